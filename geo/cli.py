@@ -1,0 +1,149 @@
+"""`python -m geo`: the command line. Errors are one clear line, not a traceback."""
+
+import argparse
+import datetime as dt
+import json
+import sys
+
+import psycopg
+
+from geo.db.cluster import LocalCluster
+from geo.db.connection import connect, database_url, redact
+from geo.db.migrate import migrate
+from geo.errors import UserError
+from geo.settings import get_settings
+
+SCALES = ("small", "city", "province")
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run one subcommand; return the process exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        return args.handler(args) or 0
+    except UserError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except psycopg.Error as error:
+        print(f"error: database: {str(error).strip().splitlines()[0]}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m geo", description="Safety map (平安地图): database, demo city, checks."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    _add_db_commands(commands)
+    migrate_cmd = commands.add_parser("migrate", help="apply pending database migrations")
+    migrate_cmd.set_defaults(handler=run_migrate)
+    _add_demo_command(commands)
+    topo = commands.add_parser(
+        "check-topology", help="report gaps, overlaps and areas outside their parent"
+    )
+    topo.add_argument("--json", action="store_true", help="print the report as JSON")
+    topo.set_defaults(handler=run_check_topology)
+    counts = commands.add_parser("counts", help="print row counts per level")
+    counts.set_defaults(handler=run_counts)
+    return parser
+
+
+def _add_db_commands(commands) -> None:
+    db = commands.add_parser("db", help="the local PostgreSQL cluster (unused with DATABASE_URL)")
+    actions = db.add_subparsers(dest="action", required=True, metavar="ACTION")
+    for name, help_text in (
+        ("start", "create and start the cluster (idempotent)"),
+        ("stop", "stop the cluster (idempotent)"),
+        ("status", "show directory, port and state"),
+        ("url", "print the application database URL (starts the cluster)"),
+        ("destroy", "stop the cluster and delete its directory"),
+    ):
+        actions.add_parser(name, help=help_text).set_defaults(handler=run_db, action=name)
+
+
+def _add_demo_command(commands) -> None:
+    demo = commands.add_parser("demo", help="generate and load the demo city")
+    demo.add_argument("--scale", choices=SCALES, default=None, help="default: settings (city)")
+    demo.add_argument("--seed", type=int, default=None, help="random seed (default: settings)")
+    demo.add_argument(
+        "--as-of", type=dt.date.fromisoformat, default=None,
+        help="last day of the 12 months of cases, YYYY-MM-DD (default: today)",
+    )
+    demo.add_argument(
+        "--if-empty", action="store_true", help="do nothing when the database already holds a city"
+    )
+    demo.add_argument(
+        "--replace", action="store_true", help="delete the existing city before loading"
+    )
+    demo.set_defaults(handler=run_demo)
+
+
+def run_db(args) -> int:
+    settings = get_settings()
+    if settings.database_url and args.action != "url":
+        raise UserError("DATABASE_URL is set: the local cluster is not used")
+    if args.action == "url":
+        print(database_url(settings))
+        return 0
+    cluster = LocalCluster.from_settings(settings)
+    if args.action == "start":
+        cluster.start()
+        print(f"running on port {cluster.port}, data in {cluster.data_dir}")
+    elif args.action == "stop":
+        print("stopped" if cluster.stop() else "not running")
+    elif args.action == "destroy":
+        cluster.destroy()
+        print(f"removed {cluster.home}")
+    else:
+        print(json.dumps(cluster.status(), indent=2))
+    return 0
+
+
+def run_migrate(args) -> int:
+    with connect() as conn:
+        applied = migrate(conn)
+    print(f"applied {len(applied)} migration(s)" + (": " + ", ".join(applied) if applied else ""))
+    return 0
+
+
+def run_demo(args) -> int:
+    from data.demo import load_demo  # heavy imports only for this command
+
+    settings = get_settings()
+    url = database_url(settings)
+    with connect(url) as conn:
+        migrate(conn)
+    report = load_demo(
+        url,
+        scale=args.scale or settings.demo_scale,
+        seed=settings.demo_seed if args.seed is None else args.seed,
+        as_of=args.as_of or dt.datetime.now().date(),
+        if_empty=args.if_empty,
+        replace=args.replace,
+    )
+    print(report)
+    return 0
+
+
+def run_check_topology(args) -> int:
+    from geo.boundaries.topology import check_topology, format_report
+
+    with connect() as conn:
+        report = check_topology(conn)
+    print(json.dumps(report, ensure_ascii=False, indent=2) if args.json else format_report(report))
+    return 1 if report["problems"] else 0
+
+
+def run_counts(args) -> int:
+    from geo.overview import level_counts
+
+    url = database_url()
+    with connect(url) as conn:
+        for label, count in level_counts(conn):
+            print(f"{label:<24} {count:>10,}")
+    print(f"database: {redact(url)}")
+    return 0

@@ -1,0 +1,99 @@
+"""Connections to the safety-map database.
+
+`database_url()` is the one place that decides which database we talk to: `DATABASE_URL`
+when set (nothing is started), else the project's local cluster, started on demand.
+"""
+
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator
+
+import psycopg
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from geo.db.cluster import LocalCluster
+from geo.errors import UserError
+from geo.settings import Settings, get_settings
+
+QUERIES_DIR = Path(__file__).parent / "queries"
+
+
+def database_url(settings: Settings | None = None, start: bool = True) -> str:
+    """URL of the application database; starts the local cluster when needed.
+
+    With `DATABASE_URL` set it is returned unchanged. Otherwise the local cluster is
+    started (idempotent) and the database `settings.db_name` created when missing.
+    """
+    settings = settings or get_settings()
+    if settings.database_url:
+        return settings.database_url
+    cluster = LocalCluster.from_settings(settings)
+    if start:
+        cluster.start()
+    url = cluster.url(settings.db_name)
+    if start:
+        create_database(url)
+    return url
+
+
+def connect(url: str | None = None, **kwargs) -> psycopg.Connection:
+    """Open a connection whose session time zone is the configured one (Asia/Shanghai)."""
+    url = url or database_url()
+    options = f"-c timezone={get_settings().timezone}"
+    try:
+        return psycopg.connect(url, options=options, **kwargs)
+    except psycopg.OperationalError as error:
+        first_line = str(error).strip().splitlines()[0] if str(error).strip() else repr(error)
+        raise UserError(f"cannot connect to {redact(url)}: {first_line}") from error
+
+
+@contextmanager
+def transaction(url: str | None = None) -> Iterator[psycopg.Connection]:
+    """A connection inside one transaction: committed on success, rolled back on error."""
+    with connect(url) as conn:
+        with conn.transaction():
+            yield conn
+
+
+def with_dbname(url: str, dbname: str) -> str:
+    """The same server URL pointing at another database."""
+    params = conninfo_to_dict(url)
+    params["dbname"] = dbname
+    return make_conninfo(**params)
+
+
+def create_database(url: str) -> bool:
+    """Create the database named in `url` (UTF-8, C.UTF-8) when missing; True if created."""
+    dbname = conninfo_to_dict(url)["dbname"]
+    with connect(with_dbname(url, "postgres"), autocommit=True) as admin:
+        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone()
+        if exists:
+            return False
+        admin.execute(
+            sql.SQL(
+                "CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8' "
+                "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+            ).format(sql.Identifier(dbname))
+        )
+    return True
+
+
+def drop_database(url: str) -> None:
+    """Drop the database named in `url`, closing its other sessions first."""
+    dbname = conninfo_to_dict(url)["dbname"]
+    with connect(with_dbname(url, "postgres"), autocommit=True) as admin:
+        admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
+
+
+def load_query(name: str) -> str:
+    """Text of the named query file in `geo/db/queries/`."""
+    return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")
+
+
+def redact(url: str) -> str:
+    """The URL without its password, for messages."""
+    params = conninfo_to_dict(url)
+    if "password" in params:
+        params["password"] = "***"
+    return make_conninfo(**params)

@@ -1,0 +1,58 @@
+"""The one Settings object, read from the environment (and `.env`) once.
+
+Every field carries a help text; `tests/test_docs.py` fails when the README misses one.
+"""
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    """Runtime configuration; environment variables use the prefix `SAFETY_MAP_`."""
+
+    model_config = SettingsConfigDict(
+        env_prefix="SAFETY_MAP_",
+        env_file=PROJECT_ROOT / ".env",
+        env_ignore_empty=True,
+        extra="ignore",
+    )
+
+    database_url: str | None = Field(
+        None,
+        validation_alias=AliasChoices("DATABASE_URL", "SAFETY_MAP_DATABASE_URL"),
+        description="PostgreSQL/PostGIS URL. When set, it is used as is and no local "
+        "cluster is started.",
+    )
+    pg_dir: Path | None = Field(
+        None,
+        description="Where the local cluster lives. Default: /var/lib/safety-map/pg-<key> "
+        "as root (reachable by the postgres user), else <checkout>/.pgdata; "
+        "<key> is derived from the checkout path.",
+    )
+    pg_port: int | None = Field(
+        None,
+        description="Port of the local cluster. Default: derived from the checkout path, "
+        "or a free port, remembered in the cluster directory.",
+    )
+    pg_bin: Path | None = Field(
+        None, description="Directory of PostgreSQL server binaries (default: pg_config --bindir)."
+    )
+    db_name: str = Field("safety_map", description="Database name in the local cluster.")
+    timezone: str = Field("Asia/Shanghai", description="Time zone in which times are shown.")
+    dash_host: str = Field("127.0.0.1", description="Address the dashboard listens on.")
+    dash_port: int = Field(8050, description="Port the dashboard listens on.")
+    demo_scale: str = Field(
+        "city", description="Scale of the demo city that `make demo` generates: small|city|province."
+    )
+    demo_seed: int = Field(42, description="Random seed of the demo city.")
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """Return the process-wide Settings, built on first use."""
+    return Settings()
