@@ -76,6 +76,12 @@ def create_database(url: str) -> bool:
                 "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
             ).format(sql.Identifier(dbname))
         )
+        # psql and other clients then show times in the configured zone too.
+        admin.execute(
+            sql.SQL("ALTER DATABASE {} SET timezone TO {}").format(
+                sql.Identifier(dbname), sql.Literal(get_settings().timezone)
+            )
+        )
     return True
 
 

@@ -1,0 +1,1 @@
+"""Data: the seeded demo-city generator and sample files."""
