@@ -3,6 +3,7 @@
 import argparse
 import datetime as dt
 import json
+import os
 import sys
 
 import psycopg
@@ -31,6 +32,12 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Exception as error:  # a bug: still one line, the traceback on request
+        if os.environ.get("SAFETY_MAP_DEBUG"):
+            raise
+        print(f"error: internal {type(error).__name__}: {error} (SAFETY_MAP_DEBUG=1 shows the traceback)",
+              file=sys.stderr)
+        return 2
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -26,13 +26,14 @@ NON_RESIDENTIAL = {             # exclusive type -> (kind, length m, width m, fl
 }
 
 
-def place_buildings(cells: pd.DataFrame, exclusive_type: pd.Series, rng) -> tuple[pd.DataFrame, pd.DataFrame]:
+def place_buildings(cells: pd.DataFrame, exclusive_type: pd.Series, blocked, rng) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Buildings (with metric footprints) and their units for all micro-grids.
 
     Parameters
     ----------
     cells : micro-grids with code, grid_code, subarea_code, community_urban, households, geom.
     exclusive_type : exclusive type per grid code (missing for regular grids).
+    blocked : area where nothing is built (water, arterial roads).
 
     Returns
     -------
@@ -40,7 +41,7 @@ def place_buildings(cells: pd.DataFrame, exclusive_type: pd.Series, rng) -> tupl
     households, footprint; units carry building index, unit_no, floors, households.
     """
     plans = _plan(cells, exclusive_type, rng)
-    footprints, placed = _footprints(cells, plans, rng)
+    footprints, placed = _footprints(cells, plans, blocked, rng)
     plans["footprint"] = footprints
     plans = _fold_unplaced(plans, placed).reset_index(drop=True)
     units = _units(plans, rng)
@@ -101,10 +102,13 @@ def _sizes(plan: pd.DataFrame, rng) -> None:
         plan.loc[mask, "floors"] = rng.integers(floors[0], floors[1] + 1, mask.sum())
 
 
-def _footprints(cells: pd.DataFrame, plan: pd.DataFrame, rng) -> tuple[np.ndarray, np.ndarray]:
+def _footprints(cells: pd.DataFrame, plan: pd.DataFrame, blocked, rng) -> tuple[np.ndarray, np.ndarray]:
     """Rectangles on a rotated lattice around each cell's anchor, nearest first, inside the cell."""
     geoms = cells["geom"].to_numpy()
     inner = shapely.buffer(geoms, -INNER_MARGIN_M)
+    crossing = shapely.intersects(inner, blocked)
+    inner[crossing] = shapely.difference(inner[crossing], blocked)
+    inner[shapely.is_empty(inner)] = shapely.buffer(geoms[shapely.is_empty(inner)], -INNER_MARGIN_M)
     shapely.prepare(inner)
     anchors = shapely.get_coordinates(shapely.point_on_surface(geoms))
     angle = np.deg2rad(rng.normal(0, 8, len(cells)))

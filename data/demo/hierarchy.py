@@ -251,6 +251,7 @@ def _allocate_households(grids, frame, rng) -> None:
         grids.loc[index, "households"] = int(frame.loc[cells, "households"].sum())
     for index, grid in grids[~grids["is_basic"]].iterrows():
         grids.loc[index, "households"] = int(frame.loc[grid["cell_index"], "households"].sum())
+    grids["households"] = grids["households"].astype(int)
     grids["target_households"] = [
         None if (not basic or kind == "exclusive") else (URBAN_HOUSEHOLDS if urban else (1, RURAL_MAX_HOUSEHOLDS))
         for basic, kind, urban in zip(grids["is_basic"], grids["kind"], grids["is_urban"])

@@ -88,6 +88,14 @@ def chinese_ordinal(number: int) -> str:
     if number < 100:
         tens, ones = divmod(number, 10)
         return CHINESE_DIGITS[tens] + "十" + (CHINESE_DIGITS[ones] if ones else "")
+    if number >= 10000:
+        return str(number)
+    if number >= 1000:
+        thousands, rest = divmod(number, 1000)
+        tail = "" if rest == 0 else chinese_ordinal(rest)
+        if 0 < rest < 100:
+            tail = "零" + ("一" if 10 <= rest < 20 else "") + tail
+        return CHINESE_DIGITS[thousands] + "千" + tail
     hundreds, rest = divmod(number, 100)
     tail = "" if rest == 0 else ("零" + chinese_ordinal(rest) if rest < 10 else chinese_ordinal(rest))
     if 10 <= rest < 20:

@@ -15,6 +15,7 @@ from data.demo.scales import Scale
 
 SEAT_SHARE_OF_URBAN_CELLS = 0.04  # each county seat holds this share of the urban cells
 POLYGON, MULTIPOLYGON = 3, 6         # shapely type ids
+GRID_SIZE_M = 0.01
 CELLS_PER_VILLAGE = 12            # rural cells cluster around one village centre per 12
 
 
@@ -111,7 +112,9 @@ def voronoi_cells(seeds: np.ndarray, outline: Polygon) -> np.ndarray:
     cells = shapely.intersection(cells, outline)
     mixed = ~np.isin(shapely.get_type_id(cells), [POLYGON, MULTIPOLYGON])
     cells[mixed] = [polygonal_part(cell) for cell in cells[mixed]]
-    return cells
+    # Snap to a centimetre grid: shared vertices stay identical, and slivers thinner than
+    # that (where many barriers meet) collapse instead of turning invalid once in degrees.
+    return shapely.set_precision(cells, GRID_SIZE_M)
 
 
 def polygonal_part(geometry):

@@ -1,0 +1,208 @@
+"""Write generated cities into the database with COPY, all in one transaction.
+
+Ids are assigned here (continuing after what the tables hold), so rows can reference each
+other without a round trip; sequences are moved past them at the end.
+"""
+
+import numpy as np
+import pandas as pd
+import psycopg
+import shapely
+from psycopg import sql
+
+from data.demo.generate import City
+from geo.db.connection import load_query
+
+SRID = 4326
+ID_TABLES = ["admin_area", "grid", "micro_grid", "building", "building_unit", "cases",
+             "sensitive.key_person", "key_place", "camera", "centre", "basemap.road", "basemap.water",
+             "demo_truth.hotspot"]
+
+
+class IdCounter:
+    """Next free id per table, read once from the database."""
+
+    def __init__(self, conn: psycopg.Connection):
+        self.next = {}
+        for table in ID_TABLES:
+            query = sql.SQL("SELECT coalesce(max(id), 0) + 1 FROM {}").format(sql.Identifier(*table.split(".")))
+            self.next[table] = conn.execute(query).fetchone()[0]
+
+    def take(self, table: str, count: int) -> np.ndarray:
+        start = self.next[table]
+        self.next[table] += count
+        return np.arange(start, start + count)
+
+
+def load_city(conn: psycopg.Connection, city: City, ids: IdCounter, version_id: int) -> None:
+    """COPY one city's tables; the caller owns the transaction."""
+    admin_ids = _load_admin(conn, city, ids)
+    _load_grids(conn, city, ids, admin_ids, version_id)
+    building_ids, unit_ids = _load_buildings(conn, city, ids, version_id)
+    _load_cases(conn, city, ids, building_ids)
+    _load_registry(conn, city, ids, building_ids, unit_ids, admin_ids)
+    _load_basemap(conn, city, ids)
+    copy_rows(conn, "demo_truth.grid_intensity", ["grid_code", "cases_per_year", "cases_per_household"],
+              city.intensity)
+
+
+def finish(conn: psycopg.Connection) -> None:
+    """Move sequences past the ids we assigned, assign located cases, refresh statistics."""
+    for table in ID_TABLES:
+        schema, name = table.split(".") if "." in table else ("public", table)
+        conn.execute(
+            sql.SQL("SELECT setval(pg_get_serial_sequence({}, 'id'), coalesce((SELECT max(id) FROM {}), 0) + 1, false)")
+            .format(sql.Literal(f"{schema}.{name}"), sql.Identifier(schema, name))
+        )
+    conn.execute(load_query("assign_cases_by_point"))
+
+
+def copy_rows(conn: psycopg.Connection, table: str, columns: list[str], frame: pd.DataFrame) -> None:
+    """COPY the given columns of `frame` into `table` (geometry columns as hex EWKB)."""
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(*table.split(".")), sql.SQL(", ").join(map(sql.Identifier, columns))
+    )
+    values = [_python_values(frame[column]) for column in columns]
+    with conn.cursor().copy(statement) as copy:
+        for row in zip(*values):
+            copy.write_row(row)
+
+
+def _python_values(column: pd.Series) -> list:
+    """Plain Python values (None for missing) that psycopg can dump."""
+    if len(column) and isinstance(column.iloc[0], shapely.Geometry):
+        return list(shapely.to_wkb(shapely.set_srid(column.to_numpy(), SRID), hex=True, include_srid=True))
+    return column.astype(object).where(column.notna(), None).tolist()
+
+
+def multi(geoms) -> np.ndarray:
+    """Polygons as one-part MultiPolygons, for MultiPolygon columns."""
+    geoms = np.array(geoms, dtype=object)
+    single = shapely.get_type_id(geoms) == 3
+    geoms[single] = [shapely.MultiPolygon([g]) for g in geoms[single]]
+    return geoms
+
+
+def points(frame: pd.DataFrame) -> np.ndarray:
+    return shapely.points(frame["lon"].to_numpy(), frame["lat"].to_numpy())
+
+
+def _load_admin(conn, city: City, ids: IdCounter) -> pd.Series:
+    admin = city.hierarchy.admin.copy()
+    admin["id"] = ids.take("admin_area", len(admin))
+    id_of = admin.set_index("code")["id"]
+    admin["parent_id"] = admin["parent_code"].map(id_of).astype("Int64")
+    admin["geom"] = multi(admin["geom"])
+    copy_rows(conn, "admin_area", ["id", "level", "code", "name", "kind", "parent_id", "is_urban", "geom"], admin)
+    return id_of
+
+
+def _load_grids(conn, city: City, ids: IdCounter, admin_ids: pd.Series, version_id: int) -> None:
+    grids = city.hierarchy.grids.copy()
+    grids["id"] = ids.take("grid", len(grids))
+    grids["community_id"] = grids["community_code"].map(admin_ids)
+    grids["target_households"] = [None if r is None else f"[{r[0]},{r[1]}]" for r in grids["target_households"]]
+    grids["geom"] = multi(grids["geom"])
+    grids["version_id"] = version_id
+    copy_rows(conn, "grid", ["id", "code", "name", "level", "is_basic", "kind", "exclusive_type", "community_id",
+                             "parent_code", "households", "target_households", "geom", "version_id"], grids)
+    _load_staff(conn, grids)
+
+
+def _load_staff(conn, grids: pd.DataFrame) -> None:
+    """一格一长一警一专多兼: a head, a police officer, a full-timer and part-timers per basic grid."""
+    from data.demo.names import NamePool
+
+    names = NamePool(np.random.default_rng(len(grids)))
+    rows = []
+    for code in grids.loc[grids["is_basic"], "code"]:
+        for role, count in (("grid_head", 1), ("grid_police", 1), ("full_time", 1), ("part_time", 3)):
+            rows += [(code, role, names.person()) for _ in range(count)]
+    copy_rows(conn, "grid_staff", ["grid_code", "role", "name"], pd.DataFrame(rows, columns=["grid_code", "role", "name"]))
+
+
+def _load_buildings(conn, city: City, ids: IdCounter, version_id: int) -> tuple[np.ndarray, pd.Series]:
+    cells = city.hierarchy.cells.copy()
+    cells["id"] = ids.take("micro_grid", len(cells))
+    cells["geom"] = multi(cells["geom"])
+    cells["version_id"] = version_id
+    copy_rows(conn, "micro_grid", ["id", "code", "grid_code", "kind", "households", "geom", "version_id"], cells)
+    buildings = city.buildings.copy()
+    buildings["id"] = ids.take("building", len(buildings))
+    buildings["code"] = buildings["micro_grid_code"] + "B" + buildings.groupby("micro_grid_code").cumcount().add(1).map("{:02d}".format)
+    copy_rows(conn, "building", ["id", "code", "micro_grid_code", "kind", "road", "house_number", "estate",
+                                 "building_no", "standard_address", "floors", "unit_count", "households",
+                                 "footprint"], buildings)
+    units = city.units.copy()
+    units["id"] = ids.take("building_unit", len(units))
+    units["building_id"] = buildings["id"].to_numpy()[units["building"]]
+    copy_rows(conn, "building_unit", ["id", "building_id", "unit_no", "floors", "households"], units)
+    unit_ids = units.set_index(["building", "unit_no"])["id"]
+    return buildings["id"].to_numpy(), unit_ids
+
+
+def _load_cases(conn, city: City, ids: IdCounter, building_ids: np.ndarray) -> None:
+    from data.demo.coords import wgs84_to_gcj02
+
+    cases = city.cases.copy()
+    cases["id"] = ids.take("cases", len(cases))
+    form = cases["location_form"].to_numpy()
+    gcj_lon, gcj_lat = wgs84_to_gcj02(cases["lon"].to_numpy(), cases["lat"].to_numpy())
+    cases["raw_lon"] = np.select([form == "wgs84", form == "gcj02"], [cases["lon"], gcj_lon], np.nan)
+    cases["raw_lat"] = np.select([form == "wgs84", form == "gcj02"], [cases["lat"], gcj_lat], np.nan)
+    cases["raw_crs"] = np.where(form == "address", None, form)
+    cases["geom"] = np.where(form == "wgs84", points(cases), None)
+    copy_rows(conn, "cases", ["id", "code", "source", "category_code", "summary", "reported_at", "geom", "raw_lon",
+                              "raw_lat", "raw_crs", "address_text", "status", "deadline", "closed_at",
+                              "escalation_level"], cases)
+    truth = pd.DataFrame({
+        "case_id": cases["id"],
+        "building_id": np.where(cases["at_building"], building_ids[cases["building"]], None),
+        "grid_code": cases["grid_code"],
+        "true_geom": points(cases),
+        "address_variant": cases["address_variant"],
+        "address_matchable": cases["address_matchable"],
+    })
+    copy_rows(conn, "demo_truth.case_location", list(truth.columns), truth)
+
+
+def _load_registry(conn, city, ids, building_ids, unit_ids, admin_ids) -> None:
+    persons = city.key_persons.copy()
+    persons["id"] = ids.take("sensitive.key_person", len(persons))
+    persons["building_id"] = building_ids[persons["building"]]
+    keys = list(zip(persons["building"], persons["unit_no"]))
+    persons["unit_id"] = pd.array([unit_ids.get(key) for key in keys], dtype="Int64")
+    copy_rows(conn, "sensitive.key_person", ["id", "pseudonym", "category_code", "building_id", "unit_id",
+                                             "care_level", "registered_on"], persons)
+    places = city.key_places.copy()
+    places["id"] = ids.take("key_place", len(places))
+    places["code"] = city.code + "P" + places["id"].map("{:06d}".format)
+    places["building_id"] = building_ids[places["building"]]
+    places["geom"] = points(places)
+    copy_rows(conn, "key_place", ["id", "code", "category", "name", "address", "building_id", "geom"], places)
+    cams = city.cameras.copy()
+    cams["id"] = ids.take("camera", len(cams))
+    cams["code"] = city.code + "V" + cams["id"].map("{:06d}".format)
+    cams["geom"] = points(cams)
+    copy_rows(conn, "camera", ["id", "code", "name", "kind", "geom"], cams)
+    centres = city.centres.copy()
+    centres["id"] = ids.take("centre", len(centres))
+    centres["admin_area_id"] = centres["admin_code"].map(admin_ids)
+    centres["geom"] = points(centres)
+    copy_rows(conn, "centre", ["id", "level", "admin_area_id", "name", "address", "geom"], centres)
+
+
+def _load_basemap(conn, city: City, ids: IdCounter) -> None:
+    roads = city.roads.copy()
+    roads = roads.assign(geom=roads["geom"].map(lambda g: list(shapely.get_parts(g)))).explode("geom")
+    roads = roads[shapely.get_type_id(roads["geom"].to_numpy()) == 1].reset_index(drop=True)
+    roads["id"] = ids.take("basemap.road", len(roads))
+    copy_rows(conn, "basemap.road", ["id", "name", "class", "geom"], roads)
+    water = city.water.copy()
+    water["id"] = ids.take("basemap.water", len(water))
+    water["geom"] = multi(water["geom"])
+    copy_rows(conn, "basemap.water", ["id", "name", "kind", "geom"], water)
+    hotspots = city.hotspots.copy()
+    hotspots["id"] = ids.take("demo_truth.hotspot", len(hotspots))
+    hotspots["centre"] = points(hotspots)
+    copy_rows(conn, "demo_truth.hotspot", ["id", "centre", "radius_m", "log_uplift", "category"], hotspots)
