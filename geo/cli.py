@@ -56,6 +56,9 @@ def build_parser() -> argparse.ArgumentParser:
     topo.set_defaults(handler=run_check_topology)
     counts = commands.add_parser("counts", help="print row counts per level")
     counts.set_defaults(handler=run_counts)
+    bench = commands.add_parser("bench", help="benchmarks with ratios against a same-run baseline")
+    bench.add_argument("--scale", choices=SCALES, default="small", help="demo scale to measure on")
+    bench.set_defaults(handler=run_bench)
     return parser
 
 
@@ -153,4 +156,12 @@ def run_counts(args) -> int:
         for label, count in level_counts(conn):
             print(f"{label:<24} {count:>10,}")
     print(f"database: {redact(url)}")
+    return 0
+
+
+def run_bench(args) -> int:
+    from geo.bench import run_bench as bench
+
+    for line in bench(args.scale):
+        print(line)
     return 0

@@ -138,7 +138,7 @@ def _categories(cases, hotspots, grids, rng) -> np.ndarray:
     base[~rural, names.index("dispute_property")] *= 1.5
     uplift = _uplift(cases[["x", "y"]].to_numpy(), hotspots)
     for h, category in enumerate(hotspots["category"]):
-        if category:
+        if isinstance(category, str):
             base[:, names.index(category)] += 0.4 * (1 - np.exp(-uplift[:, h]))
     cumulative = np.cumsum(base / base.sum(axis=1, keepdims=True), axis=1)
     picks = (rng.random(len(cases))[:, None] > cumulative).sum(axis=1)

@@ -70,8 +70,9 @@ def copy_rows(conn: psycopg.Connection, table: str, columns: list[str], frame: p
 
 def _python_values(column: pd.Series) -> list:
     """Plain Python values (None for missing) that psycopg can dump."""
-    if len(column) and isinstance(column.iloc[0], shapely.Geometry):
-        return list(shapely.to_wkb(shapely.set_srid(column.to_numpy(), SRID), hex=True, include_srid=True))
+    geoms = column.to_numpy()
+    if geoms.dtype == object and shapely.is_geometry(geoms).any():
+        return list(shapely.to_wkb(shapely.set_srid(geoms, SRID), hex=True, include_srid=True))
     return column.astype(object).where(column.notna(), None).tolist()
 
 

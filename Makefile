@@ -1,0 +1,48 @@
+# The two commands of the README: `make demo` and `make test`. Both set everything up.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+INSTALLED := $(VENV)/.installed
+
+.PHONY: demo test bench setup setup-browser db-start db-stop db-status clean-db lint
+
+demo: setup
+	$(PY) -m geo migrate
+	$(PY) -m geo demo --if-empty
+	$(PY) -m dashboard
+
+test: setup setup-browser
+	$(PY) -m pytest -q tests
+
+bench: setup
+	$(PY) -m geo migrate
+	$(PY) -m geo bench
+
+setup: $(INSTALLED)
+	@PYTHON=$(PYTHON) scripts/install-system-deps.sh postgis
+
+setup-browser:
+	@PYTHON=$(PYTHON) scripts/install-system-deps.sh browser
+
+$(INSTALLED): requirements.txt
+	@PYTHON=$(PYTHON) scripts/install-system-deps.sh
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r requirements.txt
+	touch $(INSTALLED)
+
+db-start: setup
+	$(PY) -m geo db start
+
+db-stop: $(INSTALLED)
+	$(PY) -m geo db stop
+
+db-status: $(INSTALLED)
+	$(PY) -m geo db status
+
+clean-db: $(INSTALLED)
+	$(PY) -m geo db destroy
+
+lint: $(INSTALLED)
+	$(VENV)/bin/ruff check geo data dashboard tests
+	$(VENV)/bin/ruff format --check geo data dashboard tests

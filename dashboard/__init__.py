@@ -1,0 +1,1 @@
+"""The Dash app. Asks `geo` for data and holds no SQL."""

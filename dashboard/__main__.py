@@ -1,0 +1,3 @@
+from dashboard.app import main
+
+raise SystemExit(main())

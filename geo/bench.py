@@ -1,0 +1,80 @@
+"""`python -m geo bench`: speed measured against a baseline in the same run, as ratios.
+
+Runs in a scratch database (created and dropped here) holding the small demo city:
+- point-in-grid assignment with the GiST indexes vs. the same query with index scans off;
+- bulk loading with COPY (what the demo loader and imports use) vs. row-by-row INSERT.
+"""
+
+import datetime as dt
+import os
+import time
+
+from geo.db.connection import connect, create_database, database_url, drop_database, load_query, with_dbname
+from geo.db.migrate import migrate
+
+REPEATS = 3
+LOAD_ROWS = 20_000
+
+
+def run_bench(scale: str = "small") -> list[str]:
+    """Run every benchmark; return printable lines with timings and ratios."""
+    from data.demo import load_demo
+
+    url = with_dbname(database_url(), f"safety_map_bench_{os.getpid()}")
+    create_database(url)
+    try:
+        with connect(url) as conn:
+            migrate(conn)
+        started = time.perf_counter()
+        load_demo(url, scale=scale, seed=42, as_of=dt.date.today())
+        lines = [f"demo {scale}: generated and loaded in {time.perf_counter() - started:.1f} s"]
+        lines.append(_assignment(url))
+        lines.append(_bulk_load(url))
+        return lines
+    finally:
+        drop_database(url)
+
+
+def _best_of(function) -> float:
+    timings = []
+    for _ in range(REPEATS):
+        started = time.perf_counter()
+        function()
+        timings.append(time.perf_counter() - started)
+    return min(timings)
+
+
+def _assignment(url: str) -> str:
+    def assign(indexed: bool):
+        with connect(url) as conn:
+            if not indexed:
+                conn.execute("SET enable_indexscan = off; SET enable_bitmapscan = off")
+            conn.execute("UPDATE cases SET grid_id = NULL, micro_grid_id = NULL, building_id = NULL, "
+                          "assign_method = NULL, assign_confidence = NULL, boundary_version_id = NULL")
+            conn.execute(load_query("assign_cases_by_point"))
+            conn.rollback()
+
+    fast, slow = _best_of(lambda: assign(True)), _best_of(lambda: assign(False))
+    return f"assign cases to grids: GiST {fast:.2f} s vs sequential {slow:.2f} s -> {slow / fast:.1f}x faster"
+
+
+def _bulk_load(url: str) -> str:
+    rows = [(i, f"安澜市解放路{i}号", f"POINT({114 + i * 1e-6} 33.5)") for i in range(LOAD_ROWS)]
+
+    def copy():
+        with connect(url) as conn:
+            conn.execute("CREATE TEMP TABLE scratch (id int, address text, geom geometry(Point, 4326))")
+            with conn.cursor().copy("COPY scratch (id, address, geom) FROM STDIN") as writer:
+                for row in rows:
+                    writer.write_row((row[0], row[1], "SRID=4326;" + row[2]))
+
+    def insert():
+        with connect(url) as conn:
+            conn.execute("CREATE TEMP TABLE scratch (id int, address text, geom geometry(Point, 4326))")
+            for row in rows[: LOAD_ROWS // 10]:
+                conn.execute("INSERT INTO scratch VALUES (%s, %s, ST_GeomFromText(%s, 4326))", row)
+
+    fast = _best_of(copy) / LOAD_ROWS
+    slow = _best_of(insert) / (LOAD_ROWS // 10)
+    return (f"bulk load: COPY {fast * 1e6:.1f} µs/row vs INSERT {slow * 1e6:.1f} µs/row "
+            f"-> {slow / fast:.1f}x faster")

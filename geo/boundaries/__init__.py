@@ -1,0 +1,1 @@
+"""Grid boundaries: topology checks (and, later, editing)."""

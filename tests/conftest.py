@@ -1,0 +1,66 @@
+"""A throwaway database per test run on the real PostGIS (local cluster or DATABASE_URL).
+
+No mocks: a missing database fails the run. The demo database is never touched.
+"""
+
+import datetime as dt
+import os
+import secrets
+
+import pytest
+
+from data.demo import load_demo
+from geo.db.cluster import LocalCluster
+from geo.db.connection import connect, create_database, drop_database, with_dbname
+from geo.db.migrate import migrate
+from geo.settings import get_settings
+
+DEMO_SEED = 7
+DEMO_AS_OF = dt.date(2026, 11, 24)
+
+
+@pytest.fixture(scope="session")
+def server_url() -> str:
+    """URL of the server's maintenance database; starts the local cluster when needed."""
+    settings = get_settings()
+    if settings.database_url:
+        return with_dbname(settings.database_url, "postgres")
+    cluster = LocalCluster.from_settings(settings)
+    cluster.start()
+    return cluster.url("postgres")
+
+
+@pytest.fixture(scope="session")
+def fresh_database(server_url):
+    """Factory of new, migrated, empty databases, dropped at the end of the run."""
+    created = []
+
+    def make(migrated: bool = True) -> str:
+        url = with_dbname(server_url, f"safety_map_test_{os.getpid()}_{secrets.token_hex(4)}")
+        create_database(url)
+        created.append(url)
+        if migrated:
+            with connect(url) as conn:
+                migrate(conn)
+        return url
+
+    yield make
+    for url in created:
+        drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def demo_db(fresh_database) -> str:
+    """A database holding the small demo city (seed 7), shared by read-only tests."""
+    url = fresh_database()
+    load_demo(url, scale="small", seed=DEMO_SEED, as_of=DEMO_AS_OF)
+    return url
+
+
+@pytest.fixture
+def demo_conn(demo_db):
+    """A connection to the demo database inside a transaction that is rolled back."""
+    with connect(demo_db) as conn:
+        conn.autocommit = False
+        yield conn
+        conn.rollback()
