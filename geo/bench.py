@@ -49,8 +49,10 @@ def _assignment(url: str) -> str:
         with connect(url) as conn:
             if not indexed:
                 conn.execute("SET enable_indexscan = off; SET enable_bitmapscan = off")
-            conn.execute("UPDATE cases SET grid_id = NULL, micro_grid_id = NULL, building_id = NULL, "
-                          "assign_method = NULL, assign_confidence = NULL, boundary_version_id = NULL")
+            conn.execute(
+                "UPDATE cases SET grid_id = NULL, micro_grid_id = NULL, building_id = NULL, "
+                "assign_method = NULL, assign_confidence = NULL, boundary_version_id = NULL"
+            )
             conn.execute(load_query("assign_cases_by_point"))
             conn.rollback()
 
@@ -76,5 +78,4 @@ def _bulk_load(url: str) -> str:
 
     fast = _best_of(copy) / LOAD_ROWS
     slow = _best_of(insert) / (LOAD_ROWS // 10)
-    return (f"bulk load: COPY {fast * 1e6:.1f} µs/row vs INSERT {slow * 1e6:.1f} µs/row "
-            f"-> {slow / fast:.1f}x faster")
+    return f"bulk load: COPY {fast * 1e6:.1f} µs/row vs INSERT {slow * 1e6:.1f} µs/row -> {slow / fast:.1f}x faster"

@@ -35,8 +35,9 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # a bug: still one line, the traceback on request
         if os.environ.get("SAFETY_MAP_DEBUG"):
             raise
-        print(f"error: internal {type(error).__name__}: {error} (SAFETY_MAP_DEBUG=1 shows the traceback)",
-              file=sys.stderr)
+        print(
+            f"error: internal {type(error).__name__}: {error} (SAFETY_MAP_DEBUG=1 shows the traceback)", file=sys.stderr
+        )
         return 2
 
 
@@ -49,9 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     migrate_cmd = commands.add_parser("migrate", help="apply pending database migrations")
     migrate_cmd.set_defaults(handler=run_migrate)
     _add_demo_command(commands)
-    topo = commands.add_parser(
-        "check-topology", help="report gaps, overlaps and areas outside their parent"
-    )
+    topo = commands.add_parser("check-topology", help="report gaps, overlaps and areas outside their parent")
     topo.add_argument("--json", action="store_true", help="print the report as JSON")
     topo.set_defaults(handler=run_check_topology)
     counts = commands.add_parser("counts", help="print row counts per level")
@@ -80,15 +79,13 @@ def _add_demo_command(commands) -> None:
     demo.add_argument("--scale", choices=SCALES, default=None, help="default: settings (city)")
     demo.add_argument("--seed", type=int, default=None, help="random seed (default: settings)")
     demo.add_argument(
-        "--as-of", type=dt.date.fromisoformat, default=None,
+        "--as-of",
+        type=dt.date.fromisoformat,
+        default=None,
         help="last day of the 12 months of cases, YYYY-MM-DD (default: today)",
     )
-    demo.add_argument(
-        "--if-empty", action="store_true", help="do nothing when the database already holds a city"
-    )
-    demo.add_argument(
-        "--replace", action="store_true", help="delete the existing city before loading"
-    )
+    demo.add_argument("--if-empty", action="store_true", help="do nothing when the database already holds a city")
+    demo.add_argument("--replace", action="store_true", help="delete the existing city before loading")
     demo.set_defaults(handler=run_demo)
 
 

@@ -25,8 +25,7 @@ class Settings(BaseSettings):
     database_url: str | None = Field(
         None,
         validation_alias=AliasChoices("DATABASE_URL", "SAFETY_MAP_DATABASE_URL"),
-        description="PostgreSQL/PostGIS URL. When set, it is used as is and no local "
-        "cluster is started.",
+        description="PostgreSQL/PostGIS URL. When set, it is used as is and no local cluster is started.",
     )
     pg_dir: Path | None = Field(
         None,

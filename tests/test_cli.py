@@ -12,8 +12,9 @@ def run_geo(*args, database_url=None, env_extra=None):
     if database_url:
         env["DATABASE_URL"] = database_url
     env.update(env_extra or {})
-    return subprocess.run([sys.executable, "-m", "geo", *args], cwd=PROJECT_ROOT, env=env,
-                          capture_output=True, text=True, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "geo", *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600
+    )
 
 
 def assert_one_line_error(result, fragment):

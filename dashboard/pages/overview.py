@@ -15,16 +15,21 @@ def layout(url: str) -> list:
     rest = [layer for layer in counts if layer not in HIERARCHY]
     return [
         html.Header([html.H1("平安地图"), html.P("网格化社会治理态势总览", className="subtitle")]),
-        html.Main([
-            _card("层级", "从市到楼栋的下钻路径", HIERARCHY, counts, "hierarchy"),
-            _card("图层与记录", "事件、重点人群（仅计数）、场所、点位", rest, counts, "layers"),
-        ]),
+        html.Main(
+            [
+                _card("层级", "从市到楼栋的下钻路径", HIERARCHY, counts, "hierarchy"),
+                _card("图层与记录", "事件、重点人群（仅计数）、场所、点位", rest, counts, "layers"),
+            ]
+        ),
         html.Footer("数据直接读自数据库；地图、风险评分等功能随后续版本上线。"),
     ]
 
 
 def _card(title: str, subtitle: str, layers, counts: dict, table_id: str) -> html.Section:
-    rows = [html.Tr([html.Th(LAYER_LABELS_ZH[layer]), html.Td(f"{counts[layer]:,}", className="count")])
-            for layer in layers]
-    return html.Section([html.H2(title), html.P(subtitle, className="hint"),
-                         html.Table(html.Tbody(rows), id=table_id)], className="card")
+    rows = [
+        html.Tr([html.Th(LAYER_LABELS_ZH[layer]), html.Td(f"{counts[layer]:,}", className="count")]) for layer in layers
+    ]
+    return html.Section(
+        [html.H2(title), html.P(subtitle, className="hint"), html.Table(html.Tbody(rows), id=table_id)],
+        className="card",
+    )

@@ -11,9 +11,24 @@ from geo.errors import UserError
 from geo.overview import level_counts
 
 DATA_TABLES = [
-    "demo_truth.case_location", "demo_truth.grid_intensity", "demo_truth.hotspot", "demo_truth.generation",
-    "sensitive.key_person", "cases", "key_place", "camera", "centre", "building_unit", "building",
-    "micro_grid", "grid_staff", "grid", "boundary_version", "admin_area", "basemap.road", "basemap.water",
+    "demo_truth.case_location",
+    "demo_truth.grid_intensity",
+    "demo_truth.hotspot",
+    "demo_truth.generation",
+    "sensitive.key_person",
+    "cases",
+    "key_place",
+    "camera",
+    "centre",
+    "building_unit",
+    "building",
+    "micro_grid",
+    "grid_staff",
+    "grid",
+    "boundary_version",
+    "admin_area",
+    "basemap.road",
+    "basemap.water",
 ]
 STEPS = ("cells", "hierarchy", "buildings", "cases", "registry", "load")
 

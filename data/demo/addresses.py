@@ -11,8 +11,24 @@ import shapely
 
 from data.demo.names import NamePool, chinese_ordinal
 
-ARTERIAL_NAMES = ["人民路", "解放路", "建设路", "中原路", "文化路", "黄河路", "长江路", "胜利路",
-                  "迎宾大道", "滨河大道", "世纪大道", "工业大道", "环城路", "光明路", "朝阳路", "和平路"]
+ARTERIAL_NAMES = [
+    "人民路",
+    "解放路",
+    "建设路",
+    "中原路",
+    "文化路",
+    "黄河路",
+    "长江路",
+    "胜利路",
+    "迎宾大道",
+    "滨河大道",
+    "世纪大道",
+    "工业大道",
+    "环城路",
+    "光明路",
+    "朝阳路",
+    "和平路",
+]
 EXCLUSIVE_SUFFIX = "专属网格"
 MIN_STREET_LENGTH_M = 250
 HOUSE_NUMBER_SPACING_M = 25
@@ -36,8 +52,11 @@ def named_roads(terrain, hierarchy, names: NamePool) -> pd.DataFrame:
 def _streets_between(hierarchy, outline, urban: bool) -> list:
     """Shared edges between neighbouring areas, as simplified lines."""
     grids = hierarchy.grids
-    units = grids[(grids["level"] == 2) & grids["is_urban"]] if urban else hierarchy.admin[
-        (hierarchy.admin["level"] == 4) & ~hierarchy.admin["is_urban"]]
+    units = (
+        grids[(grids["level"] == 2) & grids["is_urban"]]
+        if urban
+        else hierarchy.admin[(hierarchy.admin["level"] == 4) & ~hierarchy.admin["is_urban"]]
+    )
     edges = shapely.union_all(shapely.boundary(units["geom"].to_numpy()))
     edges = shapely.difference(edges, shapely.buffer(shapely.boundary(outline), 30))
     merged = shapely.line_merge(shapely.simplify(edges, 8))
@@ -45,8 +64,9 @@ def _streets_between(hierarchy, outline, urban: bool) -> list:
     return [part for part in parts if part.length >= MIN_STREET_LENGTH_M]
 
 
-def assign_addresses(buildings: pd.DataFrame, cells: pd.DataFrame, hierarchy, roads: pd.DataFrame,
-                     city_name: str, names: NamePool) -> None:
+def assign_addresses(
+    buildings: pd.DataFrame, cells: pd.DataFrame, hierarchy, roads: pd.DataFrame, city_name: str, names: NamePool
+) -> None:
     """Fill road, house_number, estate, building_no and standard_address of every building."""
     admin = hierarchy.admin.set_index("code")
     cell_of = buildings["cell"].to_numpy()
@@ -68,8 +88,11 @@ def _urban_addresses(records, urban_buildings, hierarchy, roads, admin, city_nam
     grid_names = hierarchy.grids.set_index("code")["name"]
     used_numbers: set[tuple[str, int]] = set()
     # Exclusive grids are one institution; other urban buildings group by sub-area estate.
-    estate_key = np.where(urban_buildings["grid_code"].map(hierarchy.grids.set_index("code")["kind"]) == "exclusive",
-                          urban_buildings["grid_code"], urban_buildings["subarea_code"])
+    estate_key = np.where(
+        urban_buildings["grid_code"].map(hierarchy.grids.set_index("code")["kind"]) == "exclusive",
+        urban_buildings["grid_code"],
+        urban_buildings["subarea_code"],
+    )
     for key, estate in urban_buildings.groupby(estate_key, sort=True):
         centre = shapely.centroid(shapely.multipolygons(estate["footprint"].to_numpy()))
         road_index = tree.nearest(centre)
@@ -81,8 +104,13 @@ def _urban_addresses(records, urban_buildings, hierarchy, roads, admin, city_nam
         order = _reading_order(estate["footprint"].to_numpy())
         for rank, index in enumerate(estate.index[order], start=1):
             building_no = f"{rank}号楼" if institution else f"{rank}栋"
-            records[index] = (road["name"], f"{number}号", estate_name, building_no,
-                              f"{city_name}{county}{road['name']}{number}号{estate_name}{building_no}")
+            records[index] = (
+                road["name"],
+                f"{number}号",
+                estate_name,
+                building_no,
+                f"{city_name}{county}{road['name']}{number}号{estate_name}{building_no}",
+            )
 
 
 def _house_number(line, point, road_name: str, used: set) -> int:
@@ -110,8 +138,17 @@ def _rural_addresses(records, rural_buildings, cells, admin, city_name) -> None:
     for grid_code, houses in rural_buildings.groupby("grid_code", sort=True):
         community = grid_code[:12]
         group = f"{chinese_ordinal(int(grid_code[-2:]))}组"
-        village, town, county = admin.loc[community, "name"], admin.loc[community[:9], "name"], admin.loc[community[:6], "name"]
+        village, town, county = (
+            admin.loc[community, "name"],
+            admin.loc[community[:9], "name"],
+            admin.loc[community[:6], "name"],
+        )
         order = _reading_order(houses["footprint"].to_numpy())
         for rank, index in enumerate(houses.index[order], start=1):
-            records[index] = (None, f"{rank}号", f"{village}{group}", None,
-                              f"{city_name}{county}{town}{village}{group}{rank}号")
+            records[index] = (
+                None,
+                f"{rank}号",
+                f"{village}{group}",
+                None,
+                f"{city_name}{county}{town}{village}{group}{rank}号",
+            )

@@ -10,15 +10,15 @@ import numpy as np
 import pandas as pd
 import shapely
 
-FALLBACK = -1                   # marks a cell whose only building is the fallback square
-LATTICE = 5                     # candidate positions per axis around a cell's anchor
-INNER_MARGIN_M = 4.0            # keep footprints this far from the micro-grid edge
+FALLBACK = -1  # marks a cell whose only building is the fallback square
+LATTICE = 5  # candidate positions per axis around a cell's anchor
+INNER_MARGIN_M = 4.0  # keep footprints this far from the micro-grid edge
 URBAN_HOUSEHOLDS_PER_BUILDING = 80
 RURAL_HOUSEHOLDS_PER_HOUSE = 6
 TOWER_SHARE = 0.25
-WALKUP_HOUSEHOLDS_PER_UNIT = 14   # 7 floors x 2 flats
-TOWER_HOUSEHOLDS_PER_UNIT = 132   # 33 floors x 4 flats
-NON_RESIDENTIAL = {             # exclusive type -> (kind, length m, width m, floors range)
+WALKUP_HOUSEHOLDS_PER_UNIT = 14  # 7 floors x 2 flats
+TOWER_HOUSEHOLDS_PER_UNIT = 132  # 33 floors x 4 flats
+NON_RESIDENTIAL = {  # exclusive type -> (kind, length m, width m, floors range)
     "school": ("school", 54, 16, (3, 5)),
     "hospital": ("hospital", 48, 20, (6, 16)),
     "business_district": ("office", 36, 26, (12, 32)),
@@ -61,7 +61,7 @@ def _plan(cells: pd.DataFrame, exclusive_type: pd.Series, rng) -> pd.DataFrame:
     plan["households"] = _split_households(households, count, rng)
     plan["kind"] = np.where(urban[rows], "residential", "village_house")
     exclusive = kinds.to_numpy()[rows]
-    for exclusive_kind, (kind, length, width, floors) in NON_RESIDENTIAL.items():
+    for exclusive_kind, (kind, *_size) in NON_RESIDENTIAL.items():
         mask = exclusive == exclusive_kind
         plan.loc[mask, "kind"] = kind
         plan.loc[mask, "households"] = 0
@@ -118,10 +118,12 @@ def _footprints(cells: pd.DataFrame, plan: pd.DataFrame, blocked, rng) -> tuple[
     offsets = _lattice_offsets()
     candidates = np.empty((len(plan), len(offsets), 4, 2))
     # One lattice per cell (sized by its largest building), so footprints never overlap.
-    step = np.column_stack([
-        pd.Series(length + 8.0).groupby(cell).transform("max").to_numpy(),
-        pd.Series(width * 2.2).groupby(cell).transform("max").to_numpy(),
-    ])
+    step = np.column_stack(
+        [
+            pd.Series(length + 8.0).groupby(cell).transform("max").to_numpy(),
+            pd.Series(width * 2.2).groupby(cell).transform("max").to_numpy(),
+        ]
+    )
     for k, (i, j) in enumerate(offsets):
         centre_local = np.column_stack([i * step[:, 0], j * step[:, 1]])
         candidates[:, k] = _rectangle(centre_local, length, width)

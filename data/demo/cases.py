@@ -13,19 +13,42 @@ import shapely
 from data.demo.clerk import clerk_address
 
 CATEGORY_MIX = {
-    "dispute_neighbour": 0.15, "dispute_marriage_family": 0.10, "dispute_property": 0.08,
-    "dispute_labour_wages": 0.07, "dispute_consumer": 0.06, "dispute_land": 0.05,
-    "dispute_traffic": 0.04, "hazard_fire": 0.09, "hazard_building": 0.06,
-    "hazard_production": 0.05, "public_order": 0.10, "service_request": 0.15,
+    "dispute_neighbour": 0.15,
+    "dispute_marriage_family": 0.10,
+    "dispute_property": 0.08,
+    "dispute_labour_wages": 0.07,
+    "dispute_consumer": 0.06,
+    "dispute_land": 0.05,
+    "dispute_traffic": 0.04,
+    "hazard_fire": 0.09,
+    "hazard_building": 0.06,
+    "hazard_production": 0.05,
+    "public_order": 0.10,
+    "service_request": 0.15,
 }
-DEADLINE_DAYS = {"dispute_marriage_family": 15, "dispute_neighbour": 7, "dispute_land": 30,
-                 "dispute_labour_wages": 15, "dispute_property": 15, "dispute_consumer": 7,
-                 "dispute_traffic": 10, "hazard_fire": 3, "hazard_building": 5, "hazard_production": 5,
-                 "public_order": 7, "service_request": 10}  # mirrors case_category in 0005_cases.sql
+DEADLINE_DAYS = {
+    "dispute_marriage_family": 15,
+    "dispute_neighbour": 7,
+    "dispute_land": 30,
+    "dispute_labour_wages": 15,
+    "dispute_property": 15,
+    "dispute_consumer": 7,
+    "dispute_traffic": 10,
+    "hazard_fire": 3,
+    "hazard_building": 5,
+    "hazard_production": 5,
+    "public_order": 7,
+    "service_request": 10,
+}  # mirrors case_category in 0005_cases.sql
 SOURCE_MIX = {"grid_worker": 0.45, "hotline_12345": 0.33, "police_110": 0.10, "walk_in": 0.06, "online": 0.06}
 # How each source reports a location: share of (WGS84 point, GCJ-02 point, address only).
-LOCATION_FORM = {"grid_worker": (0.75, 0.20, 0.05), "hotline_12345": (0.0, 0.15, 0.85),
-                 "police_110": (0.90, 0.0, 0.10), "walk_in": (0.0, 0.0, 1.0), "online": (0.0, 0.5, 0.5)}
+LOCATION_FORM = {
+    "grid_worker": (0.75, 0.20, 0.05),
+    "hotline_12345": (0.0, 0.15, 0.85),
+    "police_110": (0.90, 0.0, 0.10),
+    "walk_in": (0.0, 0.0, 1.0),
+    "online": (0.0, 0.5, 0.5),
+}
 HOURLY = np.array([1, 0.5, 0.3, 0.3, 0.3, 0.5, 1.5, 3, 6, 8, 8, 7, 5, 5, 7, 8, 7, 6, 5, 5, 4, 3, 2, 1.5])
 SUMMARIES = {
     "dispute_neighbour": ["邻里噪音纠纷", "楼道堆放杂物引发纠纷", "漏水引发邻里矛盾", "宠物扰民"],
@@ -41,7 +64,7 @@ SUMMARIES = {
     "public_order": ["夜间聚集滋扰", "酒后滋事", "可疑人员出没"],
     "service_request": ["路灯损坏报修", "垃圾清运不及时", "下水道堵塞"],
 }
-STUCK_SHARE = 0.02        # cases that stall and run past their deadline
+STUCK_SHARE = 0.02  # cases that stall and run past their deadline
 UNMATCHABLE_SHARE = 0.02  # addresses that no gazetteer can resolve
 
 
@@ -50,14 +73,19 @@ def plant_hotspots(buildings: pd.DataFrame, count: int, rng) -> pd.DataFrame:
     weight = buildings["households"].to_numpy() + 1.0
     chosen = rng.choice(len(buildings), size=count, replace=False, p=weight / weight.sum())
     centres = shapely.get_coordinates(shapely.centroid(buildings["footprint"].to_numpy()[chosen]))
-    categories = np.array(["public_order", "dispute_neighbour", "hazard_fire", "dispute_property",
-                           "dispute_labour_wages", None], dtype=object)
-    return pd.DataFrame({
-        "x": centres[:, 0], "y": centres[:, 1],
-        "radius_m": rng.uniform(300, 1500, count),
-        "log_uplift": rng.uniform(0.7, 1.8, count),
-        "category": categories[rng.integers(0, len(categories), count)],
-    })
+    categories = np.array(
+        ["public_order", "dispute_neighbour", "hazard_fire", "dispute_property", "dispute_labour_wages", None],
+        dtype=object,
+    )
+    return pd.DataFrame(
+        {
+            "x": centres[:, 0],
+            "y": centres[:, 1],
+            "radius_m": rng.uniform(300, 1500, count),
+            "log_uplift": rng.uniform(0.7, 1.8, count),
+            "category": categories[rng.integers(0, len(categories), count)],
+        }
+    )
 
 
 def grid_intensity(grids: pd.DataFrame, hotspots: pd.DataFrame, total: int, rng) -> pd.DataFrame:
@@ -69,8 +97,7 @@ def grid_intensity(grids: pd.DataFrame, hotspots: pd.DataFrame, total: int, rng)
     rate = np.exp(log_rate)
     rate *= total / rate.sum()
     households = basic["households"].replace(0, np.nan)
-    return pd.DataFrame({"grid_code": basic["code"], "cases_per_year": rate,
-                         "cases_per_household": rate / households})
+    return pd.DataFrame({"grid_code": basic["code"], "cases_per_year": rate, "cases_per_household": rate / households})
 
 
 def _uplift(xy: np.ndarray, hotspots: pd.DataFrame) -> np.ndarray:

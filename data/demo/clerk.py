@@ -31,7 +31,10 @@ def clerk_address(standard: str, unmatchable: bool, rng: np.random.Generator) ->
         text = text + f"{rng.integers(1, 4)}单元{rng.integers(1, 8)}0{rng.integers(1, 5)}室"
         tags.append("unit_room")
     if rng.random() < 0.08:
-        text, tags = re.sub(r"(\d+)号", lambda m: chinese_ordinal(int(m.group(1))) + "号", text, count=1), tags + ["chinese_numeral"]
+        text, tags = (
+            re.sub(r"(\d+)号", lambda m: chinese_ordinal(int(m.group(1))) + "号", text, count=1),
+            tags + ["chinese_numeral"],
+        )
     if rng.random() < 0.1:
         text, tags = text.translate(FULL_WIDTH), tags + ["full_width"]
     if rng.random() < 0.05:

@@ -12,15 +12,17 @@ import pandas as pd
 import pyproj
 import shapely
 
-from data.demo import addresses, buildings as building_gen, cases as case_gen, registry
+from data.demo import addresses, registry
+from data.demo import buildings as building_gen
+from data.demo import cases as case_gen
 from data.demo.hierarchy import Hierarchy, build_hierarchy
 from data.demo.names import CITY_NAMES, NamePool
 from data.demo.partition import adjacency_graph
 from data.demo.scales import Scale
 from data.demo.terrain import make_terrain, sample_seeds, voronoi_cells
 
-BASE_LON, BASE_LAT = 113.95, 33.55   # the Central Plains, inside China (GCJ-02 applies)
-PROVINCE_STEP_DEG = (0.8, 0.65)      # spacing of the cities of a province-scale run
+BASE_LON, BASE_LAT = 113.95, 33.55  # the Central Plains, inside China (GCJ-02 applies)
+PROVINCE_STEP_DEG = (0.8, 0.65)  # spacing of the cities of a province-scale run
 RIVER_HALF_WIDTH_M = 22
 ARTERIAL_HALF_WIDTH_M = 12
 
@@ -74,8 +76,22 @@ def generate_city(scale: Scale, seed: int, index: int, as_of: dt.date, progress=
     places = registry.key_places(buildings, scale.key_places, names, rng)
     cams = registry.cameras(roads, places, buildings, scale.cameras, rng)
     centres = registry.centres(hierarchy.admin, buildings)
-    city = City(code, name, hierarchy, buildings, units, roads, water, hotspots, intensity, cases,
-                persons, places, cams, centres)
+    city = City(
+        code,
+        name,
+        hierarchy,
+        buildings,
+        units,
+        roads,
+        water,
+        hotspots,
+        intensity,
+        cases,
+        persons,
+        places,
+        cams,
+        centres,
+    )
     project(city, _projection(index))
     step("registry")
     return city
@@ -105,8 +121,11 @@ def _projection(index: int) -> pyproj.Transformer:
 
 def project(city: City, transformer: pyproj.Transformer) -> None:
     """Turn every metric geometry and x/y pair of the city into lon/lat."""
+
     def to_lonlat(geoms):
-        return shapely.transform(np.asarray(geoms, dtype=object), lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+        return shapely.transform(
+            np.asarray(geoms, dtype=object), lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1]))
+        )
 
     h = city.hierarchy
     h.admin["geom"] = to_lonlat(h.admin["geom"])

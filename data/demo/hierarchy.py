@@ -25,14 +25,21 @@ EXCLUSIVE_MIX = {"school": 0.3, "hospital": 0.2, "business_district": 0.25, "ind
 
 @dataclass
 class Hierarchy:
-    admin: pd.DataFrame   # code, level, name, kind, parent_code, is_urban, geom
-    grids: pd.DataFrame   # code, name, level, is_basic, kind, exclusive_type, community_code, ...
-    cells: pd.DataFrame   # one row per micro-grid: code, grid_code, households, estate, geom, ...
+    admin: pd.DataFrame  # code, level, name, kind, parent_code, is_urban, geom
+    grids: pd.DataFrame  # code, name, level, is_basic, kind, exclusive_type, community_code, ...
+    cells: pd.DataFrame  # one row per micro-grid: code, grid_code, households, estate, geom, ...
 
 
 def build_hierarchy(
-    city_code: str, city_name: str, terrain: Terrain, seeds: np.ndarray, cells: np.ndarray,
-    graph, scale: Scale, rng: np.random.Generator, names: NamePool,
+    city_code: str,
+    city_name: str,
+    terrain: Terrain,
+    seeds: np.ndarray,
+    cells: np.ndarray,
+    graph,
+    scale: Scale,
+    rng: np.random.Generator,
+    names: NamePool,
 ) -> Hierarchy:
     """Partition the cells level by level and name and code every unit."""
     shapely.prepare(terrain.urban)
@@ -41,13 +48,28 @@ def build_hierarchy(
     frame["geom"] = cells
     frame["county"] = _counties(frame, terrain, graph, seeds, scale, rng)
     _split_level(frame, "county", "township", graph, seeds, rng, lambda sub, county: _townships_in(county, scale))
-    _split_level(frame, ["county", "township"], "community", graph, seeds, rng,
-                 lambda sub, _: _communities_in(sub, scale))
+    _split_level(
+        frame, ["county", "township"], "community", graph, seeds, rng, lambda sub, _: _communities_in(sub, scale)
+    )
     frame["community_urban"] = frame.groupby(["county", "township", "community"])["urban_cell"].transform("mean") > 0.5
-    _split_level(frame, ["county", "township", "community"], "subarea", graph, seeds, rng,
-                 lambda sub, _: max(1, round(len(sub) / CELLS_PER_SUBAREA)) if sub["community_urban"].iloc[0] else 1)
-    _split_level(frame, ["county", "township", "community", "subarea"], "grid", graph, seeds, rng,
-                 lambda sub, _: max(1, round(len(sub) / scale.cells_per_grid)))
+    _split_level(
+        frame,
+        ["county", "township", "community"],
+        "subarea",
+        graph,
+        seeds,
+        rng,
+        lambda sub, _: max(1, round(len(sub) / CELLS_PER_SUBAREA)) if sub["community_urban"].iloc[0] else 1,
+    )
+    _split_level(
+        frame,
+        ["county", "township", "community", "subarea"],
+        "grid",
+        graph,
+        seeds,
+        rng,
+        lambda sub, _: max(1, round(len(sub) / scale.cells_per_grid)),
+    )
     admin = _admin_units(frame, city_code, city_name, scale, names)
     grids = _grid_units(frame, admin, scale, rng, names)
     return Hierarchy(admin=admin, grids=grids, cells=frame)
@@ -86,14 +108,22 @@ def _split_level(frame, parent_keys, child, graph, seeds, rng, parts_of) -> None
 
 
 def _admin_units(frame, city_code, city_name, scale, names: NamePool) -> pd.DataFrame:
-    rows = [dict(code=city_code, level=1, name=city_name, kind="city", parent_code=None,
-                 is_urban=True, keys=())]
+    rows = [dict(code=city_code, level=1, name=city_name, kind="city", parent_code=None, is_urban=True, keys=())]
     county_names = iter(_county_names(scale, names))
     for county, by_county in frame.groupby("county"):
         urban = county < scale.urban_districts
         code = city_code[:4] + (f"{2 + county:02d}" if urban else f"{21 + county - scale.urban_districts:02d}")
-        rows.append(dict(code=code, level=2, name=next(county_names), kind="district" if urban else "county",
-                         parent_code=city_code, is_urban=urban, keys=(county,)))
+        rows.append(
+            dict(
+                code=code,
+                level=2,
+                name=next(county_names),
+                kind="district" if urban else "county",
+                parent_code=city_code,
+                is_urban=urban,
+                keys=(county,),
+            )
+        )
         rows += _township_rows(code, county, by_county, names)
     admin = pd.DataFrame(rows)
     frame["community_code"] = _codes_for(frame, admin, 4)
@@ -108,18 +138,32 @@ def _township_rows(county_code, county, by_county, names: NamePool) -> list[dict
         urban = by_township["urban_cell"].mean() > 0.5
         streets, towns = streets + urban, towns + (not urban)
         code = county_code + (f"{streets:03d}" if urban else f"{100 + towns:03d}")
-        rows.append(dict(code=code, level=3, name=names.street() if urban else names.town(),
-                         kind="street" if urban else "town", parent_code=county_code, is_urban=bool(urban),
-                         keys=(county, township)))
+        rows.append(
+            dict(
+                code=code,
+                level=3,
+                name=names.street() if urban else names.town(),
+                kind="street" if urban else "town",
+                parent_code=county_code,
+                is_urban=bool(urban),
+                keys=(county, township),
+            )
+        )
         communities = villages = 0
         for community, by_community in by_township.groupby("community"):
             c_urban = bool(by_community["community_urban"].iloc[0])
             communities, villages = communities + c_urban, villages + (not c_urban)
-            rows.append(dict(
-                code=code + (f"{communities:03d}" if c_urban else f"{200 + villages:03d}"), level=4,
-                name=names.community() if c_urban else names.village(),
-                kind="community" if c_urban else "village", parent_code=code, is_urban=c_urban,
-                keys=(county, township, community)))
+            rows.append(
+                dict(
+                    code=code + (f"{communities:03d}" if c_urban else f"{200 + villages:03d}"),
+                    level=4,
+                    name=names.community() if c_urban else names.village(),
+                    kind="community" if c_urban else "village",
+                    parent_code=code,
+                    is_urban=c_urban,
+                    keys=(county, township, community),
+                )
+            )
     return rows
 
 
@@ -176,15 +220,19 @@ def _grid_units(frame, admin, scale, rng, names: NamePool) -> pd.DataFrame:
             parent = top
             if urban:
                 parent = community_code + f"{s:02d}00"
-                rows.append(_grid_row(parent, f"{name}第{chinese_ordinal(s)}片区", 2, False,
-                                      community_code, top, by_subarea))
+                rows.append(
+                    _grid_row(parent, f"{name}第{chinese_ordinal(s)}片区", 2, False, community_code, top, by_subarea)
+                )
                 frame.loc[by_subarea.index, "subarea_code"] = parent
             for g, (_, by_grid) in enumerate(by_subarea.groupby("grid"), start=1):
                 basic_count += 1
                 # Urban: community + sub-area + grid; rural (two levels): community + 00 + grid.
                 code = community_code + (f"{s:02d}{g:02d}" if urban else f"00{g:02d}")
-                rows.append(_grid_row(code, f"{name}第{basic_count}网格", 3 if urban else 2, True,
-                                      community_code, parent, by_grid))
+                rows.append(
+                    _grid_row(
+                        code, f"{name}第{basic_count}网格", 3 if urban else 2, True, community_code, parent, by_grid
+                    )
+                )
                 frame.loc[by_grid.index, "grid_code"] = code
     grids = pd.DataFrame(rows)
     grids["is_urban"] = grids["community_code"].map(admin.set_index("code")["is_urban"])
@@ -196,9 +244,18 @@ def _grid_units(frame, admin, scale, rng, names: NamePool) -> pd.DataFrame:
 
 
 def _grid_row(code, name, level, is_basic, community_code, parent_code, cells) -> dict:
-    return dict(code=code, name=name, level=level, is_basic=is_basic, kind="regular", exclusive_type=None,
-                community_code=community_code, parent_code=parent_code,
-                geom=dissolve(cells["geom"].to_numpy()), cell_index=cells.index.to_numpy())
+    return dict(
+        code=code,
+        name=name,
+        level=level,
+        is_basic=is_basic,
+        kind="regular",
+        exclusive_type=None,
+        community_code=community_code,
+        parent_code=parent_code,
+        geom=dissolve(cells["geom"].to_numpy()),
+        cell_index=cells.index.to_numpy(),
+    )
 
 
 def _mark_exclusive(grids, frame, scale: Scale, rng, names: NamePool) -> None:
@@ -230,8 +287,12 @@ def _exclusive_counts(total: int) -> dict[str, int]:
 def _institution_name(kind: str, names: NamePool) -> str:
     from data.demo.names import PLEASANT
 
-    suffix = {"school": ["中学", "小学", "实验学校", "职业技术学院"], "hospital": ["人民医院", "中医院", "妇幼保健院"],
-              "business_district": ["商务区", "商业街区", "金融中心"], "industrial_park": ["工业园区", "产业园", "物流园"]}[kind]
+    suffix = {
+        "school": ["中学", "小学", "实验学校", "职业技术学院"],
+        "hospital": ["人民医院", "中医院", "妇幼保健院"],
+        "business_district": ["商务区", "商业街区", "金融中心"],
+        "industrial_park": ["工业园区", "产业园", "物流园"],
+    }[kind]
     return names.unique(lambda: names.pick(PLEASANT) + names.pick(suffix))
 
 
@@ -246,7 +307,11 @@ def _allocate_households(grids, frame, rng) -> None:
         low, high = URBAN_HOUSEHOLDS if grid["is_urban"] else RURAL_HOUSEHOLDS
         total = int(rng.integers(low, high + 1))
         share = rng.gamma(4.0, size=len(cells))
-        extra = rng.multinomial(total - len(cells), share / share.sum()) if total > len(cells) else np.zeros(len(cells), int)
+        extra = (
+            rng.multinomial(total - len(cells), share / share.sum())
+            if total > len(cells)
+            else np.zeros(len(cells), int)
+        )
         frame.loc[cells, "households"] = 1 + extra if total > len(cells) else 1
         grids.loc[index, "households"] = int(frame.loc[cells, "households"].sum())
     for index, grid in grids[~grids["is_basic"]].iterrows():

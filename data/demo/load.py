@@ -14,9 +14,21 @@ from data.demo.generate import City
 from geo.db.connection import load_query
 
 SRID = 4326
-ID_TABLES = ["admin_area", "grid", "micro_grid", "building", "building_unit", "cases",
-             "sensitive.key_person", "key_place", "camera", "centre", "basemap.road", "basemap.water",
-             "demo_truth.hotspot"]
+ID_TABLES = [
+    "admin_area",
+    "grid",
+    "micro_grid",
+    "building",
+    "building_unit",
+    "cases",
+    "sensitive.key_person",
+    "key_place",
+    "camera",
+    "centre",
+    "basemap.road",
+    "basemap.water",
+    "demo_truth.hotspot",
+]
 
 
 class IdCounter:
@@ -42,8 +54,7 @@ def load_city(conn: psycopg.Connection, city: City, ids: IdCounter, version_id: 
     _load_cases(conn, city, ids, building_ids)
     _load_registry(conn, city, ids, building_ids, unit_ids, admin_ids)
     _load_basemap(conn, city, ids)
-    copy_rows(conn, "demo_truth.grid_intensity", ["grid_code", "cases_per_year", "cases_per_household"],
-              city.intensity)
+    copy_rows(conn, "demo_truth.grid_intensity", ["grid_code", "cases_per_year", "cases_per_household"], city.intensity)
 
 
 def finish(conn: psycopg.Connection) -> None:
@@ -51,8 +62,9 @@ def finish(conn: psycopg.Connection) -> None:
     for table in ID_TABLES:
         schema, name = table.split(".") if "." in table else ("public", table)
         conn.execute(
-            sql.SQL("SELECT setval(pg_get_serial_sequence({}, 'id'), coalesce((SELECT max(id) FROM {}), 0) + 1, false)")
-            .format(sql.Literal(f"{schema}.{name}"), sql.Identifier(schema, name))
+            sql.SQL(
+                "SELECT setval(pg_get_serial_sequence({}, 'id'), coalesce((SELECT max(id) FROM {}), 0) + 1, false)"
+            ).format(sql.Literal(f"{schema}.{name}"), sql.Identifier(schema, name))
         )
     conn.execute(load_query("assign_cases_by_point"))
 
@@ -105,8 +117,26 @@ def _load_grids(conn, city: City, ids: IdCounter, admin_ids: pd.Series, version_
     grids["target_households"] = [None if r is None else f"[{r[0]},{r[1]}]" for r in grids["target_households"]]
     grids["geom"] = multi(grids["geom"])
     grids["version_id"] = version_id
-    copy_rows(conn, "grid", ["id", "code", "name", "level", "is_basic", "kind", "exclusive_type", "community_id",
-                             "parent_code", "households", "target_households", "geom", "version_id"], grids)
+    copy_rows(
+        conn,
+        "grid",
+        [
+            "id",
+            "code",
+            "name",
+            "level",
+            "is_basic",
+            "kind",
+            "exclusive_type",
+            "community_id",
+            "parent_code",
+            "households",
+            "target_households",
+            "geom",
+            "version_id",
+        ],
+        grids,
+    )
     _load_staff(conn, grids)
 
 
@@ -119,7 +149,9 @@ def _load_staff(conn, grids: pd.DataFrame) -> None:
     for code in grids.loc[grids["is_basic"], "code"]:
         for role, count in (("grid_head", 1), ("grid_police", 1), ("full_time", 1), ("part_time", 3)):
             rows += [(code, role, names.person()) for _ in range(count)]
-    copy_rows(conn, "grid_staff", ["grid_code", "role", "name"], pd.DataFrame(rows, columns=["grid_code", "role", "name"]))
+    copy_rows(
+        conn, "grid_staff", ["grid_code", "role", "name"], pd.DataFrame(rows, columns=["grid_code", "role", "name"])
+    )
 
 
 def _load_buildings(conn, city: City, ids: IdCounter, version_id: int) -> tuple[np.ndarray, pd.Series]:
@@ -130,10 +162,29 @@ def _load_buildings(conn, city: City, ids: IdCounter, version_id: int) -> tuple[
     copy_rows(conn, "micro_grid", ["id", "code", "grid_code", "kind", "households", "geom", "version_id"], cells)
     buildings = city.buildings.copy()
     buildings["id"] = ids.take("building", len(buildings))
-    buildings["code"] = buildings["micro_grid_code"] + "B" + buildings.groupby("micro_grid_code").cumcount().add(1).map("{:02d}".format)
-    copy_rows(conn, "building", ["id", "code", "micro_grid_code", "kind", "road", "house_number", "estate",
-                                 "building_no", "standard_address", "floors", "unit_count", "households",
-                                 "footprint"], buildings)
+    buildings["code"] = (
+        buildings["micro_grid_code"] + "B" + buildings.groupby("micro_grid_code").cumcount().add(1).map("{:02d}".format)
+    )
+    copy_rows(
+        conn,
+        "building",
+        [
+            "id",
+            "code",
+            "micro_grid_code",
+            "kind",
+            "road",
+            "house_number",
+            "estate",
+            "building_no",
+            "standard_address",
+            "floors",
+            "unit_count",
+            "households",
+            "footprint",
+        ],
+        buildings,
+    )
     units = city.units.copy()
     units["id"] = ids.take("building_unit", len(units))
     units["building_id"] = buildings["id"].to_numpy()[units["building"]]
@@ -153,17 +204,38 @@ def _load_cases(conn, city: City, ids: IdCounter, building_ids: np.ndarray) -> N
     cases["raw_lat"] = np.select([form == "wgs84", form == "gcj02"], [cases["lat"], gcj_lat], np.nan)
     cases["raw_crs"] = np.where(form == "address", None, form)
     cases["geom"] = np.where(form == "wgs84", points(cases), None)
-    copy_rows(conn, "cases", ["id", "code", "source", "category_code", "summary", "reported_at", "geom", "raw_lon",
-                              "raw_lat", "raw_crs", "address_text", "status", "deadline", "closed_at",
-                              "escalation_level"], cases)
-    truth = pd.DataFrame({
-        "case_id": cases["id"],
-        "building_id": np.where(cases["at_building"], building_ids[cases["building"]], None),
-        "grid_code": cases["grid_code"],
-        "true_geom": points(cases),
-        "address_variant": cases["address_variant"],
-        "address_matchable": cases["address_matchable"],
-    })
+    copy_rows(
+        conn,
+        "cases",
+        [
+            "id",
+            "code",
+            "source",
+            "category_code",
+            "summary",
+            "reported_at",
+            "geom",
+            "raw_lon",
+            "raw_lat",
+            "raw_crs",
+            "address_text",
+            "status",
+            "deadline",
+            "closed_at",
+            "escalation_level",
+        ],
+        cases,
+    )
+    truth = pd.DataFrame(
+        {
+            "case_id": cases["id"],
+            "building_id": np.where(cases["at_building"], building_ids[cases["building"]], None),
+            "grid_code": cases["grid_code"],
+            "true_geom": points(cases),
+            "address_variant": cases["address_variant"],
+            "address_matchable": cases["address_matchable"],
+        }
+    )
     copy_rows(conn, "demo_truth.case_location", list(truth.columns), truth)
 
 
@@ -173,8 +245,12 @@ def _load_registry(conn, city, ids, building_ids, unit_ids, admin_ids) -> None:
     persons["building_id"] = building_ids[persons["building"]]
     keys = list(zip(persons["building"], persons["unit_no"]))
     persons["unit_id"] = pd.array([unit_ids.get(key) for key in keys], dtype="Int64")
-    copy_rows(conn, "sensitive.key_person", ["id", "pseudonym", "category_code", "building_id", "unit_id",
-                                             "care_level", "registered_on"], persons)
+    copy_rows(
+        conn,
+        "sensitive.key_person",
+        ["id", "pseudonym", "category_code", "building_id", "unit_id", "care_level", "registered_on"],
+        persons,
+    )
     places = city.key_places.copy()
     places["id"] = ids.take("key_place", len(places))
     places["code"] = city.code + "P" + places["id"].map("{:06d}".format)

@@ -12,7 +12,9 @@ PLEASANT = list(
     "民主 团结 友谊 东城 西城 南苑 北苑 育才 健康 新风 兴华 华山 嵩山 黄河 淮河 中原 工农 秀水 "
     "清风 明德 怡园 曙光 前进 百花 桂花 梧桐 银杏 松柏 荷花 杏林 青年 南湖 北湖".split()
 )
-SURNAMES = list("王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤")
+SURNAMES = list(
+    "王李张刘陈杨赵黄周吴徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈姚卢姜崔钟谭陆汪范金石廖贾夏韦付方白邹孟熊秦邱江尹薛闫段雷侯龙史陶黎贺顾毛郝龚邵万钱严覃武戴莫孔向汤"
+)
 VILLAGE_SUFFIXES = list("庄集店桥湾寨庙营楼岗坡堡屯铺河埠口园圩塘洼")
 VILLAGE_PREFIXES = ["", "", "", "前", "后", "大", "小", "东", "西", "南", "北", "新"]
 COMMUNITY_VARIANTS = ["", "路", "里", "苑", "街", "东", "西", "南", "北", "新村"]
@@ -67,8 +69,11 @@ class NamePool:
 
     def estate(self) -> str:
         # A later phase of a known estate (锦绣花园二期) once the plain names run out.
-        return self.unique(lambda: self.pick(ESTATE_WORDS) + self.pick(ESTATE_SUFFIXES), attempts=60,
-                           variant=lambda base, n: f"{base}{chinese_ordinal(n)}期")
+        return self.unique(
+            lambda: self.pick(ESTATE_WORDS) + self.pick(ESTATE_SUFFIXES),
+            attempts=60,
+            variant=lambda base, n: f"{base}{chinese_ordinal(n)}期",
+        )
 
     def road(self) -> str:
         return self.unique(lambda: self.pick(PLEASANT + ESTATE_WORDS) + self.pick(ROAD_SUFFIXES))

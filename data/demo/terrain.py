@@ -9,24 +9,24 @@ from dataclasses import dataclass
 import numpy as np
 import shapely
 from scipy.spatial import cKDTree
-from shapely.geometry import LineString, Point, Polygon
+from shapely.geometry import LineString, Polygon
 
 from data.demo.scales import Scale
 
 SEAT_SHARE_OF_URBAN_CELLS = 0.04  # each county seat holds this share of the urban cells
-POLYGON, MULTIPOLYGON = 3, 6         # shapely type ids
+POLYGON, MULTIPOLYGON = 3, 6  # shapely type ids
 GRID_SIZE_M = 0.01
-CELLS_PER_VILLAGE = 12            # rural cells cluster around one village centre per 12
+CELLS_PER_VILLAGE = 12  # rural cells cluster around one village centre per 12
 
 
 @dataclass
 class Terrain:
     outline: Polygon
-    core: Polygon                 # the central urban area
-    seats: list[Polygon]          # county-seat towns (urban too)
-    seat_points: np.ndarray       # (n_rural_counties, 2)
+    core: Polygon  # the central urban area
+    seats: list[Polygon]  # county-seat towns (urban too)
+    seat_points: np.ndarray  # (n_rural_counties, 2)
     river: LineString
-    roads: list[tuple[str, LineString]]   # (class, line) of arterials and highways
+    roads: list[tuple[str, LineString]]  # (class, line) of arterials and highways
 
     @property
     def urban(self):
@@ -209,8 +209,11 @@ def _arterials(scale: Scale, seats: np.ndarray, outline: Polygon, rng) -> list[t
         neighbour = seats[(index + 1) % len(seats)]
         if len(seats) > 2:
             roads.append(("secondary", _wiggly_line(seat, neighbour, rng, 0.05)))
-    return [(kind, line.intersection(outline.buffer(-50))) for kind, line in roads
-            if not line.intersection(outline.buffer(-50)).is_empty]
+    return [
+        (kind, line.intersection(outline.buffer(-50)))
+        for kind, line in roads
+        if not line.intersection(outline.buffer(-50)).is_empty
+    ]
 
 
 def _wiggly_line(start: np.ndarray, end: np.ndarray, rng, amplitude: float) -> LineString:

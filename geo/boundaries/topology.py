@@ -46,6 +46,9 @@ def format_report(report: dict) -> str:
             lines.append("  " + " ".join(f"{k}={v}" for k, v in finding.items()) + f" area={area:.1f} m²")
         if len(findings) > 20:
             lines.append(f"  … and {len(findings) - 20} more")
-    lines.append("OK: no gaps, no overlaps, nothing outside its parent" if not report["problems"]
-                 else f"FAILED: {report['problems']} problem(s)")
+    lines.append(
+        "OK: no gaps, no overlaps, nothing outside its parent"
+        if not report["problems"]
+        else f"FAILED: {report['problems']} problem(s)"
+    )
     return "\n".join(lines)

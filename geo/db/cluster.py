@@ -127,16 +127,33 @@ class LocalCluster:
         # An explicit UTF-8 locale: under C, pg_trgm treats Chinese characters as separators.
         self._run(
             [
-                "initdb", "-D", str(self.data_dir), "-U", SERVER_USER, "--auth=trust",
-                "--encoding=UTF8", "--locale=C.UTF-8",
+                "initdb",
+                "-D",
+                str(self.data_dir),
+                "-U",
+                SERVER_USER,
+                "--auth=trust",
+                "--encoding=UTF8",
+                "--locale=C.UTF-8",
             ]
         )
 
     def _pg_ctl_start(self) -> None:
         options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.home}"
         self._run(
-            ["pg_ctl", "start", "-D", str(self.data_dir), "-l", str(self.log_file),
-             "-o", options, "-w", "-t", str(START_TIMEOUT_S)],
+            [
+                "pg_ctl",
+                "start",
+                "-D",
+                str(self.data_dir),
+                "-l",
+                str(self.log_file),
+                "-o",
+                options,
+                "-w",
+                "-t",
+                str(START_TIMEOUT_S),
+            ],
             check=False,
         )
 

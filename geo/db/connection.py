@@ -4,9 +4,9 @@
 when set (nothing is started), else the project's local cluster, started on demand.
 """
 
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 import psycopg
 from psycopg import sql
@@ -51,9 +51,8 @@ def connect(url: str | None = None, **kwargs) -> psycopg.Connection:
 @contextmanager
 def transaction(url: str | None = None) -> Iterator[psycopg.Connection]:
     """A connection inside one transaction: committed on success, rolled back on error."""
-    with connect(url) as conn:
-        with conn.transaction():
-            yield conn
+    with connect(url) as conn, conn.transaction():
+        yield conn
 
 
 def with_dbname(url: str, dbname: str) -> str:
@@ -72,8 +71,7 @@ def create_database(url: str) -> bool:
             return False
         admin.execute(
             sql.SQL(
-                "CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8' "
-                "LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+                "CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
             ).format(sql.Identifier(dbname))
         )
         # psql and other clients then show times in the configured zone too.

@@ -75,9 +75,7 @@ def migrate(conn: psycopg.Connection, directory: Path = MIGRATIONS_DIR) -> list[
 
 
 def _already_applied(conn: psycopg.Connection, migration: Migration) -> bool:
-    row = conn.execute(
-        "SELECT checksum FROM schema_migrations WHERE version = %s", [migration.version]
-    ).fetchone()
+    row = conn.execute("SELECT checksum FROM schema_migrations WHERE version = %s", [migration.version]).fetchone()
     if row is None:
         return False
     if row[0] != migration.checksum:

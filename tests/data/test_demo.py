@@ -18,8 +18,7 @@ def scalar(conn, query, params=None):
 
 
 def test_counts_are_near_the_scale_targets(demo_conn):
-    counts = dict(demo_conn.execute(
-        "SELECT level, count(*) FROM admin_area GROUP BY level ORDER BY level").fetchall())
+    counts = dict(demo_conn.execute("SELECT level, count(*) FROM admin_area GROUP BY level ORDER BY level").fetchall())
     assert counts[1] == 1
     assert counts[2] == SMALL.urban_districts + SMALL.rural_counties
     assert counts[3] >= SMALL.urban_districts * SMALL.townships_per_urban_district
@@ -41,12 +40,18 @@ def test_topology_has_no_gap_overlap_or_escape(demo_conn):
 
 
 def test_every_building_lies_inside_its_micro_grid(demo_conn):
-    outside = scalar(demo_conn, """
+    outside = scalar(
+        demo_conn,
+        """
         SELECT count(*) FROM building b JOIN micro_grid_current m ON m.code = b.micro_grid_code
-        WHERE NOT ST_Within(b.footprint, m.geom)""")
-    orphans = scalar(demo_conn, """
+        WHERE NOT ST_Within(b.footprint, m.geom)""",
+    )
+    orphans = scalar(
+        demo_conn,
+        """
         SELECT count(*) FROM building b LEFT JOIN micro_grid_current m ON m.code = b.micro_grid_code
-        WHERE m.id IS NULL""")
+        WHERE m.id IS NULL""",
+    )
     assert (outside, orphans) == (0, 0)
 
 
@@ -56,23 +61,32 @@ def test_household_ranges_urban_200_300_rural_at_most_150(demo_conn):
         FROM grid_current g JOIN admin_area a ON a.id = g.community_id
         WHERE g.is_basic AND g.kind = 'regular' GROUP BY a.is_urban""").fetchall()
     ranges = {urban: (low, high) for urban, low, high, _ in rows}
-    assert 200 <= ranges[True][0] and ranges[True][1] <= 300
-    assert 1 <= ranges[False][0] and ranges[False][1] <= 150
-    mismatched = scalar(demo_conn, """
+    assert ranges[True][0] >= 200 and ranges[True][1] <= 300
+    assert ranges[False][0] >= 1 and ranges[False][1] <= 150
+    mismatched = scalar(
+        demo_conn,
+        """
         SELECT count(*) FROM grid_current g
         WHERE g.is_basic AND g.households <> (
             SELECT coalesce(sum(b.households), 0) FROM building b
-            JOIN micro_grid_current m ON m.code = b.micro_grid_code WHERE m.grid_code = g.code)""")
+            JOIN micro_grid_current m ON m.code = b.micro_grid_code WHERE m.grid_code = g.code)""",
+    )
     assert mismatched == 0
 
 
 def test_codes_extend_their_parents(demo_conn):
-    bad_admin = scalar(demo_conn, """
+    bad_admin = scalar(
+        demo_conn,
+        """
         SELECT count(*) FROM admin_area c JOIN admin_area p ON p.id = c.parent_id
-        WHERE c.level > 2 AND NOT starts_with(c.code, p.code)""")
-    bad_grid = scalar(demo_conn, """
+        WHERE c.level > 2 AND NOT starts_with(c.code, p.code)""",
+    )
+    bad_grid = scalar(
+        demo_conn,
+        """
         SELECT count(*) FROM grid_current g JOIN admin_area a ON a.id = g.community_id
-        WHERE NOT starts_with(g.code, a.code)""")
+        WHERE NOT starts_with(g.code, a.code)""",
+    )
     bad_micro = scalar(demo_conn, "SELECT count(*) FROM micro_grid_current WHERE NOT starts_with(code, grid_code)")
     urban_levels = demo_conn.execute("""
         SELECT a.is_urban, max(g.level) FROM grid_current g JOIN admin_area a ON a.id = g.community_id
@@ -83,35 +97,56 @@ def test_codes_extend_their_parents(demo_conn):
 
 def test_cases_look_like_a_real_year(demo_conn):
     first, last = demo_conn.execute(
-        "SELECT min(reported_at AT TIME ZONE 'Asia/Shanghai')::date, max(reported_at AT TIME ZONE 'Asia/Shanghai')::date FROM cases").fetchone()
+        "SELECT min(reported_at AT TIME ZONE 'Asia/Shanghai')::date, max(reported_at AT TIME ZONE 'Asia/Shanghai')::date FROM cases"
+    ).fetchone()
     assert (DEMO_AS_OF - first).days <= 365 and last <= DEMO_AS_OF
-    shares = dict(demo_conn.execute("""
-        SELECT coalesce(raw_crs, 'address'), count(*)::float / sum(count(*)) OVER () FROM cases GROUP BY 1""").fetchall())
+    shares = dict(
+        demo_conn.execute("""
+        SELECT coalesce(raw_crs, 'address'), count(*)::float / sum(count(*)) OVER () FROM cases GROUP BY 1""").fetchall()
+    )
     assert shares["gcj02"] > 0.05 and shares["address"] > 0.2 and shares["wgs84"] > 0.3
     closed = scalar(demo_conn, "SELECT avg((status = 'closed')::int) FROM cases")
     overdue = scalar(demo_conn, "SELECT count(*) FROM cases WHERE status <> 'closed' AND deadline < %s", [DEMO_AS_OF])
     unmatchable = scalar(demo_conn, "SELECT avg((NOT address_matchable)::int) FROM demo_truth.case_location")
     assert 0.9 < closed < 1.0 and overdue > 0
     assert 0.01 < unmatchable < 0.03
-    variants = {v for (v,) in demo_conn.execute("SELECT DISTINCT unnest(string_to_array(address_variant, ',')) FROM demo_truth.case_location")}
+    variants = {
+        v
+        for (v,) in demo_conn.execute(
+            "SELECT DISTINCT unnest(string_to_array(address_variant, ',')) FROM demo_truth.case_location"
+        )
+    }
     assert {"no_city", "full_width", "building_word", "traditional"} <= variants
 
 
 def test_located_cases_are_assigned_to_the_grid_that_covers_them(demo_conn):
-    wrong = scalar(demo_conn, """
+    wrong = scalar(
+        demo_conn,
+        """
         SELECT count(*) FROM cases c JOIN grid g ON g.id = c.grid_id
-        WHERE c.assign_method = 'coordinates' AND NOT ST_Covers(g.geom, c.geom)""")
+        WHERE c.assign_method = 'coordinates' AND NOT ST_Covers(g.geom, c.geom)""",
+    )
     unassigned = scalar(demo_conn, "SELECT count(*) FROM cases WHERE geom IS NOT NULL AND grid_id IS NULL")
     assert (wrong, unassigned) == (0, 0)
 
 
 def test_key_persons_carry_no_names_and_only_default_categories(demo_conn):
-    columns = {c for (c,) in demo_conn.execute(
-        "SELECT column_name FROM information_schema.columns WHERE table_schema = 'sensitive' AND table_name = 'key_person'")}
+    columns = {
+        c
+        for (c,) in demo_conn.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'sensitive' AND table_name = 'key_person'"
+        )
+    }
     categories = {c for (c,) in demo_conn.execute("SELECT DISTINCT category_code FROM sensitive.key_person")}
     assert not columns & {"name", "full_name", "id_card", "phone"}
-    assert categories <= {"community_correction", "released_person", "severe_mental", "drug_rehabilitation",
-                          "left_behind_child", "elderly_alone"}
+    assert categories <= {
+        "community_correction",
+        "released_person",
+        "severe_mental",
+        "drug_rehabilitation",
+        "left_behind_child",
+        "elderly_alone",
+    }
     assert scalar(demo_conn, "SELECT count(*) FROM sensitive.key_person WHERE pseudonym !~ '^KP[0-9A-F]{14}$'") == 0
 
 
