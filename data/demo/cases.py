@@ -124,7 +124,6 @@ def generate_cases(intensity, grids, buildings, hotspots, as_of: dt.date, rng) -
     _address_text(cases, buildings, rng)
     cases["summary"] = [SUMMARIES[c][int(rng.integers(len(SUMMARIES[c])))] for c in cases["category_code"]]
     cases["escalation_level"] = _escalation(cases, rng)
-    cases["code"] = ["SJ" + t.strftime("%Y%m%d") + f"{i + 1:07d}" for i, t in enumerate(cases["reported_at"])]
     return cases
 
 

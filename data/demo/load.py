@@ -198,6 +198,8 @@ def _load_cases(conn, city: City, ids: IdCounter, building_ids: np.ndarray) -> N
 
     cases = city.cases.copy()
     cases["id"] = ids.take("cases", len(cases))
+    # Numbered by the global id, so codes stay unique across the cities of a province run.
+    cases["code"] = "SJ" + cases["reported_at"].dt.strftime("%Y%m%d") + cases["id"].map("{:08d}".format)
     form = cases["location_form"].to_numpy()
     gcj_lon, gcj_lat = wgs84_to_gcj02(cases["lon"].to_numpy(), cases["lat"].to_numpy())
     cases["raw_lon"] = np.select([form == "wgs84", form == "gcj02"], [cases["lon"], gcj_lon], np.nan)

@@ -155,7 +155,7 @@ def _fingerprint(city) -> str:
     for geoms in (city.hierarchy.admin["geom"], city.hierarchy.grids["geom"], city.buildings["footprint"]):
         digest.update(b"".join(shapely.to_wkb(geoms.to_numpy())))
     digest.update(city.buildings["standard_address"].str.cat().encode())
-    digest.update(city.cases[["code", "category_code", "address_text"]].to_csv().encode())
+    digest.update(city.cases[["reported_at", "category_code", "address_text"]].to_csv().encode())
     digest.update(city.key_persons.to_csv().encode())
     return digest.hexdigest()
 
@@ -180,3 +180,26 @@ def test_loading_twice_is_refused_and_leaves_the_city_as_it_was(demo_db):
     assert "nothing generated" in load_demo(demo_db, scale="small", seed=DEMO_SEED, as_of=DEMO_AS_OF, if_empty=True)
     with connect(demo_db) as conn:
         assert scalar(conn, "SELECT count(*) FROM building") == before
+
+
+def test_several_cities_load_side_by_side_like_a_province(fresh_database):
+    from data.demo.load import IdCounter, finish, load_city
+    from geo.db.connection import connect
+
+    url = fresh_database()
+    with connect(url) as conn:
+        version = scalar(conn, "INSERT INTO boundary_version (author, note) VALUES ('test', 'two cities') RETURNING id")
+        ids = IdCounter(conn)
+        for index in (0, 1):
+            load_city(conn, generate_city(SMALL, DEMO_SEED, index, DEMO_AS_OF), ids, version)
+        finish(conn)
+        cities = scalar(conn, "SELECT count(*) FROM admin_area WHERE level = 1")
+        overlapping = scalar(
+            conn,
+            """
+            SELECT count(*) FROM admin_area a JOIN admin_area b ON a.id < b.id
+            WHERE a.level = 1 AND b.level = 1 AND ST_Intersects(a.geom, b.geom)""",
+        )
+        report = check_topology(conn)
+    assert (cities, overlapping) == (2, 0)
+    assert report["problems"] == 0
