@@ -11,7 +11,7 @@ import pandas as pd
 import shapely
 from scipy.spatial import cKDTree
 
-from data.demo.names import NamePool, chinese_ordinal
+from data.demo.names import PLEASANT, RURAL_COUNTIES, URBAN_DISTRICTS, NamePool, chinese_ordinal
 from data.demo.partition import split, split_from
 from data.demo.scales import Scale
 from data.demo.terrain import Terrain
@@ -168,8 +168,6 @@ def _township_rows(county_code, county, by_county, names: NamePool) -> list[dict
 
 
 def _county_names(scale: Scale, names: NamePool) -> list[str]:
-    from data.demo.names import RURAL_COUNTIES, URBAN_DISTRICTS
-
     urban = [names.unique(lambda: names.pick(URBAN_DISTRICTS)) + "区" for _ in range(scale.urban_districts)]
     rural = [names.unique(lambda: names.pick(RURAL_COUNTIES)) + "县" for _ in range(scale.rural_counties)]
     return urban + rural
@@ -285,8 +283,6 @@ def _exclusive_counts(total: int) -> dict[str, int]:
 
 
 def _institution_name(kind: str, names: NamePool) -> str:
-    from data.demo.names import PLEASANT
-
     suffix = {
         "school": ["中学", "小学", "实验学校", "职业技术学院"],
         "hospital": ["人民医院", "中医院", "妇幼保健院"],

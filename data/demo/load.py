@@ -10,7 +10,9 @@ import psycopg
 import shapely
 from psycopg import sql
 
+from data.demo.coords import wgs84_to_gcj02
 from data.demo.generate import City
+from data.demo.names import NamePool
 from geo.db.connection import load_query
 
 SRID = 4326
@@ -142,8 +144,6 @@ def _load_grids(conn, city: City, ids: IdCounter, admin_ids: pd.Series, version_
 
 def _load_staff(conn, grids: pd.DataFrame) -> None:
     """一格一长一警一专多兼: a head, a police officer, a full-timer and part-timers per basic grid."""
-    from data.demo.names import NamePool
-
     names = NamePool(np.random.default_rng(len(grids)))
     rows = []
     for code in grids.loc[grids["is_basic"], "code"]:
@@ -194,8 +194,6 @@ def _load_buildings(conn, city: City, ids: IdCounter, version_id: int) -> tuple[
 
 
 def _load_cases(conn, city: City, ids: IdCounter, building_ids: np.ndarray) -> None:
-    from data.demo.coords import wgs84_to_gcj02
-
     cases = city.cases.copy()
     cases["id"] = ids.take("cases", len(cases))
     # Numbered by the global id, so codes stay unique across the cities of a province run.
