@@ -29,7 +29,6 @@ ARTERIAL_NAMES = [
     "朝阳路",
     "和平路",
 ]
-EXCLUSIVE_SUFFIX = "专属网格"
 MIN_STREET_LENGTH_M = 250
 HOUSE_NUMBER_SPACING_M = 25
 ADDRESS_COLUMNS = ["road", "house_number", "estate", "building_no", "standard_address"]
@@ -85,11 +84,11 @@ def assign_addresses(
 def _urban_addresses(records, urban_buildings, hierarchy, roads, admin, city_name, names: NamePool) -> None:
     named = roads[roads["name"].notna()].reset_index(drop=True)
     tree = shapely.STRtree(named["geom"].to_numpy())
-    grid_names = hierarchy.grids.set_index("code")["name"]
+    institutions = hierarchy.grids.set_index("code")["institution"].dropna()
     used_numbers: set[tuple[str, int]] = set()
-    # Exclusive grids are one institution; other urban buildings group by sub-area estate.
+    # An exclusive grid is one institution; other urban buildings group by sub-area estate.
     estate_key = np.where(
-        urban_buildings["grid_code"].map(hierarchy.grids.set_index("code")["kind"]) == "exclusive",
+        urban_buildings["grid_code"].isin(institutions.index),
         urban_buildings["grid_code"],
         urban_buildings["subarea_code"],
     )
@@ -98,8 +97,8 @@ def _urban_addresses(records, urban_buildings, hierarchy, roads, admin, city_nam
         road_index = tree.nearest(centre)
         road = named.loc[road_index]
         number = _house_number(road["geom"], centre, road["name"], used_numbers)
-        institution = grid_names.get(key, "").endswith(EXCLUSIVE_SUFFIX)
-        estate_name = grid_names[key].removesuffix(EXCLUSIVE_SUFFIX) if institution else names.estate()
+        institution = key in institutions.index
+        estate_name = institutions[key] if institution else names.estate()
         county = admin.loc[estate["community_code"].iloc[0][:6], "name"]
         order = _reading_order(estate["footprint"].to_numpy())
         for rank, index in enumerate(estate.index[order], start=1):

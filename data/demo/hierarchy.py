@@ -17,6 +17,7 @@ from data.demo.scales import Scale
 from data.demo.terrain import Terrain
 
 CELLS_PER_SUBAREA = 30
+EXCLUSIVE_SUFFIX = "专属网格"
 URBAN_HOUSEHOLDS = (200, 300)
 RURAL_HOUSEHOLDS = (60, 150)
 RURAL_MAX_HOUSEHOLDS = 150
@@ -262,6 +263,7 @@ def _mark_exclusive(grids, frame, scale: Scale, rng, names: NamePool) -> None:
     centre_distance = np.array([np.hypot(*shapely.get_coordinates(shapely.centroid(g))[0]) for g in basic["geom"]])
     counts = _exclusive_counts(scale.exclusive_grids)
     taken: set[int] = set()
+    grids["institution"] = None  # the school, hospital, park or CBD an exclusive grid is
     for kind, count in counts.items():
         if kind == "business_district":
             pool = basic.index[basic["is_urban"].to_numpy() & (centre_distance < 0.35 * scale.urban_radius_m)]
@@ -273,7 +275,8 @@ def _mark_exclusive(grids, frame, scale: Scale, rng, names: NamePool) -> None:
         for index in rng.choice(pool, size=min(count, len(pool)), replace=False):
             taken.add(int(index))
             grids.loc[index, ["kind", "exclusive_type"]] = ["exclusive", kind]
-            grids.loc[index, "name"] = _institution_name(kind, names) + "专属网格"
+            institution = _institution_name(kind, names)
+            grids.loc[index, ["institution", "name"]] = [institution, institution + EXCLUSIVE_SUFFIX]
 
 
 def _exclusive_counts(total: int) -> dict[str, int]:

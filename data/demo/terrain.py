@@ -5,6 +5,7 @@ loader projects to EPSG:4326 at the end.
 """
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import shapely
@@ -28,11 +29,11 @@ class Terrain:
     river: LineString
     roads: list[tuple[str, LineString]]  # (class, line) of arterials and highways
 
-    @property
+    @cached_property
     def urban(self):
         return shapely.union_all([self.core, *self.seats])
 
-    @property
+    @cached_property
     def barriers(self):
         """Lines that boundaries prefer to follow: the river and the arterial roads."""
         return shapely.union_all([self.river, *(line for _, line in self.roads)])
@@ -98,9 +99,7 @@ def _sample(area, count: int, density, rng: np.random.Generator) -> np.ndarray:
 
 def _relax(seeds: np.ndarray, outline: Polygon) -> np.ndarray:
     """One Lloyd step: move each seed to its cell's centroid, for rounder cells."""
-    cells = voronoi_cells(seeds, outline)
-    centroids = shapely.get_coordinates(shapely.centroid(cells))
-    return centroids
+    return shapely.get_coordinates(shapely.centroid(voronoi_cells(seeds, outline)))
 
 
 def voronoi_cells(seeds: np.ndarray, outline: Polygon) -> np.ndarray:
