@@ -203,3 +203,14 @@ def test_several_cities_load_side_by_side_like_a_province(fresh_database):
         report = check_topology(conn)
     assert (cities, overlapping) == (2, 0)
     assert report["problems"] == 0
+
+
+def test_generator_tables_mirror_the_lookup_tables_of_the_schema(demo_conn):
+    from data.demo.cases import CATEGORY_MIX, DEADLINE_DAYS
+    from data.demo.registry import KEY_PERSON_MIX
+
+    deadlines = dict(demo_conn.execute("SELECT code, deadline_days FROM case_category").fetchall())
+    person_categories = {c for (c,) in demo_conn.execute("SELECT code FROM sensitive.key_person_category")}
+    assert deadlines == DEADLINE_DAYS
+    assert set(CATEGORY_MIX) == set(deadlines)
+    assert set(KEY_PERSON_MIX) == person_categories
