@@ -9,7 +9,7 @@ import datetime as dt
 import os
 import time
 
-from geo.db.connection import connect, create_database, database_url, drop_database, load_query, with_dbname
+from geo.db.connection import connect, create_database, drop_database, load_query, server_url, with_dbname
 from geo.db.migrate import migrate
 
 REPEATS = 3
@@ -20,14 +20,14 @@ def run_bench(scale: str = "small") -> list[str]:
     """Run every benchmark; return printable lines with timings and ratios."""
     from data.demo import load_demo
 
-    url = with_dbname(database_url(), f"safety_map_bench_{os.getpid()}")
+    url = with_dbname(server_url(), f"safety_map_bench_{os.getpid()}")
     create_database(url)
     try:
         with connect(url) as conn:
             migrate(conn)
         started = time.perf_counter()
         load_demo(url, scale=scale, seed=42, as_of=dt.date.today())
-        lines = [f"demo {scale}: generated and loaded in {time.perf_counter() - started:.1f} s"]
+        lines = [f"{scale} demo city generated and loaded in {time.perf_counter() - started:.1f} s"]
         lines.append(_assignment(url))
         lines.append(_bulk_load(url))
         return lines

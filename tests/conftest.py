@@ -10,10 +10,9 @@ import secrets
 import pytest
 
 from data.demo import load_demo
-from geo.db.cluster import LocalCluster
+from geo.db import connection
 from geo.db.connection import connect, create_database, drop_database, with_dbname
 from geo.db.migrate import migrate
-from geo.settings import get_settings
 
 DEMO_SEED = 7
 DEMO_AS_OF = dt.date(2026, 11, 24)
@@ -22,12 +21,7 @@ DEMO_AS_OF = dt.date(2026, 11, 24)
 @pytest.fixture(scope="session")
 def server_url() -> str:
     """URL of the server's maintenance database; starts the local cluster when needed."""
-    settings = get_settings()
-    if settings.database_url:
-        return with_dbname(settings.database_url, "postgres")
-    cluster = LocalCluster.from_settings(settings)
-    cluster.start()
-    return cluster.url("postgres")
+    return connection.server_url()
 
 
 @pytest.fixture(scope="session")

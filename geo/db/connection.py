@@ -19,7 +19,7 @@ from geo.settings import Settings, get_settings
 QUERIES_DIR = Path(__file__).parent / "queries"
 
 
-def database_url(settings: Settings | None = None, start: bool = True) -> str:
+def database_url(settings: Settings | None = None) -> str:
     """URL of the application database; starts the local cluster when needed.
 
     With `DATABASE_URL` set it is returned unchanged. Otherwise the local cluster is
@@ -28,13 +28,20 @@ def database_url(settings: Settings | None = None, start: bool = True) -> str:
     settings = settings or get_settings()
     if settings.database_url:
         return settings.database_url
-    cluster = LocalCluster.from_settings(settings)
-    if start:
-        cluster.start()
-    url = cluster.url(settings.db_name)
-    if start:
-        create_database(url)
+    url = with_dbname(server_url(settings), settings.db_name)
+    create_database(url)
     return url
+
+
+def server_url(settings: Settings | None = None) -> str:
+    """URL of the server's maintenance database `postgres`, for creating scratch databases
+    (tests, benchmarks); starts the local cluster unless `DATABASE_URL` is set."""
+    settings = settings or get_settings()
+    if settings.database_url:
+        return with_dbname(settings.database_url, "postgres")
+    cluster = LocalCluster.from_settings(settings)
+    cluster.start()
+    return cluster.url("postgres")
 
 
 def connect(url: str | None = None, **kwargs) -> psycopg.Connection:
