@@ -49,6 +49,18 @@ class Settings(BaseSettings):
         "city", description="Scale of the demo city that `make demo` generates: small|city|province."
     )
     demo_seed: int = Field(42, description="Random seed of the demo city.")
+    geocode_building_radius_m: float = Field(
+        30.0, description="A point outside every footprint takes the nearest building of its grid within this distance."
+    )
+    geocode_conflict_m: float = Field(
+        200.0, description="Coordinates and a matched address further apart than this are flagged as a conflict."
+    )
+    geocode_accept_score: float = Field(
+        0.55, description="Fuzzy address matches scoring below this (0–1) go to the review queue."
+    )
+    geocode_margin: float = Field(
+        0.08, description="A fuzzy match must lead the runner-up by this score, else it goes to review."
+    )
 
 
 @lru_cache(maxsize=1)

@@ -13,7 +13,8 @@ from psycopg import sql
 from data.demo.coords import wgs84_to_gcj02
 from data.demo.generate import City
 from data.demo.names import NamePool
-from geo.db.connection import load_query
+from geo.geocode.bulk import assign_pending
+from geo.geocode.crs import to_wgs84
 
 SRID = 4326
 ID_TABLES = [
@@ -59,8 +60,8 @@ def load_city(conn: psycopg.Connection, city: City, ids: IdCounter, version_id: 
     copy_rows(conn, "demo_truth.grid_intensity", ["grid_code", "cases_per_year", "cases_per_household"], city.intensity)
 
 
-def finish(conn: psycopg.Connection) -> None:
-    """Move sequences past the ids we assigned, assign located cases, refresh statistics."""
+def finish(conn: psycopg.Connection) -> dict:
+    """Move sequences past the ids we assigned, then place every case with the geocoder."""
     for table in ID_TABLES:
         schema, name = table.split(".") if "." in table else ("public", table)
         conn.execute(
@@ -68,7 +69,8 @@ def finish(conn: psycopg.Connection) -> None:
                 "SELECT setval(pg_get_serial_sequence({}, 'id'), coalesce((SELECT max(id) FROM {}), 0) + 1, false)"
             ).format(sql.Literal(f"{schema}.{name}"), sql.Identifier(schema, name))
         )
-    conn.execute(load_query("assign_cases_by_point"))
+    conn.execute("ANALYZE")  # the geocoder's lookups need statistics of the fresh tables
+    return assign_pending(conn)
 
 
 def copy_rows(conn: psycopg.Connection, table: str, columns: list[str], frame: pd.DataFrame) -> None:
@@ -203,7 +205,11 @@ def _load_cases(conn, city: City, ids: IdCounter, building_ids: np.ndarray) -> N
     cases["raw_lon"] = np.select([form == "wgs84", form == "gcj02"], [cases["lon"], gcj_lon], np.nan)
     cases["raw_lat"] = np.select([form == "wgs84", form == "gcj02"], [cases["lat"], gcj_lat], np.nan)
     cases["raw_crs"] = np.where(form == "address", None, form)
-    cases["geom"] = np.where(form == "wgs84", points(cases), None)
+    # Like any writer that knows the system, store the WGS84 point of GCJ-02 reports too:
+    # converted back from the raw (offset) coordinates, not taken from the truth.
+    lon, lat, gcj = cases["lon"].to_numpy(copy=True), cases["lat"].to_numpy(copy=True), form == "gcj02"
+    lon[gcj], lat[gcj] = to_wgs84(cases["raw_lon"][gcj], cases["raw_lat"][gcj], "gcj02")
+    cases["geom"] = np.where(form == "address", None, shapely.points(lon, lat))
     copy_rows(
         conn,
         "cases",
@@ -230,6 +236,7 @@ def _load_cases(conn, city: City, ids: IdCounter, building_ids: np.ndarray) -> N
         {
             "case_id": cases["id"],
             "building_id": np.where(cases["at_building"], building_ids[cases["building"]], None),
+            "address_building_id": building_ids[cases["building"]],
             "grid_code": cases["grid_code"],
             "true_geom": points(cases),
             "address_variant": cases["address_variant"],

@@ -1,0 +1,103 @@
+-- The geocoder's results live apart from the case as reported. A case row is what was
+-- reported (text, raw coordinates); where it sits on the map is derived from it and the
+-- boundaries of the day, and is recomputed when they change. Kept in a narrow table of its
+-- own, a bulk run writes new placements with COPY instead of updating wide case rows, and a
+-- re-run after a boundary edit rewrites only the rows whose placement changed.
+ALTER TABLE cases
+    DROP COLUMN grid_id,
+    DROP COLUMN micro_grid_id,
+    DROP COLUMN building_id,
+    DROP COLUMN assign_method,
+    DROP COLUMN assign_confidence,
+    DROP COLUMN assigned_at,
+    DROP COLUMN boundary_version_id;
+
+-- status: assigned (grid known), outside (a point outside every grid: nearest grid kept),
+-- review (an address the matcher would not guess: waits for a person, with its candidates).
+CREATE TABLE case_assignment (
+    case_id             bigint PRIMARY KEY REFERENCES cases (id) ON DELETE CASCADE,
+    status              text NOT NULL CHECK (status IN ('assigned', 'outside', 'review')),
+    method              text CHECK (method IN ('coordinates', 'address', 'manual')),
+    confidence          real NOT NULL CHECK (confidence BETWEEN 0 AND 1),
+    point               geometry(Point, 4326),   -- where the case is drawn (WGS84)
+    grid_id             integer REFERENCES grid (id),
+    micro_grid_id       integer REFERENCES micro_grid (id),
+    building_id         integer REFERENCES building (id),
+    building_distance_m real,                    -- > 0 when the nearest building was taken
+    nearest_grid_id     integer REFERENCES grid (id),
+    outside_distance_m  real,                    -- distance to nearest_grid when outside
+    address_conflict_m  real,                    -- coordinates and address disagree by this much
+    address_key         text,                    -- the normalised address (review queue, aliases)
+    candidates          jsonb,                   -- review: the top 3 [{building_id, address, score}]
+    boundary_version_id integer NOT NULL REFERENCES boundary_version (id),
+    assigned_at         timestamptz NOT NULL DEFAULT now(),
+    CHECK ((status = 'assigned') = (grid_id IS NOT NULL)),
+    CHECK ((status = 'outside') = (nearest_grid_id IS NOT NULL)),
+    CHECK ((status = 'review') = (method IS NULL)),
+    CHECK (status <> 'review' OR point IS NULL)
+);
+CREATE INDEX case_assignment_grid_idx ON case_assignment (grid_id);
+CREATE INDEX case_assignment_building_idx ON case_assignment (building_id);
+CREATE INDEX case_assignment_review_idx ON case_assignment (address_key) WHERE status = 'review';
+CREATE INDEX case_assignment_point_idx ON case_assignment USING gist (point);
+
+-- A case with its placement, for readers that want both.
+CREATE VIEW case_located AS
+SELECT c.*, a.status AS assign_status, a.method AS assign_method, a.confidence AS assign_confidence,
+       a.point, a.grid_id, a.micro_grid_id, a.building_id, a.address_conflict_m,
+       a.boundary_version_id, a.assigned_at
+FROM cases c LEFT JOIN case_assignment a ON a.case_id = c.id;
+
+-- The address gazetteer, rebuilt from `building` by the geocoder (geo/geocode/gazetteer.py)
+-- whenever buildings or areas changed: the normaliser lives in Python, so does the rebuild.
+-- address_key: exact keys (normalised components, see geo/geocode/address.py) per building.
+-- address_entry: one normalised text per building for fuzzy matching with pg_trgm (trigrams
+-- see Chinese characters only under a UTF-8 LC_CTYPE; the databases are created with one).
+CREATE SCHEMA geocode;
+CREATE TABLE geocode.address_entry (
+    building_id integer PRIMARY KEY REFERENCES building (id) ON DELETE CASCADE,
+    fuzzy_text  text NOT NULL,
+    numbers     text NOT NULL,  -- the house, group and building numbers, e.g. '12号|3栋'
+    areas       text[] NOT NULL -- names of the enclosing county, township and community
+);
+CREATE INDEX address_entry_trgm_idx ON geocode.address_entry USING gist (fuzzy_text gist_trgm_ops);
+CREATE INDEX address_entry_numbers_idx ON geocode.address_entry (numbers);
+
+CREATE TABLE geocode.address_key (
+    key         text NOT NULL,
+    kind        smallint NOT NULL,  -- 1 = every component, higher = fewer components
+    building_id integer NOT NULL REFERENCES building (id) ON DELETE CASCADE,
+    PRIMARY KEY (key, building_id)
+);
+
+-- Spellings a person confirmed in the review queue: the same spelling matches next time.
+CREATE TABLE geocode.address_alias (
+    address_key  text PRIMARY KEY,
+    building_id  integer NOT NULL REFERENCES building (id) ON DELETE CASCADE,
+    example_text text NOT NULL,
+    confirmed_by text NOT NULL,
+    confirmed_at timestamptz NOT NULL DEFAULT now()
+);
+
+-- One row: is the gazetteer older than the buildings and areas it was built from?
+CREATE TABLE geocode.gazetteer_state (
+    singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
+    stale     boolean NOT NULL
+);
+INSERT INTO geocode.gazetteer_state VALUES (true, true);
+
+CREATE FUNCTION geocode.mark_gazetteer_stale() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    UPDATE geocode.gazetteer_state SET stale = true WHERE NOT stale;
+    RETURN NULL;
+END $$;
+CREATE TRIGGER building_changes_gazetteer
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON building
+    FOR EACH STATEMENT EXECUTE FUNCTION geocode.mark_gazetteer_stale();
+CREATE TRIGGER admin_area_changes_gazetteer
+    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON admin_area
+    FOR EACH STATEMENT EXECUTE FUNCTION geocode.mark_gazetteer_stale();
+
+-- The truth of the demo: which building the clerk's address text describes (the case itself
+-- may have happened outdoors nearby, where demo_truth.case_location.building_id is NULL).
+ALTER TABLE demo_truth.case_location ADD COLUMN address_building_id integer REFERENCES building (id);

@@ -1,0 +1,184 @@
+"""Chinese addresses: normalise, split into components, and derive the keys they match on.
+
+The same functions run over the standard addresses of buildings (to build the gazetteer) and
+over what a clerk typed (to look it up), so any spelling both sides normalise alike matches.
+
+>>> normalise("澜城區人民路十二號 錦繡花園3幢2单元301")
+'澜城区人民路12号锦绣花园3栋2单元301室'
+"""
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+import cn2an
+import opencc
+
+_TO_SIMPLIFIED = opencc.OpenCC("t2s")
+
+# Words that follow a number in an address: Chinese numerals before them become digits.
+NUMBERED_WORDS = "号楼|号院|号|栋|幢|座|单元|室|户|层|楼|组|期|排|弄|巷"
+_CHINESE_NUMBER = re.compile(rf"第?([零〇一二两三四五六七八九十百千]+)(?={NUMBERED_WORDS})")
+_ARABIC_ORDINAL = re.compile(rf"第(\d+)(?={NUMBERED_WORDS})")
+_PUNCTUATION = re.compile(r"[\s,，.。、;；:：'\"“”‘’`·•/\\|_~()（）\[\]【】{}<>《》「」『』!！?？*+=^$@&%]+")
+# 3号楼, 3幢, 3座, 3#, 3#楼 all name building 3 (栋).
+_BUILDING_WORD = re.compile(r"(\d+)(?:号楼|幢|座|#楼|#)")
+# 3-2-301: building 3, unit 2, room 301 (a common shorthand on forms).
+_DASHED_ROOM = re.compile(r"(\d+)[-－—](\d+)[-－—](\d+)$")
+_ROOM_AFTER_UNIT = re.compile(r"(单元)(\d+)(?:号|户)?$")
+_ROOM_WORD = re.compile(r"(\d+)户$")
+ROAD_SUFFIXES = "大道|大街|路|街|巷|胡同|道|弄"
+_ROAD_NUMBER_WITHOUT_HAO = re.compile(rf"((?:{ROAD_SUFFIXES}))(\d+)(?![\d号栋单元室组])")
+
+_TAIL = re.compile(r"(?:(\d+)单元)?(?:(\d+)层)?(?:(\d+)室)?$")
+_BODY = re.compile(
+    rf"^(?P<road>.*?(?:{ROAD_SUFFIXES}))?(?P<number>\d+号)?(?P<estate>.*?)"
+    r"(?P<group>\d+组)?(?P<number2>\d+号)?(?P<building>\d+栋)?$"
+)
+ESTATE_SUFFIXES = (
+    "名苑",
+    "雅居",
+    "嘉园",
+    "华庭",
+    "花园",
+    "小区",
+    "家园",
+    "公寓",
+    "新村",
+    "社区",
+    "苑",
+    "园",
+    "城",
+    "院",
+)
+
+# Key kinds, most specific first; the matcher trusts a lower kind more.
+FULL, NO_ESTATE, ESTATE_BUILDING, ESTATE_CORE_BUILDING, ROAD_NUMBER = 1, 2, 3, 4, 5
+KIND_CONFIDENCE = {FULL: 0.99, NO_ESTATE: 0.95, ESTATE_BUILDING: 0.93, ESTATE_CORE_BUILDING: 0.9, ROAD_NUMBER: 0.9}
+
+
+@dataclass
+class Address:
+    """An address split into components; `areas` are the area names found at its start."""
+
+    text: str
+    areas: list[str] = field(default_factory=list)
+    body: str = ""
+    road: str = ""
+    number: str = ""
+    estate: str = ""
+    group: str = ""
+    building: str = ""
+    unit: str = ""
+    room: str = ""
+
+    @property
+    def numbers(self) -> str:
+        """The numeric components that must agree for two addresses to be one place."""
+        return "|".join(part for part in (self.group, self.number, self.building) if part)
+
+    @property
+    def key(self) -> str:
+        """The whole address without the unit and room: what an alias is recorded under."""
+        return "".join(self.areas) + self.body
+
+
+def normalise(text: str) -> str:
+    """One spelling per address: half-width, simplified, digits, one building word, no spaces.
+
+    Examples: '１２號' → '12号'; '十二号' → '12号'; '3幢', '3号楼', '3座', '3#' → '3栋';
+    '3-2-301' → '3栋2单元301室'; '2单元301' → '2单元301室'; '人民路12锦绣' → '人民路12号锦绣'.
+    """
+    text = unicodedata.normalize("NFKC", text or "")
+    text = _TO_SIMPLIFIED.convert(text).lower()
+    text = _PUNCTUATION.sub("", text)
+    text = _CHINESE_NUMBER.sub(_chinese_to_digits, text)
+    text = _ARABIC_ORDINAL.sub(r"\1", text)
+    text = _DASHED_ROOM.sub(r"\1栋\2单元\3室", text)
+    text = _BUILDING_WORD.sub(r"\1栋", text)
+    text = _ROOM_AFTER_UNIT.sub(r"\1\2室", text)
+    text = _ROOM_WORD.sub(r"\1室", text)
+    return _ROAD_NUMBER_WITHOUT_HAO.sub(r"\1\2号", text)
+
+
+def _chinese_to_digits(match: re.Match) -> str:
+    try:
+        return str(cn2an.cn2an(match.group(1), "smart"))
+    except (ValueError, KeyError):  # not a number after all (e.g. a lone 零)
+        return match.group(0)
+
+
+def parse(text: str, area_names: "AreaNames") -> Address:
+    """Split a normalised address: leading area names, then road, number, estate, group,
+    building, and the unit/floor/room tail."""
+    address = Address(text=text)
+    rest = area_names.strip_prefix(text, address.areas)
+    tail = _TAIL.search(rest)
+    address.unit = tail.group(1) or ""
+    address.room = tail.group(3) or ""
+    address.body = rest[: tail.start()]
+    parts = _BODY.match(address.body)
+    address.road = parts["road"] or ""
+    address.number = parts["number"] or parts["number2"] or ""
+    address.estate = parts["estate"] or ""
+    address.group = parts["group"] or ""
+    address.building = parts["building"] or ""
+    return address
+
+
+def keys(address: Address) -> list[tuple[int, str]]:
+    """(kind, key) pairs to look the address up by, most specific first.
+
+    Area names are left out of the keys: the matcher checks them separately, so that a clerk
+    may omit them. Road+number without a building names an estate, not a building; it is kept
+    for addresses of single buildings (village houses, institutions).
+    """
+    a = address
+    found = [(FULL, a.body)] if a.body else []
+    if a.road and a.number and a.building and a.estate:
+        found.append((NO_ESTATE, a.road + a.number + a.building))
+    if a.estate and a.building:
+        found.append((ESTATE_BUILDING, a.estate + a.building))
+        core = estate_core(a.estate)
+        if core != a.estate:
+            found.append((ESTATE_CORE_BUILDING, core + a.building))
+    if a.road and a.number and not a.building:
+        found.append((ROAD_NUMBER, a.road + a.number))
+    return found
+
+
+def estate_core(estate: str) -> str:
+    """The estate name without its generic suffix: 锦绣花园 → 锦绣 (clerks swap 花园/小区)."""
+    for suffix in ESTATE_SUFFIXES:
+        if estate.endswith(suffix) and len(estate) > len(suffix) + 1:
+            return estate[: -len(suffix)]
+    return estate
+
+
+class AreaNames:
+    """The names of the administrative areas of the database, to recognise address prefixes.
+
+    Only whole names are recognised (澜城区, not 澜城), so that a road named after a district
+    (澜城路) is never mistaken for it. Province names are recognised by their suffix.
+    """
+
+    _PROVINCE = re.compile(r"^.{2,7}?(?:省|自治区)")
+
+    def __init__(self, levels: dict[str, int]):
+        """`levels`: area name → level (1 city, 2 county, 3 township, 4 community)."""
+        self.levels = levels
+        unique = sorted((name for name in levels if name), key=len, reverse=True)
+        self._prefix = re.compile("^(?:" + "|".join(map(re.escape, unique)) + ")") if unique else None
+
+    def strip_prefix(self, text: str, found: list[str]) -> str:
+        """Remove leading area names from `text`, appending each to `found`."""
+        province = self._PROVINCE.match(text)
+        if province:
+            text = text[province.end() :]
+        while self._prefix is not None:
+            match = self._prefix.match(text)
+            if not match:
+                return text
+            found.append(match.group(0))
+            text = text[match.end() :]
+        return text

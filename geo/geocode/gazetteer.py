@@ -1,0 +1,67 @@
+"""The address gazetteer: the keys and texts of every building's standard address.
+
+Rebuilt from `building` whenever a trigger has marked it stale (buildings or areas changed),
+inside the caller's transaction, so a geocoder never matches against an outdated list.
+"""
+
+import io
+
+import pandas as pd
+
+from geo.db.connection import load_query
+from geo.geocode.address import Address, AreaNames, keys, normalise, parse
+
+CITY_AND_COUNTY_LEVELS = (1, 2)
+
+
+def area_names(conn) -> AreaNames:
+    """The names of all administrative areas, for recognising address prefixes."""
+    return AreaNames(dict(conn.execute("SELECT name, min(level) FROM admin_area GROUP BY name").fetchall()))
+
+
+def fuzzy_text(address: Address, names: AreaNames) -> str:
+    """What fuzzy matching compares: the address without city and county names (which a
+    clerk often omits), keeping township and community names (which rural addresses need)."""
+    kept = [area for area in address.areas if names.levels.get(area, 9) not in CITY_AND_COUNTY_LEVELS]
+    return "".join(kept) + address.body
+
+
+def refresh_if_stale(conn) -> bool:
+    """Rebuild the gazetteer when buildings or areas changed since the last build; True if rebuilt."""
+    stale = conn.execute("SELECT stale FROM geocode.gazetteer_state FOR UPDATE").fetchone()[0]
+    if not stale:
+        return False
+    rebuild(conn)
+    return True
+
+
+def rebuild(conn) -> int:
+    """Recompute every key and fuzzy text from the buildings; return the number of buildings."""
+    names = area_names(conn)
+    rows = conn.execute(load_query("gazetteer_buildings")).fetchall()
+    entries, key_rows = [], []
+    for building_id, standard_address, areas in rows:
+        address = parse(normalise(standard_address), names)
+        all_areas = sorted(set(areas) | set(address.areas))
+        entries.append((building_id, fuzzy_text(address, names), address.numbers, _pg_array(all_areas)))
+        key_rows += [(key, kind, building_id) for kind, key in dict.fromkeys(keys(address))]
+    conn.execute("DELETE FROM geocode.address_key")
+    conn.execute("DELETE FROM geocode.address_entry")
+    _copy(conn, "geocode.address_entry (building_id, fuzzy_text, numbers, areas)", entries)
+    # A building yields a key once, with the most specific kind it has for that text.
+    keys_frame = pd.DataFrame(key_rows, columns=["key", "kind", "building_id"])
+    keys_frame = keys_frame.sort_values("kind").drop_duplicates(["key", "building_id"])
+    _copy(conn, "geocode.address_key (key, kind, building_id)", keys_frame.itertuples(index=False))
+    conn.execute("UPDATE geocode.gazetteer_state SET stale = false")
+    return len(rows)
+
+
+def _pg_array(values: list[str]) -> str:
+    return "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values) + "}"
+
+
+def _copy(conn, target: str, rows) -> None:
+    buffer = io.StringIO()
+    pd.DataFrame(list(rows)).to_csv(buffer, index=False, header=False)
+    with conn.cursor().copy(f"COPY {target} FROM STDIN (FORMAT csv)") as copy:
+        copy.write(buffer.getvalue())

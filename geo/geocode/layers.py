@@ -1,0 +1,143 @@
+"""The boundary layers the geocoder assigns points to, read once into memory.
+
+Containment is tested in EPSG:4326, exactly as PostGIS would; distances (nearest building,
+nearest grid) in a transverse Mercator projection centred on the layers, whose scale error is
+below 0.1 % within 250 km of its centre: ample for a city or a province.
+"""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pyproj
+import shapely
+
+from geo.db.connection import load_query
+
+# A single point or a small batch loads only the neighbourhood: grids meeting this box around
+# the points (plus the nearest few, for points outside every grid) and the buildings in it.
+NEIGHBOURHOOD_DEG = 0.01  # about 1 km: far more than the building search radius
+SMALL_BATCH = 200
+
+
+@dataclass
+class Layer:
+    """One layer: ids, codes and geometries in EPSG:4326, with a lazily built spatial index."""
+
+    ids: np.ndarray
+    codes: np.ndarray
+    geoms: np.ndarray
+    extra: dict = field(default_factory=dict)
+    _tree: shapely.STRtree | None = None
+    _metric: np.ndarray | None = None
+
+    def __len__(self) -> int:
+        return len(self.ids)
+
+    def tree(self) -> shapely.STRtree:
+        if self._tree is None:
+            self._tree = shapely.STRtree(self.geoms)
+        return self._tree
+
+    def metric(self, projection: "Projection") -> np.ndarray:
+        if self._metric is None:
+            self._metric = projection.forward(self.geoms)
+        return self._metric
+
+
+class Projection:
+    """A transverse Mercator projection centred on a longitude/latitude, in metres."""
+
+    def __init__(self, lon0: float, lat0: float):
+        crs = pyproj.CRS.from_proj4(f"+proj=tmerc +lon_0={lon0:.6f} +lat_0={lat0:.6f} +k=1 +ellps=WGS84 +units=m")
+        self._transformer = pyproj.Transformer.from_crs("EPSG:4326", crs, always_xy=True)
+
+    def forward(self, geoms: np.ndarray) -> np.ndarray:
+        return shapely.transform(geoms, lambda xy: np.column_stack(self._transformer.transform(xy[:, 0], xy[:, 1])))
+
+
+@dataclass
+class Layers:
+    """Current basic grids, micro-grids and buildings, and the boundary version they belong to."""
+
+    grids: Layer
+    micro_grids: Layer
+    buildings: Layer
+    version_id: int
+    projection: Projection
+
+
+def load_layers(conn, lon=None, lat=None) -> Layers:
+    """Read the layers; with points given (a small batch) only their neighbourhood.
+
+    The neighbourhood is chosen so that the result for those points is the same as with the
+    whole city loaded: every polygon that covers them or lies within the building search
+    radius meets the box, and the nearest grids are fetched for each point.
+    """
+    bbox = None
+    if lon is not None and len(lon) <= SMALL_BATCH:
+        bbox = shapely.box(
+            np.nanmin(lon) - NEIGHBOURHOOD_DEG,
+            np.nanmin(lat) - NEIGHBOURHOOD_DEG,
+            np.nanmax(lon) + NEIGHBOURHOOD_DEG,
+            np.nanmax(lat) + NEIGHBOURHOOD_DEG,
+        ).wkt
+    params = {"bbox": bbox}
+    grid_rows = conn.execute(load_query("layers_grids"), params).fetchall()
+    if bbox is not None:
+        grid_rows += _nearest_grid_rows(conn, lon, lat)
+    grids = _grid_layer(grid_rows)
+    micro_rows = conn.execute(load_query("layers_micro_grids"), params).fetchall()
+    building_rows = conn.execute(load_query("layers_buildings"), params).fetchall()
+    version = conn.execute("SELECT max(id) FROM boundary_version").fetchone()[0]
+    return Layers(
+        grids=grids,
+        micro_grids=Layer(
+            ids=_column(micro_rows, 0, np.int64),
+            codes=_column(micro_rows, 1, object),
+            geoms=_geoms(micro_rows, 3),
+            extra={"grid_code": _column(micro_rows, 2, object)},
+        ),
+        buildings=Layer(
+            ids=_column(building_rows, 0, np.int64),
+            codes=_column(building_rows, 1, object),
+            geoms=_geoms(building_rows, 3),
+            extra={"address": _column(building_rows, 2, object)},
+        ),
+        version_id=version,
+        projection=_projection_for(grids.geoms, lon, lat),
+    )
+
+
+def _nearest_grid_rows(conn, lon, lat) -> list:
+    rows = []
+    for x, y in zip(lon, lat):
+        if np.isfinite(x) and np.isfinite(y):
+            rows += conn.execute(load_query("layers_nearest_grids"), {"lon": float(x), "lat": float(y)}).fetchall()
+    return rows
+
+
+def _grid_layer(rows: list) -> Layer:
+    unique = {row[0]: row for row in rows}  # the box and the nearest query may return a grid twice
+    rows = sorted(unique.values(), key=lambda row: row[1])
+    return Layer(
+        ids=_column(rows, 0, np.int64),
+        codes=_column(rows, 1, object),
+        geoms=_geoms(rows, 3),
+        extra={"exclusive": _column(rows, 2, bool)},
+    )
+
+
+def _projection_for(grid_geoms: np.ndarray, lon, lat) -> Projection:
+    if len(grid_geoms):
+        x0, y0, x1, y1 = shapely.total_bounds(grid_geoms)
+    else:
+        x0, y0, x1, y1 = np.nanmin(lon), np.nanmin(lat), np.nanmax(lon), np.nanmax(lat)
+    return Projection((x0 + x1) / 2, (y0 + y1) / 2)
+
+
+def _column(rows: list, index: int, dtype) -> np.ndarray:
+    return np.array([row[index] for row in rows], dtype=dtype)
+
+
+def _geoms(rows: list, index: int) -> np.ndarray:
+    return shapely.from_wkb(np.array([row[index] for row in rows], dtype=object))

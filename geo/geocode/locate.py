@@ -1,0 +1,184 @@
+"""Records (a WGS84 point, an address, or both) → placements: the geocoder's one pipeline.
+
+Used for cases in bulk, for one address or point on the command line, and for files.
+- A record with a point is placed by its point (method `coordinates`). If it also has an
+  address that matches a building more than `conflict_m` away, `address_conflict_m` says so.
+  If the point lies outside every grid but the address matches, the address wins (the
+  coordinates are most likely in the wrong system), and the conflict is recorded.
+- A record with only an address is placed at the matched building (method `address`); an
+  address the matcher will not guess goes to review with its candidates.
+"""
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.geocode.layers import Layers, load_layers
+from geo.geocode.matcher import MatchSettings, match_addresses
+from geo.geocode.points import NONE, assign_points
+from geo.settings import get_settings
+
+OUTPUT_COLUMNS = [
+    "status",
+    "method",
+    "confidence",
+    "lon",
+    "lat",
+    "grid_id",
+    "grid_code",
+    "micro_grid_id",
+    "micro_grid_code",
+    "building_id",
+    "standard_address",
+    "building_distance_m",
+    "nearest_grid_id",
+    "nearest_grid_code",
+    "outside_distance_m",
+    "address_conflict_m",
+    "address_key",
+    "candidates",
+    "boundary_version_id",
+]
+
+
+@dataclass
+class GeocodeSettings:
+    """The knobs of the geocoder, from Settings unless given."""
+
+    building_radius_m: float
+    conflict_m: float
+    match: MatchSettings
+
+    @classmethod
+    def from_settings(cls) -> "GeocodeSettings":
+        s = get_settings()
+        return cls(
+            building_radius_m=s.geocode_building_radius_m,
+            conflict_m=s.geocode_conflict_m,
+            match=MatchSettings(accept_score=s.geocode_accept_score, margin=s.geocode_margin),
+        )
+
+
+def locate(conn, lon, lat, addresses, settings=None, layers=None, chosen_buildings=None) -> pd.DataFrame:
+    """Place records given as WGS84 lon/lat arrays (NaN = none) and address texts (None = none).
+
+    `chosen_buildings` (an id per record, 0 = none) are buildings a person chose: such a
+    record is placed on it (method `manual`) whatever its point or address say.
+    `layers` may be passed when already loaded (bulk runs). Returns a DataFrame with
+    OUTPUT_COLUMNS, one row per record, in order.
+    """
+    settings = settings or GeocodeSettings.from_settings()
+    count = len(addresses)
+    chosen = np.zeros(count, dtype=np.int64) if chosen_buildings is None else np.asarray(chosen_buildings, np.int64)
+    lon = np.where(chosen > 0, np.nan, np.asarray(lon, dtype=float))
+    lat = np.where(chosen > 0, np.nan, np.asarray(lat, dtype=float))
+    matches = match_addresses(conn, np.where(chosen > 0, None, np.asarray(addresses, dtype=object)), settings.match)
+    matched = np.array([m.building_id if m and m.matched else 0 for m in matches], dtype=np.int64)
+    matched_building = np.where(chosen > 0, chosen, matched)
+    building_lon, building_lat = _building_points(conn, matched_building)
+    has_point = np.isfinite(lon) & np.isfinite(lat)
+    point_lon = np.where(has_point, lon, building_lon)
+    point_lat = np.where(has_point, lat, building_lat)
+    layers = layers or load_layers(conn, point_lon, point_lat)
+    hint = _layer_index(layers.buildings.ids, np.where(has_point, 0, matched_building))
+    placed = assign_points(layers, point_lon, point_lat, settings.building_radius_m, building=hint)
+    conflict_m = _conflict_m(layers, lon, lat, building_lon, building_lat)
+    # Coordinates outside every grid, but a matching address: trust the address.
+    rescue = has_point & (placed.grid == NONE) & (matched_building > 0)
+    if rescue.any():
+        point_lon[rescue], point_lat[rescue] = building_lon[rescue], building_lat[rescue]
+        redo = assign_points(
+            layers,
+            point_lon[rescue],
+            point_lat[rescue],
+            settings.building_radius_m,
+            building=_layer_index(layers.buildings.ids, matched_building[rescue]),
+        )
+        _overwrite(placed, redo, rescue)
+    frame = _frame(layers, placed, point_lon, point_lat, has_point & ~rescue, matches)
+    manual = chosen > 0
+    frame.loc[manual & (frame["status"] != "review"), ["method", "confidence"]] = ["manual", 1.0]
+    frame["address_conflict_m"] = np.where(conflict_m > settings.conflict_m, np.round(conflict_m, 1), np.nan)
+    return frame
+
+
+def _building_points(conn, building_ids: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """A point on the surface of each building (NaN for id 0)."""
+    lon, lat = np.full(len(building_ids), np.nan), np.full(len(building_ids), np.nan)
+    wanted = np.unique(building_ids[building_ids > 0])
+    if len(wanted):
+        rows = conn.execute(
+            "SELECT id, ST_X(p), ST_Y(p) FROM building, ST_PointOnSurface(footprint) p WHERE id = ANY(%s)",
+            [wanted.tolist()],
+        ).fetchall()
+        table = pd.DataFrame(rows, columns=["id", "lon", "lat"]).set_index("id")
+        found = building_ids > 0
+        lon[found] = table["lon"].reindex(building_ids[found]).to_numpy()
+        lat[found] = table["lat"].reindex(building_ids[found]).to_numpy()
+    return lon, lat
+
+
+def _layer_index(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Position of each wanted id in `ids` (NONE for 0 or absent)."""
+    if not len(ids):
+        return np.full(len(wanted), NONE)
+    return np.where(wanted > 0, pd.Index(ids).get_indexer(wanted), NONE)
+
+
+def _conflict_m(layers: Layers, lon, lat, building_lon, building_lat) -> np.ndarray:
+    both = np.isfinite(lon) & np.isfinite(building_lon)
+    distance = np.full(len(lon), np.nan)
+    if both.any():
+        project = layers.projection.forward
+        reported = project(shapely.points(lon[both], lat[both]))
+        matched = project(shapely.points(building_lon[both], building_lat[both]))
+        distance[both] = shapely.distance(reported, matched)
+    return distance
+
+
+def _overwrite(placed, redo, rows: np.ndarray) -> None:
+    for name in placed.__dataclass_fields__:
+        getattr(placed, name)[rows] = getattr(redo, name)
+
+
+def _frame(layers, placed, lon, lat, by_point, matches) -> pd.DataFrame:
+    grid, micro, building, nearest = placed.grid, placed.micro_grid, placed.building, placed.nearest_grid
+    located = np.isfinite(lon) & np.isfinite(lat)
+    status = np.where(grid != NONE, "assigned", np.where(located, "outside", "review"))
+    method = np.where(status == "review", None, np.where(by_point, "coordinates", "address"))
+    confidence = placed.confidence.copy()
+    by_address = (status == "assigned") & ~by_point
+    address_confidence = np.array([m.confidence if m else 0.0 for m in matches])
+    confidence[by_address] = address_confidence[by_address]
+    return pd.DataFrame(
+        {
+            "status": status,
+            "method": method,
+            "confidence": np.round(confidence, 3),
+            "lon": np.where(status == "review", np.nan, lon),
+            "lat": np.where(status == "review", np.nan, lat),
+            "grid_id": _pick(layers.grids.ids, grid),
+            "grid_code": _pick(layers.grids.codes, grid),
+            "micro_grid_id": _pick(layers.micro_grids.ids, micro),
+            "micro_grid_code": _pick(layers.micro_grids.codes, micro),
+            "building_id": _pick(layers.buildings.ids, building),
+            "standard_address": _pick(layers.buildings.extra["address"], building),
+            "building_distance_m": np.round(placed.building_distance_m, 1),
+            "nearest_grid_id": _pick(layers.grids.ids, nearest),
+            "nearest_grid_code": _pick(layers.grids.codes, nearest),
+            "outside_distance_m": np.round(placed.outside_distance_m, 1),
+            "address_key": [m.key if m else None for m in matches],
+            "candidates": [m.candidates_json() if m and status[i] == "review" else None for i, m in enumerate(matches)],
+            "boundary_version_id": layers.version_id,
+        }
+    )
+
+
+def _pick(values: np.ndarray, index: np.ndarray) -> pd.Series:
+    """values[index], None where index is NONE."""
+    if not len(values):
+        return pd.Series([None] * len(index), dtype=object)
+    picked = pd.Series(values[np.clip(index, 0, None)], dtype=object)
+    return picked.where(index != NONE, None)
