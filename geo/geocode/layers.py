@@ -74,13 +74,12 @@ def load_layers(conn, lon=None, lat=None) -> Layers:
     radius meets the box, and the nearest grids are fetched for each point.
     """
     bbox = None
-    if lon is not None and len(lon) <= SMALL_BATCH:
-        bbox = shapely.box(
-            np.nanmin(lon) - NEIGHBOURHOOD_DEG,
-            np.nanmin(lat) - NEIGHBOURHOOD_DEG,
-            np.nanmax(lon) + NEIGHBOURHOOD_DEG,
-            np.nanmax(lat) + NEIGHBOURHOOD_DEG,
-        ).wkt
+    if lon is not None:
+        lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+        finite = np.isfinite(lon) & np.isfinite(lat)
+        lon, lat = lon[finite], lat[finite]
+        if len(lon) <= SMALL_BATCH:
+            bbox = _neighbourhood(lon, lat)
     params = {"bbox": bbox}
     grid_rows = conn.execute(load_query("layers_grids"), params).fetchall()
     if bbox is not None:
@@ -108,6 +107,14 @@ def load_layers(conn, lon=None, lat=None) -> Layers:
     )
 
 
+def _neighbourhood(lon: np.ndarray, lat: np.ndarray) -> str:
+    """WKT of the box around the points, widened by NEIGHBOURHOOD_DEG (empty without points)."""
+    if not len(lon):
+        return "POLYGON EMPTY"
+    margin = NEIGHBOURHOOD_DEG
+    return shapely.box(lon.min() - margin, lat.min() - margin, lon.max() + margin, lat.max() + margin).wkt
+
+
 def _nearest_grid_rows(conn, lon, lat) -> list:
     rows = []
     for x, y in zip(lon, lat):
@@ -130,8 +137,10 @@ def _grid_layer(rows: list) -> Layer:
 def _projection_for(grid_geoms: np.ndarray, lon, lat) -> Projection:
     if len(grid_geoms):
         x0, y0, x1, y1 = shapely.total_bounds(grid_geoms)
+    elif lon is not None and len(lon):
+        x0, y0, x1, y1 = lon.min(), lat.min(), lon.max(), lat.max()
     else:
-        x0, y0, x1, y1 = np.nanmin(lon), np.nanmin(lat), np.nanmax(lon), np.nanmax(lat)
+        return Projection(0.0, 0.0)  # nothing to measure
     return Projection((x0 + x1) / 2, (y0 + y1) / 2)
 
 

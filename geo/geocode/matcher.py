@@ -5,13 +5,20 @@ its best three candidates, never as a guess:
 - alias: a spelling a person confirmed before (confidence 0.97);
 - exact: the address's normalised components equal one building's (0.9–0.99 by how many
   components were given), the areas named in it being among the building's;
-- fuzzy: the best trigram similarity, gated by numbers (house, group and building numbers
-  that both sides give must agree; one side missing one costs 15 %) and areas, accepted when
-  its score reaches `accept_score` and leads the runner-up by `margin`.
+- fuzzy: candidates found by trigram similarity (pg_trgm, indexed), then scored in Python
+  on their names alone (road, estate, village: edit-distance similarity with rapidfuzz, as
+  trigrams say little about a one-character slip in a four-character name), gated by
+  numbers (house, group and building numbers that both sides give must agree; one side
+  missing one costs 15 %) and by areas; accepted when the score reaches `accept_score` and
+  leads the runner-up by `margin`.
+A candidate carries `score` (0–1, gated) and `similarity` (of the names, ungated).
 """
 
 import json
+import re
 from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
 
 from geo.db.connection import load_query
 from geo.geocode.address import KIND_CONFIDENCE, Address, AreaNames, keys, normalise, parse
@@ -21,6 +28,7 @@ ALIAS_CONFIDENCE = 0.97
 MISSING_NUMBER_FACTOR = 0.85
 FUZZY_CONFIDENCE = (0.6, 0.89)  # fuzzy matches map into this range, always below exact ones
 REVIEW_CANDIDATES = 3
+_NUMBERED = re.compile(r"\d+(?:号|组|栋|期|单元|室|层)?")
 
 
 @dataclass
@@ -106,16 +114,37 @@ def _by_similarity(conn, parsed, results, names: AreaNames, settings: MatchSetti
         "numbers": [parsed[i].numbers for i in todo],
     }
     candidates: dict[int, list[dict]] = {i: [] for i in todo}
-    for query, building_id, similarity, numbers, areas, address in conn.execute(load_query("match_fuzzy"), params):
-        score = _score(parsed[query], similarity, numbers, areas)
-        candidates[query].append({"building_id": building_id, "address": address, "score": round(score, 3)})
+    text_of = dict(zip(todo, params["text"]))
+    for query, building_id, text, numbers, areas, address in conn.execute(load_query("match_fuzzy"), params):
+        similarity = name_similarity(text_of[query], text)
+        score = _gated(parsed[query], similarity, numbers, areas)
+        candidates[query].append(
+            {
+                "building_id": building_id,
+                "address": address,
+                "score": round(score, 3),
+                "similarity": round(similarity, 3),
+            }
+        )
     for query in todo:
-        ranked = sorted(candidates[query], key=lambda c: (-c["score"], c["building_id"]))
+        ranked = sorted(candidates[query], key=lambda c: (-c["score"], -c["similarity"], c["building_id"]))
         _decide(results[query], ranked, settings)
 
 
-def _score(address: Address, similarity: float, numbers: str, areas: list[str]) -> float:
-    """Similarity, zero when a number or an area contradicts the query."""
+def name_similarity(query_text: str, candidate_text: str) -> float:
+    """How alike the names in two fuzzy texts are (numbers removed), 0–1.
+
+    Mostly the best alignment of the query inside the candidate (a clerk leaves parts out),
+    partly the whole strings (so that a short query does not match everything it is part of).
+    """
+    ours, theirs = _NUMBERED.sub("", query_text), _NUMBERED.sub("", candidate_text)
+    if not ours or not theirs:
+        return 0.0
+    return (0.6 * fuzz.partial_ratio(ours, theirs) + 0.4 * fuzz.ratio(ours, theirs)) / 100
+
+
+def _gated(address: Address, similarity: float, numbers: str, areas: list[str]) -> float:
+    """The similarity, zero when a number or an area contradicts the query."""
     if not set(address.areas) <= set(areas):
         return 0.0
     theirs = _numbers_by_word(numbers)
@@ -136,7 +165,7 @@ def _numbers_by_word(numbers: str) -> dict[str, str]:
 
 
 def _decide(result: AddressMatch, ranked: list[dict], settings: MatchSettings) -> None:
-    result.candidates = [c for c in ranked if c["score"] > 0][:REVIEW_CANDIDATES]
+    result.candidates = ranked[:REVIEW_CANDIDATES]  # shown to the reviewer even when contradicted
     if not result.candidates:
         return
     best = result.candidates[0]["score"]

@@ -1,14 +1,14 @@
 -- Fuzzy candidates by trigram similarity (pg_trgm; a GiST index orders by distance): the
 -- nearest texts overall, plus the nearest among buildings with the same numbers, which a
 -- plain similarity ranking can bury under the neighbours of a large estate.
-SELECT q.query, c.building_id, c.similarity, c.numbers, c.areas, b.standard_address
+SELECT q.query, c.building_id, c.fuzzy_text, c.numbers, c.areas, b.standard_address
 FROM unnest(%(query)s::int[], %(text)s::text[], %(numbers)s::text[]) AS q(query, text, numbers)
 CROSS JOIN LATERAL (
-    (SELECT building_id, numbers, areas, similarity(fuzzy_text, q.text) AS similarity
+    (SELECT building_id, fuzzy_text, numbers, areas
      FROM geocode.address_entry ORDER BY fuzzy_text <-> q.text LIMIT 10)
     UNION
-    (SELECT building_id, numbers, areas, similarity(fuzzy_text, q.text)
+    (SELECT building_id, fuzzy_text, numbers, areas
      FROM geocode.address_entry WHERE numbers = q.numbers AND q.numbers <> ''
-     ORDER BY fuzzy_text <-> q.text LIMIT 10)
+     ORDER BY fuzzy_text <-> q.text LIMIT 50)
 ) c
 JOIN building b ON b.id = c.building_id
