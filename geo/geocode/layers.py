@@ -67,22 +67,22 @@ class Layers:
 
 
 def load_layers(conn, lon=None, lat=None) -> Layers:
-    """Read the layers; with points given (a small batch) only their neighbourhood.
+    """Read the layers; with points given (a small batch) only their neighbourhoods.
 
     The neighbourhood is chosen so that the result for those points is the same as with the
     whole city loaded: every polygon that covers them or lies within the building search
     radius meets the box, and the nearest grids are fetched for each point.
     """
-    bbox = None
+    boxes = None
     if lon is not None:
         lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
         finite = np.isfinite(lon) & np.isfinite(lat)
         lon, lat = lon[finite], lat[finite]
         if len(lon) <= SMALL_BATCH:
-            bbox = _neighbourhood(lon, lat)
-    params = {"bbox": bbox}
+            boxes = _neighbourhoods(lon, lat)
+    params = {"boxes": boxes}
     grid_rows = conn.execute(load_query("layers_grids"), params).fetchall()
-    if bbox is not None:
+    if boxes is not None:
         grid_rows += _nearest_grid_rows(conn, lon, lat)
     grids = _grid_layer(grid_rows)
     micro_rows = conn.execute(load_query("layers_micro_grids"), params).fetchall()
@@ -107,12 +107,12 @@ def load_layers(conn, lon=None, lat=None) -> Layers:
     )
 
 
-def _neighbourhood(lon: np.ndarray, lat: np.ndarray) -> str:
-    """WKT of the box around the points, widened by NEIGHBOURHOOD_DEG (empty without points)."""
-    if not len(lon):
-        return "POLYGON EMPTY"
+def _neighbourhoods(lon: np.ndarray, lat: np.ndarray) -> list[str]:
+    """WKT of a box of ±NEIGHBOURHOOD_DEG around each point (one box per point, so that two
+    far-apart points do not load everything between them)."""
     margin = NEIGHBOURHOOD_DEG
-    return shapely.box(lon.min() - margin, lat.min() - margin, lon.max() + margin, lat.max() + margin).wkt
+    boxes = shapely.box(lon - margin, lat - margin, lon + margin, lat + margin)
+    return list(dict.fromkeys(shapely.to_wkt(boxes, rounding_precision=4)))
 
 
 def _nearest_grid_rows(conn, lon, lat) -> list:

@@ -81,7 +81,7 @@ def locate(conn, lon, lat, addresses, settings=None, layers=None, chosen_buildin
     has_point = np.isfinite(lon) & np.isfinite(lat)
     point_lon = np.where(has_point, lon, building_lon)
     point_lat = np.where(has_point, lat, building_lat)
-    layers = layers or load_layers(conn, point_lon, point_lat)
+    layers = layers or load_layers(conn, np.append(point_lon, building_lon), np.append(point_lat, building_lat))
     hint = _layer_index(layers.buildings.ids, np.where(has_point, 0, matched_building))
     placed = assign_points(layers, point_lon, point_lat, settings.building_radius_m, building=hint)
     conflict_m = _conflict_m(layers, lon, lat, building_lon, building_lat)

@@ -1,6 +1,8 @@
--- Current basic grids (the cells cases are assigned to), optionally only those meeting a box.
--- Exclusive grids (schools, hospitals, parks) win over regular grids where both cover a point.
+-- Current basic grids (the cells cases are assigned to): all of them, or those meeting one
+-- of the boxes. Exclusive grids (schools, hospitals, parks) win where they overlap others.
 SELECT id, code, kind = 'exclusive' AS exclusive, ST_AsBinary(geom) AS wkb
 FROM grid_current
-WHERE is_basic AND (%(bbox)s::text IS NULL OR geom && ST_GeomFromText(%(bbox)s, 4326))
+WHERE is_basic AND (%(boxes)s::text[] IS NULL OR id IN (
+    SELECT g.id FROM grid_current g JOIN unnest(%(boxes)s::text[]) AS b(wkt)
+    ON g.geom && ST_GeomFromText(b.wkt, 4326)))
 ORDER BY code

@@ -1,0 +1,121 @@
+"""Address matching against the small demo city, whose clerk variants have a known truth."""
+
+import numpy as np
+import pytest
+
+from data.demo.clerk import clerk_address
+from geo.geocode.bulk import assign_pending
+from geo.geocode.locate import locate
+from geo.geocode.matcher import match_addresses
+from geo.geocode.review import confirm, review_queue
+
+
+def standard_addresses(conn, count: int, seed: int = 1) -> list[tuple[int, str]]:
+    rows = conn.execute("SELECT id, standard_address FROM building ORDER BY id").fetchall()
+    picked = np.random.default_rng(seed).choice(len(rows), size=count, replace=False)
+    return [rows[i] for i in sorted(picked)]
+
+
+def test_pg_trgm_sees_chinese_characters(demo_conn):
+    same_number = demo_conn.execute("SELECT similarity('人民路12号锦绣花园', '解放路12号翡翠华庭')").fetchone()[0]
+    trigrams = demo_conn.execute("SELECT cardinality(show_trgm('人民路'))").fetchone()[0]
+    # Under LC_CTYPE=C both strings reduce to the trigrams of '12' and look identical.
+    assert trigrams > 0
+    assert same_number < 0.3
+
+
+def test_clerk_variants_match_their_building(demo_conn):
+    rng = np.random.default_rng(3)
+    truth, texts = [], []
+    for building_id, standard in standard_addresses(demo_conn, 300):
+        for _ in range(3):
+            truth.append(building_id)
+            texts.append(clerk_address(standard, unmatchable=False, rng=rng)[0])
+    matches = match_addresses(demo_conn, texts)
+    found = [m.building_id for m in matches]
+    assert found == truth
+    assert all(m.how in ("exact", "alias") and m.confidence >= 0.9 for m in matches)
+
+
+def _typo(text: str, rng) -> str:
+    """One character of the name part replaced by a look-alike, as clerks slip."""
+    swaps = {"城": "成", "华": "化", "锦": "金", "园": "圆", "庭": "亭", "湾": "弯", "苑": "院", "景": "京", "庄": "桩"}
+    spots = [i for i, ch in enumerate(text) if ch in swaps]
+    if not spots:
+        return text
+    i = spots[int(rng.integers(len(spots)))]
+    return text[:i] + swaps[text[i]] + text[i + 1 :]
+
+
+def test_slips_in_names_match_or_wait_for_review_but_are_never_matched_wrongly(demo_conn):
+    rng = np.random.default_rng(5)
+    pairs = [(b, _typo(a.split("市", 1)[1], rng)) for b, a in standard_addresses(demo_conn, 300, seed=2)]
+    matches = match_addresses(demo_conn, [text for _, text in pairs])
+    right = sum(m.building_id == b for (b, _), m in zip(pairs, matches))
+    wrong = sum(m.matched and m.building_id != b for (b, _), m in zip(pairs, matches))
+    assert wrong == 0
+    assert right >= 0.8 * len(pairs)
+
+
+def test_an_unknown_address_goes_to_review_with_at_most_three_candidates(demo_conn):
+    vague, unknown_road = match_addresses(demo_conn, ["菜市场旁边", "幸福大街123号"])
+    for match in (vague, unknown_road):
+        assert not match.matched and match.how == "review"
+        assert len(match.candidates) <= 3
+        assert all(c["score"] < 0.55 for c in match.candidates)
+
+
+def test_an_address_without_a_building_number_is_not_guessed(demo_conn):
+    standard = demo_conn.execute(
+        "SELECT standard_address FROM building WHERE standard_address LIKE '%%栋' "
+        "AND estate IN (SELECT estate FROM building GROUP BY estate HAVING count(*) > 3) ORDER BY id LIMIT 1"
+    ).fetchone()[0]
+    estate_only = standard[: standard.rindex("号") + 1] + standard[standard.rindex("号") + 1 :].rstrip("0123456789栋")
+    (match,) = match_addresses(demo_conn, [estate_only])
+    assert not match.matched and len(match.candidates) == 3
+
+
+def test_a_confirmed_candidate_becomes_an_alias_for_the_next_case(demo_conn):
+    queued = review_queue(demo_conn, limit=500)
+    item = next(i for i in queued if i["candidates"])
+    chosen = item["candidates"][0]["building_id"]
+    result = confirm(demo_conn, item["case_id"], chosen, "test")
+    assert (result["case"]["method"], result["case"]["building_id"]) == ("manual", chosen)
+    twins = [i for i in queued if i["address_key"] == item["address_key"] and i["case_id"] != item["case_id"]]
+    assert result["also_matched"] == len(twins)
+    new_case = demo_conn.execute(
+        "INSERT INTO cases (code, source, category_code, summary, reported_at, address_text, status, deadline, closed_at) "
+        "SELECT 'T' || code, source, category_code, summary, reported_at, address_text, status, deadline, closed_at "
+        "FROM cases WHERE id = %s RETURNING id",
+        [item["case_id"]],
+    ).fetchone()[0]
+    summary = assign_pending(demo_conn)
+    placed = demo_conn.execute(
+        "SELECT status, method, building_id, confidence FROM case_assignment WHERE case_id = %s", [new_case]
+    ).fetchone()
+    assert summary["written"] == 1
+    assert placed[:3] == ("assigned", "address", chosen) and placed[3] == pytest.approx(0.97)
+
+
+def test_coordinates_far_from_the_address_are_flagged(demo_conn):
+    (building_id, standard), (other_id, _) = standard_addresses(demo_conn, 2, seed=9)
+    x, y = demo_conn.execute(
+        "SELECT ST_X(p), ST_Y(p) FROM building, ST_PointOnSurface(footprint) p WHERE id = %s", [other_id]
+    ).fetchone()
+    agree, disagree = locate(demo_conn, [np.nan, x], [np.nan, y], [standard, standard]).itertuples()
+    assert agree.building_id == building_id and np.isnan(agree.address_conflict_m)
+    assert disagree.method == "coordinates" and disagree.building_id == other_id
+    expected = demo_conn.execute(
+        "SELECT ST_Distance(ST_PointOnSurface(a.footprint)::geography, ST_PointOnSurface(b.footprint)::geography) "
+        "FROM building a, building b WHERE a.id = %s AND b.id = %s",
+        [building_id, other_id],
+    ).fetchone()[0]
+    if expected > 200:
+        assert disagree.address_conflict_m == pytest.approx(expected, rel=0.01)
+
+
+def test_coordinates_outside_every_grid_yield_to_a_matching_address(demo_conn):
+    ((building_id, standard),) = standard_addresses(demo_conn, 1, seed=11)
+    row = locate(demo_conn, [100.0], [20.0], [standard]).iloc[0]
+    assert (row["status"], row["method"], row["building_id"]) == ("assigned", "address", building_id)
+    assert row["address_conflict_m"] > 1_000_000
