@@ -129,12 +129,17 @@ def parse(text: str, area_names: "AreaNames") -> Address:
 def keys(address: Address) -> list[tuple[int, str]]:
     """(kind, key) pairs to look the address up by, most specific first.
 
-    Area names are left out of the keys: the matcher checks them separately, so that a clerk
-    may omit them. Road+number without a building names an estate, not a building; it is kept
+    Area names are left out of the keys (but for village houses, see below): the matcher
+    checks them separately, so that a clerk may omit them. Road+number without a building names an estate, not a building; it is kept
     for addresses of single buildings (village houses, institutions).
     """
     a = address
-    found = [(FULL, a.body)] if a.body else []
+    body = a.body
+    if not a.road and not a.estate and a.areas:
+        # A village house (3组12号) is only an address with its village: key it with the
+        # last area named, so that a lookup does not meet every 3组12号 of the province.
+        body = a.areas[-1] + body
+    found = [(FULL, body)] if a.body else []
     if a.road and a.number and a.building and a.estate:
         found.append((NO_ESTATE, a.road + a.number + a.building))
     if a.estate and a.building:

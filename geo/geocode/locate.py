@@ -74,11 +74,15 @@ def locate(conn, lon, lat, addresses, settings=None, layers=None, chosen_buildin
     chosen = np.zeros(count, dtype=np.int64) if chosen_buildings is None else np.asarray(chosen_buildings, np.int64)
     lon = np.where(chosen > 0, np.nan, np.asarray(lon, dtype=float))
     lat = np.where(chosen > 0, np.nan, np.asarray(lat, dtype=float))
-    matches = match_addresses(conn, np.where(chosen > 0, None, np.asarray(addresses, dtype=object)), settings.match)
+    has_point = np.isfinite(lon) & np.isfinite(lat)
+    # Records with coordinates need an address match only to check for a conflict, and only
+    # a sure one (alias or exact) may flag it: fuzzy matching is spent on the others.
+    matches = match_addresses(
+        conn, np.where(chosen > 0, None, np.asarray(addresses, dtype=object)), settings.match, fuzzy=~has_point
+    )
     matched = np.array([m.building_id if m and m.matched else 0 for m in matches], dtype=np.int64)
     matched_building = np.where(chosen > 0, chosen, matched)
     building_lon, building_lat = _building_points(conn, matched_building)
-    has_point = np.isfinite(lon) & np.isfinite(lat)
     point_lon = np.where(has_point, lon, building_lon)
     point_lat = np.where(has_point, lat, building_lat)
     layers = layers or load_layers(conn, np.append(point_lon, building_lon), np.append(point_lat, building_lat))

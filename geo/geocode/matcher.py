@@ -55,17 +55,23 @@ class MatchSettings:
     margin: float = 0.08
 
 
-def match_addresses(conn, texts, settings: MatchSettings | None = None) -> list[AddressMatch]:
-    """Match each text (None or blank → None in the result); one SQL round trip per stage."""
+def match_addresses(conn, texts, settings: MatchSettings | None = None, fuzzy=None) -> list[AddressMatch]:
+    """Match each text (None or blank → None in the result); one SQL round trip per stage.
+
+    `fuzzy`: per text, whether fuzzy matching may be tried (default: for all).
+    """
     settings = settings or MatchSettings()
     refresh_if_stale(conn)
     names = area_names(conn)
-    unique = list(dict.fromkeys(t for t in texts if t and t.strip()))
+    fuzzy = [True] * len(texts) if fuzzy is None else list(fuzzy)
+    wanted = [t for t in texts if t and t.strip()]
+    unique = list(dict.fromkeys(wanted))
+    may_fuzzy = {t for t, f in zip(texts, fuzzy) if f and t and t.strip()}
     parsed = [parse(normalise(text), names) for text in unique]
     results = [AddressMatch(key=address.key) for address in parsed]
     _by_alias(conn, parsed, results)
     _by_keys(conn, parsed, results)
-    _by_similarity(conn, parsed, results, names, settings)
+    _by_similarity(conn, parsed, results, names, settings, [text in may_fuzzy for text in unique])
     by_text = dict(zip(unique, results))
     return [by_text.get(text) if text and text.strip() else None for text in texts]
 
@@ -104,8 +110,8 @@ def _by_keys(conn, parsed: list[Address], results: list[AddressMatch]) -> None:
             )
 
 
-def _by_similarity(conn, parsed, results, names: AreaNames, settings: MatchSettings) -> None:
-    todo = [i for i, result in enumerate(results) if not result.matched]
+def _by_similarity(conn, parsed, results, names: AreaNames, settings: MatchSettings, allowed: list[bool]) -> None:
+    todo = [i for i, result in enumerate(results) if not result.matched and allowed[i]]
     if not todo:
         return
     params = {
@@ -165,7 +171,9 @@ def _numbers_by_word(numbers: str) -> dict[str, str]:
 
 
 def _decide(result: AddressMatch, ranked: list[dict], settings: MatchSettings) -> None:
-    result.candidates = ranked[:REVIEW_CANDIDATES]  # shown to the reviewer even when contradicted
+    # Shown to the reviewer even when a number contradicts, as long as the names have
+    # something in common.
+    result.candidates = [c for c in ranked if c["similarity"] > 0][:REVIEW_CANDIDATES]
     if not result.candidates:
         return
     best = result.candidates[0]["score"]
