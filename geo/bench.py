@@ -1,23 +1,24 @@
-"""`python -m geo bench`: speed measured against a baseline in the same run, as ratios.
+"""`python -m geo bench [core] [geocode]`: speed against a baseline measured in the same run.
 
-Runs in a scratch database (created and dropped here) holding the small demo city:
-- point-in-grid assignment with the GiST indexes vs. the same query with index scans off;
-- bulk loading with COPY (what the demo loader and imports use) vs. row-by-row INSERT.
+Runs in a scratch database (created and dropped here) holding the demo city:
+- core: bulk loading with COPY (what the demo loader and imports use) vs. row-by-row INSERT;
+- geocode: the geocoder's bulk placement, address matching and latency (geo/geocode/bench.py).
 """
 
 import datetime as dt
 import os
 import time
 
-from geo.db.connection import connect, create_database, drop_database, load_query, server_url, with_dbname
+from geo.db.connection import connect, create_database, drop_database, server_url, with_dbname
 from geo.db.migrate import migrate
 
+SUITES = ("core", "geocode")
 REPEATS = 3
 LOAD_ROWS = 20_000
 
 
-def run_bench(scale: str = "small") -> list[str]:
-    """Run every benchmark; return printable lines with timings and ratios."""
+def run_bench(scale: str = "city", suites=SUITES, extra_points: int = 1_000_000) -> list[str]:
+    """Run the chosen benchmark suites; return printable lines with timings and ratios."""
     from data.demo import load_demo
 
     url = with_dbname(server_url(), f"safety_map_bench_{os.getpid()}")
@@ -27,9 +28,13 @@ def run_bench(scale: str = "small") -> list[str]:
             migrate(conn)
         started = time.perf_counter()
         load_demo(url, scale=scale, seed=42, as_of=dt.date.today())
-        lines = [f"{scale} demo city generated and loaded in {time.perf_counter() - started:.1f} s"]
-        lines.append(_assignment(url))
-        lines.append(_bulk_load(url))
+        lines = [f"{scale} demo city generated, loaded and geocoded in {time.perf_counter() - started:.1f} s"]
+        if "core" in suites:
+            lines.append(_bulk_load(url))
+        if "geocode" in suites:
+            from geo.geocode import bench as geocode_bench
+
+            lines += geocode_bench.run(url, extra_points)
         return lines
     finally:
         drop_database(url)
@@ -42,22 +47,6 @@ def _best_of(function) -> float:
         function()
         timings.append(time.perf_counter() - started)
     return min(timings)
-
-
-def _assignment(url: str) -> str:
-    def assign(indexed: bool):
-        with connect(url) as conn:
-            if not indexed:
-                conn.execute("SET enable_indexscan = off; SET enable_bitmapscan = off")
-            conn.execute(
-                "UPDATE cases SET grid_id = NULL, micro_grid_id = NULL, building_id = NULL, "
-                "assign_method = NULL, assign_confidence = NULL, boundary_version_id = NULL"
-            )
-            conn.execute(load_query("assign_cases_by_point"))
-            conn.rollback()
-
-    fast, slow = _best_of(lambda: assign(True)), _best_of(lambda: assign(False))
-    return f"assign cases to grids: GiST {fast:.2f} s vs sequential {slow:.2f} s -> {slow / fast:.1f}x faster"
 
 
 def _bulk_load(url: str) -> str:

@@ -5,13 +5,16 @@ and a failure leaves every placement as it was.
 """
 
 import time
+from contextlib import contextmanager
 
 import numpy as np
 import pandas as pd
 
-from geo.geocode.layers import SMALL_BATCH, load_layers
-from geo.geocode.locate import GeocodeSettings, locate
-from geo.geocode.store import append_assignments, read_cases, replace_changed
+from geo.geocode.layers import load_layers
+from geo.geocode.locate import GeocodeSettings, Prepared, place, prepare
+from geo.geocode.store import BackgroundCopy, placement_rows, read_cases, replace_changed
+
+CHUNK_ROWS = 100_000
 
 LOCK_KEY = 0x6E0C0DE  # pg_advisory_xact_lock key of geocoder writes
 PENDING = "a.case_id IS NULL"
@@ -19,13 +22,27 @@ PLACED_IN_AREA = "(ST_Intersects(a.point, ST_GeomFromText(%(area)s, 4326)) OR ST
 
 
 def assign_pending(conn, settings: GeocodeSettings | None = None) -> dict:
-    """Place every case that has no placement yet; return a summary with counts and timings."""
-    started = time.perf_counter()
+    """Place every case that has no placement yet; return a summary with counts and timings.
+
+    Addresses are matched first (in the database), then the points are placed chunk by
+    chunk in memory while a second thread COPYs the previous chunk: writing is most of the
+    cost, and this way the placement work hides behind it.
+    """
+    settings = settings or GeocodeSettings.from_settings()
+    timer = Timer()
     conn.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-    cases = read_cases(conn, PENDING)
-    placed = _locate_cases(conn, cases, settings)
-    written = append_assignments(conn, cases["id"], placed) if len(cases) else 0
-    return _summary(placed, written, started)
+    cases = timer.step("read", lambda: read_cases(conn, PENDING))
+    prepared = timer.step("match", lambda: _prepare(conn, cases, settings))
+    layers = timer.step("layers", lambda: _layers(conn, prepared))
+    counts = Counts()
+    ids, reported = cases["id"].to_numpy(), cases["has_geom"].to_numpy()
+    with timer.measure("place+write"), BackgroundCopy(conn, "case_assignment") as writer:
+        for start in range(0, len(cases), CHUNK_ROWS):
+            rows = slice(start, start + CHUNK_ROWS)
+            placed = place(layers, prepared.take(rows), settings)
+            writer.put(placement_rows(ids[rows], placed, reported[rows]))
+            counts.add(placed)
+    return counts.summary(written=len(cases), timings=timer.seconds)
 
 
 def reassign(conn, area_wkt: str | None = None, settings: GeocodeSettings | None = None) -> dict:
@@ -33,34 +50,72 @@ def reassign(conn, area_wkt: str | None = None, settings: GeocodeSettings | None
     (its WKT in EPSG:4326; by the placement's point or the reported point), after boundaries,
     buildings or addresses changed. Only placements that change are written.
     """
-    started = time.perf_counter()
+    settings = settings or GeocodeSettings.from_settings()
     conn.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
     where = "a.case_id IS NOT NULL" if area_wkt is None else PLACED_IN_AREA
-    cases = read_cases(conn, where, {"area": area_wkt})
-    placed = _locate_cases(conn, cases, settings)
-    written = replace_changed(conn, cases["id"], placed) if len(cases) else 0
-    return _summary(placed, written, started)
+    timer = Timer()
+    cases = timer.step("read", lambda: read_cases(conn, where, {"area": area_wkt}))
+    prepared = timer.step("match", lambda: _prepare(conn, cases, settings))
+    placed = timer.step("place", lambda: place(_layers(conn, prepared), prepared, settings))
+    written = timer.step("write", lambda: replace_changed(conn, cases["id"], placed, cases["has_geom"]))
+    counts = Counts()
+    counts.add(placed)
+    return counts.summary(written=written, timings=timer.seconds)
 
 
-def _locate_cases(conn, cases: pd.DataFrame, settings) -> pd.DataFrame:
-    """Place the cases; a building a person chose (method manual) is kept as chosen."""
+def _prepare(conn, cases: pd.DataFrame, settings) -> Prepared:
+    """Match addresses; a building a person chose (method manual) is kept as chosen."""
     chosen = np.where(cases["method"] == "manual", cases["building_id"], 0)
-    layers = load_layers(conn) if len(cases) > SMALL_BATCH else None
-    return locate(conn, cases["lon"], cases["lat"], cases["address"], settings, layers, chosen)
+    return prepare(conn, cases["lon"], cases["lat"], cases["address"], settings, chosen)
 
 
-def _summary(placed: pd.DataFrame, written: int, started: float) -> dict:
-    counts = placed["status"].value_counts()
-    methods = placed["method"].value_counts()
-    return {
-        "records": len(placed),
-        "written": written,
-        "assigned": int(counts.get("assigned", 0)),
-        "outside": int(counts.get("outside", 0)),
-        "review": int(counts.get("review", 0)),
-        "by_coordinates": int(methods.get("coordinates", 0)),
-        "by_address": int(methods.get("address", 0)),
-        "manual": int(methods.get("manual", 0)),
-        "address_conflicts": int(placed["address_conflict_m"].notna().sum()),
-        "seconds": round(time.perf_counter() - started, 2),
-    }
+def _layers(conn, prepared: Prepared):
+    return load_layers(conn, *prepared.all_points())
+
+
+class Timer:
+    """Seconds per named step, for the summary."""
+
+    def __init__(self):
+        self.seconds: dict[str, float] = {}
+
+    def step(self, name: str, function):
+        with self.measure(name):
+            return function()
+
+    @contextmanager
+    def measure(self, name: str):
+        started = time.perf_counter()
+        yield
+        self.seconds[name] = round(time.perf_counter() - started, 2)
+
+
+class Counts:
+    """Placements by status and method, added up chunk by chunk."""
+
+    def __init__(self):
+        self.status: dict[str, int] = {}
+        self.method: dict[str, int] = {}
+        self.conflicts = 0
+        self.records = 0
+
+    def add(self, placed: pd.DataFrame) -> None:
+        for table, column in ((self.status, "status"), (self.method, "method")):
+            for key, count in placed[column].value_counts().items():
+                table[key] = table.get(key, 0) + int(count)
+        self.conflicts += int(placed["address_conflict_m"].notna().sum())
+        self.records += len(placed)
+
+    def summary(self, written: int, timings: dict) -> dict:
+        return {
+            "records": self.records,
+            "written": written,
+            "assigned": self.status.get("assigned", 0),
+            "outside": self.status.get("outside", 0),
+            "review": self.status.get("review", 0),
+            "by_coordinates": self.method.get("coordinates", 0),
+            "by_address": self.method.get("address", 0),
+            "manual": self.method.get("manual", 0),
+            "address_conflicts": self.conflicts,
+            "seconds": timings,
+        }

@@ -61,6 +61,32 @@ class GeocodeSettings:
         )
 
 
+@dataclass
+class Prepared:
+    """Records after the database phase: the points to place and what the addresses gave."""
+
+    lon: np.ndarray  # reported WGS84 point, NaN when none (or when a building was chosen)
+    lat: np.ndarray
+    chosen: np.ndarray  # building a person chose, 0 = none
+    matches: list  # AddressMatch or None per record
+    building: np.ndarray  # building from the choice or the address, 0 = none
+    building_lon: np.ndarray  # a point on that building's surface
+    building_lat: np.ndarray
+
+    def take(self, rows) -> "Prepared":
+        """The records at positions `rows` (a slice or an index array)."""
+        picked = np.arange(len(self.lon))[rows]
+        return Prepared(
+            *(getattr(self, name)[picked] for name in ("lon", "lat", "chosen")),
+            [self.matches[i] for i in picked],
+            *(getattr(self, name)[picked] for name in ("building", "building_lon", "building_lat")),
+        )
+
+    def all_points(self) -> tuple[np.ndarray, np.ndarray]:
+        """Every point the placement may look at: reported points and matched buildings."""
+        return np.append(self.lon, self.building_lon), np.append(self.lat, self.building_lat)
+
+
 def locate(conn, lon, lat, addresses, settings=None, layers=None, chosen_buildings=None) -> pd.DataFrame:
     """Place records given as WGS84 lon/lat arrays (NaN = none) and address texts (None = none).
 
@@ -70,6 +96,13 @@ def locate(conn, lon, lat, addresses, settings=None, layers=None, chosen_buildin
     OUTPUT_COLUMNS, one row per record, in order.
     """
     settings = settings or GeocodeSettings.from_settings()
+    prepared = prepare(conn, lon, lat, addresses, settings, chosen_buildings)
+    layers = layers or load_layers(conn, *prepared.all_points())
+    return place(layers, prepared, settings)
+
+
+def prepare(conn, lon, lat, addresses, settings, chosen_buildings=None) -> Prepared:
+    """The database phase: match the addresses and find the matched buildings' points."""
     count = len(addresses)
     chosen = np.zeros(count, dtype=np.int64) if chosen_buildings is None else np.asarray(chosen_buildings, np.int64)
     lon = np.where(chosen > 0, np.nan, np.asarray(lon, dtype=float))
@@ -77,32 +110,37 @@ def locate(conn, lon, lat, addresses, settings=None, layers=None, chosen_buildin
     has_point = np.isfinite(lon) & np.isfinite(lat)
     # Records with coordinates need an address match only to check for a conflict, and only
     # a sure one (alias or exact) may flag it: fuzzy matching is spent on the others.
-    matches = match_addresses(
-        conn, np.where(chosen > 0, None, np.asarray(addresses, dtype=object)), settings.match, fuzzy=~has_point
-    )
+    texts = np.where(chosen > 0, None, np.asarray(addresses, dtype=object))
+    matches = match_addresses(conn, texts, settings.match, fuzzy=~has_point)
     matched = np.array([m.building_id if m and m.matched else 0 for m in matches], dtype=np.int64)
-    matched_building = np.where(chosen > 0, chosen, matched)
-    building_lon, building_lat = _building_points(conn, matched_building)
-    point_lon = np.where(has_point, lon, building_lon)
-    point_lat = np.where(has_point, lat, building_lat)
-    layers = layers or load_layers(conn, np.append(point_lon, building_lon), np.append(point_lat, building_lat))
-    hint = _layer_index(layers.buildings.ids, np.where(has_point, 0, matched_building))
+    building = np.where(chosen > 0, chosen, matched)
+    building_lon, building_lat = _building_points(conn, building)
+    return Prepared(lon, lat, chosen, matches, building, building_lon, building_lat)
+
+
+def place(layers: Layers, prepared: Prepared, settings) -> pd.DataFrame:
+    """The placement phase, in memory: points (or matched buildings) onto the layers."""
+    p = prepared
+    has_point = np.isfinite(p.lon) & np.isfinite(p.lat)
+    point_lon = np.where(has_point, p.lon, p.building_lon)
+    point_lat = np.where(has_point, p.lat, p.building_lat)
+    hint = _layer_index(layers.buildings.ids, np.where(has_point, 0, p.building))
     placed = assign_points(layers, point_lon, point_lat, settings.building_radius_m, building=hint)
-    conflict_m = _conflict_m(layers, lon, lat, building_lon, building_lat)
+    conflict_m = _conflict_m(layers, p.lon, p.lat, p.building_lon, p.building_lat)
     # Coordinates outside every grid, but a matching address: trust the address.
-    rescue = has_point & (placed.grid == NONE) & (matched_building > 0)
+    rescue = has_point & (placed.grid == NONE) & (p.building > 0)
     if rescue.any():
-        point_lon[rescue], point_lat[rescue] = building_lon[rescue], building_lat[rescue]
+        point_lon[rescue], point_lat[rescue] = p.building_lon[rescue], p.building_lat[rescue]
         redo = assign_points(
             layers,
             point_lon[rescue],
             point_lat[rescue],
             settings.building_radius_m,
-            building=_layer_index(layers.buildings.ids, matched_building[rescue]),
+            building=_layer_index(layers.buildings.ids, p.building[rescue]),
         )
         _overwrite(placed, redo, rescue)
-    frame = _frame(layers, placed, point_lon, point_lat, has_point & ~rescue, matches)
-    manual = chosen > 0
+    frame = _frame(layers, placed, point_lon, point_lat, has_point & ~rescue, p.matches)
+    manual = p.chosen > 0
     frame.loc[manual & (frame["status"] != "review"), ["method", "confidence"]] = ["manual", 1.0]
     frame["address_conflict_m"] = np.where(conflict_m > settings.conflict_m, np.round(conflict_m, 1), np.nan)
     return frame

@@ -123,10 +123,14 @@ def test_located_cases_are_assigned_to_the_grid_that_covers_them(demo_conn):
     wrong = scalar(
         demo_conn,
         """
-        SELECT count(*) FROM cases c JOIN grid g ON g.id = c.grid_id
-        WHERE c.assign_method = 'coordinates' AND NOT ST_Covers(g.geom, c.geom)""",
+        SELECT count(*) FROM cases c JOIN case_assignment a ON a.case_id = c.id JOIN grid g ON g.id = a.grid_id
+        WHERE a.method = 'coordinates' AND NOT ST_Covers(g.geom, c.geom)""",
     )
-    unassigned = scalar(demo_conn, "SELECT count(*) FROM cases WHERE geom IS NOT NULL AND grid_id IS NULL")
+    unassigned = scalar(
+        demo_conn,
+        "SELECT count(*) FROM cases c LEFT JOIN case_assignment a ON a.case_id = c.id "
+        "WHERE c.geom IS NOT NULL AND a.grid_id IS NULL",
+    )
     assert (wrong, unassigned) == (0, 0)
 
 

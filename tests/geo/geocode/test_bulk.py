@@ -23,17 +23,17 @@ def test_every_case_has_one_placement_after_the_demo_load(demo_conn):
 def test_points_lie_in_their_grid_and_micro_grid_and_the_building_nests(demo_conn):
     wrong_grid = scalar(
         demo_conn,
-        "SELECT count(*) FROM case_assignment a JOIN grid g ON g.id = a.grid_id WHERE NOT ST_Covers(g.geom, a.point)",
+        "SELECT count(*) FROM case_located a JOIN grid g ON g.id = a.grid_id WHERE NOT ST_Covers(g.geom, a.placed_point)",
     )
     wrong_micro = scalar(
         demo_conn,
-        "SELECT count(*) FROM case_assignment a JOIN micro_grid m ON m.id = a.micro_grid_id JOIN grid g ON g.id = a.grid_id "
-        "WHERE NOT ST_Covers(m.geom, a.point) OR m.grid_code <> g.code",
+        "SELECT count(*) FROM case_located a JOIN micro_grid m ON m.id = a.micro_grid_id JOIN grid g ON g.id = a.grid_id "
+        "WHERE NOT ST_Covers(m.geom, a.placed_point) OR m.grid_code <> g.code",
     )
     far_building = scalar(
         demo_conn,
-        "SELECT count(*) FROM case_assignment a JOIN building b ON b.id = a.building_id "
-        "WHERE ST_Distance(b.footprint::geography, a.point::geography) > 30.5",
+        "SELECT count(*) FROM case_located a JOIN building b ON b.id = a.building_id "
+        "WHERE ST_Distance(b.footprint::geography, a.placed_point::geography) > 30.5",
     )
     assert (wrong_grid, wrong_micro, far_building) == (0, 0, 0)
 

@@ -1,0 +1,165 @@
+"""`python -m geo bench geocode`: the geocoder against baselines measured in the same run.
+
+In a scratch database holding the demo city plus `extra` random points (cases with a WGS84
+point and no placement):
+- ours: `assign_pending` end to end (read, grid + micro-grid + building, write back);
+- naive: one SQL statement assigning the grid only, `… JOIN grid ON ST_Covers(grid.geom,
+  point)`, both as an UPDATE of a bare copy of the points and as an INSERT into the
+  placement table; the faster of the two is the baseline;
+- floor: a plain COPY of the same placement rows into the placement table;
+- addresses: the demo's clerk-typed addresses (truth known) and the same with one slipped
+  character, matched in bulk; then single addresses one call at a time, warm.
+"""
+
+import io
+import time
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.db.connection import connect, load_query
+from geo.geocode.bulk import assign_pending
+from geo.geocode.matcher import match_addresses
+from geo.geocode.store import ASSIGNMENT_COLUMNS
+
+SLIPS = {"城": "成", "华": "化", "锦": "金", "园": "圆", "庭": "亭", "湾": "弯", "苑": "院", "景": "京", "庄": "桩"}
+LATENCY_SAMPLES = 500
+
+
+def run(url: str, extra: int) -> list[str]:
+    """Every geocoder measurement on the city at `url`; printable lines."""
+    lines = [_bulk(url, extra)]
+    lines += _addresses(url)
+    return lines
+
+
+def add_points(conn, count: int, seed: int = 1) -> int:
+    """Insert `count` cases with a WGS84 point: 70 % within 20 m of a building, the rest
+    anywhere in the city. Returns the first new case id."""
+    rng = np.random.default_rng(seed)
+    first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM cases").fetchone()[0]
+    centres = np.array(conn.execute("SELECT ST_X(p), ST_Y(p) FROM building, ST_Centroid(footprint) p").fetchall())
+    x0, y0, x1, y1 = conn.execute(
+        "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom) e FROM grid) s"
+    ).fetchone()
+    near = rng.random(count) < 0.7
+    picked = centres[rng.integers(len(centres), size=count)] + rng.normal(0, 0.0002, (count, 2))
+    anywhere = np.column_stack([rng.uniform(x0, x1, count), rng.uniform(y0, y1, count)])
+    xy = np.where(near[:, None], picked, anywhere)
+    frame = pd.DataFrame(
+        {
+            "id": np.arange(first, first + count),
+            "code": [f"BENCH{i:09d}" for i in range(count)],
+            "geom": shapely.to_wkb(shapely.set_srid(shapely.points(xy), 4326), hex=True, include_srid=True),
+        }
+    )  # the other columns are constants in bench_insert_points.sql
+    buffer = io.StringIO()
+    frame.to_csv(buffer, index=False, header=False)
+    conn.execute("CREATE TEMP TABLE bench_points (id bigint, code text, geom geometry) ON COMMIT DROP")
+    with conn.cursor().copy("COPY bench_points FROM STDIN (FORMAT csv)") as copy:
+        copy.write(buffer.getvalue())
+    conn.execute(load_query("bench_insert_points"))
+    conn.execute("ANALYZE cases")
+    return first
+
+
+def _bulk(url: str, extra: int) -> str:
+    with connect(url) as conn:
+        first = add_points(conn, extra)
+        conn.commit()
+        ours, placed = _timed(lambda: _ours(conn, extra))
+        conn.rollback()
+        conn.execute(load_query("bench_naive_points"), [first])
+        naive_update, _ = _timed(lambda: conn.execute(load_query("bench_naive_update")))
+        naive_insert, _ = _timed(lambda: conn.execute(load_query("bench_naive_insert"), [first]))
+        naive = min(naive_update, naive_insert)
+        conn.rollback()
+        rows = io.StringIO()
+        placed.to_csv(rows, index=False, header=False)
+        floor, _ = _timed(lambda: _copy_only(conn, rows.getvalue()))
+        conn.rollback()
+    rate = extra / ours
+    return (
+        f"bulk placement of {extra:,} points: ours {ours:.1f} s ({rate:,.0f} points/s, grid + micro-grid + building) | "
+        f"naive SQL {naive:.1f} s ({extra / naive:,.0f}/s, grid only) -> {naive / ours:.1f}x | "
+        f"COPY alone {floor:.1f} s ({extra / floor:,.0f}/s) -> ours at {floor / ours:.2f}x the COPY rate"
+    )
+
+
+def _ours(conn, extra: int) -> pd.DataFrame:
+    """Place the pending points; return the rows written, for the COPY floor to write again."""
+    summary = assign_pending(conn)
+    if summary["written"] != extra:
+        raise RuntimeError(f"expected {extra} placements, wrote {summary['written']}")
+    return _stored_rows(conn)
+
+
+def _stored_rows(conn) -> pd.DataFrame:
+    buffer = io.BytesIO()
+    with conn.cursor().copy(load_query("bench_read_placements")) as copy:
+        for chunk in copy:
+            buffer.write(chunk)
+    buffer.seek(0)
+    return pd.read_csv(buffer, dtype=str, keep_default_na=False)[ASSIGNMENT_COLUMNS]
+
+
+def _copy_only(conn, csv_text: str) -> None:
+    with conn.cursor().copy(load_query("bench_copy_placements")) as copy:
+        copy.write(csv_text)
+
+
+def _timed(function):
+    started = time.perf_counter()
+    result = function()
+    return time.perf_counter() - started, result
+
+
+def _addresses(url: str) -> list[str]:
+    with connect(url) as conn:
+        truth = conn.execute(load_query("bench_address_truth")).fetchall()
+        texts = [text for text, _, _ in truth]
+        lines = [_accuracy("clerk-typed addresses", conn, texts, truth)]
+        rng = np.random.default_rng(2)
+        slipped = [slip_one_character(text, rng) for text in texts]
+        lines.append(_accuracy("same with one slipped character", conn, slipped, truth))
+        lines.append(_latency(conn, texts, rng))
+        conn.rollback()
+    return lines
+
+
+def _accuracy(label: str, conn, texts: list[str], truth: list) -> str:
+    started = time.perf_counter()
+    matches = match_addresses(conn, texts)
+    seconds = time.perf_counter() - started
+    matchable = [(m, building) for m, (_, building, ok) in zip(matches, truth) if ok]
+    right = sum(m.building_id == building for m, building in matchable)
+    accepted = [(m, building) for m, (_, building, _ok) in zip(matches, truth) if m.matched]
+    wrong = sum(m.building_id != building for m, building in accepted)
+    review = sum(not m.matched for m in matches)
+    return (
+        f"{label}: {len(texts):,} in {seconds:.1f} s | top-1 on matchable {right / max(len(matchable), 1):.2%} "
+        f"({right:,}/{len(matchable):,}) | wrong among accepted {wrong / max(len(accepted), 1):.2%} ({wrong}) | "
+        f"to review {review / len(texts):.2%}"
+    )
+
+
+def _latency(conn, texts: list[str], rng) -> str:
+    sample = [texts[i] for i in rng.choice(len(texts), size=min(LATENCY_SAMPLES, len(texts)), replace=False)]
+    match_addresses(conn, sample[:20])  # warm: gazetteer fresh, plans cached
+    timings = []
+    for text in sample:
+        started = time.perf_counter()
+        match_addresses(conn, [text])
+        timings.append((time.perf_counter() - started) * 1000)
+    p50, p99 = np.percentile(timings, [50, 99])
+    return f"single address, warm, {len(sample)} calls: p50 {p50:.1f} ms, p99 {p99:.1f} ms"
+
+
+def slip_one_character(text: str, rng) -> str:
+    """One character of a name replaced by a look-alike or sound-alike, as clerks slip."""
+    spots = [i for i, ch in enumerate(text) if ch in SLIPS]
+    if not spots:
+        return text
+    i = spots[int(rng.integers(len(spots)))]
+    return text[:i] + SLIPS[text[i]] + text[i + 1 :]
