@@ -58,7 +58,7 @@ def build_parser() -> argparse.ArgumentParser:
     counts = commands.add_parser("counts", help="print row counts per level")
     counts.set_defaults(handler=run_counts)
     bench = commands.add_parser("bench", help="benchmarks with ratios against a same-run baseline")
-    bench.add_argument("suites", nargs="*", choices=("core", "geocode"), help="which benchmarks (default: all)")
+    bench.add_argument("suites", nargs="*", metavar="SUITE", help="core and/or geocode (default: both)")
     bench.add_argument("--scale", choices=SCALES, default="city", help="demo scale to measure on (default city)")
     bench.add_argument(
         "--points", type=int, default=1_000_000, help="extra points for the geocoder benchmark (default 1,000,000)"
@@ -166,6 +166,9 @@ def run_bench(args) -> int:
     from geo.bench import SUITES
     from geo.bench import run_bench as bench
 
+    unknown = set(args.suites) - set(SUITES)
+    if unknown:
+        raise UserError(f"unknown benchmark {', '.join(sorted(unknown))}: choose from {', '.join(SUITES)}")
     for line in bench(args.scale, args.suites or SUITES, args.points):
         print(line, flush=True)
     return 0

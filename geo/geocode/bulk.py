@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import numpy as np
 import pandas as pd
 
+from geo.geocode.buildings import place_buildings
 from geo.geocode.layers import load_layers
 from geo.geocode.locate import GeocodeSettings, Prepared, place, prepare
 from geo.geocode.store import BackgroundCopy, placement_rows, read_cases, replace_changed
@@ -42,7 +43,8 @@ def assign_pending(conn, settings: GeocodeSettings | None = None) -> dict:
             placed = place(layers, prepared.take(rows), settings)
             writer.put(placement_rows(ids[rows], placed, reported[rows]))
             counts.add(placed)
-    return counts.summary(written=len(cases), timings=timer.seconds)
+    buildings = timer.step("buildings", lambda: place_buildings(conn, only_missing=True, layers=layers))
+    return counts.summary(written=len(cases), timings=timer.seconds) | {"buildings_written": buildings}
 
 
 def reassign(conn, area_wkt: str | None = None, settings: GeocodeSettings | None = None) -> dict:
@@ -56,11 +58,13 @@ def reassign(conn, area_wkt: str | None = None, settings: GeocodeSettings | None
     timer = Timer()
     cases = timer.step("read", lambda: read_cases(conn, where, {"area": area_wkt}))
     prepared = timer.step("match", lambda: _prepare(conn, cases, settings))
-    placed = timer.step("place", lambda: place(_layers(conn, prepared), prepared, settings))
+    layers = timer.step("layers", lambda: _layers(conn, prepared))
+    placed = timer.step("place", lambda: place(layers, prepared, settings))
     written = timer.step("write", lambda: replace_changed(conn, cases["id"], placed, cases["has_geom"]))
+    buildings = timer.step("buildings", lambda: place_buildings(conn, area_wkt, layers=layers))
     counts = Counts()
     counts.add(placed)
-    return counts.summary(written=written, timings=timer.seconds)
+    return counts.summary(written=written, timings=timer.seconds) | {"buildings_written": buildings}
 
 
 def _prepare(conn, cases: pd.DataFrame, settings) -> Prepared:

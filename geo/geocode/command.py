@@ -76,9 +76,25 @@ def one_record(conn, args) -> dict:
         raise UserError("the address is empty")
     placed = locate(conn, [lon], [lat], [address]).iloc[0]
     result = {field: _plain(placed[field]) for field in ONE_RECORD_FIELDS}
+    if address is not None:
+        result["components"] = address_components(conn, address)
     if placed["candidates"]:
         result["candidates"] = json.loads(placed["candidates"])
     return result
+
+
+def address_components(conn, text: str) -> dict:
+    """How the address was read: area names by level, then the parts of the rest."""
+    from geo.geocode.address import normalise, parse
+    from geo.geocode.gazetteer import area_names
+
+    names = area_names(conn)
+    address = parse(normalise(text), names)
+    levels = {1: "city", 2: "county", 3: "township", 4: "community"}
+    parts = {levels[names.levels[area]]: area for area in address.areas if names.levels.get(area) in levels}
+    for part in ("road", "number", "estate", "group", "building", "unit", "room"):
+        parts[part] = getattr(address, part) or None
+    return {"normalised": address.text} | parts
 
 
 def _point(text: str, crs: str | None) -> tuple[float, float]:

@@ -64,6 +64,7 @@ class Layers:
     buildings: Layer
     version_id: int
     projection: Projection
+    complete: bool = True  # False when only the neighbourhood of some points was read
 
 
 def load_layers(conn, lon=None, lat=None) -> Layers:
@@ -104,6 +105,7 @@ def load_layers(conn, lon=None, lat=None) -> Layers:
         ),
         version_id=version,
         projection=_projection_for(grids.geoms, lon, lat),
+        complete=boxes is None,
     )
 
 

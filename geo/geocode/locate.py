@@ -124,7 +124,7 @@ def place(layers: Layers, prepared: Prepared, settings) -> pd.DataFrame:
     has_point = np.isfinite(p.lon) & np.isfinite(p.lat)
     point_lon = np.where(has_point, p.lon, p.building_lon)
     point_lat = np.where(has_point, p.lat, p.building_lat)
-    hint = _layer_index(layers.buildings.ids, np.where(has_point, 0, p.building))
+    hint = layer_index(layers.buildings.ids, np.where(has_point, 0, p.building))
     placed = assign_points(layers, point_lon, point_lat, settings.building_radius_m, building=hint)
     conflict_m = _conflict_m(layers, p.lon, p.lat, p.building_lon, p.building_lat)
     # Coordinates outside every grid, but a matching address: trust the address.
@@ -136,7 +136,7 @@ def place(layers: Layers, prepared: Prepared, settings) -> pd.DataFrame:
             point_lon[rescue],
             point_lat[rescue],
             settings.building_radius_m,
-            building=_layer_index(layers.buildings.ids, p.building[rescue]),
+            building=layer_index(layers.buildings.ids, p.building[rescue]),
         )
         _overwrite(placed, redo, rescue)
     frame = _frame(layers, placed, point_lon, point_lat, has_point & ~rescue, p.matches)
@@ -162,7 +162,7 @@ def _building_points(conn, building_ids: np.ndarray) -> tuple[np.ndarray, np.nda
     return lon, lat
 
 
-def _layer_index(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+def layer_index(ids: np.ndarray, wanted: np.ndarray) -> np.ndarray:
     """Position of each wanted id in `ids` (NONE for 0 or absent)."""
     if not len(ids):
         return np.full(len(wanted), NONE)
@@ -201,15 +201,15 @@ def _frame(layers, placed, lon, lat, by_point, matches) -> pd.DataFrame:
             "confidence": np.round(confidence, 3),
             "lon": np.where(status == "review", np.nan, lon),
             "lat": np.where(status == "review", np.nan, lat),
-            "grid_id": _pick(layers.grids.ids, grid),
-            "grid_code": _pick(layers.grids.codes, grid),
-            "micro_grid_id": _pick(layers.micro_grids.ids, micro),
-            "micro_grid_code": _pick(layers.micro_grids.codes, micro),
-            "building_id": _pick(layers.buildings.ids, building),
-            "standard_address": _pick(layers.buildings.extra["address"], building),
+            "grid_id": pick(layers.grids.ids, grid),
+            "grid_code": pick(layers.grids.codes, grid),
+            "micro_grid_id": pick(layers.micro_grids.ids, micro),
+            "micro_grid_code": pick(layers.micro_grids.codes, micro),
+            "building_id": pick(layers.buildings.ids, building),
+            "standard_address": pick(layers.buildings.extra["address"], building),
             "building_distance_m": np.round(placed.building_distance_m, 1),
-            "nearest_grid_id": _pick(layers.grids.ids, nearest),
-            "nearest_grid_code": _pick(layers.grids.codes, nearest),
+            "nearest_grid_id": pick(layers.grids.ids, nearest),
+            "nearest_grid_code": pick(layers.grids.codes, nearest),
             "outside_distance_m": np.round(placed.outside_distance_m, 1),
             "address_key": [m.key if m else None for m in matches],
             "candidates": [m.candidates_json() if m and status[i] == "review" else None for i, m in enumerate(matches)],
@@ -218,7 +218,7 @@ def _frame(layers, placed, lon, lat, by_point, matches) -> pd.DataFrame:
     )
 
 
-def _pick(values: np.ndarray, index: np.ndarray) -> pd.Series:
+def pick(values: np.ndarray, index: np.ndarray) -> pd.Series:
     """values[index], None where index is NONE."""
     if not len(values):
         return pd.Series([None] * len(index), dtype=object)

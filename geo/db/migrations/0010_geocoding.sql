@@ -117,3 +117,22 @@ CREATE TRIGGER admin_area_changes_gazetteer
 -- The truth of the demo: which building the clerk's address text describes (the case itself
 -- may have happened outdoors nearby, where demo_truth.case_location.building_id is NULL).
 ALTER TABLE demo_truth.case_location ADD COLUMN address_building_id integer REFERENCES building (id);
+
+-- The grid and micro-grid of each building (the point on its surface, by the same rules as
+-- a case's point), kept by the geocoder: key persons, key places and a building's drill-down
+-- take their grid from here instead of each joining the geometry in its own way.
+CREATE TABLE building_assignment (
+    building_id         integer PRIMARY KEY REFERENCES building (id) ON DELETE CASCADE,
+    status              text NOT NULL CHECK (status IN ('assigned', 'outside')),
+    grid_id             integer,
+    micro_grid_id       integer,
+    boundary_version_id integer NOT NULL,
+    assigned_at         timestamptz NOT NULL DEFAULT now(),
+    CHECK ((status = 'assigned') = (grid_id IS NOT NULL))
+);
+CREATE INDEX building_assignment_grid_idx ON building_assignment (grid_id);
+
+-- Key persons with the grid of their building (counts per grid are built on this).
+CREATE VIEW sensitive.key_person_located AS
+SELECT k.*, a.grid_id, a.micro_grid_id
+FROM sensitive.key_person k LEFT JOIN building_assignment a USING (building_id);

@@ -140,3 +140,37 @@ def test_new_cases_in_any_form_are_placed_on_the_same_building(demo_conn, geom, 
         "SELECT a.building_id, a.method FROM case_assignment a JOIN cases c ON c.id = a.case_id WHERE c.code = 'NEW1'"
     ).fetchone()
     assert placed == (building, "address" if address else "coordinates")
+
+
+def test_every_building_and_key_person_has_the_grid_its_building_lies_in(demo_conn):
+    unplaced = scalar(
+        demo_conn,
+        "SELECT count(*) FROM building b LEFT JOIN building_assignment a ON a.building_id = b.id "
+        "WHERE a.grid_id IS NULL",
+    )
+    wrong = scalar(
+        demo_conn,
+        "SELECT count(*) FROM building b JOIN building_assignment a ON a.building_id = b.id "
+        "JOIN grid g ON g.id = a.grid_id JOIN micro_grid m ON m.id = a.micro_grid_id "
+        "WHERE NOT ST_Covers(g.geom, ST_PointOnSurface(b.footprint)) OR m.grid_code <> g.code",
+    )
+    persons_without_grid = scalar(demo_conn, "SELECT count(*) FROM sensitive.key_person_located WHERE grid_id IS NULL")
+    assert (unplaced, wrong, persons_without_grid) == (0, 0, 0)
+    assert reassign(demo_conn)["buildings_written"] == 0
+
+
+def test_a_deleted_building_sends_its_cases_back_to_pending(demo_conn):
+    building, cases = demo_conn.execute(
+        "SELECT building_id, count(*) FROM case_assignment WHERE method = 'address' "
+        "GROUP BY 1 ORDER BY 2 DESC, 1 LIMIT 1"
+    ).fetchone()
+    demo_conn.execute(
+        "DELETE FROM demo_truth.case_location WHERE building_id = %s OR address_building_id = %s", [building, building]
+    )
+    demo_conn.execute("DELETE FROM sensitive.key_person WHERE building_id = %s", [building])
+    demo_conn.execute("UPDATE key_place SET building_id = NULL WHERE building_id = %s", [building])
+    demo_conn.execute("DELETE FROM building_unit WHERE building_id = %s", [building])
+    demo_conn.execute("DELETE FROM building WHERE id = %s", [building])
+    summary = assign_pending(demo_conn)
+    assert summary["written"] >= cases
+    assert scalar(demo_conn, "SELECT count(*) FROM case_assignment WHERE building_id = %s", [building]) == 0

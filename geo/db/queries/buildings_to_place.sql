@@ -1,0 +1,8 @@
+-- Buildings whose placement is to be (re)computed: {where} on `b` (building) and `a` (its
+-- stored placement, if any).
+SELECT b.id, ST_X(p) AS lon, ST_Y(p) AS lat
+FROM building b
+CROSS JOIN ST_PointOnSurface(b.footprint) p
+LEFT JOIN building_assignment a ON a.building_id = b.id
+WHERE {where}
+ORDER BY b.id
