@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pyproj
 import shapely
+from psycopg import sql
 
 from geo.db.connection import load_query
 
@@ -17,6 +18,13 @@ from geo.db.connection import load_query
 # the points (plus the nearest few, for points outside every grid) and the buildings in it.
 NEIGHBOURHOOD_DEG = 0.01  # about 1 km: far more than the building search radius
 SMALL_BATCH = 200
+# Per layer: source, columns (the geometry comes last), geometry column, condition, order.
+# Exclusive grids (schools, hospitals, parks) win over regular ones where both cover a point.
+LAYER_SOURCES = {
+    "grids": ("grid_current", "t.id, t.code, t.kind = 'exclusive'", "geom", "t.is_basic", "t.code"),
+    "micro_grids": ("micro_grid_current", "t.id, t.code, t.grid_code", "geom", "true", "t.code"),
+    "buildings": ("building", "t.id, t.code, t.standard_address", "footprint", "true", "t.id"),
+}
 
 
 @dataclass
@@ -81,13 +89,12 @@ def load_layers(conn, lon=None, lat=None) -> Layers:
         lon, lat = lon[finite], lat[finite]
         if len(lon) <= SMALL_BATCH:
             boxes = _neighbourhoods(lon, lat)
-    params = {"boxes": boxes}
-    grid_rows = conn.execute(load_query("layers_grids"), params).fetchall()
+    grid_rows = _read(conn, "grids", boxes)
     if boxes is not None:
         grid_rows += _nearest_grid_rows(conn, lon, lat)
     grids = _grid_layer(grid_rows)
-    micro_rows = conn.execute(load_query("layers_micro_grids"), params).fetchall()
-    building_rows = conn.execute(load_query("layers_buildings"), params).fetchall()
+    micro_rows = _read(conn, "micro_grids", boxes)
+    building_rows = _read(conn, "buildings", boxes)
     version = conn.execute("SELECT max(id) FROM boundary_version").fetchone()[0]
     return Layers(
         grids=grids,
@@ -107,6 +114,18 @@ def load_layers(conn, lon=None, lat=None) -> Layers:
         projection=_projection_for(grids.geoms, lon, lat),
         complete=boxes is None,
     )
+
+
+def _read(conn, layer: str, boxes: list[str] | None) -> list:
+    source, columns, geom, condition, order = LAYER_SOURCES[layer]
+    query = sql.SQL(load_query("layer")).format(
+        source=sql.Identifier(source),
+        columns=sql.SQL(columns),
+        geom=sql.Identifier(geom),
+        condition=sql.SQL(condition),
+        order=sql.SQL(order),
+    )
+    return conn.execute(query, {"boxes": boxes}).fetchall()
 
 
 def _neighbourhoods(lon: np.ndarray, lat: np.ndarray) -> list[str]:
