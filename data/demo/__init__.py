@@ -65,7 +65,7 @@ def load_demo(url: str, scale: str, seed: int, as_of: dt.date, if_empty: bool = 
                     city = generate_city(spec, seed, index, as_of, progress=lambda label: _advance(bar, label))
                     load_city(conn, city, ids, version_id)
                     _advance(bar, "load")
-                finish(conn)
+                placed = finish(conn)
             seconds = time.perf_counter() - started
             conn.execute(
                 "INSERT INTO demo_truth.generation (scale, seed, as_of, seconds) VALUES (%s, %s, %s, %s)",
@@ -75,6 +75,10 @@ def load_demo(url: str, scale: str, seed: int, as_of: dt.date, if_empty: bool = 
         conn.execute("ANALYZE")
         counts = level_counts(conn)
     lines = [f"generated and loaded scale={scale} seed={seed} as_of={as_of} in {seconds:.1f} s"]
+    lines.append(
+        f"  placed {placed['records']:,} cases: {placed['by_coordinates']:,} by coordinates, "
+        f"{placed['by_address']:,} by address, {placed['review']:,} to review, {placed['outside']:,} outside"
+    )
     lines += [f"  {layer:<16} {count:>10,}" for layer, count in counts]
     return "\n".join(lines)
 
