@@ -10,6 +10,7 @@ from contextlib import contextmanager
 import numpy as np
 import pandas as pd
 
+from geo.errors import UserError
 from geo.geocode.buildings import place_buildings
 from geo.geocode.layers import load_layers
 from geo.geocode.locate import GeocodeSettings, Prepared, place, prepare
@@ -19,7 +20,16 @@ CHUNK_ROWS = 100_000
 
 LOCK_KEY = 0x6E0C0DE  # pg_advisory_xact_lock key of geocoder writes
 PENDING = "a.case_id IS NULL"
-PLACED_IN_AREA = "(ST_Intersects(a.point, ST_GeomFromText(%(area)s, 4326)) OR ST_Intersects(c.geom, ST_GeomFromText(%(area)s, 4326)))"
+# Cases drawn inside an area: by their reported point or by their stored placement point,
+# each through its own index (an OR of the two would scan both tables).
+PLACED_IN_AREA = """c.id IN (
+    SELECT id FROM cases WHERE ST_Intersects(geom, ST_GeomFromText(%(area)s, 4326))
+    UNION
+    SELECT case_id FROM case_assignment WHERE ST_Intersects(point, ST_GeomFromText(%(area)s, 4326)))"""
+PLACED = "a.case_id IS NOT NULL"
+NO_GRIDS = (
+    "SELECT NOT EXISTS (SELECT 1 FROM grid_current WHERE is_basic) OR NOT EXISTS (SELECT 1 FROM boundary_version)"
+)
 
 
 def assign_pending(conn, settings: GeocodeSettings | None = None) -> dict:
@@ -33,6 +43,7 @@ def assign_pending(conn, settings: GeocodeSettings | None = None) -> dict:
     timer = Timer()
     conn.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
     cases = timer.step("read", lambda: read_cases(conn, PENDING))
+    _require_grids(conn, cases)
     prepared = timer.step("match", lambda: _prepare(conn, cases, settings))
     layers = timer.step("layers", lambda: _layers(conn, prepared))
     counts = Counts()
@@ -54,9 +65,10 @@ def reassign(conn, area_wkt: str | None = None, settings: GeocodeSettings | None
     """
     settings = settings or GeocodeSettings.from_settings()
     conn.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-    where = "a.case_id IS NOT NULL" if area_wkt is None else PLACED_IN_AREA
+    where = PLACED if area_wkt is None else PLACED_IN_AREA
     timer = Timer()
     cases = timer.step("read", lambda: read_cases(conn, where, {"area": area_wkt}))
+    _require_grids(conn, cases)
     prepared = timer.step("match", lambda: _prepare(conn, cases, settings))
     layers = timer.step("layers", lambda: _layers(conn, prepared))
     placed = timer.step("place", lambda: place(layers, prepared, settings))
@@ -65,6 +77,12 @@ def reassign(conn, area_wkt: str | None = None, settings: GeocodeSettings | None
     counts = Counts()
     counts.add(placed)
     return counts.summary(written=written, timings=timer.seconds) | {"buildings_written": buildings}
+
+
+def _require_grids(conn, cases: pd.DataFrame) -> None:
+    """Cases can be placed only on grids: refuse clearly rather than store nonsense."""
+    if len(cases) and conn.execute(NO_GRIDS).fetchone()[0]:
+        raise UserError(f"{len(cases)} case(s) to place but no grid boundaries yet: import the grids first")
 
 
 def _prepare(conn, cases: pd.DataFrame, settings) -> Prepared:

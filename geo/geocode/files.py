@@ -1,9 +1,13 @@
 """`geocode --file IN.csv --out OUT.csv`: one output row per input row, never one dropped.
 
 The input keeps all its columns as text; the output adds the placement. A row that cannot be
-read (a longitude that is not a number, a latitude beyond 90°) is kept with status `error` and
-the reason, and the others go on.
+read (a longitude that is not a number, a latitude beyond 90°, more fields than the header) is
+kept with status `error` and the reason, and the others go on.
 """
+
+import csv
+import io
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -23,32 +27,55 @@ ADDED = ["geocode_status", "geocode_error"] + [c for c in OUTPUT_COLUMNS if c !=
 
 def geocode_file(conn, source: str, target: str, crs: str | None = None) -> dict:
     """Geocode the CSV `source` into `target` (UTF-8 with BOM, so Excel shows Chinese)."""
-    frame = read_table(source)
+    frame, problems = read_table(source)
     columns = _find_columns(frame)
     results = [
-        _geocode_chunk(conn, frame.iloc[i : i + CHUNK_ROWS], columns, crs) for i in range(0, len(frame), CHUNK_ROWS)
+        _geocode_chunk(conn, frame.iloc[i : i + CHUNK_ROWS], problems[i : i + CHUNK_ROWS], columns, crs)
+        for i in range(0, len(frame), CHUNK_ROWS)
     ]
     added = pd.concat(results, ignore_index=True) if results else pd.DataFrame(columns=ADDED)
+    # Added columns never shadow the input's own (an input 'lon' stays 'lon').
+    added.columns = [name if name not in frame.columns else f"geocode_{name}" for name in added.columns]
     output = pd.concat([frame.reset_index(drop=True), added.reset_index(drop=True)], axis=1)
     output.to_csv(target, index=False, encoding="utf-8-sig")
-    counts = added["geocode_status"].value_counts()
+    counts = output["geocode_status"].value_counts()
     return {"rows": len(frame), "written": len(output), "out": target} | {k: int(v) for k, v in counts.items()}
 
 
-def read_table(path: str) -> pd.DataFrame:
-    """Every cell as text, in the first encoding that decodes the whole file."""
+def read_table(path: str) -> tuple[pd.DataFrame, list]:
+    """Every cell as text, in the first encoding that decodes the whole file, and per row
+    the reason it is malformed (None when fine). A row with more or fewer fields than the
+    header is kept, its fields as far as they go, so that no row is lost."""
+    text = _decode(path)
+    reader = csv.reader(io.StringIO(text, newline=""))
+    header = next(reader, None)
+    if not header or not any(cell.strip() for cell in header):
+        raise UserError(f"{path}: the file is empty")
+    header = [cell.strip() for cell in header]
+    rows, problems = [], []
+    for fields in reader:
+        if not any(cell.strip() for cell in fields):
+            continue  # blank lines are not rows
+        problems.append(None if len(fields) == len(header) else _width_problem(reader.line_num, fields, header))
+        rows.append((fields + [""] * len(header))[: len(header)])
+    return pd.DataFrame(rows, columns=header, dtype=object), problems
+
+
+def _decode(path: str) -> str:
+    try:
+        raw = Path(path).read_bytes()
+    except FileNotFoundError as error:
+        raise UserError(f"{path}: no such file") from error
     for encoding in ENCODINGS:
         try:
-            return pd.read_csv(path, dtype=str, keep_default_na=False, encoding=encoding)
+            return raw.decode(encoding)
         except UnicodeDecodeError:
             continue
-        except FileNotFoundError as error:
-            raise UserError(f"{path}: no such file") from error
-        except pd.errors.EmptyDataError as error:
-            raise UserError(f"{path}: the file is empty") from error
-        except pd.errors.ParserError as error:
-            raise UserError(f"{path}: not a readable CSV file ({error})") from error
     raise UserError(f"{path}: neither UTF-8 nor GBK text")
+
+
+def _width_problem(line: int, fields: list, header: list) -> str:
+    return f"line {line}: {len(fields)} fields where the header has {len(header)} (an unquoted comma?)"
 
 
 def _find_columns(frame: pd.DataFrame) -> dict:
@@ -65,8 +92,9 @@ def _find_columns(frame: pd.DataFrame) -> dict:
     return found
 
 
-def _geocode_chunk(conn, chunk: pd.DataFrame, columns: dict, crs: str | None) -> pd.DataFrame:
+def _geocode_chunk(conn, chunk: pd.DataFrame, problems: list, columns: dict, crs: str | None) -> pd.DataFrame:
     lon, lat, errors = _coordinates(chunk, columns, crs)
+    errors = [problem or error for problem, error in zip(problems, errors)]
     address = chunk[columns["address"]] if columns["address"] else pd.Series([""] * len(chunk))
     address = [text if text.strip() else None for text in address]
     errors = [

@@ -16,7 +16,7 @@ CITY_AND_COUNTY_LEVELS = (1, 2)
 
 def area_names(conn) -> AreaNames:
     """The names of all administrative areas, for recognising address prefixes."""
-    return AreaNames(dict(conn.execute("SELECT name, min(level) FROM admin_area GROUP BY name").fetchall()))
+    return AreaNames(dict(conn.execute(AREA_LEVELS).fetchall()))
 
 
 def fuzzy_text(address: Address, names: AreaNames) -> str:
@@ -26,10 +26,22 @@ def fuzzy_text(address: Address, names: AreaNames) -> str:
     return "".join(kept) + address.body
 
 
+STALE = "SELECT stale FROM geocode.gazetteer_state"
+STALE_LOCKED = STALE + " FOR UPDATE"
+MARK_FRESH = "UPDATE geocode.gazetteer_state SET stale = false"
+AREA_LEVELS = "SELECT name, min(level) FROM admin_area GROUP BY name"
+CLEAR = ("DELETE FROM geocode.address_key", "DELETE FROM geocode.address_entry")
+
+
 def refresh_if_stale(conn) -> bool:
-    """Rebuild the gazetteer when buildings or areas changed since the last build; True if rebuilt."""
-    stale = conn.execute("SELECT stale FROM geocode.gazetteer_state FOR UPDATE").fetchone()[0]
-    if not stale:
+    """Rebuild the gazetteer when buildings or areas changed since the last build; True if rebuilt.
+
+    The state row is locked only when a rebuild is due (and read again under the lock, in
+    case another session rebuilt meanwhile), so lookups never queue behind each other.
+    """
+    if not conn.execute(STALE).fetchone()[0]:
+        return False
+    if not conn.execute(STALE_LOCKED).fetchone()[0]:
         return False
     rebuild(conn)
     return True
@@ -45,14 +57,14 @@ def rebuild(conn) -> int:
         all_areas = sorted(set(areas) | set(address.areas))
         entries.append((building_id, fuzzy_text(address, names), address.numbers, _pg_array(all_areas)))
         key_rows += [(key, kind, building_id) for kind, key in dict.fromkeys(keys(address))]
-    conn.execute("DELETE FROM geocode.address_key")
-    conn.execute("DELETE FROM geocode.address_entry")
+    for statement in CLEAR:
+        conn.execute(statement)
     _copy(conn, "geocode.address_entry (building_id, fuzzy_text, numbers, areas)", entries)
     # A building yields a key once, with the most specific kind it has for that text.
     keys_frame = pd.DataFrame(key_rows, columns=["key", "kind", "building_id"])
     keys_frame = keys_frame.sort_values("kind").drop_duplicates(["key", "building_id"])
     _copy(conn, "geocode.address_key (key, kind, building_id)", keys_frame.itertuples(index=False))
-    conn.execute("UPDATE geocode.gazetteer_state SET stale = false")
+    conn.execute(MARK_FRESH)
     return len(rows)
 
 

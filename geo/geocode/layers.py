@@ -29,22 +29,16 @@ LAYER_SOURCES = {
 
 @dataclass
 class Layer:
-    """One layer: ids, codes and geometries in EPSG:4326, with a lazily built spatial index."""
+    """One layer: ids, codes and geometries in EPSG:4326, and their metric copy once needed."""
 
     ids: np.ndarray
     codes: np.ndarray
     geoms: np.ndarray
     extra: dict = field(default_factory=dict)
-    _tree: shapely.STRtree | None = None
     _metric: np.ndarray | None = None
 
     def __len__(self) -> int:
         return len(self.ids)
-
-    def tree(self) -> shapely.STRtree:
-        if self._tree is None:
-            self._tree = shapely.STRtree(self.geoms)
-        return self._tree
 
     def metric(self, projection: "Projection") -> np.ndarray:
         if self._metric is None:

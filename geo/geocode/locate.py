@@ -16,7 +16,7 @@ import pandas as pd
 import shapely
 
 from geo.geocode.layers import Layers, load_layers
-from geo.geocode.matcher import MatchSettings, match_addresses
+from geo.geocode.matcher import SURE_MATCHES, MatchSettings, match_addresses
 from geo.geocode.points import NONE, assign_points
 from geo.settings import get_settings
 
@@ -112,6 +112,11 @@ def prepare(conn, lon, lat, addresses, settings, chosen_buildings=None) -> Prepa
     # a sure one (alias or exact) may flag it: fuzzy matching is spent on the others.
     texts = np.where(chosen > 0, None, np.asarray(addresses, dtype=object))
     matches = match_addresses(conn, texts, settings.match, fuzzy=~has_point)
+    # Two records may share a text, one with coordinates: that one takes only a sure match.
+    sure = [
+        m is not None and m.matched and (m.how in SURE_MATCHES or not point) for m, point in zip(matches, has_point)
+    ]
+    matches = [m if keep or m is None or not m.matched else m.unmatched() for m, keep in zip(matches, sure)]
     matched = np.array([m.building_id if m and m.matched else 0 for m in matches], dtype=np.int64)
     building = np.where(chosen > 0, chosen, matched)
     building_lon, building_lat = _building_points(conn, building)

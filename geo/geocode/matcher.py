@@ -28,6 +28,7 @@ ALIAS_CONFIDENCE = 0.97
 MISSING_NUMBER_FACTOR = 0.85
 FUZZY_CONFIDENCE = (0.6, 0.89)  # fuzzy matches map into this range, always below exact ones
 REVIEW_CANDIDATES = 3
+SURE_MATCHES = ("alias", "exact")  # what may flag a conflict with coordinates
 _NUMBERED = re.compile(r"\d+(?:号|组|栋|期|单元|室|层)?")
 
 
@@ -44,6 +45,10 @@ class AddressMatch:
     @property
     def matched(self) -> bool:
         return self.building_id is not None
+
+    def unmatched(self) -> "AddressMatch":
+        """The same address, not matched (for a record that may take only a sure match)."""
+        return AddressMatch(key=self.key, candidates=self.candidates)
 
     def candidates_json(self) -> str | None:
         return json.dumps(self.candidates, ensure_ascii=False) if not self.matched else None

@@ -1,33 +1,30 @@
 """The review queue: addresses the matcher would not guess, waiting for a person.
 
 Confirming a building places the case there (method `manual`) and records the spelling as an
-alias, so every queued case with the same normalised address, and every later one, matches.
+alias, so every queued case with the same normalised address, and every later one, matches
+(only for a spelling with a house, group or building number: see _PRECISE).
 """
 
 import json
+import re
 
+from geo.db.connection import load_query
 from geo.errors import UserError
 from geo.geocode.bulk import LOCK_KEY
 from geo.geocode.locate import locate
 from geo.geocode.store import read_cases, replace_changed
 
-QUEUE = """
-SELECT a.case_id, c.code, c.address_text, a.address_key, a.candidates
-FROM case_assignment a JOIN cases c ON c.id = a.case_id
-WHERE a.status = 'review'
-ORDER BY a.case_id
-LIMIT %s"""
-ALIAS_UPSERT = """
-INSERT INTO geocode.address_alias (address_key, building_id, example_text, confirmed_by)
-VALUES (%s, %s, %s, %s)
-ON CONFLICT (address_key) DO UPDATE
-SET building_id = EXCLUDED.building_id, example_text = EXCLUDED.example_text,
-    confirmed_by = EXCLUDED.confirmed_by, confirmed_at = now()"""
+BUILDING_EXISTS = "SELECT 1 FROM building WHERE id = %s"
+SAME_SPELLING_IN_QUEUE = "a.status = 'review' AND a.address_key = %(key)s AND a.case_id <> %(case)s"
+# An alias is recorded only for a spelling that names a place precisely enough to mean the
+# same building every time: a house, group or building number. '不详', '人民路' or '??'
+# confirmed once must not send every later case spelled alike to that building.
+_PRECISE = re.compile(r"\d+[号组栋]")
 
 
 def review_queue(conn, limit: int = 50) -> list[dict]:
     """The oldest `limit` cases waiting for review, with their top candidates."""
-    rows = conn.execute(QUEUE, [limit]).fetchall()
+    rows = conn.execute(load_query("review_queue"), [limit]).fetchall()
     return [
         {"case_id": case_id, "code": code, "address": text, "address_key": key, "candidates": candidates or []}
         for case_id, code, text, key, candidates in rows
@@ -40,26 +37,26 @@ def confirm(conn, case_id: int, building_id: int, confirmed_by: str) -> dict:
     Returns {'case': the case's new placement, 'also_matched': other cases now placed}.
     """
     conn.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
-    row = conn.execute(
-        "SELECT a.address_key, c.address_text FROM case_assignment a JOIN cases c ON c.id = a.case_id "
-        "WHERE a.case_id = %s AND a.status = 'review'",
-        [case_id],
-    ).fetchone()
+    row = conn.execute(load_query("review_item"), [case_id]).fetchone()
     if row is None:
         raise UserError(f"case {case_id} is not in the review queue")
-    if not conn.execute("SELECT 1 FROM building WHERE id = %s", [building_id]).fetchone():
+    if not conn.execute(BUILDING_EXISTS, [building_id]).fetchone():
         raise UserError(f"no building with id {building_id}")
     address_key, text = row
-    conn.execute(ALIAS_UPSERT, [address_key, building_id, text, confirmed_by])
+    aliased = bool(address_key and _PRECISE.search(address_key))
+    if aliased:
+        conn.execute(load_query("alias_upsert"), [address_key, building_id, text, confirmed_by])
     placed = locate(conn, [float("nan")], [float("nan")], [None], chosen_buildings=[building_id])
     replace_changed(conn, [case_id], placed)
-    same_spelling = read_cases(
-        conn,
-        "a.status = 'review' AND a.address_key = %(key)s AND a.case_id <> %(case)s",
-        {"key": address_key, "case": case_id},
-    )
-    if len(same_spelling):
+    same_spelling = read_cases(conn, SAME_SPELLING_IN_QUEUE, {"key": address_key, "case": case_id})
+    if aliased and len(same_spelling):
         again = locate(conn, same_spelling["lon"], same_spelling["lat"], same_spelling["address"])
         replace_changed(conn, same_spelling["id"], again)
+    else:
+        same_spelling = same_spelling.iloc[:0]
     case = placed.iloc[0].where(placed.iloc[0].notna(), None).to_dict()
-    return {"case": json.loads(json.dumps(case, default=str)), "also_matched": len(same_spelling)}
+    return {
+        "case": json.loads(json.dumps(case, default=str)),
+        "alias_recorded": aliased,
+        "also_matched": len(same_spelling),
+    }

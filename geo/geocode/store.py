@@ -51,7 +51,13 @@ def read_cases(conn, where: str = "true", params=None) -> pd.DataFrame:
         for chunk in copy:
             buffer.write(chunk)
     buffer.seek(0)
-    frame = pd.read_csv(buffer, dtype={"raw_crs": object, "address_text": object, "method": object})
+    # Only an empty field is missing: an address typed as 'NA' or 'null' is still text.
+    frame = pd.read_csv(
+        buffer,
+        dtype={"raw_crs": object, "address_text": object, "method": object},
+        keep_default_na=False,
+        na_values=[""],
+    )
     frame["has_geom"] = frame["lon"].notna()
     raw = frame["lon"].isna() & frame["raw_lon"].notna()
     if raw.any():
@@ -61,16 +67,6 @@ def read_cases(conn, where: str = "true", params=None) -> pd.DataFrame:
     address = frame["address_text"].astype(object)
     frame["address"] = address.where(address.notna(), None)
     return frame[["id", "lon", "lat", "has_geom", "address", "method", "building_id"]]
-
-
-def append_assignments(conn, case_ids, placed: pd.DataFrame, reported=None) -> int:
-    """COPY new placements of cases that have none yet; return the number written.
-
-    `reported` marks the records whose point is the case's own `geom` (not stored twice).
-    """
-    with BackgroundCopy(conn, "case_assignment") as writer:
-        writer.put(placement_rows(case_ids, placed, reported))
-    return len(placed)
 
 
 def replace_changed(conn, case_ids, placed: pd.DataFrame, reported=None) -> int:
@@ -141,13 +137,15 @@ class BackgroundCopy:
         statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT csv)").format(
             sql.Identifier(self.table), sql.SQL(", ").join(map(sql.Identifier, ASSIGNMENT_COLUMNS))
         )
+        ended = False  # the end marker was taken: a failure at the end of COPY must not wait for another
         try:
             with self.conn.cursor().copy(statement) as copy:
                 while (rows := self.chunks.get()) is not None:
                     copy.write(_csv_bytes(rows))
+                ended = True
         except BaseException as error:  # handed to the caller's thread in __exit__/put
             self.error = error
-            while self.chunks.get() is not None:
+            while not ended and self.chunks.get() is not None:
                 pass
 
 

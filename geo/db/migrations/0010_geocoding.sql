@@ -47,7 +47,12 @@ CREATE TABLE case_assignment (
 -- (measured on a million placements), and a building's cases are found through its grid.
 CREATE INDEX case_assignment_grid_idx ON case_assignment (grid_id);
 CREATE INDEX case_assignment_review_idx ON case_assignment (address_key) WHERE status = 'review';
+-- Points stored only for address and manual placements; re-placing an area finds them here
+-- and the rest through cases_geom_idx.
+CREATE INDEX case_assignment_point_idx ON case_assignment USING gist (point) WHERE point IS NOT NULL;
 
+-- Statement-level, so deleting many buildings scans case_assignment once (there is no index
+-- on building_id, see above; buildings are deleted rarely and in batches).
 CREATE FUNCTION forget_placements_on_deleted_buildings() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     DELETE FROM case_assignment WHERE building_id IN (SELECT id FROM deleted_buildings);
@@ -107,11 +112,12 @@ BEGIN
     UPDATE geocode.gazetteer_state SET stale = true WHERE NOT stale;
     RETURN NULL;
 END $$;
+-- Only what the gazetteer is built from: an update of households leaves it alone.
 CREATE TRIGGER building_changes_gazetteer
-    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON building
+    AFTER INSERT OR UPDATE OF standard_address, footprint OR DELETE OR TRUNCATE ON building
     FOR EACH STATEMENT EXECUTE FUNCTION geocode.mark_gazetteer_stale();
 CREATE TRIGGER admin_area_changes_gazetteer
-    AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON admin_area
+    AFTER INSERT OR UPDATE OF name, level, parent_id, geom OR DELETE OR TRUNCATE ON admin_area
     FOR EACH STATEMENT EXECUTE FUNCTION geocode.mark_gazetteer_stale();
 
 -- The truth of the demo: which building the clerk's address text describes (the case itself

@@ -1,5 +1,5 @@
--- Buildings whose placement is to be (re)computed: {where} on `b` (building) and `a` (its
--- stored placement, if any).
+-- Buildings whose placement is to be (re)computed; the condition (on `b`, the building, and
+-- `a`, its stored placement) is filled in by geo/geocode/buildings.py.
 SELECT b.id, ST_X(p) AS lon, ST_Y(p) AS lat
 FROM building b
 CROSS JOIN ST_PointOnSurface(b.footprint) p

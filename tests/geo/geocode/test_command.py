@@ -85,6 +85,8 @@ def test_a_file_gives_one_row_per_input_row_whatever_is_in_it(demo_db, a_buildin
         ["7", "", "", "", ""],
         ["8", '含逗号,和"引号"\n换行的地址', "", "", ""],
         ["9", standard, f"{x}", f"{y}", "tokyo"],
+        ["10", "人民路12号", "锦绣花园3栋", "", "", ""],  # an unquoted comma: one field too many
+        ["11", "NA", "", "", ""],  # an address that happens to read like a missing value
     ]
     source, target = tmp_path / "in.csv", tmp_path / "out.csv"
     with open(source, "w", encoding="gbk", newline="") as handle:  # a clerk's Excel export
@@ -94,7 +96,7 @@ def test_a_file_gives_one_row_per_input_row_whatever_is_in_it(demo_db, a_buildin
         out = list(csv.DictReader(handle))
     assert summary["rows"] == summary["written"] == len(out) == len(rows) - 1
     by_id = {row["编号"]: row for row in out}
-    assert [by_id[str(i)]["geocode_status"] for i in range(1, 10)] == [
+    assert [by_id[str(i)]["geocode_status"] for i in range(1, 12)] == [
         "assigned",
         "assigned",
         "assigned",
@@ -104,7 +106,10 @@ def test_a_file_gives_one_row_per_input_row_whatever_is_in_it(demo_db, a_buildin
         "error",
         "review",
         "error",
+        "error",
+        "review",
     ]
+    assert "6 fields" in by_id["10"]["geocode_error"] and by_id["11"]["地址"] == "NA"
     assert {by_id[i]["building_id"] for i in "123"} == {str(building_id)}
     assert "swapped" in by_id["6"]["geocode_error"] and "finite" in by_id["5"]["geocode_error"]
     assert by_id["8"]["地址"] == '含逗号,和"引号"\n换行的地址'

@@ -72,12 +72,13 @@ def test_an_address_without_a_building_number_is_not_guessed(demo_conn):
 
 def test_a_confirmed_candidate_becomes_an_alias_for_the_next_case(demo_conn):
     queued = review_queue(demo_conn, limit=500)
-    item = queued[0]  # a person may choose a candidate or any building they know is right
+    item = next(i for i in queued if "号" in i["address_key"])  # e.g. 幸福大街123号, a road we lack
+    # A person may choose a candidate or any building they know is right.
     chosen = item["candidates"][0]["building_id"] if item["candidates"] else building_of(demo_conn, offset=3)
     result = confirm(demo_conn, item["case_id"], chosen, "test")
     assert (result["case"]["method"], result["case"]["building_id"]) == ("manual", chosen)
     twins = [i for i in queued if i["address_key"] == item["address_key"] and i["case_id"] != item["case_id"]]
-    assert result["also_matched"] == len(twins)
+    assert result["alias_recorded"] and result["also_matched"] == len(twins)
     new_case = demo_conn.execute(
         "INSERT INTO cases (code, source, category_code, summary, reported_at, address_text, status, deadline, closed_at) "
         "SELECT 'T' || code, source, category_code, summary, reported_at, address_text, status, deadline, closed_at "
@@ -114,3 +115,13 @@ def test_coordinates_outside_every_grid_yield_to_a_matching_address(demo_conn):
     row = locate(demo_conn, [100.0], [20.0], [standard]).iloc[0]
     assert (row["status"], row["method"], row["building_id"]) == ("assigned", "address", building_id)
     assert row["address_conflict_m"] > 1_000_000
+
+
+def test_a_vague_spelling_confirmed_once_does_not_become_an_alias(demo_conn):
+    queued = review_queue(demo_conn, limit=500)
+    vague = next(i for i in queued if not any(ch.isdigit() for ch in i["address_key"]))
+    twins = [i for i in queued if i["address_key"] == vague["address_key"] and i["case_id"] != vague["case_id"]]
+    result = confirm(demo_conn, vague["case_id"], building_of(demo_conn, offset=5), "test")
+    still_queued = {i["case_id"] for i in review_queue(demo_conn, limit=500)}
+    assert not result["alias_recorded"] and result["also_matched"] == 0
+    assert {i["case_id"] for i in twins} <= still_queued
