@@ -36,8 +36,11 @@ class NamePool:
         self.rng = rng
         self.used: set[str] = set()
 
-    def unique(self, make, attempts: int = 200, variant=lambda base, n: f"{base}{n}") -> str:
-        """Call `make()` until it yields an unused name; then `variant(base, 2, 3, ...)`."""
+    def unique(self, make, attempts: int = 200, variant=None) -> str:
+        """Call `make()` until it yields an unused name; then `variant(base, 2, 3, ...)`,
+        by default an ordinal before the last character (王庄村 → 王庄二村, 兰亭巷 → 兰亭二巷):
+        a name never ends in a digit, which an address would run into the number after it."""
+        variant = variant or ordinal_before_suffix
         for _ in range(attempts):
             name = make()
             if name not in self.used:
@@ -82,6 +85,12 @@ class NamePool:
         """A fictional staff name (grid workers are not sensitive; key persons get no name)."""
         given = "".join(self.pick(GIVEN_CHARS) for _ in range(int(self.rng.integers(1, 3))))
         return self.pick(SURNAMES) + given
+
+
+def ordinal_before_suffix(base: str, number: int) -> str:
+    """和平社区 → 和平二社区, 王庄村 → 王庄二村: the ordinal goes before the generic suffix."""
+    cut = -2 if base.endswith(("社区", "街道")) else -1
+    return f"{base[:cut]}{chinese_ordinal(number)}{base[cut:]}"
 
 
 def chinese_ordinal(number: int) -> str:

@@ -21,9 +21,9 @@ import shapely
 from geo.db.connection import connect, load_query
 from geo.geocode.bulk import assign_pending
 from geo.geocode.matcher import match_addresses
+from geo.geocode.perturb import partial_or_contradictory, slip_one_character
 from geo.geocode.store import ASSIGNMENT_COLUMNS
 
-SLIPS = {"城": "成", "华": "化", "锦": "金", "园": "圆", "庭": "亭", "湾": "弯", "苑": "院", "景": "京", "庄": "桩"}
 LATENCY_SAMPLES = 500
 
 
@@ -123,6 +123,7 @@ def _addresses(url: str) -> list[str]:
         rng = np.random.default_rng(2)
         slipped = [slip_one_character(text, rng) for text in texts]
         lines.append(_accuracy("same with one slipped character", conn, slipped, truth))
+        lines.append(_precision(conn, partial_or_contradictory(conn, 2_000, rng)))
         lines.append(_latency(conn, texts, rng))
         conn.rollback()
     return lines
@@ -144,6 +145,18 @@ def _accuracy(label: str, conn, texts: list[str], truth: list) -> str:
     )
 
 
+def _precision(conn, spoilt: list) -> str:
+    matches = match_addresses(conn, [text for _, _, text in spoilt])
+    right = sum(m.building_id == building for (building, _, _), m in zip(spoilt, matches))
+    wrong = sum(m.matched and m.building_id != building for (building, _, _), m in zip(spoilt, matches))
+    accepted = sum(m.matched for m in matches)
+    return (
+        f"parts dropped or wrong (estate stem, house number off by one, another road, no number): "
+        f"{len(spoilt):,} | right {right:,} | wrong among accepted {wrong / max(accepted, 1):.2%} ({wrong}) | "
+        f"to review {(len(spoilt) - accepted) / len(spoilt):.2%}"
+    )
+
+
 def _latency(conn, texts: list[str], rng) -> str:
     sample = [texts[i] for i in rng.choice(len(texts), size=min(LATENCY_SAMPLES, len(texts)), replace=False)]
     match_addresses(conn, sample[:20])  # warm: gazetteer fresh, plans cached
@@ -153,13 +166,4 @@ def _latency(conn, texts: list[str], rng) -> str:
         match_addresses(conn, [text])
         timings.append((time.perf_counter() - started) * 1000)
     p50, p99 = np.percentile(timings, [50, 99])
-    return f"single address, warm, {len(sample)} calls: p50 {p50:.1f} ms, p99 {p99:.1f} ms"
-
-
-def slip_one_character(text: str, rng) -> str:
-    """One character of a name replaced by a look-alike or sound-alike, as clerks slip."""
-    spots = [i for i, ch in enumerate(text) if ch in SLIPS]
-    if not spots:
-        return text
-    i = spots[int(rng.integers(len(spots)))]
-    return text[:i] + SLIPS[text[i]] + text[i + 1 :]
+    return f"address matching, one address a call, warm, {len(sample)} calls: p50 {p50:.1f} ms, p99 {p99:.1f} ms"

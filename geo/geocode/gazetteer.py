@@ -4,6 +4,7 @@ Rebuilt from `building` whenever a trigger has marked it stale (buildings or are
 inside the caller's transaction, so a geocoder never matches against an outdated list.
 """
 
+import csv
 import io
 
 import pandas as pd
@@ -31,6 +32,15 @@ STALE_LOCKED = STALE + " FOR UPDATE"
 MARK_FRESH = "UPDATE geocode.gazetteer_state SET stale = false"
 AREA_LEVELS = "SELECT name, min(level) FROM admin_area GROUP BY name"
 CLEAR = ("DELETE FROM geocode.address_key", "DELETE FROM geocode.address_entry")
+ENTRY_COLUMNS = "geocode.address_entry (building_id, fuzzy_text, numbers, areas, road, number, place, grp, building_no)"
+
+
+def entry_place(address: Address, names: AreaNames) -> str:
+    """The estate of a building's address; for a village house (no road, no estate) its village."""
+    if address.estate or address.road:
+        return address.estate
+    villages = [area for area in address.areas if names.levels.get(area) == 4]
+    return villages[-1] if villages else ""
 
 
 def refresh_if_stale(conn) -> bool:
@@ -55,11 +65,14 @@ def rebuild(conn) -> int:
     for building_id, standard_address, areas in rows:
         address = parse(normalise(standard_address), names)
         all_areas = sorted(set(areas) | set(address.areas))
-        entries.append((building_id, fuzzy_text(address, names), address.numbers, _pg_array(all_areas)))
+        entries.append(
+            (building_id, fuzzy_text(address, names), address.numbers, _pg_array(all_areas))
+            + (address.road, address.number, entry_place(address, names), address.group, address.building)
+        )
         key_rows += [(key, kind, building_id) for kind, key in dict.fromkeys(keys(address))]
     for statement in CLEAR:
         conn.execute(statement)
-    _copy(conn, "geocode.address_entry (building_id, fuzzy_text, numbers, areas)", entries)
+    _copy(conn, ENTRY_COLUMNS, entries)
     # A building yields a key once, with the most specific kind it has for that text.
     keys_frame = pd.DataFrame(key_rows, columns=["key", "kind", "building_id"])
     keys_frame = keys_frame.sort_values("kind").drop_duplicates(["key", "building_id"])
@@ -74,6 +87,7 @@ def _pg_array(values: list[str]) -> str:
 
 def _copy(conn, target: str, rows) -> None:
     buffer = io.StringIO()
-    pd.DataFrame(list(rows)).to_csv(buffer, index=False, header=False)
+    # Every text quoted, so that an empty component is '' and not NULL.
+    pd.DataFrame(list(rows)).to_csv(buffer, index=False, header=False, quoting=csv.QUOTE_NONNUMERIC)
     with conn.cursor().copy(f"COPY {target} FROM STDIN (FORMAT csv)") as copy:
         copy.write(buffer.getvalue())

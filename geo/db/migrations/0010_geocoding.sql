@@ -78,11 +78,18 @@ CREATE SCHEMA geocode;
 CREATE TABLE geocode.address_entry (
     building_id integer PRIMARY KEY REFERENCES building (id) ON DELETE CASCADE,
     fuzzy_text  text NOT NULL,
-    numbers     text NOT NULL,  -- the house, group and building numbers, e.g. '12号|3栋'
-    areas       text[] NOT NULL -- names of the enclosing county, township and community
+    numbers     text NOT NULL,  -- the group, house and building numbers, e.g. '12号|3栋'
+    areas       text[] NOT NULL,-- names of the enclosing city, county, township and community
+    road        text NOT NULL,  -- the components of the normalised standard address ('' = none)
+    number      text NOT NULL,
+    place       text NOT NULL,  -- the estate, or for a village house its village
+    grp         text NOT NULL,
+    building_no text NOT NULL
 );
 CREATE INDEX address_entry_trgm_idx ON geocode.address_entry USING gist (fuzzy_text gist_trgm_ops);
 CREATE INDEX address_entry_numbers_idx ON geocode.address_entry (numbers);
+CREATE INDEX address_entry_place_idx ON geocode.address_entry USING gist (place gist_trgm_ops);
+CREATE INDEX address_entry_place_name_idx ON geocode.address_entry (place);
 
 CREATE TABLE geocode.address_key (
     key         text NOT NULL,

@@ -4,10 +4,10 @@ import numpy as np
 import pytest
 
 from data.demo.clerk import clerk_address
-from geo.geocode.bench import slip_one_character
 from geo.geocode.bulk import assign_pending
 from geo.geocode.locate import locate
 from geo.geocode.matcher import match_addresses
+from geo.geocode.perturb import partial_or_contradictory, slip_one_character
 from geo.geocode.review import confirm, review_queue
 
 
@@ -125,3 +125,16 @@ def test_a_vague_spelling_confirmed_once_does_not_become_an_alias(demo_conn):
     still_queued = {i["case_id"] for i in review_queue(demo_conn, limit=500)}
     assert not result["alias_recorded"] and result["also_matched"] == 0
     assert {i["case_id"] for i in twins} <= still_queued
+
+
+def test_addresses_with_a_part_dropped_or_wrong_are_never_matched_to_another_building(demo_conn):
+    spoilt = partial_or_contradictory(demo_conn, 300, np.random.default_rng(8))
+    matches = match_addresses(demo_conn, [text for _, _, text in spoilt])
+    wrong = [
+        (text, m.building_id)
+        for (building, _, text), m in zip(spoilt, matches)
+        if m.matched and m.building_id != building
+    ]
+    right = sum(m.building_id == building for (building, _, _), m in zip(spoilt, matches))
+    assert wrong == []
+    assert right > len(spoilt) / 4  # what is left still names the building often enough
