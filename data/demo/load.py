@@ -10,11 +10,10 @@ import psycopg
 import shapely
 from psycopg import sql
 
-from data.demo.coords import wgs84_to_gcj02
 from data.demo.generate import City
 from data.demo.names import NamePool
 from geo.geocode.bulk import assign_pending
-from geo.geocode.crs import to_wgs84
+from geo.geocode.crs import from_wgs84, to_wgs84
 
 SRID = 4326
 ID_TABLES = [
@@ -195,43 +194,32 @@ def _load_buildings(conn, city: City, ids: IdCounter, version_id: int) -> tuple[
     return buildings["id"].to_numpy(), unit_ids
 
 
+CASE_COLUMNS = [
+    "id",
+    "code",
+    "source",
+    "category_code",
+    "summary",
+    "reported_at",
+    "geom",
+    "raw_lon",
+    "raw_lat",
+    "raw_crs",
+    "address_text",
+    "status",
+    "deadline",
+    "closed_at",
+    "escalation_level",
+]
+
+
 def _load_cases(conn, city: City, ids: IdCounter, building_ids: np.ndarray) -> None:
     cases = city.cases.copy()
     cases["id"] = ids.take("cases", len(cases))
     # Numbered by the global id, so codes stay unique across the cities of a province run.
     cases["code"] = "SJ" + cases["reported_at"].dt.strftime("%Y%m%d") + cases["id"].map("{:08d}".format)
-    form = cases["location_form"].to_numpy()
-    gcj_lon, gcj_lat = wgs84_to_gcj02(cases["lon"].to_numpy(), cases["lat"].to_numpy())
-    cases["raw_lon"] = np.select([form == "wgs84", form == "gcj02"], [cases["lon"], gcj_lon], np.nan)
-    cases["raw_lat"] = np.select([form == "wgs84", form == "gcj02"], [cases["lat"], gcj_lat], np.nan)
-    cases["raw_crs"] = np.where(form == "address", None, form)
-    # Like any writer that knows the system, store the WGS84 point of GCJ-02 reports too:
-    # converted back from the raw (offset) coordinates, not taken from the truth.
-    lon, lat, gcj = cases["lon"].to_numpy(copy=True), cases["lat"].to_numpy(copy=True), form == "gcj02"
-    lon[gcj], lat[gcj] = to_wgs84(cases["raw_lon"][gcj], cases["raw_lat"][gcj], "gcj02")
-    cases["geom"] = np.where(form == "address", None, shapely.points(lon, lat))
-    copy_rows(
-        conn,
-        "cases",
-        [
-            "id",
-            "code",
-            "source",
-            "category_code",
-            "summary",
-            "reported_at",
-            "geom",
-            "raw_lon",
-            "raw_lat",
-            "raw_crs",
-            "address_text",
-            "status",
-            "deadline",
-            "closed_at",
-            "escalation_level",
-        ],
-        cases,
-    )
+    _reported_location(cases)
+    copy_rows(conn, "cases", CASE_COLUMNS, cases)
     truth = pd.DataFrame(
         {
             "case_id": cases["id"],
@@ -244,6 +232,22 @@ def _load_cases(conn, city: City, ids: IdCounter, building_ids: np.ndarray) -> N
         }
     )
     copy_rows(conn, "demo_truth.case_location", list(truth.columns), truth)
+
+
+def _reported_location(cases: pd.DataFrame) -> None:
+    """raw_lon/raw_lat/raw_crs as reported (WGS84 or GCJ-02, or none), and geom in WGS84."""
+    form = cases["location_form"].to_numpy()
+    gcj = form == "gcj02"
+    gcj_lon, gcj_lat = from_wgs84(cases["lon"][gcj], cases["lat"][gcj], "gcj02")
+    cases["raw_lon"] = np.where(form == "address", np.nan, cases["lon"])
+    cases["raw_lat"] = np.where(form == "address", np.nan, cases["lat"])
+    cases.loc[gcj, "raw_lon"], cases.loc[gcj, "raw_lat"] = gcj_lon, gcj_lat
+    cases["raw_crs"] = np.where(form == "address", None, form)
+    # Like any writer that knows the system, store the WGS84 point of GCJ-02 reports too:
+    # converted back from the raw (offset) coordinates, not taken from the truth.
+    lon, lat = cases["lon"].to_numpy(copy=True), cases["lat"].to_numpy(copy=True)
+    lon[gcj], lat[gcj] = to_wgs84(gcj_lon, gcj_lat, "gcj02")
+    cases["geom"] = np.where(form == "address", None, shapely.points(lon, lat))
 
 
 def _load_registry(conn, city, ids, building_ids, unit_ids, admin_ids) -> None:

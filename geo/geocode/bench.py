@@ -25,6 +25,10 @@ from geo.geocode.perturb import partial_or_contradictory, slip_one_character
 from geo.geocode.store import ASSIGNMENT_COLUMNS
 
 LATENCY_SAMPLES = 500
+NEXT_CASE_ID = "SELECT coalesce(max(id), 0) + 1 FROM cases"
+BUILDING_CENTRES = "SELECT ST_X(p), ST_Y(p) FROM building, ST_Centroid(footprint) p"
+GRID_EXTENT = "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom) e FROM grid) s"
+CREATE_POINTS = "CREATE TEMP TABLE bench_points (id bigint, code text, geom geometry) ON COMMIT DROP"
 
 
 def run(url: str, extra: int) -> list[str]:
@@ -38,11 +42,9 @@ def add_points(conn, count: int, seed: int = 1) -> int:
     """Insert `count` cases with a WGS84 point: 70 % within 20 m of a building, the rest
     anywhere in the city. Returns the first new case id."""
     rng = np.random.default_rng(seed)
-    first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM cases").fetchone()[0]
-    centres = np.array(conn.execute("SELECT ST_X(p), ST_Y(p) FROM building, ST_Centroid(footprint) p").fetchall())
-    x0, y0, x1, y1 = conn.execute(
-        "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom) e FROM grid) s"
-    ).fetchone()
+    first = conn.execute(NEXT_CASE_ID).fetchone()[0]
+    centres = np.array(conn.execute(BUILDING_CENTRES).fetchall())
+    x0, y0, x1, y1 = conn.execute(GRID_EXTENT).fetchone()
     near = rng.random(count) < 0.7
     picked = centres[rng.integers(len(centres), size=count)] + rng.normal(0, 0.0002, (count, 2))
     anywhere = np.column_stack([rng.uniform(x0, x1, count), rng.uniform(y0, y1, count)])
@@ -56,7 +58,7 @@ def add_points(conn, count: int, seed: int = 1) -> int:
     )  # the other columns are constants in bench_insert_points.sql
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, header=False)
-    conn.execute("CREATE TEMP TABLE bench_points (id bigint, code text, geom geometry) ON COMMIT DROP")
+    conn.execute(CREATE_POINTS)
     with conn.cursor().copy("COPY bench_points FROM STDIN (FORMAT csv)") as copy:
         copy.write(buffer.getvalue())
     conn.execute(load_query("bench_insert_points"))

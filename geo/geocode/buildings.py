@@ -15,6 +15,9 @@ from geo.geocode.points import NONE, assign_points
 
 MISSING = "a.building_id IS NULL"
 IN_AREA = "ST_Intersects(b.footprint, ST_GeomFromText(%(area)s, 4326))"
+CREATE_FRESH = "CREATE TEMP TABLE fresh_building (LIKE building_assignment INCLUDING DEFAULTS) ON COMMIT DROP"
+COPY_FRESH = "COPY fresh_building (building_id, status, grid_id, micro_grid_id, boundary_version_id) FROM STDIN"
+DROP_FRESH = "DROP TABLE fresh_building"
 
 
 def place_buildings(conn, area_wkt: str | None = None, only_missing: bool = False, layers: Layers | None = None) -> int:
@@ -39,12 +42,10 @@ def place_buildings(conn, area_wkt: str | None = None, only_missing: bool = Fals
             "boundary_version_id": layers.version_id,
         }
     )
-    conn.execute("CREATE TEMP TABLE fresh_building (LIKE building_assignment INCLUDING DEFAULTS) ON COMMIT DROP")
-    with conn.cursor().copy(
-        "COPY fresh_building (building_id, status, grid_id, micro_grid_id, boundary_version_id) FROM STDIN"
-    ) as copy:
+    conn.execute(CREATE_FRESH)
+    with conn.cursor().copy(COPY_FRESH) as copy:
         for row in fresh.astype(object).where(fresh.notna(), None).itertuples(index=False):
             copy.write_row(row)
     changed = conn.execute(load_query("building_assignment_upsert")).fetchone()[0]
-    conn.execute("DROP TABLE fresh_building")
+    conn.execute(DROP_FRESH)
     return changed

@@ -19,6 +19,7 @@ from geo.geocode.store import BackgroundCopy, placement_rows, read_cases, replac
 CHUNK_ROWS = 100_000
 
 LOCK_KEY = 0x6E0C0DE  # pg_advisory_xact_lock key of geocoder writes
+LOCK = "SELECT pg_advisory_xact_lock(%s)"
 PENDING = "a.case_id IS NULL"
 # Cases drawn inside an area: by their reported point or by their stored placement point,
 # each through its own index (an OR of the two would scan both tables).
@@ -41,7 +42,7 @@ def assign_pending(conn, settings: GeocodeSettings | None = None) -> dict:
     """
     settings = settings or GeocodeSettings.from_settings()
     timer = Timer()
-    conn.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+    lock_geocoder(conn)
     cases = timer.step("read", lambda: read_cases(conn, PENDING))
     _require_grids(conn, cases)
     prepared = timer.step("match", lambda: _prepare(conn, cases, settings))
@@ -64,7 +65,7 @@ def reassign(conn, area_wkt: str | None = None, settings: GeocodeSettings | None
     buildings or addresses changed. Only placements that change are written.
     """
     settings = settings or GeocodeSettings.from_settings()
-    conn.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+    lock_geocoder(conn)
     where = PLACED if area_wkt is None else PLACED_IN_AREA
     timer = Timer()
     cases = timer.step("read", lambda: read_cases(conn, where, {"area": area_wkt}))
@@ -77,6 +78,11 @@ def reassign(conn, area_wkt: str | None = None, settings: GeocodeSettings | None
     counts = Counts()
     counts.add(placed)
     return counts.summary(written=written, timings=timer.seconds) | {"buildings_written": buildings}
+
+
+def lock_geocoder(conn) -> None:
+    """Hold the geocoder's lock until the end of the transaction: one writer at a time."""
+    conn.execute(LOCK, [LOCK_KEY])
 
 
 def _require_grids(conn, cases: pd.DataFrame) -> None:

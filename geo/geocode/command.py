@@ -29,7 +29,11 @@ ONE_RECORD_FIELDS = [
 def add_parser(commands) -> None:
     cmd = commands.add_parser("geocode", help="place addresses and points on grids, micro-grids and buildings")
     what = cmd.add_mutually_exclusive_group(required=True)
-    what.add_argument("--address", metavar="TEXT", help="one address (may be combined with --lonlat)")
+    what.add_argument(
+        "--address",
+        metavar="TEXT",
+        help="one address (to check a point against an address, use --lonlat with --with-address)",
+    )
     what.add_argument("--lonlat", metavar="X,Y", help="one point: longitude,latitude")
     what.add_argument("--file", metavar="IN.csv", help="a CSV file with address and/or 经度/纬度 columns")
     what.add_argument("--pending", action="store_true", help="place every case that has no placement yet")

@@ -18,6 +18,7 @@ from geo.db.connection import load_query
 # the points (plus the nearest few, for points outside every grid) and the buildings in it.
 NEIGHBOURHOOD_DEG = 0.01  # about 1 km: far more than the building search radius
 SMALL_BATCH = 200
+CURRENT_VERSION = "SELECT max(id) FROM boundary_version"
 # Per layer: source, columns (the geometry comes last), geometry column, condition, order.
 # Exclusive grids (schools, hospitals, parks) win over regular ones where both cover a point.
 LAYER_SOURCES = {
@@ -89,7 +90,7 @@ def load_layers(conn, lon=None, lat=None) -> Layers:
     grids = _grid_layer(grid_rows)
     micro_rows = _read(conn, "micro_grids", boxes)
     building_rows = _read(conn, "buildings", boxes)
-    version = conn.execute("SELECT max(id) FROM boundary_version").fetchone()[0]
+    version = conn.execute(CURRENT_VERSION).fetchone()[0]
     return Layers(
         grids=grids,
         micro_grids=Layer(

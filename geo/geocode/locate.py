@@ -43,6 +43,9 @@ OUTPUT_COLUMNS = [
 ]
 
 
+BUILDING_POINTS = "SELECT id, ST_X(p), ST_Y(p) FROM building, ST_PointOnSurface(footprint) p WHERE id = ANY(%s)"
+
+
 @dataclass
 class GeocodeSettings:
     """The knobs of the geocoder, from Settings unless given."""
@@ -156,10 +159,7 @@ def _building_points(conn, building_ids: np.ndarray) -> tuple[np.ndarray, np.nda
     lon, lat = np.full(len(building_ids), np.nan), np.full(len(building_ids), np.nan)
     wanted = np.unique(building_ids[building_ids > 0])
     if len(wanted):
-        rows = conn.execute(
-            "SELECT id, ST_X(p), ST_Y(p) FROM building, ST_PointOnSurface(footprint) p WHERE id = ANY(%s)",
-            [wanted.tolist()],
-        ).fetchall()
+        rows = conn.execute(BUILDING_POINTS, [wanted.tolist()]).fetchall()
         table = pd.DataFrame(rows, columns=["id", "lon", "lat"]).set_index("id")
         found = building_ids > 0
         lon[found] = table["lon"].reindex(building_ids[found]).to_numpy()

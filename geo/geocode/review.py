@@ -10,7 +10,7 @@ import re
 
 from geo.db.connection import load_query
 from geo.errors import UserError
-from geo.geocode.bulk import LOCK_KEY
+from geo.geocode.bulk import lock_geocoder
 from geo.geocode.locate import locate
 from geo.geocode.store import read_cases, replace_changed
 
@@ -36,7 +36,7 @@ def confirm(conn, case_id: int, building_id: int, confirmed_by: str) -> dict:
 
     Returns {'case': the case's new placement, 'also_matched': other cases now placed}.
     """
-    conn.execute("SELECT pg_advisory_xact_lock(%s)", [LOCK_KEY])
+    lock_geocoder(conn)
     row = conn.execute(load_query("review_item"), [case_id]).fetchone()
     if row is None:
         raise UserError(f"case {case_id} is not in the review queue")

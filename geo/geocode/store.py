@@ -36,6 +36,12 @@ ASSIGNMENT_COLUMNS = [
     "boundary_version_id",
 ]
 INTEGER_COLUMNS = ["grid_id", "micro_grid_id", "building_id", "nearest_grid_id", "boundary_version_id"]
+CREATE_FRESH = "CREATE TEMP TABLE fresh_assignment (LIKE case_assignment INCLUDING DEFAULTS) ON COMMIT DROP"
+DELETE_CHANGED = "DELETE FROM case_assignment WHERE case_id = ANY(%s)"
+INSERT_CHANGED = (
+    "INSERT INTO case_assignment ({columns}) SELECT {columns} FROM fresh_assignment WHERE case_id = ANY(%s)"
+)
+DROP_FRESH = "DROP TABLE fresh_assignment"
 
 
 def read_cases(conn, where: str = "true", params=None) -> pd.DataFrame:
@@ -71,19 +77,17 @@ def read_cases(conn, where: str = "true", params=None) -> pd.DataFrame:
 
 def replace_changed(conn, case_ids, placed: pd.DataFrame, reported=None) -> int:
     """Store recomputed placements, touching only the rows that changed; return their count."""
-    conn.execute("CREATE TEMP TABLE fresh_assignment (LIKE case_assignment INCLUDING DEFAULTS) ON COMMIT DROP")
+    conn.execute(CREATE_FRESH)
     with BackgroundCopy(conn, "fresh_assignment") as writer:
         writer.put(placement_rows(case_ids, placed, reported))
     changed = [row[0] for row in conn.execute(load_query("assignment_diff")).fetchall()]
     if changed:
-        conn.execute("DELETE FROM case_assignment WHERE case_id = ANY(%s)", [changed])
+        conn.execute(DELETE_CHANGED, [changed])
         conn.execute(
-            sql.SQL(
-                "INSERT INTO case_assignment ({columns}) SELECT {columns} FROM fresh_assignment WHERE case_id = ANY(%s)"
-            ).format(columns=sql.SQL(", ").join(map(sql.Identifier, ASSIGNMENT_COLUMNS))),
+            sql.SQL(INSERT_CHANGED).format(columns=sql.SQL(", ").join(map(sql.Identifier, ASSIGNMENT_COLUMNS))),
             [changed],
         )
-    conn.execute("DROP TABLE fresh_assignment")
+    conn.execute(DROP_FRESH)
     return len(changed)
 
 
