@@ -16,6 +16,9 @@ import opencc
 
 _TO_SIMPLIFIED = opencc.OpenCC("t2s")
 
+# Real addresses are short; longer text (a description pasted into the address field) is cut,
+# which also bounds the regular expressions below, some of which are quadratic in the length.
+MAX_CHARS = 256
 # Words that follow a number in an address: Chinese numerals before them become digits.
 NUMBERED_WORDS = "号楼|号院|号|栋|幢|座|单元|室|户|层|楼|组|期|排|弄|巷"
 _CHINESE_NUMBER = re.compile(rf"第?([零〇一二两三四五六七八九十百千]+)(?={NUMBERED_WORDS})")
@@ -89,7 +92,7 @@ def normalise(text: str) -> str:
     Examples: '１２號' → '12号'; '十二号' → '12号'; '3幢', '3号楼', '3座', '3#' → '3栋';
     '3-2-301' → '3栋2单元301室'; '2单元301' → '2单元301室'; '人民路12锦绣' → '人民路12号锦绣'.
     """
-    text = unicodedata.normalize("NFKC", text or "")
+    text = unicodedata.normalize("NFKC", (text or "")[:MAX_CHARS])
     text = _TO_SIMPLIFIED.convert(text).lower()
     text = _PUNCTUATION.sub("", text)
     text = _CHINESE_NUMBER.sub(_chinese_to_digits, text)
@@ -98,7 +101,7 @@ def normalise(text: str) -> str:
     text = _BUILDING_WORD.sub(r"\1栋", text)
     text = _ROOM_AFTER_UNIT.sub(r"\1\2室", text)
     text = _ROOM_WORD.sub(r"\1室", text)
-    return _ROAD_NUMBER_WITHOUT_HAO.sub(r"\1\2号", text)
+    return _ROAD_NUMBER_WITHOUT_HAO.sub(r"\1\2号", text)[:MAX_CHARS]
 
 
 def _chinese_to_digits(match: re.Match) -> str:

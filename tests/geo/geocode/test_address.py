@@ -81,3 +81,10 @@ def test_text_that_is_no_address_still_normalises_without_error():
     for text in ("", "   ", "菜市场旁边", "<script>alert(1)</script>", "零", "第组", "１２３"):
         normalise(text)
         parse(normalise(text), NAMES)
+
+
+def test_hostile_text_is_cut_to_an_address_length():
+    # Unbounded, the first of these took minutes (some patterns are quadratic in the length).
+    for text in ("1" * 100_000, "路1" * 50_000, "人民路12号" * 20_000, "\x00\x1f" * 1000):
+        address = parse(normalise(text), NAMES)
+        assert len(address.text) <= 256
