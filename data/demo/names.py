@@ -89,7 +89,7 @@ class NamePool:
 
 def ordinal_before_suffix(base: str, number: int) -> str:
     """和平社区 → 和平二社区, 王庄村 → 王庄二村: the ordinal goes before the generic suffix."""
-    cut = -2 if base.endswith(("社区", "街道")) else -1
+    cut = -2 if base.endswith(("社区", "街道", "大道", "大街")) else -1
     return f"{base[:cut]}{chinese_ordinal(number)}{base[cut:]}"
 
 
