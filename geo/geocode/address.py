@@ -28,6 +28,7 @@ _PUNCTUATION = re.compile(r"[\s,，.。、;；:：'\"“”‘’`·•/\\|_~()�
 _BUILDING_WORD = re.compile(r"(\d+)(?:号楼|幢|座|#楼|#)")
 # 3-2-301: building 3, unit 2, room 301 (a common shorthand on forms).
 _DASHED_ROOM = re.compile(r"(\d+)[-－—](\d+)[-－—](\d+)$")
+_COMPOUND = re.compile(r"(\d+)号院")  # 12号院 (the compound at No. 12) is No. 12
 _ROOM_AFTER_UNIT = re.compile(r"(单元)(\d+)(?:号|户)?$")
 _ROOM_WORD = re.compile(r"(\d+)户$")
 ROAD_SUFFIXES = "大道|大街|路|街|巷|胡同|道|弄"
@@ -89,7 +90,7 @@ class Address:
 def normalise(text: str) -> str:
     """One spelling per address: half-width, simplified, digits, one building word, no spaces.
 
-    Examples: '１２號' → '12号'; '十二号' → '12号'; '3幢', '3号楼', '3座', '3#' → '3栋';
+    Examples: '１２號' → '12号'; '十二号' → '12号'; '3幢', '3号楼', '3座', '3#' → '3栋'; '12号院' → '12号';
     '3-2-301' → '3栋2单元301室'; '2单元301' → '2单元301室'; '人民路12锦绣' → '人民路12号锦绣'.
     """
     text = unicodedata.normalize("NFKC", (text or "")[:MAX_CHARS])
@@ -99,6 +100,7 @@ def normalise(text: str) -> str:
     text = _ARABIC_ORDINAL.sub(r"\1", text)
     text = _DASHED_ROOM.sub(r"\1栋\2单元\3室", text)
     text = _BUILDING_WORD.sub(r"\1栋", text)
+    text = _COMPOUND.sub(r"\1号", text)
     text = _ROOM_AFTER_UNIT.sub(r"\1\2室", text)
     text = _ROOM_WORD.sub(r"\1室", text)
     return _ROAD_NUMBER_WITHOUT_HAO.sub(r"\1\2号", text)[:MAX_CHARS]
