@@ -13,6 +13,7 @@ from geo.db.connection import connect, database_url, redact
 from geo.db.migrate import migrate
 from geo.errors import UserError
 from geo.geocode import command as geocode_command
+from geo.imports import command as import_command
 from geo.settings import get_settings
 
 SCALES = ("small", "city", "province")
@@ -55,6 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     topo.add_argument("--json", action="store_true", help="print the report as JSON")
     topo.set_defaults(handler=run_check_topology)
     geocode_command.add_parser(commands)
+    import_command.add_parser(commands)
     counts = commands.add_parser("counts", help="print row counts per level")
     counts.set_defaults(handler=run_counts)
     bench = commands.add_parser("bench", help="benchmarks with ratios against a same-run baseline")

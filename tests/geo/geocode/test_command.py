@@ -111,7 +111,7 @@ def test_a_file_gives_one_row_per_input_row_whatever_is_in_it(demo_db, a_buildin
     ]
     assert "6 fields" in by_id["10"]["geocode_error"] and by_id["11"]["地址"] == "NA"
     assert {by_id[i]["building_id"] for i in "123"} == {str(building_id)}
-    assert "swapped" in by_id["6"]["geocode_error"] and "finite" in by_id["5"]["geocode_error"]
+    assert "swapped" in by_id["6"]["geocode_error"] and "not a number" in by_id["5"]["geocode_error"]
     assert by_id["8"]["地址"] == '含逗号,和"引号"\n换行的地址'
 
 

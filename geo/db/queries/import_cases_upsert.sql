@@ -1,0 +1,21 @@
+-- Upsert the checked rows (temp table import_cases) keyed on the source id (cases.code):
+-- new ids are inserted, changed rows updated, identical rows left alone. Returns each
+-- written case's id and whether it was new.
+INSERT INTO cases AS c (code, source, category_code, summary, reported_at, geom, raw_lon, raw_lat,
+                        raw_crs, address_text, status, deadline, closed_at)
+SELECT code, source, category_code, summary, reported_at,
+       CASE WHEN lon IS NOT NULL THEN ST_SetSRID(ST_MakePoint(lon, lat), 4326) END,
+       raw_lon, raw_lat, raw_crs, address_text, status, deadline, closed_at
+FROM import_cases
+ON CONFLICT (code) DO UPDATE
+SET source = EXCLUDED.source, category_code = EXCLUDED.category_code, summary = EXCLUDED.summary,
+    reported_at = EXCLUDED.reported_at, geom = EXCLUDED.geom, raw_lon = EXCLUDED.raw_lon,
+    raw_lat = EXCLUDED.raw_lat, raw_crs = EXCLUDED.raw_crs, address_text = EXCLUDED.address_text,
+    status = EXCLUDED.status, deadline = EXCLUDED.deadline, closed_at = EXCLUDED.closed_at
+WHERE (c.source, c.category_code, c.summary, c.reported_at, c.raw_lon, c.raw_lat, c.raw_crs,
+       c.address_text, c.status, c.deadline, c.closed_at)
+      IS DISTINCT FROM
+      (EXCLUDED.source, EXCLUDED.category_code, EXCLUDED.summary, EXCLUDED.reported_at,
+       EXCLUDED.raw_lon, EXCLUDED.raw_lat, EXCLUDED.raw_crs, EXCLUDED.address_text, EXCLUDED.status,
+       EXCLUDED.deadline, EXCLUDED.closed_at)
+RETURNING c.id, (xmax = 0) AS inserted

@@ -1,0 +1,88 @@
+"""Tables from CSV and XLSX files, every row kept with its line number.
+
+CSV: UTF-8 (with or without BOM) or GBK, CRLF or LF, quoted fields with commas and newlines
+(Python's csv module). A row with more or fewer fields than the header is kept, its fields
+as far as they go, with the reason, so that no row is lost. XLSX: openpyxl through pandas;
+date cells arrive as datetimes, never as Excel serial numbers.
+"""
+
+import csv
+import io
+from dataclasses import dataclass
+from pathlib import Path
+
+import pandas as pd
+
+from geo.errors import UserError
+
+ENCODINGS = ("utf-8-sig", "gb18030")  # UTF-8 (with or without BOM), else GBK and its superset
+
+
+@dataclass
+class Table:
+    """Cells as read (text for CSV; text, numbers or datetimes for XLSX), the file line of
+    each row, and per row the reason it is malformed (None when fine)."""
+
+    frame: pd.DataFrame
+    lines: list[int]
+    problems: list[str | None]
+
+
+def read_table(path: str, encoding: str | None = None, sheet: str | None = None) -> Table:
+    """Read a CSV or XLSX file; UserError when the file as a whole cannot be used."""
+    source = Path(path)
+    if not source.is_file():
+        raise UserError(f"{path}: no such file")
+    if source.suffix.lower() in (".xlsx", ".xlsm"):
+        return _read_xlsx(source, sheet)
+    return _read_csv(source, encoding)
+
+
+def _read_csv(path: Path, encoding: str | None) -> Table:
+    reader = csv.reader(io.StringIO(_decode(path, encoding), newline=""))
+    header = _header(path, next(reader, None))
+    rows, lines, problems = [], [], []
+    ended = reader.line_num  # a row starts on the line after the previous one ended
+    for fields in reader:
+        started, ended = ended + 1, reader.line_num
+        if not any(cell.strip() for cell in fields):
+            continue  # blank lines are not rows
+        lines.append(started)
+        problems.append(None if len(fields) == len(header) else _width_problem(len(fields), len(header)))
+        rows.append((fields + [""] * len(header))[: len(header)])
+    return Table(pd.DataFrame(rows, columns=header, dtype=object), lines, problems)
+
+
+def _read_xlsx(path: Path, sheet: str | None) -> Table:
+    try:
+        frame = pd.read_excel(path, sheet_name=sheet or 0, dtype=object, header=0, engine="openpyxl")
+    except ValueError as error:  # an unknown sheet name
+        raise UserError(f"{path}: {error}") from error
+    except Exception as error:  # openpyxl's many ways of saying 'not a workbook'
+        raise UserError(f"{path}: not a readable XLSX workbook ({type(error).__name__})") from error
+    header = _header(path, [str(c) for c in frame.columns])
+    frame.columns = header
+    frame = frame.astype(object).where(frame.notna(), "")
+    keep = [i for i, row in enumerate(frame.itertuples(index=False)) if any(str(v).strip() for v in row)]
+    frame = frame.iloc[keep].reset_index(drop=True)
+    return Table(frame, [i + 2 for i in keep], [None] * len(frame))
+
+
+def _header(path: Path, header: list | None) -> list[str]:
+    if not header or not any(str(cell).strip() for cell in header):
+        raise UserError(f"{path}: the file is empty")
+    return [str(cell).strip() for cell in header]
+
+
+def _decode(path: Path, encoding: str | None) -> str:
+    raw = path.read_bytes()
+    for name in [encoding] if encoding else ENCODINGS:
+        try:
+            return raw.decode({"gbk": "gb18030", "utf-8": "utf-8-sig"}.get(name.lower(), name))
+        except (UnicodeDecodeError, LookupError):
+            continue
+    raise UserError(f"{path}: " + (f"not {encoding} text" if encoding else "neither UTF-8 nor GBK text"))
+
+
+def _width_problem(fields: int, header: int) -> str:
+    return f"{fields} fields where the header has {header} (an unquoted comma?)"
