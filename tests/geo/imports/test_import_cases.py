@@ -61,7 +61,8 @@ def test_bad_rows_are_reported_by_line_and_the_good_ones_load_and_are_placed(cit
     ]
     path = write_csv(tmp_path / "cases.csv", rows, encoding="gbk")
     summary = import_json(url, path)
-    reasons = {line: reason for line, _, reason in csv.reader(open(summary["report"], encoding="utf-8-sig"))}
+    with open(summary["report"], encoding="utf-8-sig") as handle:
+        reasons = {line: reason for line, _, reason in csv.reader(handle)}
     assert summary["read"] == 12
     assert summary["read"] == summary["inserted"] + summary["updated"] + summary["unchanged"] + summary["rejected"]
     assert (summary["inserted"], summary["rejected"]) == (3, 9)
