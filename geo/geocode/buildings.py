@@ -10,7 +10,7 @@ from psycopg import sql
 
 from geo.db.connection import load_query
 from geo.geocode.layers import Layers, load_layers
-from geo.geocode.locate import layer_index, pick
+from geo.geocode.locate import layer_index, pick_ids
 from geo.geocode.points import NONE, assign_points
 
 MISSING = "a.building_id IS NULL"
@@ -37,8 +37,8 @@ def place_buildings(conn, area_wkt: str | None = None, only_missing: bool = Fals
         {
             "building_id": frame["id"],
             "status": np.where(placed.grid != NONE, "assigned", "outside"),
-            "grid_id": pd.array(pick(layers.grids.ids, placed.grid), dtype="Int64"),
-            "micro_grid_id": pd.array(pick(layers.micro_grids.ids, placed.micro_grid), dtype="Int64"),
+            "grid_id": pick_ids(layers.grids.ids, placed.grid),
+            "micro_grid_id": pick_ids(layers.micro_grids.ids, placed.micro_grid),
             "boundary_version_id": layers.version_id,
         }
     )

@@ -16,7 +16,7 @@ from geo.geocode.layers import load_layers
 from geo.geocode.locate import GeocodeSettings, Prepared, place, prepare
 from geo.geocode.store import BackgroundCopy, placement_rows, read_cases, replace_changed
 
-CHUNK_ROWS = 100_000
+CHUNK_ROWS = 250_000  # each chunk prepares every polygon once: fewer, larger chunks
 
 LOCK_KEY = 0x6E0C0DE  # pg_advisory_xact_lock key of geocoder writes
 LOCK = "SELECT pg_advisory_xact_lock(%s)"
@@ -52,7 +52,7 @@ def assign_pending(conn, settings: GeocodeSettings | None = None) -> dict:
     with timer.measure("place+write"), BackgroundCopy(conn, "case_assignment") as writer:
         for start in range(0, len(cases), CHUNK_ROWS):
             rows = slice(start, start + CHUNK_ROWS)
-            placed = place(layers, prepared.take(rows), settings)
+            placed = place(layers, prepared.take(rows), settings, detail=False)
             writer.put(placement_rows(ids[rows], placed, reported[rows]))
             counts.add(placed)
     buildings = timer.step("buildings", lambda: place_buildings(conn, only_missing=True, layers=layers))
@@ -72,7 +72,7 @@ def reassign(conn, area_wkt: str | None = None, settings: GeocodeSettings | None
     _require_grids(conn, cases)
     prepared = timer.step("match", lambda: _prepare(conn, cases, settings))
     layers = timer.step("layers", lambda: _layers(conn, prepared))
-    placed = timer.step("place", lambda: place(layers, prepared, settings))
+    placed = timer.step("place", lambda: place(layers, prepared, settings, detail=False))
     written = timer.step("write", lambda: replace_changed(conn, cases["id"], placed, cases["has_geom"]))
     buildings = timer.step("buildings", lambda: place_buildings(conn, area_wkt, layers=layers))
     counts = Counts()

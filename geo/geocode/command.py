@@ -3,6 +3,8 @@
 import json
 import math
 
+import pandas as pd
+
 from geo.db.connection import transaction
 from geo.errors import UserError
 from geo.geocode.crs import SYSTEMS, to_wgs84
@@ -131,6 +133,6 @@ def _confirm(conn, args) -> dict:
 
 def _plain(value):
     """JSON-friendly: NaN and None → None, numpy numbers → Python numbers."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
+    if value is None or (not isinstance(value, str | list | dict) and pd.isna(value)):
         return None
     return value.item() if hasattr(value, "item") else value

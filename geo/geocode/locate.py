@@ -126,8 +126,9 @@ def prepare(conn, lon, lat, addresses, settings, chosen_buildings=None) -> Prepa
     return Prepared(lon, lat, chosen, matches, building, building_lon, building_lat)
 
 
-def place(layers: Layers, prepared: Prepared, settings) -> pd.DataFrame:
-    """The placement phase, in memory: points (or matched buildings) onto the layers."""
+def place(layers: Layers, prepared: Prepared, settings, detail: bool = True) -> pd.DataFrame:
+    """The placement phase, in memory: points (or matched buildings) onto the layers.
+    `detail`: add codes and standard addresses (for people; bulk writes need only ids)."""
     p = prepared
     has_point = np.isfinite(p.lon) & np.isfinite(p.lat)
     point_lon = np.where(has_point, p.lon, p.building_lon)
@@ -147,7 +148,7 @@ def place(layers: Layers, prepared: Prepared, settings) -> pd.DataFrame:
             building=layer_index(layers.buildings.ids, p.building[rescue]),
         )
         _overwrite(placed, redo, rescue)
-    frame = _frame(layers, placed, point_lon, point_lat, has_point & ~rescue, p.matches)
+    frame = _frame(layers, placed, point_lon, point_lat, has_point & ~rescue, p.matches, detail)
     manual = p.chosen > 0
     frame.loc[manual & (frame["status"] != "review"), ["method", "confidence"]] = ["manual", 1.0]
     frame["address_conflict_m"] = np.where(conflict_m > settings.conflict_m, np.round(conflict_m, 1), np.nan)
@@ -190,7 +191,8 @@ def _overwrite(placed, redo, rows: np.ndarray) -> None:
         getattr(placed, name)[rows] = getattr(redo, name)
 
 
-def _frame(layers, placed, lon, lat, by_point, matches) -> pd.DataFrame:
+def _frame(layers, placed, lon, lat, by_point, matches, detail: bool = True) -> pd.DataFrame:
+    """The placements as a table; `detail` adds codes and the standard address (for people)."""
     grid, micro, building, nearest = placed.grid, placed.micro_grid, placed.building, placed.nearest_grid
     located = np.isfinite(lon) & np.isfinite(lat)
     status = np.where(grid != NONE, "assigned", np.where(located, "outside", "review"))
@@ -199,28 +201,38 @@ def _frame(layers, placed, lon, lat, by_point, matches) -> pd.DataFrame:
     by_address = (status == "assigned") & ~by_point
     address_confidence = np.array([m.confidence if m else 0.0 for m in matches])
     confidence[by_address] = address_confidence[by_address]
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "status": status,
             "method": method,
             "confidence": np.round(confidence, 3),
             "lon": np.where(status == "review", np.nan, lon),
             "lat": np.where(status == "review", np.nan, lat),
-            "grid_id": pick(layers.grids.ids, grid),
-            "grid_code": pick(layers.grids.codes, grid),
-            "micro_grid_id": pick(layers.micro_grids.ids, micro),
-            "micro_grid_code": pick(layers.micro_grids.codes, micro),
-            "building_id": pick(layers.buildings.ids, building),
-            "standard_address": pick(layers.buildings.extra["address"], building),
+            "grid_id": pick_ids(layers.grids.ids, grid),
+            "micro_grid_id": pick_ids(layers.micro_grids.ids, micro),
+            "building_id": pick_ids(layers.buildings.ids, building),
             "building_distance_m": np.round(placed.building_distance_m, 1),
-            "nearest_grid_id": pick(layers.grids.ids, nearest),
-            "nearest_grid_code": pick(layers.grids.codes, nearest),
+            "nearest_grid_id": pick_ids(layers.grids.ids, nearest),
             "outside_distance_m": np.round(placed.outside_distance_m, 1),
             "address_key": [m.key if m else None for m in matches],
             "candidates": [m.candidates_json() if m and status[i] == "review" else None for i, m in enumerate(matches)],
             "boundary_version_id": layers.version_id,
         }
     )
+    if detail:
+        frame["grid_code"] = pick(layers.grids.codes, grid)
+        frame["micro_grid_code"] = pick(layers.micro_grids.codes, micro)
+        frame["standard_address"] = pick(layers.buildings.extra["address"], building)
+        frame["nearest_grid_code"] = pick(layers.grids.codes, nearest)
+    return frame
+
+
+def pick_ids(ids: np.ndarray, index: np.ndarray) -> pd.arrays.IntegerArray:
+    """ids[index] as nullable integers, missing where index is NONE."""
+    missing = index == NONE
+    if not len(ids):
+        return pd.array([None] * len(index), dtype="Int64")
+    return pd.arrays.IntegerArray(ids[np.clip(index, 0, None)].astype(np.int64), missing)
 
 
 def pick(values: np.ndarray, index: np.ndarray) -> pd.Series:

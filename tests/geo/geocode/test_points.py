@@ -3,6 +3,7 @@
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 
 from geo.geocode.locate import locate
@@ -81,7 +82,7 @@ def test_a_point_near_a_building_takes_it_with_less_confidence_and_far_away_none
     assert near.building_id == building_id(tiny_conn, "B1")
     assert near.building_distance_m == pytest.approx(20, abs=0.5)
     assert 0.6 < near.confidence < 0.85
-    assert far.building_id is None and far.confidence == 0.7
+    assert pd.isna(far.building_id) and far.confidence == 0.7
     wider = place(tiny_conn, (far_x, 33.5011), radius_m=50).iloc[0]
     assert wider["building_id"] == building_id(tiny_conn, "B1")
 
@@ -90,7 +91,7 @@ def test_a_building_across_a_grid_boundary_is_never_taken(tiny_conn):
     # 9 m east of B2, which is in G1; the point is in G2 and B1 is 41 m away.
     row = place(tiny_conn, (114.00195 + 9 / M_PER_DEG_LON, 33.5011)).iloc[0]
     assert row["grid_code"] == G2
-    assert row["building_id"] is None
+    assert pd.isna(row["building_id"])
 
 
 def test_records_carry_the_boundary_version_used(tiny_conn):
