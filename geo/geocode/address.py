@@ -21,7 +21,8 @@ _TO_SIMPLIFIED = opencc.OpenCC("t2s")
 MAX_CHARS = 256
 # Words that follow a number in an address: Chinese numerals before them become digits.
 NUMBERED_WORDS = "号楼|号院|号|栋|幢|座|单元|室|户|层|楼|组|期|排|弄|巷"
-_CHINESE_NUMBER = re.compile(rf"第?([零〇一二两三四五六七八九十百千]+)(?={NUMBERED_WORDS})")
+_CHINESE_NUMBER = re.compile(rf"第?([零〇一二两三四五六七八九十廿卅百千]+)(?={NUMBERED_WORDS})")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _ARABIC_ORDINAL = re.compile(rf"第(\d+)(?={NUMBERED_WORDS})")
 _PUNCTUATION = re.compile(r"[\s,，.。、;；:：'\"“”‘’`·•/\\|_~()（）\[\]【】{}<>《》「」『』!！?？*+=^$@&%]+")
 # 3号楼, 3幢, 3座, 3#, 3#楼 all name building 3 (栋).
@@ -57,8 +58,10 @@ ESTATE_SUFFIXES = (
 )
 
 # Key kinds, most specific first; the matcher trusts a lower kind more.
-FULL, NO_ESTATE, ESTATE_BUILDING, ESTATE_CORE_BUILDING, ROAD_NUMBER = 1, 2, 3, 4, 5
-KIND_CONFIDENCE = {FULL: 0.99, NO_ESTATE: 0.95, ESTATE_BUILDING: 0.93, ESTATE_CORE_BUILDING: 0.9, ROAD_NUMBER: 0.9}
+# An estate named without its suffix (锦绣小区 for 锦绣花园) is left to fuzzy matching, which
+# weighs it against every other estate of that stem.
+FULL, NO_ESTATE, ESTATE_BUILDING, ROAD_NUMBER = 1, 2, 3, 5
+KIND_CONFIDENCE = {FULL: 0.99, NO_ESTATE: 0.95, ESTATE_BUILDING: 0.93, ROAD_NUMBER: 0.9}
 
 
 @dataclass
@@ -94,7 +97,7 @@ def normalise(text: str) -> str:
     '3-2-301' → '3栋2单元301室'; '2单元301' → '2单元301室'; '人民路12锦绣' → '人民路12号锦绣'.
     """
     text = unicodedata.normalize("NFKC", (text or "")[:MAX_CHARS])
-    text = _TO_SIMPLIFIED.convert(text).lower()
+    text = _TO_SIMPLIFIED.convert(_CONTROL.sub("", text)).lower()
     text = _PUNCTUATION.sub("", text)
     text = _CHINESE_NUMBER.sub(_chinese_to_digits, text)
     text = _ARABIC_ORDINAL.sub(r"\1", text)
@@ -108,7 +111,7 @@ def normalise(text: str) -> str:
 
 def _chinese_to_digits(match: re.Match) -> str:
     try:
-        return str(cn2an.cn2an(match.group(1), "smart"))
+        return str(cn2an.cn2an(match.group(1).replace("廿", "二十").replace("卅", "三十"), "smart"))
     except (ValueError, KeyError):  # not a number after all (e.g. a lone 零)
         return match.group(0)
 
@@ -149,9 +152,6 @@ def keys(address: Address) -> list[tuple[int, str]]:
         found.append((NO_ESTATE, a.road + a.number + a.building))
     if a.estate and a.building:
         found.append((ESTATE_BUILDING, a.estate + a.building))
-        core = estate_core(a.estate)
-        if core != a.estate:
-            found.append((ESTATE_CORE_BUILDING, core + a.building))
     if a.road and a.number and not a.building:
         found.append((ROAD_NUMBER, a.road + a.number))
     return found

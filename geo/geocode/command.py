@@ -47,7 +47,7 @@ def add_parser(commands) -> None:
     cmd.add_argument("--out", metavar="OUT.csv", help="with --file: where to write the result")
     cmd.add_argument("--building", type=int, help="with --confirm: the building id")
     cmd.add_argument("--by", default="cli", help="with --confirm: who confirms (recorded)")
-    cmd.add_argument("--limit", type=int, default=50, help="with --review: how many")
+    cmd.add_argument("--limit", type=_positive, default=50, help="with --review: how many")
     cmd.set_defaults(handler=run)
 
 
@@ -129,6 +129,14 @@ def _confirm(conn, args) -> dict:
     if args.building is None:
         raise UserError("--confirm needs --building ID")
     return confirm(conn, args.confirm, args.building, args.by)
+
+
+def _positive(text: str) -> int:
+    import argparse
+
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"a whole number from 1 up, not {text!r}")
+    return int(text)
 
 
 def _plain(value):

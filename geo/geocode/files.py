@@ -13,7 +13,7 @@ from geo.geocode.crs import SYSTEMS, system_name, to_wgs84_by_row
 from geo.geocode.locate import OUTPUT_COLUMNS, locate
 from geo.imports.columns import ADDRESS, CRS, LAT, LON, match_columns
 from geo.imports.tables import read_table
-from geo.imports.values import coordinate_problem
+from geo.imports.values import coordinate_problem, parse_float
 
 CHUNK_ROWS = 50_000
 ADDED = ["geocode_status", "geocode_error"] + [c for c in OUTPUT_COLUMNS if c != "status"]
@@ -30,11 +30,11 @@ def geocode_file(conn, source: str, target: str, crs: str | None = None) -> dict
         for i in range(0, len(frame), CHUNK_ROWS)
     ]
     added = pd.concat(results, ignore_index=True) if results else pd.DataFrame(columns=ADDED)
+    counts = added["geocode_status"].value_counts()
     # Added columns never shadow the input's own (an input 'lon' stays 'lon').
     added.columns = [name if name not in frame.columns else f"geocode_{name}" for name in added.columns]
     output = pd.concat([frame.reset_index(drop=True), added.reset_index(drop=True)], axis=1)
     output.to_csv(target, index=False, encoding="utf-8-sig")
-    counts = output["geocode_status"].value_counts()
     return {"rows": len(frame), "written": len(output), "out": target} | {k: int(v) for k, v in counts.items()}
 
 
@@ -52,7 +52,7 @@ def _geocode_chunk(conn, chunk: pd.DataFrame, problems: list, columns: dict, crs
     lon, lat, errors = _coordinates(chunk, columns, crs)
     errors = [problem or error for problem, error in zip(problems, errors)]
     address = chunk[columns["address"]] if columns["address"] else pd.Series([""] * len(chunk))
-    address = [text if text.strip() else None for text in address]
+    address = [str(text) if str(text).strip() else None for text in address]
     errors = [
         e or ("no coordinates and no address" if a is None and not np.isfinite(x) else None)
         for e, a, x in zip(errors, address, lon)
@@ -69,8 +69,8 @@ def _coordinates(chunk: pd.DataFrame, columns: dict, crs: str | None):
     count = len(chunk)
     if columns["lon"] is None or columns["lat"] is None:
         return np.full(count, np.nan), np.full(count, np.nan), [None] * count
-    raw_lon = pd.to_numeric(chunk[columns["lon"]].str.strip(), errors="coerce").to_numpy(dtype=float)
-    raw_lat = pd.to_numeric(chunk[columns["lat"]].str.strip(), errors="coerce").to_numpy(dtype=float)
+    raw_lon = np.array([_number(v) for v in chunk[columns["lon"]]], dtype=float)
+    raw_lat = np.array([_number(v) for v in chunk[columns["lat"]]], dtype=float)
     systems, errors = _systems(chunk, columns, crs)
     for i, (text_lon, text_lat) in enumerate(zip(chunk[columns["lon"]], chunk[columns["lat"]])):
         errors[i] = errors[i] or coordinate_problem(text_lon, text_lat)
@@ -79,12 +79,18 @@ def _coordinates(chunk: pd.DataFrame, columns: dict, crs: str | None):
     return lon, lat, errors
 
 
+def _number(value) -> float:
+    number = parse_float(value)  # full-width digits and XLSX numbers included
+    return np.nan if number is None else number
+
+
 def _systems(chunk, columns, crs) -> tuple[np.ndarray, list]:
     default = system_name(crs) if crs else "wgs84"
     if columns["crs"] is None:
         return np.full(len(chunk), default, dtype=object), [None] * len(chunk)
     systems, errors = [], []
     for text in chunk[columns["crs"]]:
+        text = str(text)
         try:
             systems.append(system_name(text) if text.strip() else default)
             errors.append(None)

@@ -108,8 +108,10 @@ def prepare(conn, lon, lat, addresses, settings, chosen_buildings=None) -> Prepa
     """The database phase: match the addresses and find the matched buildings' points."""
     count = len(addresses)
     chosen = np.zeros(count, dtype=np.int64) if chosen_buildings is None else np.asarray(chosen_buildings, np.int64)
-    lon = np.where(chosen > 0, np.nan, np.asarray(lon, dtype=float))
-    lat = np.where(chosen > 0, np.nan, np.asarray(lat, dtype=float))
+    lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
+    # A point that is no place on Earth (after a conversion, say) counts as no point.
+    unusable = (chosen > 0) | ~(np.abs(lon) <= 180) | ~(np.abs(lat) <= 90)
+    lon, lat = np.where(unusable, np.nan, lon), np.where(unusable, np.nan, lat)
     has_point = np.isfinite(lon) & np.isfinite(lat)
     # Records with coordinates need an address match only to check for a conflict, and only
     # a sure one (alias or exact) may flag it: fuzzy matching is spent on the others.

@@ -109,8 +109,10 @@ def _by_keys(conn, parsed: list[Address], results: list[AddressMatch]) -> None:
 
 
 def known_names(conn, parsed: list[Address]) -> set[str]:
-    """The roads and estates named in the queries that are some building's road or estate."""
+    """The roads and estates named in the queries (and the beginnings of the estates) that are
+    some building's road or estate."""
     names = {name for a in parsed for name in (a.road, a.estate) if name}
+    names |= {a.estate[:n] for a in parsed for n in range(2, len(a.estate))}
     return {row[0] for row in conn.execute(load_query("known_names"), [sorted(names)]).fetchall()}
 
 
@@ -152,7 +154,9 @@ def _decide(result: AddressMatch, ranked: list[dict], settings: MatchSettings) -
         return
     best = result.candidates[0]["score"]
     runner_up = result.candidates[1]["score"] if len(result.candidates) > 1 else 0.0
-    if best >= settings.accept_score and best - runner_up >= settings.margin:
+    # A name alone (人民路) never names a building: a number of the address must agree.
+    sure_enough = result.candidates[0]["numbers_agreeing"] > 0
+    if sure_enough and best >= settings.accept_score and best - runner_up >= settings.margin:
         low, high = FUZZY_CONFIDENCE
         result.building_id = result.candidates[0]["building_id"]
         result.confidence = round(low + (high - low) * min(1.0, best), 3)

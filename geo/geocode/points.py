@@ -16,11 +16,14 @@ Holes and multipolygons are handled by the covers test itself.
 from dataclasses import dataclass
 
 import numpy as np
+import pyproj
 import shapely
 
 from geo.geocode.layers import Layers
 
 NONE = -1
+FAR_M = 1_000_000  # beyond this from the projection's centre, distances go on the ellipsoid
+_GEOD = pyproj.Geod(ellps="WGS84")
 CONFIDENCE_IN_BUILDING = 1.0
 CONFIDENCE_NEAR_BUILDING = (0.85, 0.6)  # at distance 0 and at the search radius
 CONFIDENCE_NO_BUILDING = 0.7
@@ -156,19 +159,38 @@ def _nearest_building(layers, points, grid, building_grid, radius_m) -> tuple[np
 
 
 def _nearest_grids(layers: Layers, points: np.ndarray, outside: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Nearest grid and distance for points outside every grid: in the metric projection,
+    or, for a point too far away for it (another continent), in degrees and on the spheroid."""
     nearest, distance_m = np.full(len(points), NONE), np.full(len(points), np.nan)
     todo = np.flatnonzero(outside)
     if not len(todo) or not len(layers.grids):
         return nearest, distance_m
-    metric_grids = layers.grids.metric(layers.projection)
     metric_points = layers.projection.forward(points[todo])
-    (point_index, grid_index), found_m = shapely.STRtree(metric_grids).query_nearest(
-        metric_points, return_distance=True, all_matches=True
-    )
-    result = _best_per_point(np.full(len(todo), NONE), point_index, grid_index, _grid_rank(layers)[grid_index])
-    nearest[todo] = result
-    distance_m[todo] = shapely.distance(metric_points, metric_grids[result])
+    near = np.isfinite(shapely.get_coordinates(metric_points)).all(axis=1)
+    near &= shapely.distance(metric_points, shapely.Point(0, 0)) < FAR_M
+    metric_grids = layers.grids.metric(layers.projection)
+    rank = _grid_rank(layers)
+    for subset, grids, located in ((near, metric_grids, metric_points), (~near, layers.grids.geoms, points[todo])):
+        if not subset.any():
+            continue
+        (point_index, grid_index), _ = shapely.STRtree(grids).query_nearest(
+            located[subset], return_distance=True, all_matches=True
+        )
+        result = _best_per_point(np.full(subset.sum(), NONE), point_index, grid_index, rank[grid_index])
+        nearest[todo[subset]] = result
+    distance_m[todo[near]] = shapely.distance(metric_points[near], metric_grids[nearest[todo[near]]])
+    distance_m[todo[~near]] = _geodesic_m(points[todo[~near]], layers.grids.geoms[nearest[todo[~near]]])
     return nearest, distance_m
+
+
+def _geodesic_m(points: np.ndarray, polygons: np.ndarray) -> np.ndarray:
+    """Distance on the WGS84 ellipsoid from each point to the closest point of its polygon."""
+    if not len(points):
+        return np.zeros(0)
+    lines = shapely.shortest_line(points, polygons)
+    ends = shapely.get_coordinates(lines).reshape(-1, 2, 2)
+    _, _, metres = _GEOD.inv(ends[:, 0, 0], ends[:, 0, 1], ends[:, 1, 0], ends[:, 1, 1])
+    return np.asarray(metres)
 
 
 def _confidence(building, distance_m, radius_m, grid) -> np.ndarray:

@@ -2,7 +2,7 @@
 
 Confirming a building places the case there (method `manual`) and records the spelling as an
 alias, so every queued case with the same normalised address, and every later one, matches
-(only for a spelling with a house, group or building number: see _PRECISE).
+(only for a spelling that names one building: see _BUILDING).
 """
 
 import json
@@ -16,10 +16,11 @@ from geo.geocode.store import read_cases, replace_changed
 
 BUILDING_EXISTS = "SELECT 1 FROM building WHERE id = %s"
 SAME_SPELLING_IN_QUEUE = "a.status = 'review' AND a.address_key = %(key)s AND a.case_id <> %(case)s"
-# An alias is recorded only for a spelling that names a place precisely enough to mean the
-# same building every time: a house, group or building number. '不详', '人民路' or '??'
-# confirmed once must not send every later case spelled alike to that building.
-_PRECISE = re.compile(r"\d+[号组栋]")
+# An alias is recorded only for a spelling that names one building: a building number (栋)
+# or a village house (组 and 号). '不详', '人民路', an estate with only a unit and room, or a
+# villagers' group confirmed once must not send every later case spelled alike to one building.
+_BUILDING = re.compile(r"\d+栋")
+_VILLAGE_HOUSE = re.compile(r"\d+组\d+号")
 
 
 def review_queue(conn, limit: int = 50) -> list[dict]:
@@ -43,7 +44,7 @@ def confirm(conn, case_id: int, building_id: int, confirmed_by: str) -> dict:
     if not conn.execute(BUILDING_EXISTS, [building_id]).fetchone():
         raise UserError(f"no building with id {building_id}")
     address_key, text = row
-    aliased = bool(address_key and _PRECISE.search(address_key))
+    aliased = bool(address_key and (_BUILDING.search(address_key) or _VILLAGE_HOUSE.search(address_key)))
     if aliased:
         conn.execute(load_query("alias_upsert"), [address_key, building_id, text, confirmed_by])
     placed = locate(conn, [float("nan")], [float("nan")], [None], chosen_buildings=[building_id])

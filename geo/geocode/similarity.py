@@ -40,8 +40,15 @@ class Parts:
 
     @classmethod
     def of_query(cls, address: Address, known_names=frozenset()) -> "Parts":
-        """The parts of a clerk's address; `known_names`: the real road and estate names."""
-        parts = cls(address.road, address.number, address.estate, address.group, address.building, tuple(address.areas))
+        """The parts of a clerk's address; `known_names`: the real road and estate names.
+
+        An estate written with a word after a real estate's name (星河华庭小区, 金色家园旁) is
+        that estate: the rest is filler, and the name must then be the building's own.
+        """
+        place = address.estate
+        if place and place not in known_names:
+            place = next((place[:n] for n in range(len(place) - 1, 1, -1) if place[:n] in known_names), place)
+        parts = cls(address.road, address.number, place, address.group, address.building, tuple(address.areas))
         parts.known = frozenset(name for name in (parts.road, parts.place) if name in known_names)
         return parts
 
@@ -73,6 +80,9 @@ def consistent(query: Parts, entry: Parts) -> bool:
         ours, theirs = getattr(query, part), getattr(entry, part)
         if ours and theirs and ours != theirs:
             return False
+    for part in ("road", "place"):
+        if getattr(query, part) and not getattr(entry, part):
+            return False  # 人民路27号碧水嘉园 is not the lone building at 人民路27号
     return all(name_agreement(ours, theirs) >= NAMES_AGREE for ours, theirs in _names_in_both(query, entry))
 
 

@@ -16,6 +16,7 @@ import pandas as pd
 from geo.errors import UserError
 
 ENCODINGS = ("utf-8-sig", "gb18030")  # UTF-8 (with or without BOM), else GBK and its superset
+csv.field_size_limit(1 << 30)  # a 100 KB description is a cell like any other
 
 
 @dataclass
@@ -69,9 +70,17 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
 
 
 def _header(path: Path, header: list | None) -> list[str]:
+    """The column names, stripped; a repeated name gets a suffix (地址, 地址 (2)) so that no
+    column hides another."""
     if not header or not any(str(cell).strip() for cell in header):
         raise UserError(f"{path}: the file is empty")
-    return [str(cell).strip() for cell in header]
+    names: list[str] = []
+    for cell in header:
+        name, count = str(cell).strip(), 2
+        while name in names:
+            name, count = f"{str(cell).strip()} ({count})", count + 1
+        names.append(name)
+    return names
 
 
 def _decode(path: Path, encoding: str | None) -> str:

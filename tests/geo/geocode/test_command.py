@@ -129,3 +129,28 @@ def test_pending_refresh_and_review_from_the_command_line(fresh_database):
     item = json.loads(queue[0])
     chosen = geocode(url, "--confirm", str(item["case_id"]), "--building", "1", "--by", "tester")
     assert chosen["case"]["method"] == "manual" and chosen["case"]["building_id"] == 1
+
+
+def test_odd_files_give_one_row_per_input_row_or_one_clear_error(demo_db, a_building, tmp_path):
+    import openpyxl
+
+    building_id, standard, x, y, _ = a_building
+    cases = {
+        "duplicate header": "address,address,lon,lat\r\n" + f"{standard},别的,,\r\n",
+        "full-width coordinates": f"经度,纬度,geocode_status\r\n{str(x).translate(FULL)},{str(y).translate(FULL)},foo\r\n",
+        "NUL and a huge cell": f"地址,备注\r\n{standard}\x00,{'长' * 200_000}\r\n",
+    }
+    for name, content in cases.items():
+        source, target = tmp_path / f"{name}.csv", tmp_path / f"{name}.out.csv"
+        source.write_text(content, encoding="utf-8")
+        summary = geocode(demo_db, "--file", str(source), "--out", str(target))
+        assert summary["rows"] == summary["written"] == 1 and summary.get("assigned") == 1, name
+    book = openpyxl.Workbook()
+    book.active.append(["经度", "纬度"])
+    book.active.append([x, y])  # numbers, not text
+    book.save(tmp_path / "points.xlsx")
+    summary = geocode(demo_db, "--file", str(tmp_path / "points.xlsx"), "--out", str(tmp_path / "points.csv"))
+    assert summary.get("assigned") == 1
+
+
+FULL = str.maketrans("0123456789.", "０１２３４５６７８９．")

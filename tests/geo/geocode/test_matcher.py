@@ -70,27 +70,28 @@ def test_an_address_without_a_building_number_is_not_guessed(demo_conn):
     assert not match.matched and len(match.candidates) == 3
 
 
+NEW_CASE = (
+    "INSERT INTO cases (code, source, category_code, summary, reported_at, address_text, status, deadline) "
+    "VALUES (%s, 'walk_in', 'service_request', '路灯损坏', now(), %s, 'accepted', now() + interval '3 days') RETURNING id"
+)
+PLACEMENT = "SELECT status, method, building_id, confidence FROM case_assignment WHERE case_id = %s"
+
+
 def test_a_confirmed_candidate_becomes_an_alias_for_the_next_case(demo_conn):
-    queued = review_queue(demo_conn, limit=500)
-    item = next(i for i in queued if "号" in i["address_key"])  # e.g. 幸福大街123号, a road we lack
-    # A person may choose a candidate or any building they know is right.
-    chosen = item["candidates"][0]["building_id"] if item["candidates"] else building_of(demo_conn, offset=3)
-    result = confirm(demo_conn, item["case_id"], chosen, "test")
+    spelling = "光华东路9号不存在小区3栋"  # a building the gazetteer does not know by that name
+    first = demo_conn.execute(NEW_CASE, ["ALIAS1", spelling]).fetchone()[0]
+    twin = demo_conn.execute(NEW_CASE, ["ALIAS2", spelling + "2单元301"]).fetchone()[0]
+    assign_pending(demo_conn)
+    assert demo_conn.execute(PLACEMENT, [first]).fetchone()[0] == "review"
+    chosen = building_of(demo_conn, offset=3)  # a person may choose any building they know is right
+    result = confirm(demo_conn, first, chosen, "test")
     assert (result["case"]["method"], result["case"]["building_id"]) == ("manual", chosen)
-    twins = [i for i in queued if i["address_key"] == item["address_key"] and i["case_id"] != item["case_id"]]
-    assert result["alias_recorded"] and result["also_matched"] == len(twins)
-    new_case = demo_conn.execute(
-        "INSERT INTO cases (code, source, category_code, summary, reported_at, address_text, status, deadline, closed_at) "
-        "SELECT 'T' || code, source, category_code, summary, reported_at, address_text, status, deadline, closed_at "
-        "FROM cases WHERE id = %s RETURNING id",
-        [item["case_id"]],
-    ).fetchone()[0]
-    summary = assign_pending(demo_conn)
-    placed = demo_conn.execute(
-        "SELECT status, method, building_id, confidence FROM case_assignment WHERE case_id = %s", [new_case]
-    ).fetchone()
-    assert summary["written"] == 1
-    assert placed[:3] == ("assigned", "address", chosen) and placed[3] == pytest.approx(0.97)
+    assert result["alias_recorded"] and result["also_matched"] == 1  # the twin, spelt alike but for the room
+    later = demo_conn.execute(NEW_CASE, ["ALIAS3", spelling]).fetchone()[0]
+    assert assign_pending(demo_conn)["written"] == 1
+    for case in (twin, later):
+        placed = demo_conn.execute(PLACEMENT, [case]).fetchone()
+        assert placed[:3] == ("assigned", "address", chosen) and placed[3] == pytest.approx(0.97)
 
 
 def test_coordinates_far_from_the_address_are_flagged(demo_conn):

@@ -102,3 +102,14 @@ def test_records_carry_the_boundary_version_used(tiny_conn):
 def test_no_point_and_no_address_is_not_guessed(tiny_conn):
     row = locate(tiny_conn, [np.nan], [np.nan], [None]).iloc[0]
     assert (row["status"], row["grid_code"]) == ("review", None)
+
+
+@pytest.mark.parametrize("system", ["wgs84", "gcj02", "bd09"])
+@pytest.mark.parametrize("lonlat", [(180.0, 90.0), (0.0, 90.0), (-179.9, -89.9), (10.0, 50.0)])
+def test_a_point_far_away_in_any_system_is_outside_with_a_finite_distance(tiny_conn, system, lonlat):
+    from geo.geocode.crs import to_wgs84
+
+    lon, lat = to_wgs84([lonlat[0]], [lonlat[1]], system)
+    row = place(tiny_conn, (lon[0], lat[0])).iloc[0]
+    assert (row["status"], row["nearest_grid_code"]) in (("outside", G5), ("outside", G1), ("outside", GX))
+    assert np.isfinite(row["outside_distance_m"]) and row["outside_distance_m"] > 1_000_000
