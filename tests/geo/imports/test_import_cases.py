@@ -146,3 +146,31 @@ def test_other_column_names_through_map(city, tmp_path):
     )
     summary = import_json(url, str(path), "--map", "单号=code", "--map", "事件名称=summary")
     assert summary["inserted"] == 1
+
+
+def test_kill_9_in_the_middle_of_a_large_import_leaves_the_database_as_it_was(city, tmp_path):
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    from geo.settings import PROJECT_ROOT
+
+    url, address = city
+    before = count(url)
+    rows = [[f"K{i}", "邻里纠纷", "噪音", "2026-11-10 09:00", "", "", address, "", ""] for i in range(300_000)]
+    path = write_csv(tmp_path / "large.csv", rows)
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SAFETY_MAP_")} | {"DATABASE_URL": url}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "geo", "import", path, "--layer", "cases"], cwd=PROJECT_ROOT, env=env
+    )
+    writing = "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND pid <> pg_backend_pid() AND query LIKE '%%import_cases%%'"
+    deadline = time.monotonic() + 300
+    while count(url, writing) == 0:  # wait until the rows are being written
+        assert process.poll() is None and time.monotonic() < deadline, "the import was not caught writing"
+        time.sleep(0.05)
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert count(url) == before
+    assert count(url, "SELECT count(*) FROM cases WHERE code LIKE 'K%%'") == 0
