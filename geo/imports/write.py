@@ -7,7 +7,7 @@ Coordinates are stored as given (raw_lon, raw_lat, raw_crs) and converted to WGS
 import pandas as pd
 
 from geo.db.connection import load_query
-from geo.geocode.bulk import assign_pending
+from geo.geocode.bulk import NO_GRIDS, assign_pending
 
 CREATE_STAGING = """
 CREATE TEMP TABLE import_cases (
@@ -37,6 +37,7 @@ def write_cases(conn, rows: pd.DataFrame) -> dict:
     written = conn.execute(load_query("import_cases_upsert")).fetchall()
     updated = [case_id for case_id, inserted in written if not inserted]
     conn.execute(FORGET_PLACEMENTS, [updated])  # a changed case is placed again
-    placed = assign_pending(conn)
+    # Without grids yet (cases imported first), the cases wait: `geocode --pending` places them.
+    placed = None if conn.execute(NO_GRIDS).fetchone()[0] else assign_pending(conn)
     inserted = len(written) - len(updated)
     return {"inserted": inserted, "updated": len(updated), "unchanged": len(rows) - len(written), "placed": placed}

@@ -174,3 +174,10 @@ def test_kill_9_in_the_middle_of_a_large_import_leaves_the_database_as_it_was(ci
     process.wait()
     assert count(url) == before
     assert count(url, "SELECT count(*) FROM cases WHERE code LIKE 'K%%'") == 0
+
+
+def test_cases_imported_before_any_grid_are_kept_and_wait_for_placement(fresh_database, tmp_path):
+    url = fresh_database()
+    path = write_csv(tmp_path / "cases.csv", [["E1", "邻里纠纷", "噪音", "2026-11-10", "", "", "人民路12号", "", ""]])
+    summary = import_json(url, path)
+    assert summary["inserted"] == 1 and count(url, "SELECT count(*) FROM case_assignment") == 0
