@@ -12,10 +12,10 @@ from psycopg import sql
 
 from data.demo.generate import City
 from data.demo.names import NamePool
+from geo.db.copy import copy_rows
 from geo.geocode.bulk import assign_pending
 from geo.geocode.crs import from_wgs84, to_wgs84
 
-SRID = 4326
 ID_TABLES = [
     "admin_area",
     "grid",
@@ -70,25 +70,6 @@ def finish(conn: psycopg.Connection) -> dict:
         )
     conn.execute("ANALYZE")  # the geocoder's lookups need statistics of the fresh tables
     return assign_pending(conn)
-
-
-def copy_rows(conn: psycopg.Connection, table: str, columns: list[str], frame: pd.DataFrame) -> None:
-    """COPY the given columns of `frame` into `table` (geometry columns as hex EWKB)."""
-    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(*table.split(".")), sql.SQL(", ").join(map(sql.Identifier, columns))
-    )
-    values = [_python_values(frame[column]) for column in columns]
-    with conn.cursor().copy(statement) as copy:
-        for row in zip(*values):
-            copy.write_row(row)
-
-
-def _python_values(column: pd.Series) -> list:
-    """Plain Python values (None for missing) that psycopg can dump."""
-    geoms = column.to_numpy()
-    if geoms.dtype == object and shapely.is_geometry(geoms).any():
-        return list(shapely.to_wkb(shapely.set_srid(geoms, SRID), hex=True, include_srid=True))
-    return column.astype(object).where(column.notna(), None).tolist()
 
 
 def multi(geoms) -> np.ndarray:

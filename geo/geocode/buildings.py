@@ -9,6 +9,7 @@ import pandas as pd
 from psycopg import sql
 
 from geo.db.connection import load_query
+from geo.db.copy import copy_rows
 from geo.geocode.layers import Layers, load_layers
 from geo.geocode.locate import layer_index, pick_ids
 from geo.geocode.points import NONE, assign_points
@@ -16,7 +17,6 @@ from geo.geocode.points import NONE, assign_points
 MISSING = "a.building_id IS NULL"
 IN_AREA = "ST_Intersects(b.footprint, ST_GeomFromText(%(area)s, 4326))"
 CREATE_FRESH = "CREATE TEMP TABLE fresh_building (LIKE building_assignment INCLUDING DEFAULTS) ON COMMIT DROP"
-COPY_FRESH = "COPY fresh_building (building_id, status, grid_id, micro_grid_id, boundary_version_id) FROM STDIN"
 DROP_FRESH = "DROP TABLE fresh_building"
 
 
@@ -43,9 +43,7 @@ def place_buildings(conn, area_wkt: str | None = None, only_missing: bool = Fals
         }
     )
     conn.execute(CREATE_FRESH)
-    with conn.cursor().copy(COPY_FRESH) as copy:
-        for row in fresh.astype(object).where(fresh.notna(), None).itertuples(index=False):
-            copy.write_row(row)
+    copy_rows(conn, "fresh_building", list(fresh.columns), fresh)
     changed = conn.execute(load_query("building_assignment_upsert")).fetchone()[0]
     conn.execute(DROP_FRESH)
     return changed

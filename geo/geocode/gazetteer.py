@@ -4,12 +4,10 @@ Rebuilt from `building` whenever a trigger has marked it stale (buildings or are
 inside the caller's transaction, so a geocoder never matches against an outdated list.
 """
 
-import csv
-import io
-
 import pandas as pd
 
 from geo.db.connection import load_query
+from geo.db.copy import copy_rows
 from geo.geocode.address import Address, AreaNames, keys, normalise, parse
 
 CITY_AND_COUNTY_LEVELS = (1, 2)
@@ -32,7 +30,7 @@ STALE_LOCKED = STALE + " FOR UPDATE"
 MARK_FRESH = "UPDATE geocode.gazetteer_state SET stale = false"
 AREA_LEVELS = "SELECT name, min(level) FROM admin_area GROUP BY name"
 CLEAR = ("DELETE FROM geocode.address_key", "DELETE FROM geocode.address_entry")
-ENTRY_COLUMNS = "geocode.address_entry (building_id, fuzzy_text, numbers, areas, road, number, place, grp, building_no)"
+ENTRY_COLUMNS = ["building_id", "fuzzy_text", "numbers", "areas", "road", "number", "place", "grp", "building_no"]
 
 
 def entry_place(address: Address, names: AreaNames) -> str:
@@ -66,28 +64,16 @@ def rebuild(conn) -> int:
         address = parse(normalise(standard_address), names)
         all_areas = sorted(set(areas) | set(address.areas))
         entries.append(
-            (building_id, fuzzy_text(address, names), address.numbers, _pg_array(all_areas))
+            (building_id, fuzzy_text(address, names), address.numbers, all_areas)
             + (address.road, address.number, entry_place(address, names), address.group, address.building)
         )
         key_rows += [(key, kind, building_id) for kind, key in dict.fromkeys(keys(address))]
     for statement in CLEAR:
         conn.execute(statement)
-    _copy(conn, ENTRY_COLUMNS, entries)
+    copy_rows(conn, "geocode.address_entry", ENTRY_COLUMNS, pd.DataFrame(entries, columns=ENTRY_COLUMNS))
     # A building yields a key once, with the most specific kind it has for that text.
     keys_frame = pd.DataFrame(key_rows, columns=["key", "kind", "building_id"])
     keys_frame = keys_frame.sort_values("kind").drop_duplicates(["key", "building_id"])
-    _copy(conn, "geocode.address_key (key, kind, building_id)", keys_frame.itertuples(index=False))
+    copy_rows(conn, "geocode.address_key", list(keys_frame.columns), keys_frame)
     conn.execute(MARK_FRESH)
     return len(rows)
-
-
-def _pg_array(values: list[str]) -> str:
-    return "{" + ",".join('"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values) + "}"
-
-
-def _copy(conn, target: str, rows) -> None:
-    buffer = io.StringIO()
-    # Every text quoted, so that an empty component is '' and not NULL.
-    pd.DataFrame(list(rows)).to_csv(buffer, index=False, header=False, quoting=csv.QUOTE_NONNUMERIC)
-    with conn.cursor().copy(f"COPY {target} FROM STDIN (FORMAT csv)") as copy:
-        copy.write(buffer.getvalue())

@@ -7,6 +7,7 @@ Coordinates are stored as given (raw_lon, raw_lat, raw_crs) and converted to WGS
 import pandas as pd
 
 from geo.db.connection import load_query
+from geo.db.copy import copy_rows
 from geo.geocode.bulk import NO_GRIDS, assign_pending
 
 CREATE_STAGING = """
@@ -29,11 +30,7 @@ def write_cases(conn, rows: pd.DataFrame) -> dict:
     if rows.empty:
         return {"inserted": 0, "updated": 0, "unchanged": 0, "placed": None}
     conn.execute(CREATE_STAGING)
-    with conn.cursor().copy(f"COPY import_cases ({', '.join(STAGING_COLUMNS)}) FROM STDIN") as copy:
-        for row in (
-            rows[STAGING_COLUMNS].astype(object).where(rows[STAGING_COLUMNS].notna(), None).itertuples(index=False)
-        ):
-            copy.write_row(row)
+    copy_rows(conn, "import_cases", STAGING_COLUMNS, rows)
     written = conn.execute(load_query("import_cases_upsert")).fetchall()
     updated = [case_id for case_id, inserted in written if not inserted]
     conn.execute(FORGET_PLACEMENTS, [updated])  # a changed case is placed again
