@@ -9,11 +9,10 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import UserError
-from geo.geocode.crs import SYSTEMS, system_name, to_wgs84_by_row
 from geo.geocode.locate import OUTPUT_COLUMNS, locate
 from geo.imports.columns import ADDRESS, CRS, LAT, LON, match_columns
+from geo.imports.coordinates import read_coordinates
 from geo.imports.tables import read_table
-from geo.imports.values import coordinate_problem, parse_float
 
 CHUNK_ROWS = 50_000
 ADDED = ["geocode_status", "geocode_error"] + [c for c in OUTPUT_COLUMNS if c != "status"]
@@ -49,8 +48,9 @@ def _find_columns(frame: pd.DataFrame) -> dict:
 
 
 def _geocode_chunk(conn, chunk: pd.DataFrame, problems: list, columns: dict, crs: str | None) -> pd.DataFrame:
-    lon, lat, errors = _coordinates(chunk, columns, crs)
-    errors = [problem or error for problem, error in zip(problems, errors)]
+    coordinates = read_coordinates(chunk, columns, crs)
+    lon, lat = coordinates.lon, coordinates.lat
+    errors = [problem or error for problem, error in zip(problems, coordinates.problems)]
     address = chunk[columns["address"]] if columns["address"] else pd.Series([""] * len(chunk))
     address = [str(text) if str(text).strip() else None for text in address]
     errors = [
@@ -62,39 +62,3 @@ def _geocode_chunk(conn, chunk: pd.DataFrame, problems: list, columns: dict, crs
     placed = placed.rename(columns={"status": "geocode_status"})
     placed.loc[placed["geocode_error"].notna(), "geocode_status"] = "error"
     return placed[ADDED]
-
-
-def _coordinates(chunk: pd.DataFrame, columns: dict, crs: str | None):
-    """WGS84 lon/lat per row (NaN when absent or unusable) and an error text per row."""
-    count = len(chunk)
-    if columns["lon"] is None or columns["lat"] is None:
-        return np.full(count, np.nan), np.full(count, np.nan), [None] * count
-    raw_lon = np.array([_number(v) for v in chunk[columns["lon"]]], dtype=float)
-    raw_lat = np.array([_number(v) for v in chunk[columns["lat"]]], dtype=float)
-    systems, errors = _systems(chunk, columns, crs)
-    for i, (text_lon, text_lat) in enumerate(zip(chunk[columns["lon"]], chunk[columns["lat"]])):
-        errors[i] = errors[i] or coordinate_problem(text_lon, text_lat)
-    usable = np.array([e is None for e in errors]) & np.isfinite(raw_lon) & np.isfinite(raw_lat)
-    lon, lat = to_wgs84_by_row(np.where(usable, raw_lon, np.nan), np.where(usable, raw_lat, np.nan), systems)
-    return lon, lat, errors
-
-
-def _number(value) -> float:
-    number = parse_float(value)  # full-width digits and XLSX numbers included
-    return np.nan if number is None else number
-
-
-def _systems(chunk, columns, crs) -> tuple[np.ndarray, list]:
-    default = system_name(crs) if crs else "wgs84"
-    if columns["crs"] is None:
-        return np.full(len(chunk), default, dtype=object), [None] * len(chunk)
-    systems, errors = [], []
-    for text in chunk[columns["crs"]]:
-        text = str(text)
-        try:
-            systems.append(system_name(text) if text.strip() else default)
-            errors.append(None)
-        except UserError:
-            systems.append(default)
-            errors.append(f"unknown coordinate system {text!r} (use {', '.join(SYSTEMS)})")
-    return np.array(systems, dtype=object), errors

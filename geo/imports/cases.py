@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from geo.geocode.crs import SYSTEMS, system_name, to_wgs84_by_row
 from geo.imports.columns import ADDRESS, CRS, LAT, LON, Field
-from geo.imports.values import clean_text, coordinate_problem, parse_datetime, parse_float
+from geo.imports.coordinates import read_coordinates
+from geo.imports.values import clean_text, parse_datetime
 
 FIELDS = [
     Field(
@@ -74,7 +74,9 @@ class Lookups:
 def check_rows(table, columns: dict, lookups: Lookups, crs: str | None) -> Checked:
     """Check every row of `table` (geo.imports.tables.Table) as a case."""
     good, rejected, warnings = [], [], []
-    lon, lat, raw, coordinate_problems = _coordinates(table, columns, crs)
+    coordinates = read_coordinates(table.frame, columns, crs)
+    lon, lat, coordinate_problems = coordinates.lon, coordinates.lat, coordinates.problems
+    raw = [_raw(*given) for given in zip(coordinates.raw_lon, coordinates.raw_lat, coordinates.systems)]
     for i, row in enumerate(table.frame.itertuples(index=False)):
         line, cells = table.lines[i], dict(zip(table.frame.columns, row))
         value = {name: ("" if column is None else cells[column]) for name, column in columns.items()}
@@ -148,30 +150,6 @@ def _times(value: dict, reported: dt.datetime, status: str, deadline_days: int):
     if closed is not None and closed < reported:
         return None, "closed before it was reported"
     return {"reported_at": reported, "deadline": deadline, "closed_at": closed}, None
-
-
-def _coordinates(table, columns: dict, crs: str | None):
-    """WGS84 lon/lat per row (NaN when none), the coordinates as given with their system, and
-    a reason per row where they are unusable."""
-    count = len(table.frame)
-    raw_lon, raw_lat = np.full(count, np.nan), np.full(count, np.nan)
-    problems = [None] * count
-    if columns["lon"] is None or columns["lat"] is None:
-        return raw_lon, raw_lat, [_raw(np.nan, np.nan, None)] * count, problems
-    default = system_name(crs) if crs else "wgs84"
-    systems = np.full(count, default, dtype=object)
-    for i, (x, y) in enumerate(zip(table.frame[columns["lon"]], table.frame[columns["lat"]])):
-        problems[i] = coordinate_problem(x, y)
-        if columns["crs"] is not None and str(table.frame[columns["crs"]].iloc[i]).strip():
-            name = str(table.frame[columns["crs"]].iloc[i]).strip()
-            try:
-                systems[i] = system_name(name)
-            except Exception:
-                problems[i] = problems[i] or f"unknown coordinate system {name!r} (use {', '.join(SYSTEMS)})"
-        if problems[i] is None and str(x).strip():
-            raw_lon[i], raw_lat[i] = parse_float(x), parse_float(y)
-    lon, lat = to_wgs84_by_row(raw_lon, raw_lat, systems)
-    return lon, lat, [_raw(x, y, system) for x, y, system in zip(raw_lon, raw_lat, systems)], problems
 
 
 def _raw(lon: float, lat: float, system: str | None) -> dict:
