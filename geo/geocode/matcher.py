@@ -71,8 +71,9 @@ def match_addresses(conn, texts, settings: MatchSettings | None = None, fuzzy=No
     parsed = [parse(normalise(text), names) for text in unique]
     results = [AddressMatch(key=address.key) for address in parsed]
     _by_alias(conn, parsed, results)
-    _by_keys(conn, parsed, results)
-    _by_similarity(conn, parsed, results, names, settings, [text in may_fuzzy for text in unique])
+    known = known_names(conn, parsed)
+    _by_keys(conn, parsed, results, known)
+    _by_similarity(conn, parsed, results, names, known, settings, [text in may_fuzzy for text in unique])
     by_text = dict(zip(unique, results))
     return [by_text.get(text) if text and text.strip() else None for text in texts]
 
@@ -84,14 +85,13 @@ def _by_alias(conn, parsed: list[Address], results: list[AddressMatch]) -> None:
             result.building_id, result.confidence, result.how = aliases[address.key], ALIAS_CONFIDENCE, "alias"
 
 
-def _by_keys(conn, parsed: list[Address], results: list[AddressMatch]) -> None:
+def _by_keys(conn, parsed: list[Address], results: list[AddressMatch], known: set[str]) -> None:
     columns = {"query": [], "kind": [], "key": []}
     for index, (address, result) in enumerate(zip(parsed, results)):
         if not result.matched:
             for kind, key in keys(address):
                 for column, value in zip(columns, (index, kind, key)):
                     columns[column].append(value)
-    known = known_names(conn, parsed)
     hits: dict[int, dict[int, set]] = {}
     for query, kind, building_id, *components in conn.execute(load_query("match_exact"), columns).fetchall():
         if consistent(Parts.of_query(parsed[query], known), Parts.of_entry(*components)):
@@ -116,7 +116,7 @@ def known_names(conn, parsed: list[Address]) -> set[str]:
     return {row[0] for row in conn.execute(load_query("known_names"), [sorted(names)]).fetchall()}
 
 
-def _by_similarity(conn, parsed, results, names: AreaNames, settings: MatchSettings, allowed: list[bool]) -> None:
+def _by_similarity(conn, parsed, results, names: AreaNames, known: set[str], settings: MatchSettings, allowed) -> None:
     todo = [i for i, result in enumerate(results) if not result.matched and allowed[i]]
     if not todo:
         return
@@ -127,7 +127,6 @@ def _by_similarity(conn, parsed, results, names: AreaNames, settings: MatchSetti
         "place": [parsed[i].estate for i in todo],
         "building": [parsed[i].building for i in todo],
     }
-    known = known_names(conn, [parsed[i] for i in todo])
     candidates: dict[int, list[dict]] = {i: [] for i in todo}
     for query, building_id, *components, address in conn.execute(load_query("match_fuzzy"), params):
         points, similarity, agreeing = score(Parts.of_query(parsed[query], known), Parts.of_entry(*components))
