@@ -4,9 +4,11 @@
 line naming the field and the names looked for.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from geo.errors import UserError
+from geo.imports.values import parse_text
 
 
 @dataclass(frozen=True)
@@ -17,6 +19,13 @@ class Field:
     required: bool
     aliases: tuple[str, ...]
     help: str
+    parse: Callable = parse_text  # a non-empty cell → (value, None) or (None, reason)
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """The aliases, then the field's own name, and that name cut to the 10 characters a
+        Shapefile column holds (so that our own exports read back)."""
+        return tuple(dict.fromkeys((*self.aliases, self.name, self.name[:10])))
 
 
 ADDRESS = Field(
@@ -27,7 +36,13 @@ ADDRESS = Field(
 )
 LON = Field("lon", False, ("经度", "lon", "lng", "long", "longitude", "x"), "longitude")
 LAT = Field("lat", False, ("纬度", "lat", "latitude", "y"), "latitude")
-CRS = Field("crs", False, ("坐标系", "crs", "coordinate_system", "srs"), "wgs84|cgcs2000|gcj02|bd09 per row")
+CRS = Field("crs", False, ("坐标系", "crs", "coordinate_system", "srs"), "wgs84|cgcs2000|gcj02|bd09|EPSG:N per row")
+GEOMETRY = Field(
+    "geometry",
+    False,
+    ("几何", "图形", "边界", "范围", "空间信息", "wkt", "geometry", "geom", "the_geom", "shape"),
+    "WKT text in a CSV or XLSX column (spatial files carry their own geometry)",
+)
 
 
 def match_columns(columns: list[str], fields: list[Field], mapping: dict[str, str] | None = None) -> dict:
@@ -44,7 +59,7 @@ def match_columns(columns: list[str], fields: list[Field], mapping: dict[str, st
     found = {}
     for field in fields:
         found[field.name] = explicit.get(field.name) or next(
-            (by_lower[a.lower()] for a in field.aliases if a.lower() in by_lower), None
+            (by_lower[a.lower()] for a in field.names if a.lower() in by_lower), None
         )
         if field.required and found[field.name] is None:
             raise UserError(

@@ -1,36 +1,43 @@
-"""`python -m geo import FILE --layer cases …`: a file in, a row-level rejection report out.
+"""`python -m geo import FILE --layer LAYER …`: a file in, a row-level rejection report out.
 
-The file is read whole, every row checked, the good rows written and placed in one
-transaction; the rejected rows go to a CSV report (line, id, reason) beside the input or
-where --report says. `read = inserted + updated + unchanged + rejected` always holds.
-Exit code 0 when the file was processed (even with rejected rows), 1 when it was refused.
+The file is read whole, every row checked, the good rows written (and the geocoder run on
+what they change) in one transaction; the rejected rows go to a CSV report (line, id,
+reason) beside the input or where --report says, the rows changed on the way in (control
+characters removed, geometry repaired) to FILE.warnings.csv. `read = inserted + updated +
+unchanged + rejected` always holds. Exit code 0 when the file was processed (even with
+rejected rows), 1 when it was refused as a whole.
 """
 
 import csv
+import getpass
 import json
 from pathlib import Path
 
+from psycopg.types.json import Jsonb
+
 from geo.db.connection import transaction
 from geo.errors import UserError
-from geo.geocode.crs import SYSTEMS
-from geo.imports import cases
 from geo.imports.columns import match_columns, parse_mapping
+from geo.imports.layers import LAYERS
+from geo.imports.rows import check_table
 from geo.imports.tables import read_table
 
-LAYERS = {"cases": cases.FIELDS}
-CATEGORIES = "SELECT code, name_zh, name_en, deadline_days FROM case_category"
-STATUSES = "SELECT code, name_zh, name_en FROM case_status"
+LOG = "INSERT INTO import_log (author, layer, file, summary) VALUES (%s, %s, %s, %s)"
+NOTHING_WRITTEN = {"inserted": 0, "updated": 0, "flags": {}}
 
 
 def add_parser(commands) -> None:
-    cmd = commands.add_parser("import", help="import a file (CSV, XLSX) into a layer, with a rejection report")
+    cmd = commands.add_parser("import", help="import a file (CSV, XLSX, GeoJSON, GeoPackage, Shapefile) into a layer")
     cmd.add_argument("file", nargs="?", help="the file to import")
     cmd.add_argument("--layer", choices=sorted(LAYERS), help="which layer the file holds")
     cmd.add_argument("--layers", action="store_true", help="list each layer's fields and which are required")
-    cmd.add_argument("--crs", help=f"system of coordinates without a 坐标系 column: {'|'.join(SYSTEMS)}")
-    cmd.add_argument("--encoding", help="gbk|utf-8 (default: UTF-8, else GBK)")
+    cmd.add_argument("--crs", help="the coordinates' system when the file names none or names it wrongly: "
+                                   "EPSG:N, cgcs2000, gcj02, bd09")  # fmt: skip
+    cmd.add_argument("--encoding", help="gbk|utf-8 (default: UTF-8, else GBK; a Shapefile's .cpg when it has one)")
     cmd.add_argument("--sheet", help="XLSX: the sheet (default: the first)")
+    cmd.add_argument("--layer-name", help="GeoPackage or ZIP: the layer or file inside to read")
     cmd.add_argument("--map", action="append", metavar="SRC=DST", help="read column SRC as field DST (repeatable)")
+    cmd.add_argument("--repair", action="store_true", help="repair invalid polygons (make_valid) and name each one")
     cmd.add_argument("--report", help="where to write rejected rows (default: FILE.rejected.csv)")
     cmd.add_argument("--json", action="store_true", help="print the summary as one JSON object on the last line")
     cmd.set_defaults(handler=run)
@@ -49,65 +56,66 @@ def run(args) -> int:
     return 0
 
 
-def import_file(path: str, layer: str, args) -> dict:
+def import_file(path: str, layer_name: str, args) -> dict:
     """Read, check, write and report one file; return the summary."""
-    table = read_table(path, args.encoding, args.sheet)
+    layer = LAYERS[layer_name]
+    table = read_table(path, args.encoding, args.sheet, args.layer_name, args.repair)
     if table.frame.empty:
         raise UserError(f"{path}: a header and no rows: nothing to import")
-    columns = match_columns(list(table.frame.columns), LAYERS[layer], parse_mapping(args.map))
-    if columns["address"] is None and (columns["lon"] is None or columns["lat"] is None):
-        raise UserError("missing location columns: an address (地址) or longitude and latitude (经度, 纬度)")
+    columns = match_columns(list(table.frame.columns), layer.fields, parse_mapping(args.map))
+    origin = f"{getpass.getuser()}: import {Path(path).name}"
     with transaction() as conn:
-        checked = cases.check_rows(table, columns, _lookups(conn), args.crs)
-        from geo.imports.write import write_cases
+        context = layer.prepare(conn, table, columns) if layer.prepare else None
+        checked = check_table(table, layer, columns, args.crs, args.repair, context)
+        written = layer.write(conn, checked.rows, context, origin) if len(checked.rows) else NOTHING_WRITTEN
+        summary = _summary(len(table.frame), len(checked.rows), written, checked)
+        conn.execute(LOG, [getpass.getuser(), layer_name, str(Path(path).resolve()), Jsonb(summary)])
+    summary["report"] = _write_rows(args.report or f"{path}.rejected.csv", ["line", "id", "reason"], checked.rejected)
+    summary["warnings_report"] = _write_rows(f"{path}.warnings.csv", ["line", "id", "warning"], checked.warnings)
+    return summary
 
-        written = write_cases(conn, checked.rows)
-    report = _write_report(path, args.report, checked.rejected)
-    placed = written.pop("placed") or {}
+
+def _summary(read: int, good: int, written: dict, checked) -> dict:
+    flags = {reason: count for reason, count in written["flags"].items() if count}
     return {
-        "read": len(table.frame),
-        **written,
+        "read": read,
+        "inserted": written["inserted"],
+        "updated": written["updated"],
+        "unchanged": good - written["inserted"] - written["updated"],
         "rejected": len(checked.rejected),
-        "flagged": placed.get("outside", 0) + placed.get("review", 0),
+        "flagged": sum(flags.values()),
+        "flags": flags,
         "warnings": len(checked.warnings),
-        "report": report,
     }
 
 
-def _lookups(conn) -> cases.Lookups:
-    categories, days = {}, {}
-    for code, zh, en, deadline_days in conn.execute(CATEGORIES).fetchall():
-        categories |= {code: code, zh.lower(): code, en.lower(): code}
-        days[code] = deadline_days
-    statuses = {}
-    for code, zh, en in conn.execute(STATUSES).fetchall():
-        statuses |= {code: code, zh.lower(): code, en.lower(): code}
-    return cases.Lookups(categories, days, statuses)
-
-
-def _write_report(path: str, target: str | None, rejected: list) -> str | None:
-    if not rejected:
+def _write_rows(target: str, header: list[str], rows: list) -> str | None:
+    if not rows:
         return None
-    report = Path(target or f"{path}.rejected.csv")
-    with report.open("w", encoding="utf-8-sig", newline="") as handle:
+    with Path(target).open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["line", "id", "reason"])
-        writer.writerows(rejected)
-    return str(report)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return target
 
 
 def _text(summary: dict) -> str:
     parts = [f"{key} {summary[key]:,}" for key in ("read", "inserted", "updated", "unchanged", "rejected", "flagged")]
-    return "; ".join(parts) + (f"; rejected rows in {summary['report']}" if summary["report"] else "")
+    lines = ["; ".join(parts)]
+    lines += [f"  flagged: {count:,} {reason}" for reason, count in summary["flags"].items()]
+    if summary["report"]:
+        lines.append(f"rejected rows (line, id, reason) in {summary['report']}")
+    if summary["warnings_report"]:
+        lines.append(f"{summary['warnings']:,} row(s) changed on the way in, listed in {summary['warnings_report']}")
+    return "\n".join(lines)
 
 
 def layer_listing() -> str:
     """Each layer's fields: required ones marked, with the column names recognised."""
     lines = []
-    for layer, fields in LAYERS.items():
-        lines.append(f"{layer}:")
-        for field in fields:
+    for name, layer in LAYERS.items():
+        lines.append(f"{name} ({layer.title}, geometry: {layer.shape or 'none'}):")
+        for field in layer.fields:
             mark = "required" if field.required else "optional"
-            lines.append(f"  {field.name:<12} {mark:<9} {' / '.join(field.aliases)}  ({field.help})")
-    lines.append("(grids, micro-grids, buildings, areas, key persons, key places and cameras: not yet)")
+            lines.append(f"  {field.name:<15} {mark:<9} {' / '.join(field.names)}  ({field.help})")
     return "\n".join(lines)

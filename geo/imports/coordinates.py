@@ -1,7 +1,9 @@
 """Longitude/latitude columns of a table, read row by row into WGS84, with what went wrong.
 
 Shared by imports and `geocode --file`: the system comes from a 坐标系 column, else from
---crs, else WGS84; a row whose coordinates cannot be used gets a reason instead.
+--crs, else WGS84; a row whose coordinates cannot be used gets a reason instead. A file
+that names no system and whose coordinates are mostly not degrees is refused: they are in
+some projected system, and only the person who made the file knows which.
 """
 
 from dataclasses import dataclass
@@ -11,7 +13,7 @@ import pandas as pd
 
 from geo.errors import UserError
 from geo.geocode.crs import SYSTEMS, system_name, to_wgs84_by_row
-from geo.imports.values import coordinate_problem, parse_float
+from geo.imports.values import number_problem, parse_float, range_problem
 
 
 @dataclass
@@ -37,11 +39,30 @@ def read_coordinates(frame: pd.DataFrame, columns: dict, crs: str | None) -> Coo
         return Coordinates(raw_lon.copy(), raw_lat.copy(), raw_lon, raw_lat, systems, problems)
     crs_cells = frame[columns["crs"]] if columns["crs"] is not None else [""] * count
     for i, (x, y, name) in enumerate(zip(frame[columns["lon"]], frame[columns["lat"]], crs_cells)):
-        problems[i] = coordinate_problem(x, y) or _system_problem(systems, i, str(name).strip())
+        problems[i] = number_problem(x, y) or _system_problem(systems, i, str(name).strip())
         if problems[i] is None and str(x).strip():
             raw_lon[i], raw_lat[i] = parse_float(x), parse_float(y)
+    if crs is None and columns["crs"] is None:
+        require_degrees(raw_lon, raw_lat)
     lon, lat = to_wgs84_by_row(raw_lon, raw_lat, systems)
+    for i in np.flatnonzero(np.isfinite(raw_lon)):
+        problems[i] = range_problem(lon[i], lat[i], systems[i])
+        if problems[i]:
+            lon[i] = lat[i] = raw_lon[i] = raw_lat[i] = np.nan
     return Coordinates(lon, lat, raw_lon, raw_lat, systems, problems)
+
+
+def require_degrees(x: np.ndarray, y: np.ndarray) -> None:
+    """Refuse coordinates of no named system when most of them cannot be degrees."""
+    finite = np.isfinite(x) & np.isfinite(y)
+    beyond = finite & ((np.abs(x) > 180) | (np.abs(y) > 90))
+    if beyond.sum() and beyond.sum() * 2 >= finite.sum():
+        i = np.flatnonzero(beyond)[0]
+        raise UserError(
+            f"{beyond.sum():,} of {finite.sum():,} coordinates are not degrees (e.g. {x[i]:g}, {y[i]:g}) and the "
+            "file names no coordinate system: pass --crs EPSG:N with the system they are in "
+            "(e.g. EPSG:4547 for CGCS2000 3-degree zone 114°E, EPSG:3857 for Web Mercator)"
+        )
 
 
 def _system_problem(systems: np.ndarray, row: int, name: str) -> str | None:
@@ -51,5 +72,5 @@ def _system_problem(systems: np.ndarray, row: int, name: str) -> str | None:
     try:
         systems[row] = system_name(name)
     except UserError:
-        return f"unknown coordinate system {name!r} (use {', '.join(SYSTEMS)})"
+        return f"unknown coordinate system {name!r} (use {', '.join(SYSTEMS)} or EPSG:N)"
     return None

@@ -1,9 +1,10 @@
-"""Tables from CSV and XLSX files, every row kept with its line number.
+"""Tables from CSV, XLSX and spatial files, every row kept with its line number.
 
 CSV: UTF-8 (with or without BOM) or GBK, CRLF or LF, quoted fields with commas and newlines
 (Python's csv module). A row with more or fewer fields than the header is kept, its fields
 as far as they go, with the reason, so that no row is lost. XLSX: openpyxl through pandas;
-date cells arrive as datetimes, never as Excel serial numbers.
+date cells arrive as datetimes, never as Excel serial numbers. GeoJSON, GeoPackage and
+Shapefile: geo.imports.spatial, each feature a row with its geometry.
 """
 
 import csv
@@ -11,9 +12,11 @@ import io
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from geo.errors import UserError
+from geo.imports.spatial import SPATIAL_SUFFIXES, read_spatial
 
 ENCODINGS = ("utf-8-sig", "gb18030")  # UTF-8 (with or without BOM), else GBK and its superset
 csv.field_size_limit(1 << 30)  # a 100 KB description is a cell like any other
@@ -21,22 +24,40 @@ csv.field_size_limit(1 << 30)  # a 100 KB description is a cell like any other
 
 @dataclass
 class Table:
-    """Cells as read (text for CSV; text, numbers or datetimes for XLSX), the file line of
-    each row, and per row the reason it is malformed (None when fine)."""
+    """Cells as read (text for CSV; text, numbers or datetimes for XLSX and spatial files),
+    the file line (or feature number) of each row, and per row the reason it is malformed
+    (None when fine). Spatial files add each row's geometry, what reading repaired, and the
+    file's CRS."""
 
     frame: pd.DataFrame
     lines: list[int]
     problems: list[str | None]
+    geometry: np.ndarray | None = None
+    repaired: list[str | None] | None = None
+    crs: str | None = None
 
 
-def read_table(path: str, encoding: str | None = None, sheet: str | None = None) -> Table:
-    """Read a CSV or XLSX file; UserError when the file as a whole cannot be used."""
+def read_table(
+    path: str, encoding: str | None = None, sheet: str | None = None, layer_name: str | None = None, repair=False
+) -> Table:
+    """Read a CSV, XLSX or spatial file; UserError when the file as a whole cannot be used."""
     source = Path(path)
     if not source.is_file():
         raise UserError(f"{path}: no such file")
+    if source.stat().st_size == 0:
+        raise UserError(f"{path}: the file is empty")
     if source.suffix.lower() in (".xlsx", ".xlsm"):
         return _read_xlsx(source, sheet)
+    if source.suffix.lower() in SPATIAL_SUFFIXES:
+        return _read_spatial(source, encoding, layer_name, repair)
     return _read_csv(source, encoding)
+
+
+def _read_spatial(path: Path, encoding: str | None, layer_name: str | None, repair: bool) -> Table:
+    cells, geometry, problems, repaired, crs = read_spatial(path, encoding, layer_name, repair)
+    header = _header(path, list(cells), allow_empty=True)
+    frame = pd.DataFrame(dict(zip(header, cells.values())), dtype=object, index=range(len(geometry)))
+    return Table(frame, list(range(1, len(frame) + 1)), problems, geometry, repaired, crs)
 
 
 def _read_csv(path: Path, encoding: str | None) -> Table:
@@ -69,10 +90,10 @@ def _read_xlsx(path: Path, sheet: str | None) -> Table:
     return Table(frame, [i + 2 for i in keep], [None] * len(frame))
 
 
-def _header(path: Path, header: list | None) -> list[str]:
+def _header(path: Path, header: list | None, allow_empty: bool = False) -> list[str]:
     """The column names, stripped; a repeated name gets a suffix (地址, 地址 (2)) so that no
     column hides another."""
-    if not header or not any(str(cell).strip() for cell in header):
+    if not allow_empty and (not header or not any(str(cell).strip() for cell in header)):
         raise UserError(f"{path}: the file is empty")
     names: list[str] = []
     for cell in header:

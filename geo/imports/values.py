@@ -12,6 +12,8 @@ import re
 import unicodedata
 from zoneinfo import ZoneInfo
 
+import pandas as pd
+
 from geo.settings import get_settings
 
 _DATE = re.compile(
@@ -25,6 +27,8 @@ def parse_datetime(value) -> tuple[dt.datetime | None, str | None]:
     """(aware datetime, None) or (None, reason) for a cell."""
     zone = ZoneInfo(get_settings().timezone)
     if isinstance(value, dt.datetime):
+        if pd.isna(value):
+            return None, "empty"
         return (value if value.tzinfo else value.replace(tzinfo=zone)), None
     if isinstance(value, dt.date):
         return dt.datetime.combine(value, dt.time(), zone), None
@@ -39,7 +43,16 @@ def parse_datetime(value) -> tuple[dt.datetime | None, str | None]:
     year, month, day, hour, minute, second, offset = match.groups()
     try:
         seconds = float(second or 0)
-        moment = dt.datetime(int(year), int(month), int(day), int(hour or 0), int(minute or 0), int(seconds))
+        whole = int(seconds)
+        moment = dt.datetime(
+            int(year),
+            int(month),
+            int(day),
+            int(hour or 0),
+            int(minute or 0),
+            whole,
+            min(round((seconds - whole) * 1e6), 999_999),
+        )
     except ValueError as error:
         return None, f"{text!r} is not a real date or time ({error})"
     return moment.replace(tzinfo=_zone(offset) or zone), None
@@ -73,8 +86,9 @@ def parse_float(value) -> float | None:
         return None
 
 
-def coordinate_problem(x, y) -> str | None:
-    """Why a longitude/latitude pair cannot be used (None when it can, or when both are empty)."""
+def number_problem(x, y) -> str | None:
+    """Why a longitude/latitude pair is not two finite numbers (None when it is, or when both
+    are empty)."""
     if not str(x).strip() and not str(y).strip():
         return None
     lon, lat = parse_float(x), parse_float(y)
@@ -82,8 +96,83 @@ def coordinate_problem(x, y) -> str | None:
         return f"coordinate is not a number: {x!r}, {y!r}"
     if not (math.isfinite(lon) and math.isfinite(lat)):
         return f"coordinate is not finite: {x!r}, {y!r}"
-    if abs(lat) > 90 and abs(lon) <= 90:
-        return f"latitude {lat} is beyond ±90°: longitude and latitude look swapped"
-    if abs(lon) > 180 or abs(lat) > 90:
-        return f"coordinate out of range: {lon}, {lat}"
     return None
+
+
+def range_problem(lon: float, lat: float, system: str = "wgs84") -> str | None:
+    """Why a point converted to WGS84 is not on the earth (None when it is)."""
+    if not (math.isfinite(lon) and math.isfinite(lat)):
+        return f"coordinate cannot be converted from {system} (outside the system's area?)"
+    if abs(lat) > 90 and abs(lon) <= 90:
+        return f"latitude {lat:g} is beyond ±90°: longitude and latitude look swapped"
+    if abs(lon) > 180 or abs(lat) > 90:
+        return f"coordinate out of range: {lon:g}, {lat:g}"
+    return None
+
+
+# Parsers for the fields of a layer (geo.imports.columns.Field.parse): a non-empty cell in,
+# (value, None) or (None, reason) out. Empty cells never reach them.
+
+
+def parse_text(value):
+    return clean_text(value)[0].strip(), None
+
+
+def parse_date(value):
+    moment, problem = parse_datetime(value)
+    if problem:
+        return None, problem
+    if (moment.hour, moment.minute, moment.second) != (0, 0, 0) and not isinstance(value, dt.datetime):
+        return None, f"{value!r} has a time of day where a date is expected"
+    return moment.date(), None
+
+
+def integer(low: int = 0, high: int | None = None):
+    """A parser of whole numbers in [low, high]."""
+
+    def parse(value):
+        number = parse_float(value)
+        if number is None or not math.isfinite(number) or not number.is_integer():
+            return None, f"{value!r} is not a whole number"
+        if number < low or (high is not None and number > high):
+            return None, f"{int(number)} is outside {low}–{high if high is not None else '∞'}"
+        return int(number), None
+
+    return parse
+
+
+def choice(names: dict[str, tuple[str, ...]]):
+    """A parser of one of the keys of `names`, given as the key or any of its names (case-insensitive)."""
+    lookup = {str(alias).lower(): key for key, aliases in names.items() for alias in (key, *aliases)}
+
+    def parse(value):
+        text = unicodedata.normalize("NFKC", str(value)).strip().lower()
+        if text in lookup:
+            return lookup[text], None
+        known = ", ".join(str(a[0]) for a in names.values() if a)
+        return None, f"{str(value)!r} is not one of {known} (or {', '.join(map(str, names))})"
+
+    return parse
+
+
+BOOLEAN = choice(
+    {
+        True: ("是", "有", "在册", "true", "yes", "y", "1", "t"),
+        False: ("否", "无", "不在册", "注销", "false", "no", "n", "0", "f"),
+    }
+)
+
+
+def pattern(regex: str, description: str):
+    """A parser of text matching `regex` (a code, for example)."""
+    compiled = re.compile(regex)
+
+    def parse(value):
+        text = unicodedata.normalize("NFKC", str(value)).strip()
+        if isinstance(value, float) and value.is_integer():
+            text = str(int(value))
+        if not compiled.fullmatch(text):
+            return None, f"{str(value)!r} is not {description}"
+        return text, None
+
+    return parse

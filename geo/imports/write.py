@@ -1,40 +1,75 @@
-"""Writing checked rows: an upsert keyed on the source id, then the geocoder places what changed.
-
-All in the caller's transaction, so a failure (or kill -9) leaves the database as it was.
-Coordinates are stored as given (raw_lon, raw_lat, raw_crs) and converted to WGS84 (geom).
+"""Writing checked rows: staged with COPY, then upserted by the layer's SQL, in the caller's
+transaction, so that a failure (or kill -9) leaves the database as it was. After boundaries,
+buildings or cases change, the geocoder places what they affect before the commit.
 """
 
 import pandas as pd
+from psycopg import sql
 
 from geo.db.connection import load_query
 from geo.db.copy import copy_rows
-from geo.geocode.bulk import NO_GRIDS, assign_pending
+from geo.geocode.bulk import NO_GRIDS, assign_pending, reassign
 
-CREATE_STAGING = """
-CREATE TEMP TABLE import_cases (
-    code text, source text, category_code text, summary text, reported_at timestamptz,
-    lon double precision, lat double precision, raw_lon double precision, raw_lat double precision,
-    raw_crs text, address_text text, status text,
-    deadline timestamptz, closed_at timestamptz
-) ON COMMIT DROP"""
-STAGING_COLUMNS = ["code", "source", "category_code", "summary", "reported_at", "lon", "lat", "raw_lon", "raw_lat",
-                   "raw_crs", "address_text", "status", "deadline", "closed_at"]  # fmt: skip
 FORGET_PLACEMENTS = "DELETE FROM case_assignment WHERE case_id = ANY(%s)"
+PENDING_CASES = "SELECT count(*) FROM cases c LEFT JOIN case_assignment a ON a.case_id = c.id WHERE a.case_id IS NULL"
+NEW_BOUNDARY_VERSION = "INSERT INTO boundary_version (author, note) VALUES (%s, %s) RETURNING id"
+WHOLE_CITY_SHARE = 0.25  # beyond this share of a layer changed, re-place everything at once
 
 
-def write_cases(conn, rows: pd.DataFrame) -> dict:
-    """Upsert `rows` (from geo.imports.cases.check_rows) and place the cases written.
+def stage(conn, name: str, types: dict[str, str], rows: pd.DataFrame) -> None:
+    """A temporary table `name` with the columns and types of `types`, filled from `rows`."""
+    columns = sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(t)) for c, t in types.items())
+    conn.execute(sql.SQL("CREATE TEMP TABLE {} ({}) ON COMMIT DROP").format(sql.Identifier(name), columns))
+    copy_rows(conn, name, list(types), rows)
 
-    Returns counts: inserted, updated, unchanged, and the geocoder's summary.
-    """
-    if rows.empty:
-        return {"inserted": 0, "updated": 0, "unchanged": 0, "placed": None}
-    conn.execute(CREATE_STAGING)
-    copy_rows(conn, "import_cases", STAGING_COLUMNS, rows)
-    written = conn.execute(load_query("import_cases_upsert")).fetchall()
-    updated = [case_id for case_id, inserted in written if not inserted]
-    conn.execute(FORGET_PLACEMENTS, [updated])  # a changed case is placed again
-    # Without grids yet (cases imported first), the cases wait: `geocode --pending` places them.
-    placed = None if conn.execute(NO_GRIDS).fetchone()[0] else assign_pending(conn)
-    inserted = len(written) - len(updated)
-    return {"inserted": inserted, "updated": len(updated), "unchanged": len(rows) - len(written), "placed": placed}
+
+def upsert(conn, query: str, params: dict | None = None) -> tuple[list, list]:
+    """Run an upsert returning (id, inserted) per written row: (ids inserted, ids updated)."""
+    written = conn.execute(load_query(query), params).fetchall()
+    return [i for i, new in written if new], [i for i, new in written if not new]
+
+
+def run_script(conn, name: str, params: dict | None = None) -> list:
+    """Run the statements of a query file in order (they end with ';' at a line's end);
+    return the rows of the last one."""
+    statements = [s.strip() for s in load_query(name).split(";\n") if _has_sql(s)]
+    cursor = None
+    for statement in statements:
+        cursor = conn.execute(statement, params)
+    return cursor.fetchall() if cursor is not None and cursor.description else []
+
+
+def _has_sql(text: str) -> bool:
+    return any(line.strip() and not line.strip().startswith("--") for line in text.splitlines())
+
+
+def new_boundary_version(conn, origin: str) -> int:
+    """A boundary version for the grid or micro-grid versions an import writes."""
+    author, _, note = origin.partition(": ")
+    return conn.execute(NEW_BOUNDARY_VERSION, [author, note]).fetchone()[0]
+
+
+def place_pending_cases(conn, forget=()) -> dict:
+    """Place the cases without a placement (and those in `forget`, placed again); return the
+    flags: cases outside every grid, addresses waiting for review, or every case waiting
+    when there are no grids yet (`geocode --pending` places them once there are)."""
+    conn.execute(FORGET_PLACEMENTS, [list(forget)])
+    if conn.execute(NO_GRIDS).fetchone()[0]:
+        waiting = conn.execute(PENDING_CASES).fetchone()[0]
+        return {"flags": {"cases waiting for grids (run geocode --pending after importing them)": waiting}}
+    placed = assign_pending(conn)
+    return {"flags": {"cases outside every grid": placed.get("outside", 0),
+                      "addresses waiting for review": placed.get("review", 0)}}  # fmt: skip
+
+
+def replace_placements(conn, changed: int, total: int, area_query: str | None, params: dict | None = None) -> dict:
+    """After `changed` of `total` rows of a boundary or building layer changed: place again
+    the cases in the changed area (the WKT `area_query` returns), or all when much changed,
+    then the cases still pending."""
+    if changed == 0 or conn.execute(NO_GRIDS).fetchone()[0]:
+        return {"flags": {}}
+    area = None
+    if area_query and changed < WHOLE_CITY_SHARE * total:
+        area = conn.execute(load_query(area_query), params).fetchone()[0]
+    reassign(conn, area)
+    return place_pending_cases(conn)

@@ -1,0 +1,111 @@
+"""The cases layer: events from grid workers, the 12345 hotline, 110 and others.
+
+A row is rejected with its reason when a required value is empty, a date is not a date,
+coordinates are unusable (not finite, out of range, swapped), it has neither coordinates nor
+an address, its category, source or status is unknown, or its times contradict each other.
+An address-only case is kept: the geocoder places it as it is written. Coordinates are
+stored as given (raw_lon, raw_lat, raw_crs) and converted to WGS84 (geom).
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from geo.imports.columns import ADDRESS, CRS, GEOMETRY, LAT, LON, Field
+from geo.imports.geometry import POINT
+from geo.imports.layer import Layer
+from geo.imports.values import choice, parse_datetime
+from geo.imports.write import place_pending_cases, stage, upsert
+
+SOURCES = {
+    "grid_worker": ("网格员", "网格", "grid_worker", "grid"),
+    "hotline_12345": ("12345", "热线", "12345热线", "hotline", "hotline_12345"),
+    "police_110": ("110", "公安", "police", "police_110"),
+    "walk_in": ("来访", "窗口", "walk_in"),
+    "online": ("网上", "网络", "线上", "online"),
+}
+FIELDS = [
+    Field("code", True, ("编号", "事件编号", "案件编号", "工单号", "code", "id", "case_id"), "the case's id in its source system"),
+    Field("category", True, ("事件类型", "类别", "类型", "分类", "category"), "a category code or its Chinese or English name"),
+    Field("summary", True, ("摘要", "事件描述", "描述", "内容", "标题", "summary", "description"), "what happened"),
+    Field("reported_at", True, ("上报时间", "受理时间", "发生时间", "时间", "reported_at", "reported", "time"),
+          "when it was reported", parse_datetime),
+    Field("source", False, ("来源", "渠道", "source"), "网格员 / 12345 / 110 / 来访 / 网上 (default 网格员)", choice(SOURCES)),
+    Field("status", False, ("状态", "办理状态", "status"), "受理 … 结案 (default 受理)"),
+    Field("deadline", False, ("办理时限", "截止时间", "deadline"), "default: reported + the category's days", parse_datetime),
+    Field("closed_at", False, ("办结时间", "结案时间", "closed_at"), "required when the status is 结案", parse_datetime),
+    ADDRESS, LON, LAT, CRS, GEOMETRY,
+]  # fmt: skip
+CATEGORIES = "SELECT code, name_zh, name_en, deadline_days FROM case_category"
+STATUSES = "SELECT code, name_zh, name_en FROM case_status"
+STAGING = {
+    "code": "text", "source": "text", "category_code": "text", "summary": "text", "reported_at": "timestamptz",
+    "lon": "float8", "lat": "float8", "raw_lon": "float8", "raw_lat": "float8", "raw_crs": "text",
+    "address_text": "text", "status": "text", "deadline": "timestamptz", "closed_at": "timestamptz",
+}  # fmt: skip
+
+
+@dataclass
+class Lookups:
+    """What values mean, read from the database: categories (code, zh, en → code and deadline
+    days) and statuses (code, zh, en → code)."""
+
+    categories: dict
+    deadline_days: dict
+    statuses: dict
+
+
+def prepare(conn, table, columns) -> Lookups:
+    categories, days = {}, {}
+    for code, zh, en, deadline_days in conn.execute(CATEGORIES).fetchall():
+        categories |= {code: code, zh.lower(): code, en.lower(): code}
+        days[code] = deadline_days
+    statuses = {}
+    for code, zh, en in conn.execute(STATUSES).fetchall():
+        statuses |= {code: code, zh.lower(): code, en.lower(): code}
+    return Lookups(categories, days, statuses)
+
+
+def finish(record: dict, lookups: Lookups):
+    category = lookups.categories.get(record["category"].lower())
+    if category is None:
+        return None, f"unknown category {record['category']!r} (see `python -m geo import --layers`)"
+    status = lookups.statuses.get((record["status"] or "accepted").lower())
+    if status is None:
+        return None, f"unknown status {record['status']!r}"
+    times, problem = _times(record, status, lookups.deadline_days[category])
+    if problem:
+        return None, problem
+    if not np.isfinite(record["lon"]) and not record["address"]:
+        return None, "missing location: neither coordinates nor an address"
+    located = bool(np.isfinite(record["raw_lon"]))
+    case = {key: record[key] for key in ("code", "summary", "lon", "lat")} | times
+    case |= {"category_code": category, "status": status, "source": record["source"] or "grid_worker"}
+    case |= {"address_text": record["address"], "raw_crs": record["raw_crs"] if located else None}
+    return case | {
+        "raw_lon": record["raw_lon"] if located else None,
+        "raw_lat": record["raw_lat"] if located else None,
+    }, None
+
+
+def _times(record: dict, status: str, deadline_days: int):
+    reported, closed = record["reported_at"], record["closed_at"]
+    deadline = record["deadline"] or reported + dt.timedelta(days=deadline_days)
+    if deadline <= reported:
+        return None, "the deadline is not after the time reported"
+    if (status == "closed") != (closed is not None):
+        return None, "status 结案 and a closing time go together: one is missing"
+    if closed is not None and closed < reported:
+        return None, "closed before it was reported"
+    return {"reported_at": reported, "deadline": deadline, "closed_at": closed}, None
+
+
+def write(conn, rows, lookups, origin) -> dict:
+    """Upsert keyed on the source id; a changed case loses its placement and is placed again."""
+    stage(conn, "import_cases", STAGING, rows)
+    inserted, updated = upsert(conn, "import_cases_upsert")
+    return {"inserted": len(inserted), "updated": len(updated)} | place_pending_cases(conn, forget=updated)
+
+
+LAYER = Layer("cases", "事件", FIELDS, POINT, finish, write, prepare=prepare)

@@ -1,0 +1,153 @@
+"""Every row of a table checked against a layer: parsed fields, its geometry through the gate,
+the layer's own rules; a rejected row keeps its line, id and reason.
+
+Point layers read their points as longitude/latitude columns; a point geometry (a spatial
+file's, or a WKT column's) becomes such columns first, in the file's system, so that one
+path checks and converts them all.
+"""
+
+import numpy as np
+import pandas as pd
+import shapely
+
+from geo.errors import UserError
+from geo.imports.columns import GEOMETRY
+from geo.imports.coordinates import read_coordinates
+from geo.imports.geometry import POINT, check_geometries, crs_system
+from geo.imports.layer import Checked, Layer
+from geo.imports.values import clean_text
+
+LON_COLUMN, LAT_COLUMN = "经度 (from the geometry)", "纬度 (from the geometry)"
+
+
+def check_table(table, layer: Layer, columns: dict, crs: str | None, repair: bool, context) -> Checked:
+    """Check each row of `table` (geo.imports.tables.Table) as a row of `layer`."""
+    crs = crs_system(crs or table.crs) if (crs or table.crs) else None
+    shapes, problems, notes = _shapes(table, layer, columns, crs, repair)
+    good, rejected, warnings = [], [], []
+    cells = {name: (table.frame[column].tolist() if column else None) for name, column in columns.items()}
+    for i in range(len(table.frame)):
+        line, value = table.lines[i], {name: ("" if c is None else c[i]) for name, c in cells.items()}
+        key = clean_key(value.get(layer.key, ""))
+        record, problem, cleaned = _record(layer, value)
+        if record is not None and not problem:
+            record, problem = layer.finish(record | shapes[i], context)
+        problem = table.problems[i] or problems[i] or problem
+        if problem:
+            rejected.append((line, key, problem))
+            continue
+        warnings += [
+            (line, key, note) for note in (cleaned, notes[i], table.repaired[i] if table.repaired else None) if note
+        ]
+        good.append({"line": line, **record})
+    rows, duplicates = without_duplicates(pd.DataFrame(good), layer.key)
+    return Checked(rows, sorted(rejected + duplicates), warnings)
+
+
+def _record(layer: Layer, value: dict):
+    """(fields parsed, None, note of cleaned text) or (None, reason, None)."""
+    record, cleaned = {}, []
+    for field in layer.fields:
+        if field.name in ("geometry", "lon", "lat", "crs"):
+            continue
+        cell = value.get(field.name, "")
+        text, changed = clean_text(cell) if isinstance(cell, str) else (cell, False)
+        if changed:
+            cleaned.append(field.name)
+        if isinstance(text, str) and not text.strip():
+            if field.required:
+                return None, f"empty {field.name}", None
+            record[field.name] = None
+            continue
+        record[field.name], problem = field.parse(text)
+        if problem:
+            return None, f"{field.name}: {problem}", None
+    note = "control characters removed from " + ", ".join(cleaned) if cleaned else None
+    return record, None, note
+
+
+def _shapes(table, layer: Layer, columns: dict, crs: str | None, repair: bool):
+    """Per row: {'geom': …} or {'lon': …, 'lat': …} for the layer's kind, the reason the
+    geometry is refused, and what was repaired."""
+    count = len(table.frame)
+    if layer.shape is None:
+        return [{}] * count, [None] * count, [None] * count
+    geometry = _geometry_cells(table, columns)
+    if layer.shape == POINT:
+        return _points(table, columns, geometry, crs)
+    if geometry is None:
+        raise UserError(f"missing geometry: the file has none and no WKT column ({' / '.join(GEOMETRY.aliases)})")
+    shapes = check_geometries(geometry[0], layer.shape, crs, repair)
+    problems = [table_problem or shape_problem for table_problem, shape_problem in zip(geometry[1], shapes.problems)]
+    return [{"geom": g} for g in shapes.geometry], problems, shapes.repaired
+
+
+def _geometry_cells(table, columns: dict):
+    """(geometries, per-row problems) from the file's geometry or its WKT column, or None."""
+    if table.geometry is not None:
+        return table.geometry, [None] * len(table.geometry)
+    if columns.get("geometry") is None:
+        return None
+    geometries, problems = [], []
+    for text in table.frame[columns["geometry"]]:
+        try:
+            geometries.append(shapely.from_wkt(str(text)) if str(text).strip() else None)
+            problems.append(None)
+        except shapely.errors.GEOSException as error:
+            geometries.append(None)
+            problems.append(f"geometry is not WKT ({str(error).split(':')[-1].strip()})")
+    return np.array(geometries, dtype=object), problems
+
+
+def _points(table, columns: dict, geometry, crs: str | None):
+    """Points through the longitude/latitude path: from their columns, or from the geometry."""
+    frame, problems = table.frame, [None] * len(table.frame)
+    if columns.get("lon") is None or columns.get("lat") is None:
+        if geometry is None and columns.get("address") is None:
+            raise UserError(
+                "missing location columns: longitude and latitude (经度, 纬度), a WKT column or a geometry"
+                + (", or an address (地址)" if "address" in columns else "")
+            )
+        if geometry is None:  # address only: the geocoder places them
+            geometry = (np.full(len(frame), None, dtype=object), [None] * len(frame))
+        frame, problems = _point_columns(frame, *geometry)
+        columns = columns | {"lon": LON_COLUMN, "lat": LAT_COLUMN}
+    coordinates = read_coordinates(frame, columns | {"crs": columns.get("crs")}, crs)
+    points = [
+        {"lon": x, "lat": y, "raw_lon": rx, "raw_lat": ry, "raw_crs": system}
+        for x, y, rx, ry, system in zip(
+            coordinates.lon, coordinates.lat, coordinates.raw_lon, coordinates.raw_lat, coordinates.systems
+        )
+    ]
+    problems = [p or q for p, q in zip(problems, coordinates.problems)]
+    return points, problems, [None] * len(points)
+
+
+def _point_columns(frame: pd.DataFrame, geometries, read_problems):
+    """The frame with longitude and latitude columns taken from point geometries."""
+    x, y, problems = [], [], list(read_problems)
+    for i, geom in enumerate(geometries):
+        is_point = geom is not None and not geom.is_empty and geom.geom_type == "Point"
+        if geom is not None and not geom.is_empty and not is_point and problems[i] is None:
+            problems[i] = f"wrong geometry type: {geom.geom_type} where the layer needs a point"
+        x.append(repr(geom.x) if is_point else "")
+        y.append(repr(geom.y) if is_point else "")
+    return frame.assign(**{LON_COLUMN: x, LAT_COLUMN: y}), problems
+
+
+def clean_key(value) -> str:
+    """An id cell as text: control characters removed, spaces trimmed."""
+    return clean_text(value)[0].strip()
+
+
+def without_duplicates(rows: pd.DataFrame, key: str):
+    """Rows whose id appears once; the others rejected, each naming the other lines."""
+    if rows.empty:
+        return rows, []
+    repeated = rows[rows.duplicated(key, keep=False)]
+    rejected = []
+    for code, group in repeated.groupby(key):
+        for line in group["line"]:
+            others = ", ".join(str(n) for n in group["line"] if n != line)
+            rejected.append((int(line), code, f"duplicate id {code!r} within the file (also on line {others})"))
+    return rows.drop(repeated.index).reset_index(drop=True), rejected

@@ -1,0 +1,137 @@
+"""Tables from GeoJSON, GeoPackage and Shapefile (.shp or .zip), read with pyogrio (GDAL).
+
+Each feature is a row numbered from 1 (its "line" in the report) with its attributes as
+cells and its geometry; a geometry GDAL reads but GEOS cannot build (a ring that is not
+closed) becomes the row's problem, so one bad feature never refuses the file. Shapefile
+text without a .cpg is decoded as UTF-8 when it is valid UTF-8, else as GBK: never shown as
+mojibake. Dates come as ISO text and go through the same parser as CSV cells.
+"""
+
+import warnings
+import zipfile
+from pathlib import Path
+
+import numpy as np
+import pyogrio
+import shapely
+
+from geo.errors import UserError
+
+SPATIAL_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip")
+GBK = "gb18030"  # GBK and its superset
+
+
+def read_spatial(path: Path, encoding: str | None, layer_name: str | None, repair: bool):
+    """(attribute cells by column, geometries, per-row problems, per-row repairs, the file's
+    CRS or None)."""
+    dataset = _dataset(path, layer_name)
+    layer = _layer(dataset, path, layer_name)
+    encoding = _encoding(dataset, path, layer, encoding)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # GDAL's notes on unclosed rings: reported per row below
+            meta, _, wkb, columns = pyogrio.raw.read(dataset, layer=layer, encoding=encoding, datetime_as_string=True)
+    except UnicodeDecodeError as error:
+        raise UserError(f"{path}: text is not {encoding or 'UTF-8'} ({error.reason}): pass --encoding") from error
+    except pyogrio.errors.DataSourceError as error:
+        raise UserError(f"{path}: not a readable {path.suffix} file ({error})") from error
+    geometries, problems, repaired = _geometries(wkb, repair)
+    cells = {str(name): [_cell(value) for value in values] for name, values in zip(meta["fields"], columns)}
+    return cells, geometries, problems, repaired, meta["crs"]
+
+
+def _dataset(path: Path, layer_name: str | None) -> str:
+    """The GDAL path of the dataset: a Shapefile needs its .dbf; a .zip is opened inside."""
+    if path.suffix.lower() == ".shp":
+        _require_dbf(path.with_suffix(".dbf").name, [p.name for p in path.parent.iterdir()], path)
+        return str(path)
+    if path.suffix.lower() != ".zip":
+        return str(path)
+    try:
+        names = zipfile.ZipFile(path).namelist()
+    except zipfile.BadZipFile as error:
+        raise UserError(f"{path}: not a readable ZIP archive") from error
+    inside = [n for n in names if n.lower().endswith((".shp", ".gpkg", ".geojson"))]
+    if layer_name:
+        inside = [n for n in inside if Path(n).stem == layer_name] or inside
+    if len(inside) != 1:
+        found = ", ".join(inside) or "none"
+        raise UserError(f"{path}: the archive should hold one .shp, .gpkg or .geojson (found: {found}); "
+                        "pick one with --layer-name")  # fmt: skip
+    if inside[0].lower().endswith(".shp"):
+        _require_dbf(inside[0][:-4] + ".dbf", names, path)
+    return f"/vsizip/{path.resolve()}/{inside[0]}"
+
+
+def _require_dbf(dbf: str, names: list[str], path: Path) -> None:
+    if dbf.lower() not in {n.lower() for n in names}:
+        raise UserError(f"{path}: the Shapefile's attribute file {Path(dbf).name} is missing (a Shapefile is "
+                        ".shp, .shx and .dbf together; send all three, or a .zip of them)")  # fmt: skip
+
+
+def _layer(dataset: str, path: Path, layer_name: str | None) -> str | int:
+    try:
+        layers = [str(name) for name, _ in pyogrio.list_layers(dataset)]
+    except pyogrio.errors.DataSourceError as error:
+        raise UserError(f"{path}: not a readable {path.suffix} file ({error})") from error
+    if layer_name:
+        if layer_name not in layers:
+            raise UserError(f"{path}: no layer {layer_name!r}; it has {', '.join(layers)}")
+        return layer_name
+    if len(layers) > 1:
+        raise UserError(f"{path}: it holds {len(layers)} layers ({', '.join(layers)}): pick one with --layer-name")
+    if not layers:
+        raise UserError(f"{path}: the file is empty (no layer)")
+    return 0
+
+
+def _encoding(dataset: str, path: Path, layer, encoding: str | None) -> str | None:
+    """The text encoding to read with: given, else GDAL's own when it knows (a .cpg or a
+    DBF code page), else UTF-8 if the attributes decode as UTF-8, else GBK."""
+    if encoding:
+        return {"gbk": GBK}.get(encoding.lower(), encoding)
+    info = pyogrio.read_info(dataset, layer=layer)
+    if info["driver"] != "ESRI Shapefile" or info["encoding"] not in ("ISO-8859-1", None):
+        return None  # GDAL decodes by the .cpg, the DBF code page, or the format's rule (UTF-8)
+    try:
+        pyogrio.raw.read(dataset, layer=layer, encoding="utf-8", read_geometry=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        return GBK
+
+
+def _geometries(wkb, repair: bool) -> tuple[np.ndarray, list, list]:
+    """Shapely geometries from GDAL's WKB; per row why one could not be built, or (with
+    `repair`) what was done to build it."""
+    geometries, problems, repaired = np.full(len(wkb), None, dtype=object), [None] * len(wkb), [None] * len(wkb)
+    for i, blob in enumerate(wkb):
+        if blob is None:
+            continue
+        try:
+            geometries[i] = shapely.from_wkb(blob)
+        except shapely.errors.GEOSException as error:
+            problems[i] = _wkb_problem(str(error))
+            if repair:
+                geometries[i] = shapely.from_wkb(blob, on_invalid="fix")
+                problems[i], repaired[i] = None, "ring closed"
+    return geometries, problems, repaired
+
+
+def _wkb_problem(message: str) -> str:
+    if "closed" in message:
+        return "ring not closed (first and last point differ; --repair closes it)"
+    if "points" in message.lower():
+        return "ring with too few points"
+    return f"unreadable geometry ({message})"
+
+
+def _cell(value):
+    """A cell as the checks expect it: missing as '', integral floats as ints (GDAL gives
+    integer columns with gaps as floats), everything else as it is."""
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, np.generic):
+        value = value.item()
+    if isinstance(value, float) and value.is_integer() and abs(value) < 2**53:
+        return int(value)
+    return value
