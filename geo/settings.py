@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     geocode_margin: float = Field(
         0.08, description="A fuzzy match must lead the runner-up by this score, else it goes to review."
     )
+    small_count_k: int = Field(
+        10, description="Counts of key persons below this are suppressed in aggregated views and exports."
+    )
 
 
 @lru_cache(maxsize=1)

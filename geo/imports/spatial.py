@@ -30,7 +30,9 @@ def read_spatial(path: Path, encoding: str | None, layer_name: str | None, repai
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # GDAL's notes on unclosed rings: reported per row below
-            meta, _, wkb, columns = pyogrio.raw.read(dataset, layer=layer, encoding=encoding, datetime_as_string=True)
+            meta, _, wkb, columns = pyogrio.raw.read(
+                dataset, layer=layer, encoding=encoding, datetime_as_string=True, **_open_options(dataset)
+            )
     except UnicodeDecodeError as error:
         raise UserError(f"{path}: text is not {encoding or 'UTF-8'} ({error.reason}): pass --encoding") from error
     except pyogrio.errors.DataSourceError as error:
@@ -38,6 +40,12 @@ def read_spatial(path: Path, encoding: str | None, layer_name: str | None, repai
     geometries, problems, repaired = _geometries(wkb, repair)
     cells = {str(name): [_cell(value) for value in values] for name, values in zip(meta["fields"], columns)}
     return cells, geometries, problems, repaired, meta["crs"]
+
+
+def _open_options(dataset: str) -> dict:
+    """GeoJSON: keep date-like text as text; GDAL would parse it to milliseconds and lose the
+    microseconds, and our parser reads it exactly."""
+    return {"DATE_AS_STRING": "YES"} if dataset.lower().endswith((".geojson", ".json")) else {}
 
 
 def _dataset(path: Path, layer_name: str | None) -> str:

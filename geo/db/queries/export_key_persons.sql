@@ -1,0 +1,12 @@
+-- Key persons as counts per grid and category, never one row per person; counts below
+-- %(k)s are suppressed (NULL, with suppressed = true). Registered on or before %(at)s.
+SELECT g.code AS grid_code, g.name AS grid_name, k.category_code AS category,
+       CASE WHEN count(*) >= %(k)s THEN count(*) END AS persons,
+       count(*) < %(k)s AS suppressed, ST_AsBinary(g.geom) AS geom
+FROM sensitive.key_person_located k
+JOIN grid g ON g.id = k.grid_id
+WHERE k.active AND (%(at)s::timestamptz IS NULL OR k.registered_on < %(at)s)
+  AND (%(county)s::text IS NULL OR ST_Covers((SELECT geom FROM admin_area WHERE code = %(county)s),
+                                             ST_PointOnSurface(g.geom)))
+GROUP BY g.code, g.name, g.geom, k.category_code
+ORDER BY g.code, k.category_code

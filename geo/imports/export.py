@@ -1,0 +1,99 @@
+"""`python -m geo export --layer LAYER --format gpkg|geojson|csv|shp FILE`: out again for QGIS.
+
+Columns carry the import's field names, so that exporting a layer and importing the file
+changes nothing. Geometry in EPSG:4326, written into the file (a .prj beside a Shapefile,
+and a .cpg saying UTF-8, so that Chinese text reads back intact); CSV carries points as
+lon/lat and polygons as full-precision WKT, in UTF-8 with a BOM for Excel. Times are ISO
+text with their offset (a Shapefile has no time type). Key persons leave only as counts per
+grid and category, small counts suppressed.
+"""
+
+import csv
+import datetime as dt
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import geopandas as gpd
+import pandas as pd
+import shapely
+
+from geo.db.connection import connect, load_query
+from geo.errors import UserError
+from geo.imports.layers import LAYERS
+from geo.settings import get_settings
+
+DRIVERS = {"gpkg": "GPKG", "geojson": "GeoJSON", "shp": "ESRI Shapefile", "csv": None}
+QUERIES = {name: "export_" + name.replace("-", "_") for name in LAYERS}
+SHAPEFILE_NAME_LENGTH = 10
+POINT_COLUMNS = ("lon", "lat")
+# A Shapefile says its text is UTF-8 (a .cpg); GeoJSON keeps every digit of a coordinate
+# (GDAL would keep 15 significant digits, and a re-import would see a changed boundary).
+OPTIONS = {"shp": {"encoding": "UTF-8"}, "geojson": {"layer_options": {"COORDINATE_PRECISION": 17}}}
+COUNTY_EXISTS = "SELECT EXISTS (SELECT 1 FROM admin_area WHERE code = %s AND level = 2)"
+
+
+def add_parser(commands) -> None:
+    cmd = commands.add_parser("export", help="export a layer to GeoPackage, GeoJSON, CSV or Shapefile")
+    cmd.add_argument("file", help="the file to write")
+    cmd.add_argument("--layer", required=True, choices=sorted(QUERIES), help="which layer")
+    cmd.add_argument("--format", choices=sorted(DRIVERS), help="default: from the file's suffix")
+    cmd.add_argument("--as-of", type=dt.date.fromisoformat, help="boundaries valid, cases reported, by the end of DATE")
+    cmd.add_argument("--county", help="only this county's (its 6-digit code)")
+    cmd.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    fmt = args.format or Path(args.file).suffix.lower().lstrip(".")
+    if fmt not in DRIVERS:
+        raise UserError(f"unknown format {fmt!r}: use --format {'|'.join(DRIVERS)}")
+    with connect() as conn:
+        frame = read_layer(conn, args.layer, args.as_of, args.county)
+    write_file(frame, args.file, fmt)
+    print(f"{len(frame):,} row(s) of {args.layer} written to {args.file}")
+    return 0
+
+
+def read_layer(conn, layer: str, as_of: dt.date | None, county: str | None) -> pd.DataFrame:
+    """The layer's rows in the import's field names, `geom` as WKB."""
+    if county and not conn.execute(COUNTY_EXISTS, [county]).fetchone()[0]:
+        raise UserError(f"no county with code {county!r}")
+    at = None
+    if as_of:
+        at = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), ZoneInfo(get_settings().timezone))
+    params = {"at": at, "county": county, "k": get_settings().small_count_k}
+    cursor = conn.execute(load_query(QUERIES[layer]), params)
+    return pd.DataFrame(cursor.fetchall(), columns=[c.name for c in cursor.description])
+
+
+def write_file(frame: pd.DataFrame, path: str, fmt: str) -> None:
+    """Write the rows (from read_layer) as `fmt`; an existing file is replaced."""
+    geometry = shapely.from_wkb(frame.pop("geom").to_numpy())
+    frame = frame.apply(_as_text_if_times)
+    target = Path(path)
+    if target.exists():
+        target.unlink()
+    if fmt == "csv":
+        _write_csv(frame, geometry, target)
+        return
+    if fmt == "shp":
+        frame.columns = [str(c)[:SHAPEFILE_NAME_LENGTH] for c in frame.columns]
+    table = gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
+    table.to_file(target, driver=DRIVERS[fmt], engine="pyogrio", **OPTIONS.get(fmt, {}))
+
+
+def _write_csv(frame: pd.DataFrame, geometry, target: Path) -> None:
+    if not all(c in frame.columns for c in POINT_COLUMNS):
+        frame["wkt"] = shapely.to_wkt(geometry, rounding_precision=-1)
+    frame = frame.astype(object).where(frame.notna(), "")
+    with target.open("w", encoding="utf-8-sig", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(frame.columns)
+        writer.writerows(frame.itertuples(index=False))
+
+
+def _as_text_if_times(column: pd.Series) -> pd.Series:
+    """Datetimes as ISO text in local time with the offset (kept to the microsecond)."""
+    if not any(isinstance(v, dt.datetime) for v in column):
+        return column
+    zone = ZoneInfo(get_settings().timezone)
+    return column.map(lambda v: v.astimezone(zone).isoformat() if isinstance(v, dt.datetime) and pd.notna(v) else None)
