@@ -1,4 +1,5 @@
-"""Gaps, overlaps and children outside their parent, across the whole boundary hierarchy.
+"""Gaps, overlaps, children outside their parent, and orphans (a parent that is not there),
+across the whole boundary hierarchy.
 
 Areas are measured on the spheroid (PostGIS geography), in square metres; anything at or
 below the threshold (default 1 m²) is float noise, not a planning error.
@@ -9,12 +10,12 @@ import psycopg
 from geo.db.connection import load_query
 
 MIN_AREA_M2 = 1.0
-CHECKS = ("gaps", "overlaps", "outside")
+CHECKS = ("gaps", "overlaps", "outside", "orphans")
 
 
 def check_topology(conn: psycopg.Connection, min_area_m2: float = MIN_AREA_M2) -> dict:
-    """Run the three checks; return {"gaps": [...], "overlaps": [...], "outside": [...],
-    "problems": total}. Each finding is a dict naming the relation, the codes and the area.
+    """Run the checks; return {"gaps": [...], "overlaps": [...], "outside": [...],
+    "orphans": [...], "problems": total}. Each finding is a dict naming the relation, the codes and the area.
 
     Example
     -------
@@ -43,11 +44,12 @@ def format_report(report: dict) -> str:
         lines.append(f"{check}: {len(findings)}")
         for finding in findings[:20]:
             area = finding.pop("area_m2")
-            lines.append("  " + " ".join(f"{k}={v}" for k, v in finding.items()) + f" area={area:.1f} m²")
+            size = "" if area is None else f" area={area:.1f} m²"
+            lines.append("  " + " ".join(f"{k}={v}" for k, v in finding.items()) + size)
         if len(findings) > 20:
             lines.append(f"  … and {len(findings) - 20} more")
     lines.append(
-        "OK: no gaps, no overlaps, nothing outside its parent"
+        "OK: no gaps, no overlaps, nothing outside its parent, no orphans"
         if not report["problems"]
         else f"FAILED: {report['problems']} problem(s)"
     )

@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from geo.errors import UserError
 from geo.imports.values import parse_text
 
+DBF_NAME_BYTES = 10
+
 
 @dataclass(frozen=True)
 class Field:
@@ -23,9 +25,10 @@ class Field:
 
     @property
     def names(self) -> tuple[str, ...]:
-        """The aliases, then the field's own name, and that name cut to the 10 characters a
-        Shapefile column holds (so that our own exports read back)."""
-        return tuple(dict.fromkeys((*self.aliases, self.name, self.name[:10])))
+        """The aliases and the field's own name, then each as a Shapefile cuts it: a DBF column
+        name holds 10 bytes (网格编码 in UTF-8 arrives as 网格编)."""
+        names = (*self.aliases, self.name)
+        return tuple(dict.fromkeys((*names, *(_cut(name) for name in names))))
 
 
 ADDRESS = Field(
@@ -43,6 +46,10 @@ GEOMETRY = Field(
     ("几何", "图形", "边界", "范围", "空间信息", "wkt", "geometry", "geom", "the_geom", "shape"),
     "WKT text in a CSV or XLSX column (spatial files carry their own geometry)",
 )
+
+
+def _cut(name: str) -> str:
+    return name.encode("utf-8")[:DBF_NAME_BYTES].decode("utf-8", errors="ignore")
 
 
 def match_columns(columns: list[str], fields: list[Field], mapping: dict[str, str] | None = None) -> dict:

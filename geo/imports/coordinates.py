@@ -53,10 +53,12 @@ def read_coordinates(frame: pd.DataFrame, columns: dict, crs: str | None) -> Coo
 
 
 def require_degrees(x: np.ndarray, y: np.ndarray) -> None:
-    """Refuse coordinates of no named system when most of them cannot be degrees."""
+    """Refuse coordinates of no named system when most of them cannot be degrees: both values
+    beyond ±180 and ±90 (metres of a projected system; a swapped pair or one absurd value is
+    a problem of its row)."""
     finite = np.isfinite(x) & np.isfinite(y)
-    beyond = finite & ((np.abs(x) > 180) | (np.abs(y) > 90))
-    if beyond.sum() and beyond.sum() * 2 >= finite.sum():
+    beyond = finite & (np.abs(x) > 180) & (np.abs(y) > 90)
+    if beyond.sum() and beyond.sum() * 2 > finite.sum():
         i = np.flatnonzero(beyond)[0]
         raise UserError(
             f"{beyond.sum():,} of {finite.sum():,} coordinates are not degrees (e.g. {x[i]:g}, {y[i]:g}) and the "

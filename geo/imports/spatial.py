@@ -19,6 +19,7 @@ from geo.errors import UserError
 
 SPATIAL_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip")
 GBK = "gb18030"  # GBK and its superset
+BYTES = "latin1"  # one character per byte: text read as bytes, decoded here
 
 
 def read_spatial(path: Path, encoding: str | None, layer_name: str | None, repair: bool):
@@ -26,20 +27,34 @@ def read_spatial(path: Path, encoding: str | None, layer_name: str | None, repai
     CRS or None)."""
     dataset = _dataset(path, layer_name)
     layer = _layer(dataset, path, layer_name)
-    encoding = _encoding(dataset, path, layer, encoding)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # GDAL's notes on unclosed rings: reported per row below
-            meta, _, wkb, columns = pyogrio.raw.read(
-                dataset, layer=layer, encoding=encoding, datetime_as_string=True, **_open_options(dataset)
-            )
-    except UnicodeDecodeError as error:
-        raise UserError(f"{path}: text is not {encoding or 'UTF-8'} ({error.reason}): pass --encoding") from error
+            meta, wkb, columns = _read(dataset, layer, _encoding(dataset, path, layer, encoding))
     except pyogrio.errors.DataSourceError as error:
         raise UserError(f"{path}: not a readable {path.suffix} file ({error})") from error
     geometries, problems, repaired = _geometries(wkb, repair)
     cells = {str(name): [_cell(value) for value in values] for name, values in zip(meta["fields"], columns)}
     return cells, geometries, problems, repaired, meta["crs"]
+
+
+def _read(dataset: str, layer, encoding: str | None):
+    """Read with `encoding` (None: GDAL's choice); text GDAL cannot hand over as valid text
+    (a UTF-8 column name cut at the DBF's 10 bytes, mid-character) is read byte for byte and
+    decoded here, the broken character dropped."""
+    options = {"layer": layer, "datetime_as_string": True, **_open_options(dataset)}
+    try:
+        meta, _, wkb, columns = pyogrio.raw.read(dataset, encoding=encoding, **options)
+        return meta, wkb, columns
+    except UnicodeDecodeError:
+        meta, _, wkb, columns = pyogrio.raw.read(dataset, encoding=BYTES, **options)
+    real = encoding or "utf-8"
+    meta["fields"] = [_redecode(name, real) for name in meta["fields"]]
+    return meta, wkb, [[_redecode(v, real) for v in values] for values in columns]
+
+
+def _redecode(value, encoding: str):
+    return value.encode(BYTES).decode(encoding, errors="ignore") if isinstance(value, str) else value
 
 
 def _open_options(dataset: str) -> dict:
@@ -94,18 +109,39 @@ def _layer(dataset: str, path: Path, layer_name: str | None) -> str | int:
 
 
 def _encoding(dataset: str, path: Path, layer, encoding: str | None) -> str | None:
-    """The text encoding to read with: given, else GDAL's own when it knows (a .cpg or a
-    DBF code page), else UTF-8 if the attributes decode as UTF-8, else GBK."""
+    """The text encoding to read with: given, else GDAL's own when it knows (a .cpg, a DBF
+    code page, or the format's rule), else UTF-8 when the attribute values are UTF-8, else GBK."""
     if encoding:
         return {"gbk": GBK}.get(encoding.lower(), encoding)
-    info = pyogrio.read_info(dataset, layer=layer)
-    if info["driver"] != "ESRI Shapefile" or info["encoding"] not in ("ISO-8859-1", None):
-        return None  # GDAL decodes by the .cpg, the DBF code page, or the format's rule (UTF-8)
+    info = pyogrio.read_info(dataset, layer=layer, encoding=BYTES)
+    if info["driver"] != "ESRI Shapefile" or _has_code_page(dataset, path):
+        return None
+    _, _, _, columns = pyogrio.raw.read(dataset, layer=layer, encoding=BYTES, read_geometry=False)
     try:
-        pyogrio.raw.read(dataset, layer=layer, encoding="utf-8", read_geometry=False)
-        return "utf-8"
+        for values in columns:
+            for value in values:
+                if isinstance(value, str):
+                    value.encode(BYTES).decode("utf-8")
     except UnicodeDecodeError:
         return GBK
+    return "utf-8"
+
+
+def _has_code_page(dataset: str, path: Path) -> bool:
+    """Whether a Shapefile says its encoding: a .cpg beside it, or a code page in the DBF header."""
+    if path.suffix.lower() == ".zip":
+        stem = dataset.removeprefix(f"/vsizip/{path.resolve()}/")[:-4].lower()
+        with zipfile.ZipFile(path) as handle:
+            names = {n.lower(): n for n in handle.namelist()}
+            dbf = handle.read(names[stem + ".dbf"])[:32]
+        return stem + ".cpg" in names or _dbf_code_page(dbf)
+    siblings = {p.suffix.lower(): p for p in path.parent.iterdir() if p.stem == path.stem}
+    return ".cpg" in siblings or _dbf_code_page(siblings[".dbf"].read_bytes()[:32])
+
+
+def _dbf_code_page(header: bytes) -> bool:
+    """Byte 29 of a DBF header is its language driver id (0: not given)."""
+    return len(header) > 29 and header[29] != 0
 
 
 def _geometries(wkb, repair: bool) -> tuple[np.ndarray, list, list]:
