@@ -1,0 +1,152 @@
+"""Each layer in and out: export then import changes nothing, in every format; versions,
+flags across rows, key persons, and text kept byte for byte."""
+
+import csv
+import json
+
+import pytest
+
+from geo.geocode.crs import from_wgs84
+from tests.geo.imports.conftest import import_file, scalar
+from tests.test_cli import run_geo
+
+FORMATS = ("gpkg", "geojson", "csv", "shp")
+LAYERS = ("areas", "grids", "micro-grids", "buildings", "key-places", "cameras", "cases")
+
+
+def export(url, layer, path, *extra):
+    result = run_geo("export", "--layer", layer, str(path), *extra, database_url=url)
+    assert result.returncode == 0, result.stderr
+    return path
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_export_then_import_changes_nothing_in_every_format(city_db, tmp_path, fmt):
+    for layer in LAYERS:
+        path = export(city_db, layer, tmp_path / f"{layer}.{fmt}")
+        code, summary, stderr = import_file(city_db, path, layer)
+        assert code == 0, stderr
+        assert summary["inserted"] == summary["updated"] == summary["rejected"] == 0, (layer, summary)
+        assert summary["unchanged"] == summary["read"] > 0, (layer, summary)
+
+
+def test_a_city_rebuilt_from_its_exported_shapefiles(city_db, fresh_database, tmp_path):
+    """Into an empty database, in the order a city loads its layers: same rows, same placements."""
+    empty = fresh_database()
+    for layer in LAYERS:
+        code, summary, stderr = import_file(empty, export(city_db, layer, tmp_path / f"{layer}.shp"), layer)
+        assert code == 0 and summary["rejected"] == 0, stderr
+    for query in (
+        "SELECT count(*) FROM grid_current",
+        "SELECT count(*) FROM building",
+        "SELECT count(*) FROM cases",
+        "SELECT md5(string_agg(c.code || ':' || coalesce(g.code, '-'), ',' ORDER BY c.code)) "
+        "FROM case_located c LEFT JOIN grid g ON g.id = c.grid_id",
+    ):
+        assert scalar(empty, query) == scalar(city_db, query), query
+    assert run_geo("check-topology", database_url=empty).returncode == 0
+
+
+def test_a_changed_grid_gets_a_new_version_and_the_old_one_is_closed(city_db, tmp_path):
+    path = export(city_db, "grids", tmp_path / "grids.csv")
+    with open(path, encoding="utf-8-sig") as handle:
+        rows = list(csv.reader(handle))
+    rows[1][1] = rows[1][1] + "（更名）"
+    with open(path, "w", encoding="utf-8-sig", newline="") as handle:
+        csv.writer(handle).writerows(rows)
+    code, summary, stderr = import_file(city_db, path, "grids")
+    assert code == 0 and (summary["updated"], summary["inserted"]) == (1, 0), stderr
+    versions = scalar(
+        city_db, "SELECT array_agg(valid_to IS NULL ORDER BY valid_from) FROM grid WHERE code = %s", [rows[1][0]]
+    )
+    assert versions == [False, True]
+    again = import_file(city_db, path, "grids")[1]
+    assert (again["updated"], again["unchanged"]) == (0, again["read"])
+
+
+def test_missing_parents_and_overlaps_are_loaded_and_flagged(city_db, tmp_path):
+    square = "POLYGON((113.96 33.54, 113.961 33.54, 113.961 33.541, 113.96 33.541, 113.96 33.54))"
+    areas = tmp_path / "areas.csv"
+    areas.write_text(f'区划代码,名称,wkt\n999999001001,孤儿社区,"{square}"\n', encoding="utf-8")
+    code, summary, stderr = import_file(city_db, areas, "areas")
+    assert code == 0 and summary["inserted"] == 1 and summary["flagged"] == 1, (stderr, summary)
+    grids = tmp_path / "grids.csv"
+    grids.write_text(
+        f'网格编码,网格名称,wkt\n9999990010019001,甲,"{square}"\n9999990010019002,乙,"{square}"\n', encoding="utf-8"
+    )
+    code, summary, stderr = import_file(city_db, grids, "grids")
+    assert code == 0 and summary["inserted"] == 2, stderr
+    assert summary["flags"]["grids overlapping another imported grid"] == 2
+    topology = run_geo("check-topology", database_url=city_db)
+    assert "admin_area_parent" in topology.stdout and "999999001001" in topology.stdout
+
+
+def test_key_persons_by_building_code_or_address_and_nothing_personal_printed(city_db, tmp_path):
+    building, address = scalar(city_db, "SELECT array[code, standard_address] FROM building ORDER BY id LIMIT 1")
+    path = tmp_path / "persons.csv"
+    path.write_text(
+        "人员编号,人员类别,楼栋编码,住址,登记日期,关注等级\n"
+        f"KP-T1,社区矫正对象,{building},,2026-03-01,高\n"
+        f"KP-T2,独居老人,,{address},2026/03/02,\n"
+        "KP-T3,独居老人,NO-SUCH-BUILDING,,2026-03-03,\n"
+        "KP-T4,独居老人,,火星路1号,2026-03-03,\n"
+        f"KP-T5,独居老人,{building},,2026-03-03 10:00,\n",
+        encoding="utf-8",
+    )
+    result = run_geo("import", str(path), "--layer", "key-persons", "--json", database_url=city_db)
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert (summary["inserted"], summary["rejected"]) == (2, 3), summary
+    with open(summary["report"], encoding="utf-8-sig") as handle:
+        reasons = {row["line"]: row["reason"] for row in csv.DictReader(handle)}
+    assert "unknown building" in reasons["4"] and "matches no building" in reasons["5"] and "time" in reasons["6"]
+    assert building not in result.stdout and address not in result.stdout
+    placed = scalar(
+        city_db,
+        "SELECT array_agg(b.code ORDER BY k.pseudonym) FROM sensitive.key_person k JOIN building b ON b.id = k.building_id "
+        "WHERE k.pseudonym LIKE 'KP-T%%'",
+    )
+    assert placed == [building, building]
+
+
+def test_key_persons_export_only_as_suppressed_counts_per_grid(city_db, tmp_path):
+    path = export(city_db, "key-persons", tmp_path / "persons.csv")
+    with open(path, encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    assert rows and set(rows[0]) == {"grid_code", "grid_name", "category", "persons", "suppressed", "wkt"}
+    assert all(row["persons"] == "" or int(row["persons"]) >= 10 for row in rows)
+    pseudonyms = scalar(city_db, "SELECT array_agg(pseudonym) FROM sensitive.key_person")
+    text = path.read_text(encoding="utf-8-sig")
+    assert not any(p in text for p in pseudonyms)
+
+
+def test_points_layers_and_gcj02_coordinates(city_db, tmp_path):
+    lon, lat = scalar(
+        city_db, "SELECT array[ST_X(p), ST_Y(p)] FROM (SELECT ST_PointOnSurface(geom) p FROM grid_current LIMIT 1) g"
+    )
+    gcj_lon, gcj_lat = (float(v[0]) for v in from_wgs84([lon], [lat], "gcj02"))
+    path = tmp_path / "cameras.csv"
+    path.write_text(f"点位编码,点位名称,类型,经度,纬度\nCAM-T1,东门,小区,{gcj_lon!r},{gcj_lat!r}\n", encoding="utf-8")
+    code, summary, stderr = import_file(city_db, path, "cameras", "--crs", "gcj02")
+    assert code == 0 and summary["inserted"] == 1, stderr
+    moved = scalar(
+        city_db,
+        "SELECT ST_Distance(geom::geography, ST_SetSRID(ST_MakePoint(%s, %s), 4326)::geography) FROM camera WHERE code = 'CAM-T1'",
+        [lon, lat],
+    )
+    assert moved < 0.05
+
+
+def test_text_is_kept_byte_for_byte(city_db, tmp_path):
+    address = scalar(city_db, "SELECT standard_address FROM building LIMIT 1")
+    long_text = "<script>alert('x')</script> \"引号\", 逗号\n换行\r\n" + "长" * 50_000
+    path = tmp_path / "cases.csv"
+    with path.open("w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows(
+            [
+                ["事件编号", "事件类型", "事件描述", "上报时间", "地址"],
+                ["T1", "邻里纠纷", long_text, "2026-11-10", address],
+            ]
+        )
+    code, summary, stderr = import_file(city_db, path, "cases")
+    assert code == 0 and summary["inserted"] == 1, stderr
+    assert scalar(city_db, "SELECT summary FROM cases WHERE code = 'T1'") == long_text
