@@ -1,7 +1,7 @@
 """`python -m geo import FILE --layer LAYER …`: a file in, a row-level rejection report out.
 
-The file is read whole, every row checked, the good rows written (and the geocoder run on
-what they change) in one transaction; the rejected rows go to a CSV report (line, id,
+The file is read in chunks (a CSV as a stream), every row checked and the good ones staged
+with COPY, then written (and the geocoder run on what they change), all in one transaction; the rejected rows go to a CSV report (line, id,
 reason) beside the input or where --report says, the rows changed on the way in (control
 characters removed, geometry repaired) to FILE.warnings.csv. `read = inserted + updated +
 unchanged + rejected` always holds. Exit code 0 when the file was processed (even with
@@ -10,17 +10,21 @@ rejected rows), 1 when it was refused as a whole.
 
 import csv
 import getpass
+import itertools
 import json
+import sys
 from pathlib import Path
 
 from psycopg.types.json import Jsonb
+from tqdm import tqdm
 
 from geo.db.connection import transaction
 from geo.errors import UserError
 from geo.imports.columns import match_columns, parse_mapping
 from geo.imports.layers import LAYERS
 from geo.imports.rows import check_table
-from geo.imports.tables import read_table
+from geo.imports.staging import create_staging, remove_repeated, stage_rows, staged_count
+from geo.imports.tables import CHUNK_ROWS, read_chunks
 
 LOG = "INSERT INTO import_log (author, layer, file, summary) VALUES (%s, %s, %s, %s)"
 NOTHING_WRITTEN = {"inserted": 0, "updated": 0, "flags": {}}
@@ -59,33 +63,46 @@ def run(args) -> int:
 def import_file(path: str, layer_name: str, args) -> dict:
     """Read, check, write and report one file; return the summary."""
     layer = LAYERS[layer_name]
-    table = read_table(path, args.encoding, args.sheet, args.layer_name, args.repair)
-    if table.frame.empty:
+    chunks = read_chunks(path, args.encoding, args.sheet, args.layer_name, args.repair, _chunk_rows(layer))
+    first = next(chunks)
+    if first.frame.empty:
         raise UserError(f"{path}: a header and no rows: nothing to import")
-    columns = match_columns(list(table.frame.columns), layer.fields, parse_mapping(args.map))
+    columns = match_columns(list(first.frame.columns), layer.fields, parse_mapping(args.map))
     origin = f"{getpass.getuser()}: import {Path(path).name}"
-    with transaction() as conn:
-        context = layer.prepare(conn, table, columns) if layer.prepare else None
-        checked = check_table(table, layer, columns, args.crs, args.repair, context)
-        written = layer.write(conn, checked.rows, context, origin) if len(checked.rows) else NOTHING_WRITTEN
-        summary = _summary(len(table.frame), len(checked.rows), written, checked)
+    read, rejected, warnings, context = 0, [], [], None
+    with transaction() as conn, tqdm(unit=" rows", disable=not sys.stderr.isatty(), file=sys.stderr) as progress:
+        create_staging(conn, layer)
+        for table in itertools.chain([first], chunks):
+            context = layer.prepare(conn, table, columns) if layer.prepare else None
+            checked = check_table(table, layer, columns, args.crs, args.repair, context)
+            stage_rows(conn, layer, checked.rows)
+            read, rejected, warnings = read + len(table.frame), rejected + checked.rejected, warnings + checked.warnings
+            progress.update(len(table.frame))
+        rejected = sorted(rejected + remove_repeated(conn, layer))
+        good = staged_count(conn, layer)
+        written = layer.write(conn, context, origin) if good else NOTHING_WRITTEN
+        summary = _summary(read, good, written, rejected, warnings)
         conn.execute(LOG, [getpass.getuser(), layer_name, str(Path(path).resolve()), Jsonb(summary)])
-    summary["report"] = _write_rows(args.report or f"{path}.rejected.csv", ["line", "id", "reason"], checked.rejected)
-    summary["warnings_report"] = _write_rows(f"{path}.warnings.csv", ["line", "id", "warning"], checked.warnings)
+    summary["report"] = _write_rows(args.report or f"{path}.rejected.csv", ["line", "id", "reason"], rejected)
+    summary["warnings_report"] = _write_rows(f"{path}.warnings.csv", ["line", "id", "warning"], warnings)
     return summary
 
 
-def _summary(read: int, good: int, written: dict, checked) -> dict:
+def _chunk_rows(layer) -> int | None:
+    return None if layer.whole_file else CHUNK_ROWS
+
+
+def _summary(read: int, good: int, written: dict, rejected: list, warnings: list) -> dict:
     flags = {reason: count for reason, count in written["flags"].items() if count}
     return {
         "read": read,
         "inserted": written["inserted"],
         "updated": written["updated"],
         "unchanged": good - written["inserted"] - written["updated"],
-        "rejected": len(checked.rejected),
+        "rejected": len(rejected),
         "flagged": sum(flags.values()),
         "flags": flags,
-        "warnings": len(checked.warnings),
+        "warnings": len(warnings),
     }
 
 

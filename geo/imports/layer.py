@@ -26,9 +26,10 @@ class Checked:
 class Layer:
     """An importable layer.
 
-    `finish(record, context)` completes a row whose fields parsed (defaults, rules across
-    fields) and returns (record, None) or (None, reason). `write(conn, rows, context, origin)`
-    writes the checked rows and returns inserted, updated and flags ({reason: count} of rows
+    The checked rows of a file are staged (COPY, chunk by chunk) in the temporary table
+    `table` with the columns and types of `staging` and a `line` column; `write(conn,
+    context, origin)` writes them from there. `finish(record, context)` completes a row whose fields parsed (defaults, rules across
+    fields) and returns (record, None) or (None, reason). `write` returns inserted, updated and flags ({reason: count} of rows
     loaded but flagged); `origin` names the import (author and file) for
     versioned layers. `prepare(conn, table, columns)` reads what the checks need from the
     database (the context; None without it). `shape` is geo.imports.geometry's POLYGONS,
@@ -43,6 +44,12 @@ class Layer:
     write: Callable
     prepare: Callable | None = None
     key: str = "code"
+    staging: dict = field(default_factory=dict)
+    whole_file: bool = False  # `prepare` needs every row at once (else the file is read in chunks)
+
+    @property
+    def table(self) -> str:
+        return "import_" + self.name.replace("-", "_")
 
     def field(self, name: str) -> Field:
         return next(f for f in self.fields if f.name == name)

@@ -1,5 +1,6 @@
 """Every row of a table checked against a layer: parsed fields, its geometry through the gate,
-the layer's own rules; a rejected row keeps its line, id and reason.
+the layer's own rules; a rejected row keeps its line, id and reason. (Ids that repeat within
+the file are found once all chunks are staged: geo.imports.staging.)
 
 Point layers read their points as longitude/latitude columns; a point geometry (a spatial
 file's, or a WKT column's) becomes such columns first, in the file's system, so that one
@@ -40,8 +41,7 @@ def check_table(table, layer: Layer, columns: dict, crs: str | None, repair: boo
             (line, key, note) for note in (cleaned, notes[i], table.repaired[i] if table.repaired else None) if note
         ]
         good.append({"line": line, **record})
-    rows, duplicates = without_duplicates(pd.DataFrame(good), layer.key)
-    return Checked(rows, sorted(rejected + duplicates), warnings)
+    return Checked(pd.DataFrame(good), rejected, warnings)
 
 
 def _record(layer: Layer, value: dict):
@@ -138,16 +138,3 @@ def _point_columns(frame: pd.DataFrame, geometries, read_problems):
 def clean_key(value) -> str:
     """An id cell as text: control characters removed, spaces trimmed."""
     return clean_text(value)[0].strip()
-
-
-def without_duplicates(rows: pd.DataFrame, key: str):
-    """Rows whose id appears once; the others rejected, each naming the other lines."""
-    if rows.empty:
-        return rows, []
-    repeated = rows[rows.duplicated(key, keep=False)]
-    rejected = []
-    for code, group in repeated.groupby(key):
-        for line in group["line"]:
-            others = ", ".join(str(n) for n in group["line"] if n != line)
-            rejected.append((int(line), code, f"duplicate id {code!r} within the file (also on line {others})"))
-    return rows.drop(repeated.index).reset_index(drop=True), rejected

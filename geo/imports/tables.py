@@ -7,8 +7,8 @@ date cells arrive as datetimes, never as Excel serial numbers. GeoJSON, GeoPacka
 Shapefile: geo.imports.spatial, each feature a row with its geometry.
 """
 
+import codecs
 import csv
-import io
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -18,6 +18,7 @@ import pandas as pd
 from geo.errors import UserError
 from geo.imports.spatial import SPATIAL_SUFFIXES, read_spatial
 
+CHUNK_ROWS = 50_000  # rows checked and written at a time: memory stays flat as files grow
 ENCODINGS = ("utf-8-sig", "gb18030")  # UTF-8 (with or without BOM), else GBK and its superset
 csv.field_size_limit(1 << 30)  # a 100 KB description is a cell like any other
 
@@ -40,17 +41,26 @@ class Table:
 def read_table(
     path: str, encoding: str | None = None, sheet: str | None = None, layer_name: str | None = None, repair=False
 ) -> Table:
-    """Read a CSV, XLSX or spatial file; UserError when the file as a whole cannot be used."""
+    """Read a whole CSV, XLSX or spatial file; UserError when the file as a whole cannot be used."""
+    chunks = list(read_chunks(path, encoding, sheet, layer_name, repair, rows=None))
+    return chunks[0]
+
+
+def read_chunks(path: str, encoding=None, sheet=None, layer_name=None, repair=False, rows: int | None = CHUNK_ROWS):
+    """The file as Tables of at most `rows` rows (None: one Table). A CSV is read as a stream,
+    so memory does not grow with the file; other formats come whole. The first Table may be
+    empty (a header and no rows); UserError when the file as a whole cannot be used."""
     source = Path(path)
     if not source.is_file():
         raise UserError(f"{path}: no such file")
     if source.stat().st_size == 0:
         raise UserError(f"{path}: the file is empty")
-    if source.suffix.lower() in (".xlsx", ".xlsm"):
-        return _read_xlsx(source, sheet)
-    if source.suffix.lower() in SPATIAL_SUFFIXES:
-        return _read_spatial(source, encoding, layer_name, repair)
-    return _read_csv(source, encoding)
+    suffix = source.suffix.lower()
+    if suffix in (".xlsx", ".xlsm"):
+        return iter([_read_xlsx(source, sheet)])
+    if suffix in SPATIAL_SUFFIXES:
+        return iter([_read_spatial(source, encoding, layer_name, repair)])
+    return _read_csv(source, _encoding(source, encoding), rows)
 
 
 def _read_spatial(path: Path, encoding: str | None, layer_name: str | None, repair: bool) -> Table:
@@ -60,19 +70,24 @@ def _read_spatial(path: Path, encoding: str | None, layer_name: str | None, repa
     return Table(frame, list(range(1, len(frame) + 1)), problems, geometry, repaired, crs)
 
 
-def _read_csv(path: Path, encoding: str | None) -> Table:
-    reader = csv.reader(io.StringIO(_decode(path, encoding), newline=""))
-    header = _header(path, next(reader, None))
-    rows, lines, problems = [], [], []
-    ended = reader.line_num  # a row starts on the line after the previous one ended
-    for fields in reader:
-        started, ended = ended + 1, reader.line_num
-        if not any(cell.strip() for cell in fields):
-            continue  # blank lines are not rows
-        lines.append(started)
-        problems.append(None if len(fields) == len(header) else _width_problem(len(fields), len(header)))
-        rows.append((fields + [""] * len(header))[: len(header)])
-    return Table(pd.DataFrame(rows, columns=header, dtype=object), lines, problems)
+def _read_csv(path: Path, encoding: str, rows: int | None):
+    with path.open(encoding=encoding, newline="") as handle:
+        reader = csv.reader(handle)
+        header = _header(path, next(reader, None))
+        chunk, lines, problems = [], [], []
+        ended = reader.line_num  # a row starts on the line after the previous one ended
+        for fields in reader:
+            started, ended = ended + 1, reader.line_num
+            if not any(cell.strip() for cell in fields):
+                continue  # blank lines are not rows
+            lines.append(started)
+            problems.append(None if len(fields) == len(header) else _width_problem(len(fields), len(header)))
+            chunk.append((fields + [""] * len(header))[: len(header)])
+            if rows and len(chunk) == rows:
+                yield Table(pd.DataFrame(chunk, columns=header, dtype=object), lines, problems)
+                chunk, lines, problems = [], [], []
+        if chunk or not lines:
+            yield Table(pd.DataFrame(chunk, columns=header, dtype=object), lines, problems)
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> Table:
@@ -104,14 +119,30 @@ def _header(path: Path, header: list | None, allow_empty: bool = False) -> list[
     return names
 
 
-def _decode(path: Path, encoding: str | None) -> str:
-    raw = path.read_bytes()
-    for name in [encoding] if encoding else ENCODINGS:
-        try:
-            return raw.decode({"gbk": "gb18030", "utf-8": "utf-8-sig"}.get(name.lower(), name))
-        except (UnicodeDecodeError, LookupError):
-            continue
+def _encoding(path: Path, encoding: str | None) -> str:
+    """The encoding the whole file decodes with: the one given, else UTF-8 (with or without
+    BOM), else GBK. Checked in a streaming pass before any row is read, so a GBK character on
+    the last line cannot surface after half the file was written."""
+    names = [{"gbk": "gb18030", "utf-8": "utf-8-sig"}.get(encoding.lower(), encoding)] if encoding else ENCODINGS
+    for name in names:
+        if _decodes(path, name):
+            return name
     raise UserError(f"{path}: " + (f"not {encoding} text" if encoding else "neither UTF-8 nor GBK text"))
+
+
+def _decodes(path: Path, encoding: str) -> bool:
+    try:
+        decoder = codecs.getincrementaldecoder(encoding)()
+    except LookupError:
+        raise UserError(f"unknown encoding {encoding!r}") from None
+    with path.open("rb") as handle:
+        try:
+            while block := handle.read(1 << 20):
+                decoder.decode(block)
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            return False
+    return True
 
 
 def _width_problem(fields: int, header: int) -> str:

@@ -3,24 +3,13 @@ transaction, so that a failure (or kill -9) leaves the database as it was. After
 buildings or cases change, the geocoder places what they affect before the commit.
 """
 
-import pandas as pd
-from psycopg import sql
-
 from geo.db.connection import load_query
-from geo.db.copy import copy_rows
 from geo.geocode.bulk import NO_GRIDS, assign_pending, reassign
 
 FORGET_PLACEMENTS = "DELETE FROM case_assignment WHERE case_id = ANY(%s)"
 PENDING_CASES = "SELECT count(*) FROM cases c LEFT JOIN case_assignment a ON a.case_id = c.id WHERE a.case_id IS NULL"
 NEW_BOUNDARY_VERSION = "INSERT INTO boundary_version (author, note) VALUES (%s, %s) RETURNING id"
 WHOLE_CITY_SHARE = 0.25  # beyond this share of a layer changed, re-place everything at once
-
-
-def stage(conn, name: str, types: dict[str, str], rows: pd.DataFrame) -> None:
-    """A temporary table `name` with the columns and types of `types`, filled from `rows`."""
-    columns = sql.SQL(", ").join(sql.SQL("{} {}").format(sql.Identifier(c), sql.SQL(t)) for c, t in types.items())
-    conn.execute(sql.SQL("CREATE TEMP TABLE {} ({}) ON COMMIT DROP").format(sql.Identifier(name), columns))
-    copy_rows(conn, name, list(types), rows)
 
 
 def upsert(conn, query: str, params: dict | None = None) -> tuple[list, list]:

@@ -11,7 +11,7 @@ from geo.imports.columns import GEOMETRY, Field
 from geo.imports.geometry import POLYGONS
 from geo.imports.layer import Layer
 from geo.imports.values import BOOLEAN, choice, pattern
-from geo.imports.write import run_script, stage
+from geo.imports.write import run_script
 
 LEVELS = {1: ("市", "city", "地级市"), 2: ("县", "区", "县区", "county", "district"),
           3: ("乡镇", "街道", "乡", "镇", "township", "street", "town"), 4: ("社区", "村", "村居", "community", "village")}  # fmt: skip
@@ -75,8 +75,7 @@ def _parent_code(code: str, level: int) -> str | None:
     return {1: None, 2: code[:4] + "00", 3: code[:6], 4: code[:9]}[level]
 
 
-def write(conn, rows, context, origin) -> dict:
-    stage(conn, "import_areas", STAGING, rows)
+def write(conn, context, origin) -> dict:
     written = run_script(conn, "import_areas")
     inserted = [code for code, new in written if new]
     orphans = conn.execute(ORPHANS).fetchone()[0]
@@ -86,4 +85,4 @@ def write(conn, rows, context, origin) -> dict:
 
 ORPHANS = """SELECT count(*) FROM import_areas s JOIN admin_area a USING (code)
              WHERE a.level > 1 AND a.parent_id IS NULL"""
-LAYER = Layer("areas", "行政区划", FIELDS, POLYGONS, finish, write)
+LAYER = Layer("areas", "行政区划", FIELDS, POLYGONS, finish, write, staging=STAGING)

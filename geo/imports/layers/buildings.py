@@ -10,7 +10,7 @@ from geo.imports.columns import GEOMETRY, Field
 from geo.imports.geometry import FOOTPRINT
 from geo.imports.layer import Layer
 from geo.imports.values import choice, integer
-from geo.imports.write import replace_placements, stage, upsert
+from geo.imports.write import replace_placements, upsert
 
 KINDS = {
     "residential": ("住宅", "居民楼", "住宅楼", "residential"),
@@ -51,8 +51,7 @@ def finish(record: dict, context):
                      "unit_count": record["unit_count"] or 0, "households": record["households"] or 0}, None  # fmt: skip
 
 
-def write(conn, rows, context, origin) -> dict:
-    stage(conn, "import_buildings", STAGING, rows)
+def write(conn, context, origin) -> dict:
     conn.execute(CREATE_CHANGED)
     inserted, updated = upsert(conn, "import_buildings_upsert")
     total = conn.execute(TOTAL).fetchone()[0]
@@ -65,4 +64,4 @@ def write(conn, rows, context, origin) -> dict:
 # The footprints before the upsert, for the area whose cases may move.
 CREATE_CHANGED = """CREATE TEMP TABLE building_before ON COMMIT DROP AS
                     SELECT b.code, b.footprint FROM building b JOIN import_buildings s USING (code)"""
-LAYER = Layer("buildings", "楼栋", FIELDS, FOOTPRINT, finish, write)
+LAYER = Layer("buildings", "楼栋", FIELDS, FOOTPRINT, finish, write, staging=STAGING)

@@ -5,7 +5,7 @@ from geo.imports.geometry import POINT
 from geo.imports.layer import Layer
 from geo.imports.layers.key_places import with_point
 from geo.imports.values import choice
-from geo.imports.write import stage, upsert
+from geo.imports.write import upsert
 
 KINDS = {
     "road": ("道路", "路口", "road"),
@@ -25,10 +25,9 @@ def finish(record: dict, context):
     return with_point(record | {"kind": record["kind"] or "road"}, ("code", "name", "kind"))
 
 
-def write(conn, rows, context, origin) -> dict:
-    stage(conn, "import_cameras", STAGING, rows)
+def write(conn, context, origin) -> dict:
     inserted, updated = upsert(conn, "import_cameras_upsert")
     return {"inserted": len(inserted), "updated": len(updated), "flags": {}}
 
 
-LAYER = Layer("cameras", "视频监控", FIELDS, POINT, finish, write)
+LAYER = Layer("cameras", "视频监控", FIELDS, POINT, finish, write, staging=STAGING)

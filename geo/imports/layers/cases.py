@@ -16,7 +16,7 @@ from geo.imports.columns import ADDRESS, CRS, GEOMETRY, LAT, LON, Field
 from geo.imports.geometry import POINT
 from geo.imports.layer import Layer
 from geo.imports.values import choice, parse_datetime
-from geo.imports.write import place_pending_cases, stage, upsert
+from geo.imports.write import place_pending_cases, upsert
 
 SOURCES = {
     "grid_worker": ("网格员", "网格", "grid_worker", "grid"),
@@ -101,11 +101,10 @@ def _times(record: dict, status: str, deadline_days: int):
     return {"reported_at": reported, "deadline": deadline, "closed_at": closed}, None
 
 
-def write(conn, rows, lookups, origin) -> dict:
+def write(conn, lookups, origin) -> dict:
     """Upsert keyed on the source id; a changed case loses its placement and is placed again."""
-    stage(conn, "import_cases", STAGING, rows)
     inserted, updated = upsert(conn, "import_cases_upsert")
     return {"inserted": len(inserted), "updated": len(updated)} | place_pending_cases(conn, forget=updated)
 
 
-LAYER = Layer("cases", "事件", FIELDS, POINT, finish, write, prepare=prepare)
+LAYER = Layer("cases", "事件", FIELDS, POINT, finish, write, prepare=prepare, staging=STAGING)

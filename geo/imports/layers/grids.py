@@ -15,7 +15,7 @@ from geo.imports.geometry import POLYGONS
 from geo.imports.layer import Layer
 from geo.imports.rows import clean_key
 from geo.imports.values import BOOLEAN, choice, integer, pattern
-from geo.imports.write import new_boundary_version, replace_placements, run_script, stage
+from geo.imports.write import new_boundary_version, replace_placements, run_script
 
 KINDS = {"regular": ("常规", "普通", "一般", "regular"), "exclusive": ("专属", "专属网格", "exclusive")}
 EXCLUSIVE_TYPES = {
@@ -90,8 +90,7 @@ def finish(record: dict, context):
                      "community_code": record["community_code"] or record["code"][:12]}, None  # fmt: skip
 
 
-def write(conn, rows, context, origin) -> dict:
-    stage(conn, "import_grids", STAGING, rows)
+def write(conn, context, origin) -> dict:
     version = new_boundary_version(conn, origin)
     changes = run_script(conn, "import_grids", {"version_id": version})
     inserted = sum(1 for (new,) in changes if new)
@@ -103,4 +102,4 @@ def write(conn, rows, context, origin) -> dict:
 
 FLAG_NAMES = ("grids whose community is not in the database", "grids whose parent grid is not in the database",
               "grids overlapping another imported grid")  # fmt: skip
-LAYER = Layer("grids", "网格", FIELDS, POLYGONS, finish, write, prepare=prepare)
+LAYER = Layer("grids", "网格", FIELDS, POLYGONS, finish, write, prepare=prepare, staging=STAGING, whole_file=True)

@@ -12,7 +12,7 @@ from geo.imports.columns import ADDRESS, Field
 from geo.imports.layer import Layer
 from geo.imports.rows import clean_key
 from geo.imports.values import BOOLEAN, choice, integer, parse_date
-from geo.imports.write import stage, upsert
+from geo.imports.write import upsert
 
 CARE_LEVELS = {"high": ("高", "重点", "high"), "medium": ("中", "一般", "medium"), "low": ("低", "low")}
 FIELDS = [
@@ -77,11 +77,10 @@ def _building(record: dict, context):
     return match.building_id, None
 
 
-def write(conn, rows, context, origin) -> dict:
-    stage(conn, "import_key_persons", STAGING, rows)
+def write(conn, context, origin) -> dict:
     inserted, updated = upsert(conn, "import_key_persons_upsert")
     flags = {"key persons stored without a unit (the building has no such unit)": conn.execute(NO_UNIT).fetchone()[0]}
     return {"inserted": len(inserted), "updated": len(updated), "flags": flags}
 
 
-LAYER = Layer("key-persons", "重点人群", FIELDS, None, finish, write, prepare=prepare, key="pseudonym")
+LAYER = Layer("key-persons", "重点人群", FIELDS, None, finish, write, prepare=prepare, key="pseudonym", staging=STAGING)

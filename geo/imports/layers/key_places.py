@@ -7,7 +7,7 @@ from geo.imports.columns import ADDRESS, CRS, GEOMETRY, LAT, LON, Field
 from geo.imports.geometry import POINT
 from geo.imports.layer import Layer
 from geo.imports.values import choice
-from geo.imports.write import stage, upsert
+from geo.imports.write import upsert
 
 CATEGORIES = {
     "school": ("学校", "幼儿园", "school"),
@@ -40,10 +40,9 @@ def finish(record: dict, context):
     return with_point(record, ("code", "name", "category", "address"))
 
 
-def write(conn, rows, context, origin) -> dict:
-    stage(conn, "import_key_places", STAGING, rows)
+def write(conn, context, origin) -> dict:
     inserted, updated = upsert(conn, "import_key_places_upsert")
     return {"inserted": len(inserted), "updated": len(updated), "flags": {}}
 
 
-LAYER = Layer("key-places", "重点场所", FIELDS, POINT, finish, write)
+LAYER = Layer("key-places", "重点场所", FIELDS, POINT, finish, write, staging=STAGING)

@@ -8,7 +8,7 @@ from geo.imports.columns import GEOMETRY, Field
 from geo.imports.geometry import POLYGONS
 from geo.imports.layer import Layer
 from geo.imports.values import choice, integer, pattern
-from geo.imports.write import new_boundary_version, replace_placements, run_script, stage
+from geo.imports.write import new_boundary_version, replace_placements, run_script
 
 KINDS = {"building": ("楼栋", "楼宇", "building"), "ten_households": ("十联户", "联户", "ten_households")}
 FIELDS = [
@@ -31,8 +31,7 @@ def finish(record: dict, context):
                      "households": record["households"] or 0}, None  # fmt: skip
 
 
-def write(conn, rows, context, origin) -> dict:
-    stage(conn, "import_micro_grids", STAGING, rows)
+def write(conn, context, origin) -> dict:
     version = new_boundary_version(conn, origin)
     changes = run_script(conn, "import_micro_grids", {"version_id": version})
     inserted = sum(1 for (new,) in changes if new)
@@ -42,4 +41,4 @@ def write(conn, rows, context, origin) -> dict:
     return {"inserted": inserted, "updated": len(changes) - inserted, "flags": flags | placed["flags"]}
 
 
-LAYER = Layer("micro-grids", "微网格", FIELDS, POLYGONS, finish, write)
+LAYER = Layer("micro-grids", "微网格", FIELDS, POLYGONS, finish, write, staging=STAGING)
