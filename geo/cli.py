@@ -65,7 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     bench.add_argument("suites", nargs="*", metavar="SUITE", help="core and/or geocode (default: both)")
     bench.add_argument("--scale", choices=SCALES, default="city", help="demo scale to measure on (default city)")
     bench.add_argument(
-        "--points", type=int, default=1_000_000, help="extra points for the geocoder benchmark (default 1,000,000)"
+        "--points",
+        type=int,
+        default=1_000_000,
+        help="extra points for the geocoder and rows for the import benchmark (default 1,000,000)",
     )
     bench.set_defaults(handler=run_bench)
     return parser

@@ -10,12 +10,11 @@ import threading
 
 import numpy as np
 import pandas as pd
-import pyarrow as pa
-import pyarrow.csv as pa_csv
 import shapely
 from psycopg import sql
 
 from geo.db.connection import load_query
+from geo.db.copy import csv_bytes
 from geo.geocode.crs import to_wgs84_by_row
 
 ASSIGNMENT_COLUMNS = [
@@ -145,17 +144,9 @@ class BackgroundCopy:
         try:
             with self.conn.cursor().copy(statement) as copy:
                 while (rows := self.chunks.get()) is not None:
-                    copy.write(_csv_bytes(rows))
+                    copy.write(csv_bytes(rows))
                 ended = True
         except BaseException as error:  # handed to the caller's thread in __exit__/put
             self.error = error
             while not ended and self.chunks.get() is not None:
                 pass
-
-
-def _csv_bytes(rows: pd.DataFrame) -> bytes:
-    """CSV for COPY: NULL as an empty field, written by Arrow (three times pandas' speed)."""
-    table = pa.Table.from_pandas(rows, preserve_index=False)
-    sink = pa.BufferOutputStream()
-    pa_csv.write_csv(table, sink, pa_csv.WriteOptions(include_header=False, quoting_style="needed"))
-    return sink.getvalue().to_pybytes()

@@ -16,8 +16,9 @@ from geo.imports.columns import GEOMETRY
 from geo.imports.coordinates import read_coordinates
 from geo.imports.geometry import POINT, check_geometries, crs_system
 from geo.imports.layer import Checked, Layer
-from geo.imports.values import clean_text
+from geo.imports.values import CONTROL, clean_text
 
+LOCATION_FIELDS = ("geometry", "lon", "lat", "crs")  # read by the geometry path, not as values
 LON_COLUMN, LAT_COLUMN = "经度 (from the geometry)", "纬度 (from the geometry)"
 
 
@@ -25,45 +26,61 @@ def check_table(table, layer: Layer, columns: dict, crs: str | None, repair: boo
     """Check each row of `table` (geo.imports.tables.Table) as a row of `layer`."""
     crs = crs_system(crs or table.crs) if (crs or table.crs) else None
     shapes, problems, notes = _shapes(table, layer, columns, crs, repair)
+    parsed, cleaned = _parsed_columns(table, layer, columns)
+    keys = [clean_key(k) for k in table.frame[columns[layer.key]]]
     good, rejected, warnings = [], [], []
-    cells = {name: (table.frame[column].tolist() if column else None) for name, column in columns.items()}
-    for i in range(len(table.frame)):
-        line, value = table.lines[i], {name: ("" if c is None else c[i]) for name, c in cells.items()}
-        key = clean_key(value.get(layer.key, ""))
-        record, problem, cleaned = _record(layer, value)
-        if record is not None and not problem:
+    for i, line in enumerate(table.lines):
+        record, problem = {}, table.problems[i] or problems[i]
+        for name, (values, reasons) in parsed.items():
+            record[name] = values[i]
+            problem = problem or reasons[i]
+        if not problem:
             record, problem = layer.finish(record | shapes[i], context)
-        problem = table.problems[i] or problems[i] or problem
         if problem:
-            rejected.append((line, key, problem))
+            rejected.append((line, keys[i], problem))
             continue
-        warnings += [
-            (line, key, note) for note in (cleaned, notes[i], table.repaired[i] if table.repaired else None) if note
-        ]
+        repaired = table.repaired[i] if table.repaired else None
+        warnings += [(line, keys[i], note) for note in (cleaned[i], notes[i], repaired) if note]
         good.append({"line": line, **record})
     return Checked(pd.DataFrame(good), rejected, warnings)
 
 
-def _record(layer: Layer, value: dict):
-    """(fields parsed, None, note of cleaned text) or (None, reason, None)."""
-    record, cleaned = {}, []
+def _parsed_columns(table, layer: Layer, columns: dict):
+    """Per field: (values, reasons) for every row, parsed column by column; and per row a
+    note naming the fields whose control characters were removed."""
+    parsed, cleaned = {}, [[] for _ in table.lines]
     for field in layer.fields:
-        if field.name in ("geometry", "lon", "lat", "crs"):
+        if field.name in LOCATION_FIELDS:
             continue
-        cell = value.get(field.name, "")
-        text, changed = clean_text(cell) if isinstance(cell, str) else (cell, False)
-        if changed:
-            cleaned.append(field.name)
-        if isinstance(text, str) and not text.strip():
+        column = columns.get(field.name)
+        cells = table.frame[column].tolist() if column else [""] * len(table.lines)
+        for i in _with_control_characters(cells):
+            cells[i] = clean_text(cells[i])[0]
+            cleaned[i].append(field.name)
+        parsed[field.name] = _parse_column(field, cells)
+    notes = ["control characters removed from " + ", ".join(names) if names else None for names in cleaned]
+    return parsed, notes
+
+
+def _with_control_characters(cells: list) -> list[int]:
+    """Rows whose cell holds control characters: one search over the whole column first,
+    as almost every column has none."""
+    if not CONTROL.search("\n".join(c for c in cells if isinstance(c, str))):
+        return []
+    return [i for i, cell in enumerate(cells) if isinstance(cell, str) and CONTROL.search(cell)]
+
+
+def _parse_column(field, cells: list) -> tuple[list, list]:
+    values, reasons = [None] * len(cells), [None] * len(cells)
+    for i, cell in enumerate(cells):
+        if isinstance(cell, str) and not cell.strip():
             if field.required:
-                return None, f"empty {field.name}", None
-            record[field.name] = None
+                reasons[i] = f"empty {field.name}"
             continue
-        record[field.name], problem = field.parse(text)
+        values[i], problem = field.parse(cell)
         if problem:
-            return None, f"{field.name}: {problem}", None
-    note = "control characters removed from " + ", ".join(cleaned) if cleaned else None
-    return record, None, note
+            reasons[i] = f"{field.name}: {problem}"
+    return values, reasons
 
 
 def _shapes(table, layer: Layer, columns: dict, crs: str | None, repair: bool):

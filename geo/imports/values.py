@@ -20,7 +20,8 @@ _DATE = re.compile(
     r"^(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?"
     r"(?:[T\s]*(\d{1,2})\s*[:时点]\s*(\d{1,2})\s*分?\s*(?::?\s*(\d{1,2}(?:\.\d+)?)\s*秒?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$"
 )
-_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # keeps tab, newline, carriage return
+_ISO = re.compile(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$")
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # keeps tab, newline, carriage return
 
 
 def parse_datetime(value) -> tuple[dt.datetime | None, str | None]:
@@ -35,6 +36,12 @@ def parse_datetime(value) -> tuple[dt.datetime | None, str | None]:
     text = unicodedata.normalize("NFKC", str(value)).strip()
     if not text:
         return None, "empty"
+    if _ISO.match(text):  # the common case, parsed in C; anything else goes by the rules below
+        try:
+            moment = dt.datetime.fromisoformat(text)
+            return (moment if moment.tzinfo else moment.replace(tzinfo=zone)), None
+        except ValueError:
+            pass
     if re.fullmatch(r"\d+(\.\d+)?", text):
         return None, f"{text!r} is a number, not a date (an Excel serial number?)"
     match = _DATE.match(text)
@@ -71,7 +78,7 @@ def _zone(offset: str | None):
 def clean_text(value) -> tuple[str, bool]:
     """The text as given, without NUL and other control characters; True if any were removed."""
     text = "" if value is None else str(value)
-    cleaned = _CONTROL.sub("", text)
+    cleaned = CONTROL.sub("", text)
     return cleaned, cleaned != text
 
 
@@ -115,7 +122,8 @@ def range_problem(lon: float, lat: float, system: str = "wgs84") -> str | None:
 
 
 def parse_text(value):
-    return clean_text(value)[0].strip(), None
+    """Text as given, trimmed (control characters were removed with a warning before)."""
+    return str(value).strip(), None
 
 
 def parse_date(value):

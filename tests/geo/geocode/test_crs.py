@@ -59,3 +59,21 @@ def test_system_names_are_forgiving_but_unknown_ones_refused():
     assert system_name("GCJ-02") == "gcj02" and system_name("EPSG:4490") == "cgcs2000"
     with pytest.raises(UserError, match="unknown coordinate system"):
         system_name("tokyo")
+
+
+def test_the_array_conversions_agree_with_prcoords_point_by_point():
+    """prcoords is the reference implementation; ours runs its formulas on arrays."""
+    import prcoords
+
+    rng = np.random.default_rng(3)
+    lon, lat = rng.uniform(75, 135, 500), rng.uniform(18, 53, 500)
+    reference = {
+        "gcj02": (prcoords.wgs_gcj, prcoords.gcj_wgs_bored),
+        "bd09": (prcoords.wgs_bd, prcoords.bd_wgs_bored),
+    }
+    for system, (forward, inverse) in reference.items():
+        ours_forward, ours_inverse = from_wgs84(lon, lat, system), to_wgs84(lon, lat, system)
+        for i in range(len(lon)):
+            there, back = forward(prcoords.Coords(lat[i], lon[i])), inverse(prcoords.Coords(lat[i], lon[i]))
+            assert abs(ours_forward[0][i] - there.lon) < 1e-12 and abs(ours_forward[1][i] - there.lat) < 1e-12
+            assert abs(ours_inverse[0][i] - back.lon) < 1e-6 and abs(ours_inverse[1][i] - back.lat) < 1e-6
