@@ -21,6 +21,7 @@ CHUNK_ROWS = 250_000  # each chunk prepares every polygon once: fewer, larger ch
 LOCK_KEY = 0x6E0C0DE  # pg_advisory_xact_lock key of geocoder writes
 LOCK = "SELECT pg_advisory_xact_lock(%s)"
 PENDING = "a.case_id IS NULL"
+PENDING_AFTER = "a.case_id IS NULL AND c.id > %(after)s"
 # Cases drawn inside an area: by their reported point or by their stored placement point,
 # each through its own index (an OR of the two would scan both tables).
 PLACED_IN_AREA = """c.id IN (
@@ -33,21 +34,33 @@ NO_GRIDS = (
 )
 
 
-def assign_pending(conn, settings: GeocodeSettings | None = None) -> dict:
+def assign_pending(conn, settings: GeocodeSettings | None = None, batch: int | None = None) -> dict:
     """Place every case that has no placement yet; return a summary with counts and timings.
 
     Addresses are matched first (in the database), then the points are placed chunk by
     chunk in memory while a second thread COPYs the previous chunk: writing is most of the
-    cost, and this way the placement work hides behind it.
+    cost, and this way the placement work hides behind it. With `batch`, the pending cases
+    are taken that many at a time, so that memory stays flat however many there are.
     """
     settings = settings or GeocodeSettings.from_settings()
-    timer = Timer()
+    timer, counts, written, after = Timer(), Counts(), 0, 0
     lock_geocoder(conn)
-    cases = timer.step("read", lambda: read_cases(conn, PENDING))
-    _require_grids(conn, cases)
+    while True:
+        cases = timer.step("read", lambda start=after: read_cases(conn, PENDING_AFTER, {"after": start}, limit=batch))
+        if cases.empty:
+            break
+        _require_grids(conn, cases)
+        _place_and_write(conn, cases, settings, timer, counts)
+        written, after = written + len(cases), int(cases["id"].max())
+        if not batch:
+            break
+    buildings = timer.step("buildings", lambda: place_buildings(conn, only_missing=True))
+    return counts.summary(written=written, timings=timer.seconds) | {"buildings_written": buildings}
+
+
+def _place_and_write(conn, cases: pd.DataFrame, settings, timer, counts) -> None:
     prepared = timer.step("match", lambda: _prepare(conn, cases, settings))
     layers = timer.step("layers", lambda: _layers(conn, prepared))
-    counts = Counts()
     ids, reported = cases["id"].to_numpy(), cases["has_geom"].to_numpy()
     with timer.measure("place+write"), BackgroundCopy(conn, "case_assignment") as writer:
         for start in range(0, len(cases), CHUNK_ROWS):
@@ -55,8 +68,6 @@ def assign_pending(conn, settings: GeocodeSettings | None = None) -> dict:
             placed = place(layers, prepared.take(rows), settings, detail=False)
             writer.put(placement_rows(ids[rows], placed, reported[rows]))
             counts.add(placed)
-    buildings = timer.step("buildings", lambda: place_buildings(conn, only_missing=True, layers=layers))
-    return counts.summary(written=len(cases), timings=timer.seconds) | {"buildings_written": buildings}
 
 
 def reassign(conn, area_wkt: str | None = None, settings: GeocodeSettings | None = None) -> dict:

@@ -43,14 +43,17 @@ INSERT_CHANGED = (
 DROP_FRESH = "DROP TABLE fresh_assignment"
 
 
-def read_cases(conn, where: str = "true", params=None) -> pd.DataFrame:
-    """Cases matching the SQL condition `where` (on `c`, the case, and `a`, its placement).
+def read_cases(conn, where: str = "true", params=None, limit: int | None = None) -> pd.DataFrame:
+    """Cases matching the SQL condition `where` (on `c`, the case, and `a`, its placement),
+    by id, the first `limit` of them (all when None).
 
     Columns: id, lon, lat (WGS84, converted from the raw system when the writer did not),
     has_geom (the case row holds that point itself), address, method and building_id (of the
     stored placement, if any).
     """
-    query = sql.SQL(load_query("cases_to_locate")).format(where=sql.SQL(where))
+    query = sql.SQL(load_query("cases_to_locate")).format(
+        where=sql.SQL(where), limit=sql.SQL("LIMIT {}").format(sql.Literal(limit)) if limit else sql.SQL("")
+    )
     buffer = io.BytesIO()
     with conn.cursor().copy(query, params) as copy:
         for chunk in copy:

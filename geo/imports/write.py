@@ -6,7 +6,7 @@ buildings or cases change, the geocoder places what they affect before the commi
 from geo.db.connection import load_query
 from geo.geocode.bulk import NO_GRIDS, assign_pending, reassign
 
-FORGET_PLACEMENTS = "DELETE FROM case_assignment WHERE case_id = ANY(%s)"
+PLACE_BATCH = 200_000  # cases placed at a time: memory stays flat however many are imported
 PENDING_CASES = "SELECT count(*) FROM cases c LEFT JOIN case_assignment a ON a.case_id = c.id WHERE a.case_id IS NULL"
 NEW_BOUNDARY_VERSION = "INSERT INTO boundary_version (author, note) VALUES (%s, %s) RETURNING id"
 WHOLE_CITY_SHARE = 0.25  # beyond this share of a layer changed, re-place everything at once
@@ -38,15 +38,14 @@ def new_boundary_version(conn, origin: str) -> int:
     return conn.execute(NEW_BOUNDARY_VERSION, [author, note]).fetchone()[0]
 
 
-def place_pending_cases(conn, forget=()) -> dict:
-    """Place the cases without a placement (and those in `forget`, placed again); return the
-    flags: cases outside every grid, addresses waiting for review, or every case waiting
-    when there are no grids yet (`geocode --pending` places them once there are)."""
-    conn.execute(FORGET_PLACEMENTS, [list(forget)])
+def place_pending_cases(conn) -> dict:
+    """Place the cases without a placement, PLACE_BATCH at a time; return the flags: cases
+    outside every grid, addresses waiting for review, or every case waiting when there are
+    no grids yet (`geocode --pending` places them once there are)."""
     if conn.execute(NO_GRIDS).fetchone()[0]:
         waiting = conn.execute(PENDING_CASES).fetchone()[0]
         return {"flags": {"cases waiting for grids (run geocode --pending after importing them)": waiting}}
-    placed = assign_pending(conn)
+    placed = assign_pending(conn, batch=PLACE_BATCH)
     return {"flags": {"cases outside every grid": placed.get("outside", 0),
                       "addresses waiting for review": placed.get("review", 0)}}  # fmt: skip
 

@@ -1,6 +1,8 @@
 -- Upsert the checked rows (temp table import_cases) keyed on the source id (cases.code):
--- new ids are inserted, changed rows updated, identical rows left alone. Returns each
--- written case's id and whether it was new.
+-- new ids are inserted, changed rows updated (and their placement dropped, so that the
+-- geocoder places them again), identical rows left alone. Returns the counts inserted and
+-- updated (not one row per case: a file of millions stays small in memory).
+WITH written AS (
 INSERT INTO cases AS c (code, source, category_code, summary, reported_at, geom, raw_lon, raw_lat,
                         raw_crs, address_text, status, deadline, closed_at)
 SELECT code, source, category_code, summary, reported_at,
@@ -19,3 +21,7 @@ WHERE (c.source, c.category_code, c.summary, c.reported_at, c.raw_lon, c.raw_lat
        EXCLUDED.raw_lon, EXCLUDED.raw_lat, EXCLUDED.raw_crs, EXCLUDED.address_text, EXCLUDED.status,
        EXCLUDED.deadline, EXCLUDED.closed_at)
 RETURNING c.id, (xmax = 0) AS inserted
+), forgotten AS (
+    DELETE FROM case_assignment WHERE case_id IN (SELECT id FROM written WHERE NOT inserted)
+)
+SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM written

@@ -12,11 +12,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from geo.db.connection import load_query
 from geo.imports.columns import ADDRESS, CRS, GEOMETRY, LAT, LON, Field
 from geo.imports.geometry import POINT
 from geo.imports.layer import Layer
 from geo.imports.values import choice, parse_datetime
-from geo.imports.write import place_pending_cases, upsert
+from geo.imports.write import place_pending_cases
 
 SOURCES = {
     "grid_worker": ("网格员", "网格", "grid_worker", "grid"),
@@ -103,8 +104,8 @@ def _times(record: dict, status: str, deadline_days: int):
 
 def write(conn, lookups, origin) -> dict:
     """Upsert keyed on the source id; a changed case loses its placement and is placed again."""
-    inserted, updated = upsert(conn, "import_cases_upsert")
-    return {"inserted": len(inserted), "updated": len(updated)} | place_pending_cases(conn, forget=updated)
+    inserted, updated = conn.execute(load_query("import_cases_upsert")).fetchone()
+    return {"inserted": inserted, "updated": updated} | place_pending_cases(conn)
 
 
 LAYER = Layer("cases", "事件", FIELDS, POINT, finish, write, prepare=prepare, staging=STAGING)
