@@ -13,6 +13,7 @@ import getpass
 import itertools
 import json
 import sys
+import time
 from pathlib import Path
 
 from psycopg.types.json import Jsonb
@@ -69,7 +70,7 @@ def import_file(path: str, layer_name: str, args) -> dict:
         raise UserError(f"{path}: a header and no rows: nothing to import")
     columns = match_columns(list(first.frame.columns), layer.fields, parse_mapping(args.map))
     origin = f"{getpass.getuser()}: import {Path(path).name}"
-    read, rejected, warnings, context = 0, [], [], None
+    read, rejected, warnings, context, started = 0, [], [], None, time.perf_counter()
     with transaction() as conn, tqdm(unit=" rows", disable=not sys.stderr.isatty(), file=sys.stderr) as progress:
         create_staging(conn, layer)
         for table in itertools.chain([first], chunks):
@@ -79,9 +80,11 @@ def import_file(path: str, layer_name: str, args) -> dict:
             read, rejected, warnings = read + len(table.frame), rejected + checked.rejected, warnings + checked.warnings
             progress.update(len(table.frame))
         rejected = sorted(rejected + remove_repeated(conn, layer))
-        good = staged_count(conn, layer)
+        good, checked_at = staged_count(conn, layer), time.perf_counter()
         written = layer.write(conn, context, origin) if good else NOTHING_WRITTEN
         summary = _summary(read, good, written, rejected, warnings)
+        summary["seconds"] = {"read_check_stage": round(checked_at - started, 2),
+                              "write_place": round(time.perf_counter() - checked_at, 2)}  # fmt: skip
         conn.execute(LOG, [getpass.getuser(), layer_name, str(Path(path).resolve()), Jsonb(summary)])
     summary["report"] = _write_rows(args.report or f"{path}.rejected.csv", ["line", "id", "reason"], rejected)
     summary["warnings_report"] = _write_rows(f"{path}.warnings.csv", ["line", "id", "warning"], warnings)

@@ -150,3 +150,22 @@ def test_text_is_kept_byte_for_byte(city_db, tmp_path):
     code, summary, stderr = import_file(city_db, path, "cases")
     assert code == 0 and summary["inserted"] == 1, stderr
     assert scalar(city_db, "SELECT summary FROM cases WHERE code = 'T1'") == long_text
+
+
+def test_export_as_of_a_date_and_for_one_county(city_db, tmp_path):
+    county = scalar(city_db, "SELECT code FROM admin_area WHERE level = 2 ORDER BY code LIMIT 1")
+    path = export(city_db, "grids", tmp_path / "county.csv", "--county", county)
+    with open(path, encoding="utf-8-sig") as handle:
+        codes = [row["code"] for row in csv.DictReader(handle)]
+    in_county = scalar(
+        city_db,
+        "SELECT count(*) FROM grid_current g JOIN admin_area c ON c.code = %s "
+        "WHERE ST_Covers(c.geom, ST_PointOnSurface(g.geom))",
+        [county],
+    )
+    assert codes and len(codes) == in_county < scalar(city_db, "SELECT count(*) FROM grid_current")
+    before = scalar(city_db, "SELECT min(valid_from)::date - 1 FROM grid")
+    assert "0 row(s)" in run_geo("export", "--layer", "grids", str(tmp_path / "old.csv"), "--as-of", str(before),
+                                 database_url=city_db).stdout  # fmt: skip
+    refused = run_geo("export", "--layer", "grids", str(tmp_path / "x.csv"), "--county", "000000", database_url=city_db)
+    assert refused.returncode == 1 and "no county" in refused.stderr
