@@ -62,6 +62,15 @@ def check_geometries(geometry: np.ndarray, kind: str, crs: str | None, repair: b
     return Shapes(geometry, problems, repaired)
 
 
+def geometry_problem(message: str, form: str) -> str:
+    """Why GEOS could not build a geometry from its WKB or WKT, in a clerk's words."""
+    if "closed" in message:
+        return "ring not closed (first and last point differ; --repair closes it)"
+    if "points" in message.lower():
+        return "a ring with too few points"
+    return f"unreadable geometry {form} ({message.split(':')[-1].strip()})"
+
+
 def _shape_problem(geom, kind: str) -> str | None:
     if geom is None or shapely.is_empty(geom):
         return "empty or null geometry"

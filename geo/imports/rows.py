@@ -14,7 +14,7 @@ import shapely
 from geo.errors import UserError
 from geo.imports.columns import GEOMETRY
 from geo.imports.coordinates import read_coordinates
-from geo.imports.geometry import POINT, check_geometries, crs_system
+from geo.imports.geometry import POINT, check_geometries, crs_system, geometry_problem
 from geo.imports.layer import Checked, Layer
 from geo.imports.values import CONTROL, clean_text
 
@@ -89,7 +89,7 @@ def _shapes(table, layer: Layer, columns: dict, crs: str | None, repair: bool):
     count = len(table.frame)
     if layer.shape is None:
         return [{}] * count, [None] * count, [None] * count
-    geometry = _geometry_cells(table, columns)
+    geometry = _geometry_cells(table, columns, repair)
     if layer.shape == POINT:
         return _points(table, columns, geometry, crs)
     if geometry is None:
@@ -99,20 +99,25 @@ def _shapes(table, layer: Layer, columns: dict, crs: str | None, repair: bool):
     return [{"geom": g} for g in shapes.geometry], problems, shapes.repaired
 
 
-def _geometry_cells(table, columns: dict):
-    """(geometries, per-row problems) from the file's geometry or its WKT column, or None."""
+def _geometry_cells(table, columns: dict, repair: bool):
+    """(geometries, per-row problems) from the file's geometry or its WKT column, or None.
+    A ring that is not closed is the row's problem, or closed with --repair (and named)."""
     if table.geometry is not None:
         return table.geometry, [None] * len(table.geometry)
     if columns.get("geometry") is None:
         return None
-    geometries, problems = [], []
-    for text in table.frame[columns["geometry"]]:
+    geometries, problems, repaired = [], [], table.repaired or [None] * len(table.frame)
+    for i, text in enumerate(table.frame[columns["geometry"]]):
+        geometry, problem = None, None
         try:
-            geometries.append(shapely.from_wkt(str(text)) if str(text).strip() else None)
-            problems.append(None)
+            geometry = shapely.from_wkt(str(text)) if str(text).strip() else None
         except shapely.errors.GEOSException as error:
-            geometries.append(None)
-            problems.append(f"geometry is not WKT ({str(error).split(':')[-1].strip()})")
+            problem = geometry_problem(str(error), "WKT")
+            if repair and "not closed" in problem:
+                geometry, problem, repaired[i] = shapely.from_wkt(str(text), on_invalid="fix"), None, "ring closed"
+        geometries.append(geometry)
+        problems.append(problem)
+    table.repaired = repaired
     return np.array(geometries, dtype=object), problems
 
 

@@ -16,6 +16,7 @@ import pyogrio
 import shapely
 
 from geo.errors import UserError
+from geo.imports.geometry import geometry_problem
 
 SPATIAL_SUFFIXES = (".geojson", ".json", ".gpkg", ".shp", ".zip")
 GBK = "gb18030"  # GBK and its superset
@@ -154,19 +155,11 @@ def _geometries(wkb, repair: bool) -> tuple[np.ndarray, list, list]:
         try:
             geometries[i] = shapely.from_wkb(blob)
         except shapely.errors.GEOSException as error:
-            problems[i] = _wkb_problem(str(error))
+            problems[i] = geometry_problem(str(error), "WKB")
             if repair:
                 geometries[i] = shapely.from_wkb(blob, on_invalid="fix")
                 problems[i], repaired[i] = None, "ring closed"
     return geometries, problems, repaired
-
-
-def _wkb_problem(message: str) -> str:
-    if "closed" in message:
-        return "ring not closed (first and last point differ; --repair closes it)"
-    if "points" in message.lower():
-        return "ring with too few points"
-    return f"unreadable geometry ({message})"
 
 
 def _cell(value):

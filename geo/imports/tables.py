@@ -1,7 +1,8 @@
 """Tables from CSV, XLSX and spatial files, every row kept with its line number.
 
-CSV: UTF-8 (with or without BOM) or GBK, CRLF or LF, quoted fields with commas and newlines
-(Python's csv module). A row with more or fewer fields than the header is kept, its fields
+CSV: UTF-8 (with or without BOM), GBK, or UTF-16 with its mark (Excel's "Unicode text");
+comma, tab, semicolon or bar between fields (from the header line); CRLF or LF; quoted
+fields with commas and newlines (Python's csv module). A row with more or fewer fields than the header is kept, its fields
 as far as they go, with the reason, so that no row is lost. XLSX: openpyxl through pandas;
 date cells arrive as datetimes, never as Excel serial numbers. GeoJSON, GeoPackage and
 Shapefile: geo.imports.spatial, each feature a row with its geometry.
@@ -19,7 +20,9 @@ from geo.errors import UserError
 from geo.imports.spatial import SPATIAL_SUFFIXES, read_spatial
 
 CHUNK_ROWS = 50_000  # rows checked and written at a time: memory stays flat as files grow
-ENCODINGS = ("utf-8-sig", "gb18030")  # UTF-8 (with or without BOM), else GBK and its superset
+ENCODINGS = ("utf-8-sig", "gb18030")
+UTF16_MARKS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+DELIMITERS = (",", "\t", ";", "|")  # UTF-8 (with or without BOM), else GBK and its superset
 csv.field_size_limit(1 << 30)  # a 100 KB description is a cell like any other
 
 
@@ -72,7 +75,7 @@ def _read_spatial(path: Path, encoding: str | None, layer_name: str | None, repa
 
 def _read_csv(path: Path, encoding: str, rows: int | None):
     with path.open(encoding=encoding, newline="") as handle:
-        reader = csv.reader(handle)
+        reader = csv.reader(handle, delimiter=_delimiter(path, encoding))
         header = _header(path, next(reader, None))
         chunk, lines, problems = [], [], []
         ended = reader.line_num  # a row starts on the line after the previous one ended
@@ -119,11 +122,22 @@ def _header(path: Path, header: list | None, allow_empty: bool = False) -> list[
     return names
 
 
+def _delimiter(path: Path, encoding: str) -> str:
+    """The separator of the header line: a comma, or the tab of Excel's "Unicode text" (and
+    of .tsv files), or a semicolon or bar, whichever the header holds most of."""
+    with path.open(encoding=encoding, newline="") as handle:
+        header = handle.readline()
+    return max(DELIMITERS, key=header.count) if any(d in header for d in DELIMITERS) else ","
+
+
 def _encoding(path: Path, encoding: str | None) -> str:
     """The encoding the whole file decodes with: the one given, else UTF-8 (with or without
     BOM), else GBK. Checked in a streaming pass before any row is read, so a GBK character on
     the last line cannot surface after half the file was written."""
     names = [{"gbk": "gb18030", "utf-8": "utf-8-sig"}.get(encoding.lower(), encoding)] if encoding else ENCODINGS
+    with path.open("rb") as handle:
+        if not encoding and handle.read(2) in UTF16_MARKS:  # Excel's "Unicode text" is UTF-16
+            names = ["utf-16"]
     for name in names:
         if _decodes(path, name):
             return name

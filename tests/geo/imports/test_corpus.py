@@ -74,6 +74,45 @@ def case(code, when="2026-11-10 09:00", address="{address}", lon="", lat="", cat
     return [code, category, text, when, address, lon, lat]
 
 
+def excel_unicode_text(rows):
+    """What Excel saves as "Unicode text": UTF-16 with its mark, tabs between fields."""
+
+    def make(tmp: Path, world: World) -> Path:
+        path = tmp / "hotline.txt"
+        lines = ["\t".join(CASE_HEADER)] + ["\t".join(c.format(address=world.address) for c in row) for row in rows]
+        path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-16")
+        return path
+
+    return make
+
+
+def truncated_xlsx(tmp: Path, world: World) -> Path:
+    import openpyxl
+
+    book = openpyxl.Workbook()
+    book.active.append(CASE_HEADER)
+    book.active.append(case("X1"))
+    whole = tmp / "whole.xlsx"
+    book.save(whole)
+    path = tmp / "cut.xlsx"
+    path.write_bytes(whole.read_bytes()[: whole.stat().st_size // 2])
+    return path
+
+
+def grids_wkt_csv(wkt_of):
+    def make(tmp: Path, world: World) -> Path:
+        path = tmp / "grids.csv"
+        path.write_text(f'网格编码,网格名称,wkt\n{world.grid_code(7)},七号,"{wkt_of(world)}"\n', encoding="utf-8")
+        return path
+
+    return make
+
+
+def open_ring_wkt(world):
+    x, y = world.lon, world.lat
+    return f"POLYGON(({x} {y}, {x + 0.001} {y}, {x + 0.001} {y + 0.001}, {x} {y + 0.001}))"
+
+
 def raw_file(name: str, content: bytes):
     def make(tmp: Path, world: World) -> Path:
         path = tmp / name
@@ -224,7 +263,7 @@ KINDS = [
     Kind("header-only", "cases", raw_file("header.csv", ",".join(CASE_HEADER).encode() + b"\r\n"), refused="no rows"),
     Kind("missing-required-column", "cases", raw_file("nocode.csv", "事件类型,事件描述,上报时间,地址\r\n邻里纠纷,x,2026-11-10,某地\r\n".encode()),
          refused="missing column code: looked for 编号"),
-    Kind("not-utf8-nor-gbk", "cases", raw_file("binary.csv", b"\xff\xfe\x00\x81\x82" * 20), refused="neither UTF-8 nor GBK"),
+    Kind("not-utf8-nor-gbk", "cases", raw_file("binary.csv", b"\x80\xff\x00\x81\x82" * 20), refused="neither UTF-8 nor GBK"),
     Kind("truncated-geojson", "grids", raw_file("cut.geojson", b'{"type": "FeatureCollection", "features": [{"type": "Fea'),
          refused="not a readable"),
     Kind("null-geometry", "grids", grids_geojson([(1, None), (2, square(2))]), reasons={1: "empty or null geometry"},
@@ -252,6 +291,13 @@ KINDS = [
          changes=GRID_TABLES),
     Kind("shapefile-gauss-kruger", "grids", grids_spatial("gk.shp", to_crs="EPSG:4547"), counts={"inserted": 2},
          changes=GRID_TABLES),
+    Kind("excel-unicode-text-utf16-tabs", "cases", excel_unicode_text([case("UT1"), case("UT2", when="bad")]),
+         reasons={3: "not a date"}, counts={"inserted": 1}, changes=CASE_TABLES),
+    Kind("truncated-xlsx", "cases", truncated_xlsx, refused="not a readable XLSX"),
+    Kind("wkt-ring-not-closed", "grids", grids_wkt_csv(open_ring_wkt), reasons={2: "ring not closed"}),
+    Kind("wkt-ring-not-closed-repaired", "grids", grids_wkt_csv(open_ring_wkt), args=("--repair",),
+         counts={"inserted": 1, "warnings": 1}, changes=GRID_TABLES),
+    Kind("wkt-garbage", "grids", grids_wkt_csv(lambda world: "POLYGON((1 2, 3"), reasons={2: "unreadable geometry WKT"}),
     Kind("projected-without-crs", "cases", projected_csv(), refused="--crs EPSG:N"),
     Kind("projected-crs-column", "cases", projected_csv(with_crs_column=True), counts={"inserted": 1},
          changes=CASE_TABLES),
