@@ -32,6 +32,16 @@ def _has_sql(text: str) -> bool:
     return any(line.strip() and not line.strip().startswith("--") for line in text.splitlines())
 
 
+def write_versions(conn, origin: str, script: str, area_query: str, count_current: str) -> dict:
+    """Write staged grids or micro-grids as versions (the query file `script`, returning per
+    new version whether it is new) in a new boundary version, then place again what moved."""
+    changes = run_script(conn, script, {"version_id": new_boundary_version(conn, origin)})
+    inserted = sum(1 for (new,) in changes if new)
+    total = conn.execute(count_current).fetchone()[0]
+    placed = replace_placements(conn, len(changes), total, area_query)
+    return {"inserted": inserted, "updated": len(changes) - inserted, "flags": placed["flags"]}
+
+
 def new_boundary_version(conn, origin: str) -> int:
     """A boundary version for the grid or micro-grid versions an import writes."""
     author, _, note = origin.partition(": ")

@@ -15,7 +15,7 @@ from geo.imports.geometry import POLYGONS
 from geo.imports.layer import Layer
 from geo.imports.rows import clean_key
 from geo.imports.values import BOOLEAN, choice, integer, pattern
-from geo.imports.write import new_boundary_version, replace_placements, run_script
+from geo.imports.write import run_script, write_versions
 
 KINDS = {"regular": ("常规", "普通", "一般", "regular"), "exclusive": ("专属", "专属网格", "exclusive")}
 EXCLUSIVE_TYPES = {
@@ -91,13 +91,9 @@ def finish(record: dict, context):
 
 
 def write(conn, context, origin) -> dict:
-    version = new_boundary_version(conn, origin)
-    changes = run_script(conn, "import_grids", {"version_id": version})
-    inserted = sum(1 for (new,) in changes if new)
-    total = conn.execute(CURRENT_COUNT).fetchone()[0]
-    placed = replace_placements(conn, len(changes), total, "import_grids_area")
+    written = write_versions(conn, origin, "import_grids", "import_grids_area", CURRENT_COUNT)
     flags = dict(zip(FLAG_NAMES, run_script(conn, "import_grids_flags")[0]))
-    return {"inserted": inserted, "updated": len(changes) - inserted, "flags": flags | placed["flags"]}
+    return written | {"flags": flags | written["flags"]}
 
 
 FLAG_NAMES = ("grids whose community is not in the database", "grids whose parent grid is not in the database",

@@ -8,7 +8,7 @@ from geo.imports.columns import GEOMETRY, Field
 from geo.imports.geometry import POLYGONS
 from geo.imports.layer import Layer
 from geo.imports.values import choice, integer, pattern
-from geo.imports.write import new_boundary_version, replace_placements, run_script
+from geo.imports.write import write_versions
 
 KINDS = {"building": ("楼栋", "楼宇", "building"), "ten_households": ("十联户", "联户", "ten_households")}
 FIELDS = [
@@ -32,13 +32,9 @@ def finish(record: dict, context):
 
 
 def write(conn, context, origin) -> dict:
-    version = new_boundary_version(conn, origin)
-    changes = run_script(conn, "import_micro_grids", {"version_id": version})
-    inserted = sum(1 for (new,) in changes if new)
-    total = conn.execute(CURRENT_COUNT).fetchone()[0]
-    placed = replace_placements(conn, len(changes), total, "import_micro_grids_area")
+    written = write_versions(conn, origin, "import_micro_grids", "import_micro_grids_area", CURRENT_COUNT)
     flags = {"micro-grids whose grid is not in the database": conn.execute(ORPHANS).fetchone()[0]}
-    return {"inserted": inserted, "updated": len(changes) - inserted, "flags": flags | placed["flags"]}
+    return written | {"flags": flags | written["flags"]}
 
 
 LAYER = Layer("micro-grids", "微网格", FIELDS, POLYGONS, finish, write, staging=STAGING)
