@@ -26,9 +26,9 @@ class Field:
     @property
     def names(self) -> tuple[str, ...]:
         """The aliases and the field's own name, then each as a Shapefile cuts it: a DBF column
-        name holds 10 bytes (网格编码 in UTF-8 arrives as 网格编)."""
+        name holds 10 bytes (网格编码 in UTF-8 arrives as 网格编, 上级网格编码 in GBK as 上级网格编)."""
         names = (*self.aliases, self.name)
-        return tuple(dict.fromkeys((*names, *(_cut(name) for name in names))))
+        return tuple(dict.fromkeys((*names, *(cut for name in names for cut in _cut(name)))))
 
 
 ADDRESS = Field(
@@ -48,8 +48,10 @@ GEOMETRY = Field(
 )
 
 
-def _cut(name: str) -> str:
-    return name.encode("utf-8")[:DBF_NAME_BYTES].decode("utf-8", errors="ignore")
+def _cut(name: str) -> tuple[str, str]:
+    return tuple(
+        name.encode(encoding)[:DBF_NAME_BYTES].decode(encoding, errors="ignore") for encoding in ("utf-8", "gb18030")
+    )
 
 
 def match_columns(columns: list[str], fields: list[Field], mapping: dict[str, str] | None = None) -> dict:
@@ -62,6 +64,10 @@ def match_columns(columns: list[str], fields: list[Field], mapping: dict[str, st
     unknown = {source for source in mapping if source.strip().lower() not in by_lower}
     if unknown:
         raise UserError(f"--map names columns the file does not have: {', '.join(sorted(unknown))}")
+    targets = {field.name for field in fields}
+    if set(mapping.values()) - targets:
+        wrong = ", ".join(sorted(set(mapping.values()) - targets))
+        raise UserError(f"--map names fields this layer does not have: {wrong} (it has {', '.join(sorted(targets))})")
     explicit = {target: by_lower[source.strip().lower()] for source, target in mapping.items()}
     found = {}
     for field in fields:

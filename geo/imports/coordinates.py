@@ -42,7 +42,7 @@ def read_coordinates(frame: pd.DataFrame, columns: dict, crs: str | None) -> Coo
         problems[i] = number_problem(x, y) or _system_problem(systems, i, str(name).strip())
         if problems[i] is None and str(x).strip():
             raw_lon[i], raw_lat[i] = parse_float(x), parse_float(y)
-    if crs is None and columns["crs"] is None:
+    if columns["crs"] is None and not systems[0].startswith("epsg:"):  # degrees, said or assumed
         require_degrees(raw_lon, raw_lat)
     lon, lat = to_wgs84_by_row(raw_lon, raw_lat, systems)
     for i in np.flatnonzero(np.isfinite(raw_lon)):
@@ -62,7 +62,7 @@ def require_degrees(x: np.ndarray, y: np.ndarray) -> None:
         i = np.flatnonzero(beyond)[0]
         raise UserError(
             f"{beyond.sum():,} of {finite.sum():,} coordinates are not degrees (e.g. {x[i]:g}, {y[i]:g}) and the "
-            "file names no coordinate system: pass --crs EPSG:N with the system they are in "
+            "file names no projected coordinate system: pass --crs EPSG:N with the system they are in "
             "(e.g. EPSG:4547 for CGCS2000 3-degree zone 114°E, EPSG:3857 for Web Mercator)"
         )
 

@@ -46,9 +46,9 @@ class Shapes:
 
 def check_geometries(geometry: np.ndarray, kind: str, crs: str | None, repair: bool = False) -> Shapes:
     """Check and convert `geometry` (shapely objects or None, in `crs`) for a layer of `kind`."""
-    geometry = np.array(geometry, dtype=object)
+    geometry = shapely.force_2d(np.array(geometry, dtype=object))  # heights are not kept (PolygonZ files)
     problems, repaired = [_shape_problem(g, kind) for g in geometry], [None] * len(geometry)
-    usable = np.array([p is None for p in problems])
+    usable = np.array([p is None for p in problems], dtype=bool)
     geometry[~usable] = None
     geometry[usable] = _to_wgs84(geometry[usable], crs)
     for i in np.flatnonzero(usable):
@@ -88,11 +88,10 @@ def _to_wgs84(geometry: np.ndarray, crs: str | None) -> np.ndarray:
     degrees are WGS84, anything else is refused with a hint to pass --crs)."""
     if len(geometry) == 0:
         return geometry
-    if crs is None:
+    system = crs_system(crs) if crs else "wgs84"
+    if not system.startswith("epsg:"):  # degrees, said or assumed (GeoJSON without a crs says WGS84)
         xy = np.array([shapely.get_coordinates(g)[0] for g in geometry])
         require_degrees(xy[:, 0], xy[:, 1])
-        return geometry
-    system = crs_system(crs)
     if system == "wgs84":
         return geometry
 

@@ -19,13 +19,14 @@ from geo.imports.layer import Checked, Layer
 from geo.imports.values import CONTROL, clean_text
 
 LOCATION_FIELDS = ("geometry", "lon", "lat", "crs")  # read by the geometry path, not as values
+AGREE_M = 1.0  # a point drawn this close to its 经度/纬度 columns is the same point
 LON_COLUMN, LAT_COLUMN = "经度 (from the geometry)", "纬度 (from the geometry)"
 
 
 def check_table(table, layer: Layer, columns: dict, crs: str | None, repair: bool, context) -> Checked:
     """Check each row of `table` (geo.imports.tables.Table) as a row of `layer`."""
-    crs = crs_system(crs or table.crs) if (crs or table.crs) else None
-    shapes, problems, notes = _shapes(table, layer, columns, crs, repair)
+    systems = (crs_system(crs) if crs else None, crs_system(table.crs) if table.crs else None)
+    shapes, problems, notes = _shapes(table, layer, columns, systems, repair)
     parsed, cleaned = _parsed_columns(table, layer, columns)
     keys = [clean_key(k) for k in table.frame[columns[layer.key]]]
     good, rejected, warnings = [], [], []
@@ -83,18 +84,18 @@ def _parse_column(field, cells: list) -> tuple[list, list]:
     return values, reasons
 
 
-def _shapes(table, layer: Layer, columns: dict, crs: str | None, repair: bool):
+def _shapes(table, layer: Layer, columns: dict, systems: tuple, repair: bool):
     """Per row: {'geom': …} or {'lon': …, 'lat': …} for the layer's kind, the reason the
-    geometry is refused, and what was repaired."""
+    geometry is refused, and what was repaired (or noted). `systems`: (--crs, the file's)."""
     count = len(table.frame)
     if layer.shape is None:
         return [{}] * count, [None] * count, [None] * count
     geometry = _geometry_cells(table, columns, repair)
     if layer.shape == POINT:
-        return _points(table, columns, geometry, crs)
+        return _points(table, columns, geometry, systems)
     if geometry is None:
         raise UserError(f"missing geometry: the file has none and no WKT column ({' / '.join(GEOMETRY.aliases)})")
-    shapes = check_geometries(geometry[0], layer.shape, crs, repair)
+    shapes = check_geometries(geometry[0], layer.shape, systems[0] or systems[1], repair)
     problems = [table_problem or shape_problem for table_problem, shape_problem in zip(geometry[1], shapes.problems)]
     return [{"geom": g} for g in shapes.geometry], problems, shapes.repaired
 
@@ -121,28 +122,63 @@ def _geometry_cells(table, columns: dict, repair: bool):
     return np.array(geometries, dtype=object), problems
 
 
-def _points(table, columns: dict, geometry, crs: str | None):
-    """Points through the longitude/latitude path: from their columns, or from the geometry."""
-    frame, problems = table.frame, [None] * len(table.frame)
-    if columns.get("lon") is None or columns.get("lat") is None:
-        if geometry is None and columns.get("address") is None:
-            raise UserError(
-                "missing location columns: longitude and latitude (经度, 纬度), a WKT column or a geometry"
-                + (", or an address (地址)" if "address" in columns else "")
-            )
-        if geometry is None:  # address only: the geocoder places them
-            geometry = (np.full(len(frame), None, dtype=object), [None] * len(frame))
-        frame, problems = _point_columns(frame, *geometry)
-        columns = columns | {"lon": LON_COLUMN, "lat": LAT_COLUMN}
-    coordinates = read_coordinates(frame, columns | {"crs": columns.get("crs")}, crs)
+def _points(table, columns: dict, geometry, systems: tuple):
+    """Points through the longitude/latitude path, from their columns (in the system of the
+    坐标系 column or --crs) or from the geometry (in --crs or the file's). A file with both
+    (our own exports, a layer edited in QGIS) uses the columns where they agree with the
+    geometry within AGREE_M (they keep the system as reported), else the geometry, noted."""
+    option, from_file = systems
+    has_columns = columns.get("lon") is not None and columns.get("lat") is not None
+    if not has_columns and geometry is None and columns.get("address") is None:
+        raise UserError(
+            "missing location columns: longitude and latitude (经度, 纬度), a WKT column or a geometry"
+            + (", or an address (地址)" if "address" in columns else "")
+        )
+    if geometry is None:  # columns only, or address only (the geocoder places those)
+        geometry = (np.full(len(table.frame), None, dtype=object), [None] * len(table.frame))
+    drawn = _geometry_points(table.frame, *geometry, option or from_file)
+    if not has_columns:
+        return drawn[0], drawn[1], [None] * len(drawn[0])
+    given = _as_points(read_coordinates(table.frame, columns | {"crs": columns.get("crs")}, option))
+    return _agreeing(given, drawn[0], drawn[1])
+
+
+def _geometry_points(frame: pd.DataFrame, geometries, read_problems, system: str | None):
+    frame, problems = _point_columns(frame, geometries, read_problems)
+    coordinates = read_coordinates(frame, {"lon": LON_COLUMN, "lat": LAT_COLUMN, "crs": None}, system)
+    return _as_points(coordinates)[0], [p or q for p, q in zip(problems, coordinates.problems)]
+
+
+def _as_points(coordinates) -> tuple[list, list]:
     points = [
         {"lon": x, "lat": y, "raw_lon": rx, "raw_lat": ry, "raw_crs": system}
         for x, y, rx, ry, system in zip(
             coordinates.lon, coordinates.lat, coordinates.raw_lon, coordinates.raw_lat, coordinates.systems
         )
     ]
-    problems = [p or q for p, q in zip(problems, coordinates.problems)]
-    return points, problems, [None] * len(points)
+    return points, coordinates.problems
+
+
+def _agreeing(given: tuple, drawn: list, drawn_problems: list):
+    """Per row the column point where it agrees with the drawn one (or nothing is drawn),
+    else the drawn point, with a note when the columns said something else."""
+    points, problems, notes = [], [], []
+    for (column, column_problem), point, point_problem in zip(zip(*given), drawn, drawn_problems):
+        drawn_ok = point_problem is None and np.isfinite(point["lon"])
+        column_ok = column_problem is None and np.isfinite(column["lon"])
+        apart = _metres(column, point) if drawn_ok and column_ok else 0.0
+        if not drawn_ok or (column_ok and apart <= AGREE_M):
+            points.append(column), problems.append(column_problem), notes.append(None)
+        else:
+            points.append(point), problems.append(None)
+            notes.append(f"the geometry is {apart:,.0f} m from the 经度/纬度 columns: the geometry is used"
+                         if column_ok else None)  # fmt: skip
+    return points, problems, notes
+
+
+def _metres(a: dict, b: dict) -> float:
+    dx = (a["lon"] - b["lon"]) * 111_320 * np.cos(np.radians(b["lat"]))
+    return float(np.hypot(dx, (a["lat"] - b["lat"]) * 110_540))
 
 
 def _point_columns(frame: pd.DataFrame, geometries, read_problems):

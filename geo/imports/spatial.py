@@ -32,8 +32,8 @@ def read_spatial(path: Path, encoding: str | None, layer_name: str | None, repai
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # GDAL's notes on unclosed rings: reported per row below
             meta, wkb, columns = _read(dataset, layer, _encoding(dataset, path, layer, encoding))
-    except pyogrio.errors.DataSourceError as error:
-        raise UserError(f"{path}: not a readable {path.suffix} file ({error})") from error
+    except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FeatureError) as error:
+        raise UserError(f"{path}: not a readable {path.suffix} file, truncated or damaged? ({error})") from error
     geometries, problems, repaired = _geometries(wkb, repair)
     cells = {str(name): [_cell(value) for value in values] for name, values in zip(meta["fields"], columns)}
     return cells, geometries, problems, repaired, meta["crs"]
@@ -50,12 +50,24 @@ def _read(dataset: str, layer, encoding: str | None):
     except UnicodeDecodeError:
         meta, _, wkb, columns = pyogrio.raw.read(dataset, encoding=BYTES, **options)
     real = encoding or "utf-8"
-    meta["fields"] = [_redecode(name, real) for name in meta["fields"]]
-    return meta, wkb, [[_redecode(v, real) for v in values] for values in columns]
+    try:
+        meta["fields"] = [_decoded(name, real) for name in meta["fields"]]
+        return meta, wkb, [[_decoded(v, real) if isinstance(v, str) else v for v in values] for values in columns]
+    except UnicodeDecodeError as error:
+        raise UserError(f"the text is not {real} ({error.reason}): pass --encoding gbk or utf-8") from error
 
 
-def _redecode(value, encoding: str):
-    return value.encode(BYTES).decode(encoding, errors="ignore") if isinstance(value, str) else value
+def _decoded(text: str, encoding: str) -> str:
+    """Text read byte for byte, decoded. A DBF cuts names at 10 bytes and values at their
+    width, possibly mid-character: that last, incomplete character is dropped; any other
+    bad byte is an error (the wrong encoding), never silently skipped."""
+    raw = text.encode(BYTES)
+    try:
+        return raw.decode(encoding)
+    except UnicodeDecodeError as error:
+        if error.reason not in ("unexpected end of data", "incomplete multibyte sequence"):
+            raise
+        return raw[: error.start].decode(encoding)
 
 
 def _open_options(dataset: str) -> dict:
@@ -75,7 +87,7 @@ def _dataset(path: Path, layer_name: str | None) -> str:
         names = zipfile.ZipFile(path).namelist()
     except zipfile.BadZipFile as error:
         raise UserError(f"{path}: not a readable ZIP archive") from error
-    inside = [n for n in names if n.lower().endswith((".shp", ".gpkg", ".geojson"))]
+    inside = [n for n in names if n.lower().endswith((".shp", ".gpkg", ".geojson")) and not _mac_extra(n)]
     if layer_name:
         inside = [n for n in inside if Path(n).stem == layer_name] or inside
     if len(inside) != 1:
@@ -85,6 +97,11 @@ def _dataset(path: Path, layer_name: str | None) -> str:
     if inside[0].lower().endswith(".shp"):
         _require_dbf(inside[0][:-4] + ".dbf", names, path)
     return f"/vsizip/{path.resolve()}/{inside[0]}"
+
+
+def _mac_extra(name: str) -> bool:
+    """macOS archives carry resource forks (__MACOSX/._x.shp): not data."""
+    return name.startswith("__MACOSX/") or Path(name).name.startswith("._")
 
 
 def _require_dbf(dbf: str, names: list[str], path: Path) -> None:
@@ -117,12 +134,11 @@ def _encoding(dataset: str, path: Path, layer, encoding: str | None) -> str | No
     info = pyogrio.read_info(dataset, layer=layer, encoding=BYTES)
     if info["driver"] != "ESRI Shapefile" or _has_code_page(dataset, path):
         return None
-    _, _, _, columns = pyogrio.raw.read(dataset, layer=layer, encoding=BYTES, read_geometry=False)
+    meta, _, _, columns = pyogrio.raw.read(dataset, layer=layer, encoding=BYTES, read_geometry=False)
+    texts = [*meta["fields"], *(v for values in columns for v in values if isinstance(v, str))]
     try:
-        for values in columns:
-            for value in values:
-                if isinstance(value, str):
-                    value.encode(BYTES).decode("utf-8")
+        for text in texts:
+            _decoded(text, "utf-8")
     except UnicodeDecodeError:
         return GBK
     return "utf-8"

@@ -59,6 +59,8 @@ def read_chunks(path: str, encoding=None, sheet=None, layer_name=None, repair=Fa
     if source.stat().st_size == 0:
         raise UserError(f"{path}: the file is empty")
     suffix = source.suffix.lower()
+    if suffix == ".xls":
+        raise UserError(f"{path}: an old Excel .xls workbook: save it as .xlsx or CSV and import that")
     if suffix in (".xlsx", ".xlsm"):
         return iter([_read_xlsx(source, sheet)])
     if suffix in SPATIAL_SUFFIXES:
@@ -75,11 +77,11 @@ def _read_spatial(path: Path, encoding: str | None, layer_name: str | None, repa
 
 def _read_csv(path: Path, encoding: str, rows: int | None):
     with path.open(encoding=encoding, newline="") as handle:
-        reader = csv.reader(handle, delimiter=_delimiter(path, encoding))
+        reader = csv.reader(handle, delimiter=_delimiter(path, encoding), strict=True)
         header = _header(path, next(reader, None))
-        chunk, lines, problems = [], [], []
+        chunk, lines, problems, yielded = [], [], [], False
         ended = reader.line_num  # a row starts on the line after the previous one ended
-        for fields in reader:
+        for fields in _rows(reader, path):
             started, ended = ended + 1, reader.line_num
             if not any(cell.strip() for cell in fields):
                 continue  # blank lines are not rows
@@ -88,8 +90,8 @@ def _read_csv(path: Path, encoding: str, rows: int | None):
             chunk.append((fields + [""] * len(header))[: len(header)])
             if rows and len(chunk) == rows:
                 yield Table(pd.DataFrame(chunk, columns=header, dtype=object), lines, problems)
-                chunk, lines, problems = [], [], []
-        if chunk or not lines:
+                chunk, lines, problems, yielded = [], [], [], True
+        if chunk or not yielded:
             yield Table(pd.DataFrame(chunk, columns=header, dtype=object), lines, problems)
 
 
@@ -122,6 +124,15 @@ def _header(path: Path, header: list | None, allow_empty: bool = False) -> list[
     return names
 
 
+def _rows(reader, path: Path):
+    """The reader's rows; quoting that does not close (a stray " swallowing the rows after
+    it, or a file cut inside a quoted field) refuses the file: its rows cannot be told apart."""
+    try:
+        yield from reader
+    except csv.Error as error:
+        raise UserError(f'{path}: line {reader.line_num}: {error} (a stray quote ", or a cut file?)') from error
+
+
 def _delimiter(path: Path, encoding: str) -> str:
     """The separator of the header line: a comma, or the tab of Excel's "Unicode text" (and
     of .tsv files), or a semicolon or bar, whichever the header holds most of."""
@@ -134,7 +145,11 @@ def _encoding(path: Path, encoding: str | None) -> str:
     """The encoding the whole file decodes with: the one given, else UTF-8 (with or without
     BOM), else GBK. Checked in a streaming pass before any row is read, so a GBK character on
     the last line cannot surface after half the file was written."""
-    names = [{"gbk": "gb18030", "utf-8": "utf-8-sig"}.get(encoding.lower(), encoding)] if encoding else ENCODINGS
+    names = (
+        [{"gbk": "gb18030", "utf-8": "utf-8-sig", "utf8": "utf-8-sig"}.get(encoding.lower(), encoding)]
+        if encoding
+        else ENCODINGS
+    )
     with path.open("rb") as handle:
         if not encoding and handle.read(2) in UTF16_MARKS:  # Excel's "Unicode text" is UTF-16
             names = ["utf-16"]

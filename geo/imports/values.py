@@ -20,12 +20,21 @@ _DATE = re.compile(
     r"^(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?"
     r"(?:[T\s]*(\d{1,2})\s*[:时点]\s*(\d{1,2})\s*分?\s*(?::?\s*(\d{1,2}(?:\.\d+)?)\s*秒?)?\s*(Z|[+-]\d{2}:?\d{2})?)?$"
 )
+YEARS = (1900, 2100)
 _ISO = re.compile(r"\d{4}-\d{2}-\d{2}([ T]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})?)?$")
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")  # keeps tab, newline, carriage return
 
 
 def parse_datetime(value) -> tuple[dt.datetime | None, str | None]:
-    """(aware datetime, None) or (None, reason) for a cell."""
+    """(aware datetime, None) or (None, reason) for a cell; years outside YEARS are refused
+    (a typo like 2206 or 9999 would put a case in another century)."""
+    moment, problem = _moment(value)
+    if moment is not None and not YEARS[0] <= moment.year <= YEARS[1]:
+        return None, f"{str(value)!r}: the year {moment.year} is not plausible ({YEARS[0]}–{YEARS[1]})"
+    return moment, problem
+
+
+def _moment(value) -> tuple[dt.datetime | None, str | None]:
     zone = ZoneInfo(get_settings().timezone)
     if isinstance(value, dt.datetime):
         if pd.isna(value):
@@ -59,10 +68,10 @@ def parse_datetime(value) -> tuple[dt.datetime | None, str | None]:
             int(minute or 0),
             whole,
             min(round((seconds - whole) * 1e6), 999_999),
-        )
+        ).replace(tzinfo=_zone(offset) or zone)
     except ValueError as error:
         return None, f"{text!r} is not a real date or time ({error})"
-    return moment.replace(tzinfo=_zone(offset) or zone), None
+    return moment, None
 
 
 def _zone(offset: str | None):
@@ -122,7 +131,12 @@ def range_problem(lon: float, lat: float, system: str = "wgs84") -> str | None:
 
 
 def parse_text(value):
-    """Text as given, trimmed (control characters were removed with a warning before)."""
+    """Text as given, byte for byte (control characters were removed with a warning before)."""
+    return str(value), None
+
+
+def parse_key(value):
+    """An id or code: the text without the spaces around it."""
     return str(value).strip(), None
 
 
@@ -135,7 +149,10 @@ def parse_date(value):
     return moment.date(), None
 
 
-def integer(low: int = 0, high: int | None = None):
+INT4_MAX = 2**31 - 1
+
+
+def integer(low: int = 0, high: int = INT4_MAX):
     """A parser of whole numbers in [low, high]."""
 
     def parse(value):
@@ -143,7 +160,7 @@ def integer(low: int = 0, high: int | None = None):
         if number is None or not math.isfinite(number) or not number.is_integer():
             return None, f"{value!r} is not a whole number"
         if number < low or (high is not None and number > high):
-            return None, f"{int(number)} is outside {low}–{high if high is not None else '∞'}"
+            return None, f"{number:g} is outside {low}–{high}"
         return int(number), None
 
     return parse
@@ -178,6 +195,8 @@ def pattern(regex: str, description: str):
     def parse(value):
         text = unicodedata.normalize("NFKC", str(value)).strip()
         if isinstance(value, float) and value.is_integer():
+            if abs(value) >= 2**53:
+                return None, f"{value:g} is a number too long to be exact: format the column as text"
             text = str(int(value))
         if not compiled.fullmatch(text):
             return None, f"{str(value)!r} is not {description}"

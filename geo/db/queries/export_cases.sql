@@ -1,8 +1,10 @@
 -- Cases reported before %(at)s (all when NULL) in the import's field names: the coordinates
--- as reported with their system (lon, lat, crs), and as geometry where the case is drawn.
+-- as reported with their system (lon, lat, crs), and as geometry the reported point in
+-- WGS84 (none for an address-only case, which the geocoder places); %(county)s by where the
+-- case is drawn.
 SELECT c.code, c.category_code AS category, c.summary, c.reported_at, c.source, c.status, c.deadline,
        c.closed_at, c.address_text AS address, c.raw_lon AS lon, c.raw_lat AS lat, c.raw_crs AS crs,
-       ST_AsBinary(c.placed_point) AS geom
+       ST_AsBinary(c.geom) AS geom
 FROM case_located c
 WHERE (%(at)s::timestamptz IS NULL OR c.reported_at < %(at)s)
   AND (%(county)s::text IS NULL OR ST_Covers((SELECT geom FROM admin_area WHERE code = %(county)s),

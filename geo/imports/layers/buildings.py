@@ -9,7 +9,7 @@ its grid), and the address gazetteer is rebuilt before the next match.
 from geo.imports.columns import GEOMETRY, Field
 from geo.imports.geometry import FOOTPRINT
 from geo.imports.layer import Layer
-from geo.imports.values import choice, integer
+from geo.imports.values import choice, integer, parse_key
 from geo.imports.write import replace_placements, upsert
 
 KINDS = {
@@ -23,10 +23,10 @@ KINDS = {
     "public": ("公共", "公共建筑", "public"),
 }
 FIELDS = [
-    Field("code", True, ("楼栋编码", "建筑编码", "建筑物编码", "编码", "code"), "the building's id"),
+    Field("code", True, ("楼栋编码", "建筑编码", "建筑物编码", "编码", "code"), "the building's id", parse_key),
     Field("standard_address", True, ("标准地址", "地址", "address", "standard_address"), "its standard address"),
     Field("micro_grid_code", False, ("微网格编码", "所属微网格", "micro_grid_code", "micro_grid"),
-          "default: the micro-grid covering it"),
+          "default: the micro-grid covering it", parse_key),
     Field("kind", False, ("类型", "用途", "建筑类型", "kind"), "住宅 / 自建房 / 学校 / 医院 / 办公 / 商业 / 工业 / 公共 "
           "(default 住宅)", choice(KINDS)),
     Field("road", False, ("街路巷", "道路", "路", "road"), "road name"),

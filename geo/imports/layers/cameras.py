@@ -4,7 +4,7 @@ from geo.imports.columns import CRS, GEOMETRY, LAT, LON, Field
 from geo.imports.geometry import POINT
 from geo.imports.layer import Layer
 from geo.imports.layers.key_places import with_point
-from geo.imports.values import choice
+from geo.imports.values import choice, parse_key
 from geo.imports.write import upsert
 
 KINDS = {
@@ -13,7 +13,7 @@ KINDS = {
     "key_place": ("重点场所", "场所", "key_place"),
 }
 FIELDS = [
-    Field("code", True, ("点位编码", "设备编码", "编码", "code"), "the camera's id"),
+    Field("code", True, ("点位编码", "设备编码", "编码", "code"), "the camera's id", parse_key),
     Field("name", True, ("点位名称", "设备名称", "名称", "name"), "its name"),
     Field("kind", False, ("点位类型", "类型", "kind"), "道路 / 社区 / 重点场所 (default 道路)", choice(KINDS)),
     LON, LAT, CRS, GEOMETRY,

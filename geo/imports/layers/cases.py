@@ -16,7 +16,7 @@ from geo.db.connection import load_query
 from geo.imports.columns import ADDRESS, CRS, GEOMETRY, LAT, LON, Field
 from geo.imports.geometry import POINT
 from geo.imports.layer import Layer
-from geo.imports.values import choice, parse_datetime
+from geo.imports.values import choice, parse_datetime, parse_key
 from geo.imports.write import place_pending_cases
 
 SOURCES = {
@@ -27,7 +27,8 @@ SOURCES = {
     "online": ("网上", "网络", "线上", "online"),
 }
 FIELDS = [
-    Field("code", True, ("编号", "事件编号", "案件编号", "工单号", "code", "id", "case_id"), "the case's id in its source system"),
+    Field("code", True, ("编号", "事件编号", "案件编号", "工单号", "code", "id", "case_id"), "the case's id in its source system",
+          parse_key),
     Field("category", True, ("事件类型", "类别", "类型", "分类", "category"), "a category code or its Chinese or English name"),
     Field("summary", True, ("摘要", "事件描述", "描述", "内容", "标题", "summary", "description"), "what happened"),
     Field("reported_at", True, ("上报时间", "受理时间", "发生时间", "时间", "reported_at", "reported", "time"),
@@ -69,10 +70,10 @@ def prepare(conn, table, columns) -> Lookups:
 
 
 def finish(record: dict, lookups: Lookups):
-    category = lookups.categories.get(record["category"].lower())
+    category = lookups.categories.get(record["category"].strip().lower())
     if category is None:
         return None, f"unknown category {record['category']!r} (see `python -m geo import --layers`)"
-    status = lookups.statuses.get((record["status"] or "accepted").lower())
+    status = lookups.statuses.get((record["status"] or "accepted").strip().lower())
     if status is None:
         return None, f"unknown status {record['status']!r}"
     times, problem = _times(record, status, lookups.deadline_days[category])

@@ -11,14 +11,14 @@ from geo.geocode.matcher import match_addresses
 from geo.imports.columns import ADDRESS, Field
 from geo.imports.layer import Layer
 from geo.imports.rows import clean_key
-from geo.imports.values import BOOLEAN, choice, integer, parse_date
+from geo.imports.values import BOOLEAN, choice, integer, parse_date, parse_key
 from geo.imports.write import upsert
 
 CARE_LEVELS = {"high": ("高", "重点", "high"), "medium": ("中", "一般", "medium"), "low": ("低", "low")}
 FIELDS = [
-    Field("pseudonym", True, ("人员编号", "编号", "pseudonym", "id", "code"), "the pseudonymous id (no names)"),
+    Field("pseudonym", True, ("人员编号", "编号", "pseudonym", "id", "code"), "the pseudonymous id (no names)", parse_key),
     Field("category", True, ("人员类别", "类别", "类型", "category"), "a category code or its Chinese or English name"),
-    Field("building_code", False, ("楼栋编码", "建筑编码", "building_code", "building"), "the building's code"),
+    Field("building_code", False, ("楼栋编码", "建筑编码", "building_code", "building"), "the building's code", parse_key),
     Field("address", False, ("住址", "居住地址", *ADDRESS.aliases), "used when there is no building code"),
     Field("unit_no", False, ("单元", "单元号", "unit", "unit_no"), "unit number in the building", integer(1, 32767)),
     Field("care_level", False, ("关注等级", "管控等级", "等级", "care_level"), "高 / 中 / 低 (default 中)", choice(CARE_LEVELS)),
@@ -53,7 +53,7 @@ def _cells(table, columns: dict, name: str) -> list[str]:
 
 
 def finish(record: dict, context):
-    category = context["categories"].get(record["category"].lower())
+    category = context["categories"].get(record["category"].strip().lower())
     if category is None:
         return None, f"unknown category {record['category']!r} (see `python -m geo import --layers`)"
     building, problem = _building(record, context)
@@ -71,7 +71,7 @@ def _building(record: dict, context):
         return (building, None) if building else (None, f"unknown building {record['building_code']!r}")
     if not record["address"]:
         return None, "missing location: neither a building code nor an address"
-    match = context["matches"].get(record["address"])
+    match = context["matches"].get(record["address"].strip())
     if match is None or not match.matched:
         return None, "the address matches no building with confidence (give the building code, 楼栋编码)"
     return match.building_id, None

@@ -6,7 +6,7 @@ import numpy as np
 from geo.imports.columns import ADDRESS, CRS, GEOMETRY, LAT, LON, Field
 from geo.imports.geometry import POINT
 from geo.imports.layer import Layer
-from geo.imports.values import choice
+from geo.imports.values import choice, parse_key
 from geo.imports.write import upsert
 
 CATEGORIES = {
@@ -19,7 +19,7 @@ CATEGORIES = {
     "other": ("其他", "other"),
 }
 FIELDS = [
-    Field("code", True, ("场所编码", "编码", "code"), "the place's id"),
+    Field("code", True, ("场所编码", "编码", "code"), "the place's id", parse_key),
     Field("name", True, ("场所名称", "名称", "name"), "its name"),
     Field("category", True, ("场所类型", "类型", "类别", "category"), "学校 / 医院 / 市场 / 宾馆 / 网吧 / 危化品 / 其他",
           choice(CATEGORIES)),
