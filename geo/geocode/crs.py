@@ -18,7 +18,12 @@ import pyproj
 from geo.errors import UserError
 
 SYSTEMS = ("wgs84", "cgcs2000", "gcj02", "bd09")  # and any 'epsg:N'
-ALIASES = {"epsg:4326": "wgs84", "epsg:4490": "cgcs2000", "gcj-02": "gcj02", "bd-09": "bd09"}
+ALIASES = {
+    "epsg:4326": "wgs84", "wgs-84": "wgs84", "gps": "wgs84",
+    "epsg:4490": "cgcs2000", "cgcs-2000": "cgcs2000", "2000国家大地坐标系": "cgcs2000", "国家2000": "cgcs2000",
+    "gcj-02": "gcj02", "gcj": "gcj02", "火星坐标": "gcj02", "火星": "gcj02", "国测局": "gcj02", "高德": "gcj02",
+    "腾讯": "gcj02", "bd-09": "bd09", "bd09ll": "bd09", "百度": "bd09",
+}  # fmt: skip
 _CGCS2000 = pyproj.Transformer.from_crs("EPSG:4490", "EPSG:4326", always_xy=True)
 INVERSE_EPS, INVERSE_STEPS = 1e-12, 20
 CHINA = (72.004, 0.8293, 137.8347, 55.8271)  # lon/lat box outside which GCJ-02 = WGS84

@@ -12,6 +12,7 @@ import csv
 import getpass
 import itertools
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -66,8 +67,9 @@ def import_file(path: str, layer_name: str, args) -> dict:
     layer = LAYERS[layer_name]
     chunks = read_chunks(path, args.encoding, args.sheet, args.layer_name, args.repair, _chunk_rows(layer))
     first = next(chunks)
-    if first.frame.empty:
+    if not first.lines:
         raise UserError(f"{path}: a header and no rows: nothing to import")
+    reports = _ready(args.report or f"{path}.rejected.csv"), _ready(f"{path}.warnings.csv")
     columns = match_columns(list(first.frame.columns), layer.fields, parse_mapping(args.map))
     origin = f"{getpass.getuser()}: import {Path(path).name}"
     read, rejected, warnings, context, started = 0, [], [], None, time.perf_counter()
@@ -86,9 +88,20 @@ def import_file(path: str, layer_name: str, args) -> dict:
         summary["seconds"] = {"read_check_stage": round(checked_at - started, 2),
                               "write_place": round(time.perf_counter() - checked_at, 2)}  # fmt: skip
         conn.execute(LOG, [getpass.getuser(), layer_name, str(Path(path).resolve()), Jsonb(summary)])
-    summary["report"] = _write_rows(args.report or f"{path}.rejected.csv", ["line", "id", "reason"], rejected)
-    summary["warnings_report"] = _write_rows(f"{path}.warnings.csv", ["line", "id", "warning"], warnings)
+    summary["report"] = _write_rows(reports[0], ["line", "id", "reason"], rejected)
+    summary["warnings_report"] = _write_rows(reports[1], ["line", "id", "warning"], warnings)
     return summary
+
+
+def _ready(target: str) -> Path:
+    """A report's path, checked before anything is written (a report that cannot be written
+    must not leave the data loaded and the reasons lost); the report of an earlier run is
+    removed, so that what is there always belongs to this one."""
+    path = Path(target)
+    if not path.parent.is_dir() or not os.access(path.parent, os.W_OK):
+        raise UserError(f"cannot write the report {target}: its folder is missing or read-only (pass --report)")
+    path.unlink(missing_ok=True)
+    return path
 
 
 def _chunk_rows(layer) -> int | None:
@@ -109,14 +122,19 @@ def _summary(read: int, good: int, written: dict, rejected: list, warnings: list
     }
 
 
-def _write_rows(target: str, header: list[str], rows: list) -> str | None:
+def _write_rows(target: Path, header: list[str], rows: list) -> str | None:
     if not rows:
         return None
-    with Path(target).open("w", encoding="utf-8-sig", newline="") as handle:
+    with target.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(header)
-        writer.writerows(rows)
-    return target
+        writer.writerows([_inert(cell) for cell in row] for row in rows)
+    return str(target)
+
+
+def _inert(cell):
+    """A cell that a spreadsheet would run as a formula (=, +, -, @ first) shown as text."""
+    return "'" + cell if isinstance(cell, str) and cell[:1] in ("=", "+", "-", "@") else cell
 
 
 def _text(summary: dict) -> str:

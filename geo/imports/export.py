@@ -25,6 +25,7 @@ from geo.settings import get_settings
 DRIVERS = {"gpkg": "GPKG", "geojson": "GeoJSON", "shp": "ESRI Shapefile", "csv": None}
 QUERIES = {name: "export_" + name.replace("-", "_") for name in LAYERS}
 SHAPEFILE_NAME_LENGTH = 10
+SHAPEFILE_TEXT_BYTES = 254
 POINT_COLUMNS = ("lon", "lat")
 # A Shapefile says its text is UTF-8 (a .cpg); GeoJSON keeps every digit of a coordinate
 # (GDAL would keep 15 significant digits, and a re-import would see a changed boundary).
@@ -76,9 +77,20 @@ def write_file(frame: pd.DataFrame, path: str, fmt: str) -> None:
         _write_csv(frame, geometry, target)
         return
     if fmt == "shp":
+        _require_short_text(frame)
         frame.columns = [str(c)[:SHAPEFILE_NAME_LENGTH] for c in frame.columns]
     table = gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
     table.to_file(target, driver=DRIVERS[fmt], engine="pyogrio", **OPTIONS.get(fmt, {}))
+
+
+def _require_short_text(frame: pd.DataFrame) -> None:
+    """A DBF field holds 254 bytes: refuse rather than cut text that a re-import would then
+    store cut."""
+    for column in frame.columns:
+        long = frame[column].map(lambda v: isinstance(v, str) and len(v.encode("utf-8")) > SHAPEFILE_TEXT_BYTES)
+        if long.any():
+            raise UserError(f"{int(long.sum()):,} value(s) of {column} are longer than a Shapefile field holds "
+                            f"({SHAPEFILE_TEXT_BYTES} bytes): export as gpkg, geojson or csv")  # fmt: skip
 
 
 def _write_csv(frame: pd.DataFrame, geometry, target: Path) -> None:

@@ -140,6 +140,16 @@ def parse_key(value):
     return str(value).strip(), None
 
 
+def parse_day_end(value):
+    """A deadline: a date without a time of day means the end of that day."""
+    moment, problem = parse_datetime(value)
+    if problem:
+        return None, problem
+    text = str(value)
+    dated_only = moment.time() == dt.time() and not re.search(r"\d\s*[:时点]\s*\d", text)
+    return (moment.replace(hour=23, minute=59, second=59) if dated_only else moment), None
+
+
 def parse_date(value):
     moment, problem = parse_datetime(value)
     if problem:

@@ -9,6 +9,7 @@ from geo.geocode.bulk import NO_GRIDS, assign_pending, reassign
 PLACE_BATCH = 200_000  # cases placed at a time: memory stays flat however many are imported
 PENDING_CASES = "SELECT count(*) FROM cases c LEFT JOIN case_assignment a ON a.case_id = c.id WHERE a.case_id IS NULL"
 NEW_BOUNDARY_VERSION = "INSERT INTO boundary_version (author, note) VALUES (%s, %s) RETURNING id"
+DROP_BOUNDARY_VERSION = "DELETE FROM boundary_version WHERE id = %s"
 WHOLE_CITY_SHARE = 0.25  # beyond this share of a layer changed, re-place everything at once
 
 
@@ -35,7 +36,10 @@ def _has_sql(text: str) -> bool:
 def write_versions(conn, origin: str, script: str, area_query: str, count_current: str) -> dict:
     """Write staged grids or micro-grids as versions (the query file `script`, returning per
     new version whether it is new) in a new boundary version, then place again what moved."""
-    changes = run_script(conn, script, {"version_id": new_boundary_version(conn, origin)})
+    version = new_boundary_version(conn, origin)
+    changes = run_script(conn, script, {"version_id": version})
+    if not changes:  # nothing changed: no version to remember
+        conn.execute(DROP_BOUNDARY_VERSION, [version])
     inserted = sum(1 for (new,) in changes if new)
     total = conn.execute(count_current).fetchone()[0]
     placed = replace_placements(conn, len(changes), total, area_query)

@@ -8,7 +8,8 @@ WITH written AS (
     SELECT level, code, name, kind, is_urban, geom FROM import_areas
     ON CONFLICT (code) DO UPDATE
     SET level = EXCLUDED.level, name = EXCLUDED.name, kind = EXCLUDED.kind,
-        is_urban = EXCLUDED.is_urban, geom = EXCLUDED.geom
+        is_urban = EXCLUDED.is_urban, geom = EXCLUDED.geom,
+        parent_id = CASE WHEN EXCLUDED.level = 1 THEN NULL ELSE a.parent_id END
     WHERE (a.level, a.name, a.kind, a.is_urban) IS DISTINCT FROM
           (EXCLUDED.level, EXCLUDED.name, EXCLUDED.kind, EXCLUDED.is_urban)
        OR NOT ST_Equals(a.geom, EXCLUDED.geom)
@@ -16,13 +17,25 @@ WITH written AS (
 )
 SELECT * FROM written;
 
+-- The parent must be one level up; any other names no parent (and the area is an orphan).
 WITH linked AS (
     UPDATE admin_area a SET parent_id = p.id
-    FROM import_areas s LEFT JOIN admin_area p ON p.code = s.parent_code
+    FROM import_areas s LEFT JOIN admin_area p ON p.code = s.parent_code AND p.level = s.level - 1
     WHERE a.code = s.code AND a.level > 1 AND a.parent_id IS DISTINCT FROM p.id
     RETURNING a.code
 )
 INSERT INTO import_areas_written
 SELECT code, false FROM linked WHERE code NOT IN (SELECT code FROM import_areas_written);
+
+-- Areas and grids loaded earlier without their parent get it now that it is here (by the
+-- division code's prefix, the grid code's first 12 digits).
+UPDATE admin_area c SET parent_id = p.id
+FROM admin_area p
+WHERE c.parent_id IS NULL AND c.level > 1 AND p.level = c.level - 1
+  AND p.code = CASE c.level WHEN 2 THEN left(c.code, 4) || '00' WHEN 3 THEN left(c.code, 6) ELSE left(c.code, 9) END;
+
+UPDATE grid g SET community_id = a.id
+FROM admin_area a
+WHERE g.community_id IS NULL AND g.valid_to IS NULL AND a.level = 4 AND a.code = left(g.code, 12);
 
 SELECT code, inserted FROM import_areas_written;

@@ -16,7 +16,7 @@ from geo.db.connection import load_query
 from geo.imports.columns import ADDRESS, CRS, GEOMETRY, LAT, LON, Field
 from geo.imports.geometry import POINT
 from geo.imports.layer import Layer
-from geo.imports.values import choice, parse_datetime, parse_key
+from geo.imports.values import choice, parse_datetime, parse_day_end, parse_key
 from geo.imports.write import place_pending_cases
 
 SOURCES = {
@@ -35,7 +35,8 @@ FIELDS = [
           "when it was reported", parse_datetime),
     Field("source", False, ("来源", "渠道", "source"), "网格员 / 12345 / 110 / 来访 / 网上 (default 网格员)", choice(SOURCES)),
     Field("status", False, ("状态", "办理状态", "status"), "受理 … 结案 (default 受理)"),
-    Field("deadline", False, ("办理时限", "截止时间", "deadline"), "default: reported + the category's days", parse_datetime),
+    Field("deadline", False, ("办理时限", "截止时间", "deadline"), "default: reported + the category's days; a date "
+          "alone means the end of that day", parse_day_end),
     Field("closed_at", False, ("办结时间", "结案时间", "closed_at"), "required when the status is 结案", parse_datetime),
     ADDRESS, LON, LAT, CRS, GEOMETRY,
 ]  # fmt: skip

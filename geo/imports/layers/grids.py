@@ -44,6 +44,7 @@ FIELDS = [
 STAGING = {"code": "text", "name": "text", "level": "int2", "is_basic": "bool", "kind": "text",
            "exclusive_type": "text", "community_code": "text", "parent_code": "text", "households": "int4",
            "geom": "geometry"}  # fmt: skip
+MAX_LEVEL = 3
 CURRENT_LEVELS = "SELECT code, level FROM grid_current WHERE code = ANY(%s)"
 CURRENT_COUNT = "SELECT count(*) FROM grid_current"
 
@@ -65,12 +66,16 @@ def _column(table, columns: dict, name: str) -> list[str]:
 
 
 def _level(code: str, given: dict, known: dict, parent_of: dict, seen: set) -> int:
+    """The level of `code`: given, stored, or its parent's + 1; a cycle of parents counts as
+    too deep, so that its grids are refused."""
     if str(given.get(code, "")).strip().isdigit():
         return int(given[code])
     if code in known:
         return known[code]
     parent = parent_of.get(code)
-    if not parent or code in seen:
+    if code in seen:
+        return MAX_LEVEL + 1
+    if not parent:
         return 1
     if parent not in parent_of and parent not in known:
         return 2
@@ -79,7 +84,11 @@ def _level(code: str, given: dict, known: dict, parent_of: dict, seen: set) -> i
 
 def finish(record: dict, context):
     parent = record["parent_code"]
+    if parent == record["code"]:
+        return None, "the grid names itself as its parent"
     level = record["level"] or (context["level"](parent) + 1 if parent else 1)
+    if level > MAX_LEVEL:
+        return None, f"level {level} (from its parents' chain): grids have at most {MAX_LEVEL} levels"
     if (level == 1) != (parent is None):
         return None, "a level-1 grid has no parent grid and a deeper one needs its parent's code (上级网格编码)"
     kind = record["kind"] or ("exclusive" if record["exclusive_type"] else "regular")
