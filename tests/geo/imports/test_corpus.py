@@ -113,6 +113,68 @@ def open_ring_wkt(world):
     return f"POLYGON(({x} {y}, {x + 0.001} {y}, {x + 0.001} {y + 0.001}, {x} {y + 0.001}))"
 
 
+def grids_3d(tmp: Path, world: World) -> Path:
+    frame = grids_frame(world)
+    frame.geometry = shapely.force_3d(frame.geometry.to_numpy(), 12.5)
+    path = tmp / "z.gpkg"
+    frame.to_file(path, engine="pyogrio")
+    return path
+
+
+def gbk_names_ascii_values(tmp: Path, world: World) -> Path:
+    frame = grids_frame(world).rename(columns={"网格名称": "名称"})
+    frame["名称"] = ["G-A", "G-B"]
+    frame.to_file(tmp / "g.shp", engine="pyogrio", encoding="gbk")
+    (tmp / "g.cpg").unlink(missing_ok=True)
+    return tmp / "g.shp"
+
+
+def mac_zip(tmp: Path, world: World) -> Path:
+    import zipfile
+
+    folder = tmp / "shp"
+    folder.mkdir()
+    grids_frame(world).to_file(folder / "grids.shp", engine="pyogrio")
+    archive = tmp / "grids.zip"
+    with zipfile.ZipFile(archive, "w") as handle:
+        for part in folder.iterdir():
+            handle.write(part, part.name)
+            handle.writestr(f"__MACOSX/._{part.name}", b"\x00\x05\x16\x07")
+    return archive
+
+
+def no_properties(tmp: Path, world: World) -> Path:
+    feature = {"type": "Feature", "properties": {}, "geometry": shapely.geometry.mapping(world.square(0))}
+    path = tmp / "bare.geojson"
+    path.write_text(json.dumps({"type": "FeatureCollection", "features": [feature]}))
+    return path
+
+
+def projected_geojson_without_crs(tmp: Path, world: World) -> Path:
+    path = tmp / "merc.geojson"
+    grids_frame(world, to_crs="EPSG:3857").to_file(path, engine="pyogrio")
+    text = json.loads(path.read_text())
+    text.pop("crs", None)
+    path.write_text(json.dumps(text, ensure_ascii=False))
+    return path
+
+
+def grids_table(extra: dict):
+    """One grid as a CSV with a WKT column and the `extra` columns ({code} is its code)."""
+
+    def make(tmp: Path, world: World) -> Path:
+        code = world.grid_code(8)
+        values = [cell.format(code=code) for cell in extra.values()]
+        path = tmp / "grids.csv"
+        with path.open("w", encoding="utf-8", newline="") as handle:
+            writer = csv.writer(handle)
+            writer.writerow(["网格编码", "网格名称", "wkt", *extra])
+            writer.writerow([code, "八号", world.square(8).wkt, *values])
+        return path
+
+    return make
+
+
 def raw_file(name: str, content: bytes):
     def make(tmp: Path, world: World) -> Path:
         path = tmp / name
@@ -298,6 +360,18 @@ KINDS = [
     Kind("wkt-ring-not-closed-repaired", "grids", grids_wkt_csv(open_ring_wkt), args=("--repair",),
          counts={"inserted": 1, "warnings": 1}, changes=GRID_TABLES),
     Kind("wkt-garbage", "grids", grids_wkt_csv(lambda world: "POLYGON((1 2, 3"), reasons={2: "unreadable geometry WKT"}),
+    Kind("stray-quote", "cases", raw_file("quote.csv", ",".join(CASE_HEADER).encode() + '\r\nQ1,邻里纠纷,"噪音,2026-11-10,x,,\r\nQ2,邻里纠纷,楼上"漏水",2026-11-10,y,,\r\n'.encode()),
+         refused="stray quote"),
+    Kind("polygon-z", "grids", grids_3d, counts={"inserted": 2}, changes=GRID_TABLES),
+    Kind("gbk-names-ascii-values-no-cpg", "grids", gbk_names_ascii_values, counts={"inserted": 2}, changes=GRID_TABLES),
+    Kind("zip-from-a-mac", "grids", mac_zip, counts={"inserted": 2}, changes=GRID_TABLES),
+    Kind("geojson-without-properties", "grids", no_properties, refused="missing column code"),
+    Kind("projected-geojson-without-crs", "grids", projected_geojson_without_crs, refused="--crs EPSG:N"),
+    Kind("households-1e300", "grids", grids_table({"户数": "1e300"}), reasons={2: "households: 1e+300 is outside"}),
+    Kind("grid-its-own-parent", "grids", grids_table({"上级网格编码": "{code}"}), reasons={2: "names itself"}),
+    Kind("offset-out-of-range", "cases", cases_csv([case("O1", when="2026-11-10T14:30:00+99:00")]),
+         reasons={2: "not a real date"}),
+    Kind("year-9999", "cases", cases_csv([case("O2", when="9999-12-31")]), reasons={2: "not plausible"}),
     Kind("projected-without-crs", "cases", projected_csv(), refused="--crs EPSG:N"),
     Kind("projected-crs-column", "cases", projected_csv(with_crs_column=True), counts={"inserted": 1},
          changes=CASE_TABLES),

@@ -169,3 +169,60 @@ def test_export_as_of_a_date_and_for_one_county(city_db, tmp_path):
                                  database_url=city_db).stdout  # fmt: skip
     refused = run_geo("export", "--layer", "grids", str(tmp_path / "x.csv"), "--county", "000000", database_url=city_db)
     assert refused.returncode == 1 and "no county" in refused.stderr
+
+
+def test_a_point_moved_in_qgis_is_taken_from_the_geometry(city_db, tmp_path):
+    """An exported point layer keeps 经度/纬度 columns; after the geometry is moved, the
+    geometry wins and the row says so."""
+    import geopandas as gpd
+    import shapely
+
+    path = export(city_db, "cameras", tmp_path / "cameras.gpkg")
+    frame = gpd.read_file(path)
+    frame.loc[0, "geometry"] = shapely.Point(frame.loc[0, "lon"] + 0.001, frame.loc[0, "lat"])
+    frame.to_file(path, engine="pyogrio")
+    code, summary, stderr = import_file(city_db, path, "cameras")
+    assert code == 0 and (summary["updated"], summary["warnings"]) == (1, 1), (stderr, summary)
+    moved = scalar(city_db, "SELECT ST_X(geom) FROM camera WHERE code = %s", [frame.loc[0, "code"]])
+    assert abs(moved - (frame.loc[0, "lon"] + 0.001)) < 1e-9
+
+
+def test_report_cells_are_not_run_as_formulas(city_db, tmp_path):
+    path = tmp_path / "cases.csv"
+    path.write_text(
+        '事件编号,事件类型,事件描述,上报时间,地址\n=HYPERLINK("http://x"),外星人,x,2026-11-10,某地\n', encoding="utf-8"
+    )
+    code, summary, stderr = import_file(city_db, path, "cases")
+    assert code == 0 and summary["rejected"] == 1, stderr
+    with open(summary["report"], encoding="utf-8-sig") as handle:
+        assert "'=HYPERLINK" in handle.read()
+
+
+def test_a_csv_of_an_exact_number_of_chunks_reads_every_row_once(tmp_path):
+    from geo.imports.tables import read_chunks
+
+    path = tmp_path / "four.csv"
+    path.write_text("a,b\n1,2\n3,4\n5,6\n7,8\n", encoding="utf-8")
+    chunks = list(read_chunks(str(path), rows=2))
+    assert [chunk.lines for chunk in chunks] == [[2, 3], [4, 5]]
+
+
+def test_chinese_column_names_cut_by_a_gbk_dbf_still_match(city_db, tmp_path):
+    import geopandas as gpd
+    import shapely
+
+    community = scalar(city_db, "SELECT code FROM admin_area WHERE level = 4 ORDER BY code LIMIT 1")
+    x, y = scalar(city_db, "SELECT array[ST_X(p), ST_Y(p)] FROM admin_area, ST_PointOnSurface(geom) p WHERE code = %s",
+                  [community])  # fmt: skip
+    parent, child = f"{community}9100", f"{community}9101"
+    frame = gpd.GeoDataFrame(
+        {"网格编码": [parent, child], "网格名称": ["父", "子"], "上级网格编码": [None, parent]},
+        geometry=[shapely.box(x, y, x + 0.001, y + 0.001)] * 2,
+        crs="EPSG:4326",
+    )
+    frame.to_file(tmp_path / "g.shp", engine="pyogrio", encoding="gbk")
+    code, summary, stderr = import_file(city_db, tmp_path / "g.shp", "grids")
+    assert code == 0 and summary["inserted"] == 2, stderr
+    levels = scalar(city_db, "SELECT array_agg(level ORDER BY code) FROM grid_current WHERE code IN (%s, %s)",
+                    [parent, child])  # fmt: skip
+    assert levels == [1, 2]
