@@ -106,5 +106,6 @@ def write(conn, context, origin) -> dict:
 
 
 FLAG_NAMES = ("grids whose community is not in the database", "grids whose parent grid is not in the database",
-              "grids overlapping another imported grid")  # fmt: skip
+              "grids overlapping another imported grid",
+              "parent grids marked basic (基础网格) that have child grids: re-import them with 基础网格=否")  # fmt: skip
 LAYER = Layer("grids", "网格", FIELDS, POLYGONS, finish, write, prepare=prepare, staging=STAGING, whole_file=True)
