@@ -80,6 +80,8 @@ def _dataset(path: Path, layer_name: str | None) -> str:
     """The GDAL path of the dataset: a Shapefile needs its .dbf; a .zip is opened inside."""
     if path.suffix.lower() == ".shp":
         _require_dbf(path.with_suffix(".dbf").name, [p.name for p in path.parent.iterdir()], path)
+        parts = {p.suffix.lower(): p for p in path.parent.iterdir() if p.stem == path.stem}
+        _require_whole(path, {s: (p.read_bytes()[:32], p.stat().st_size) for s, p in parts.items()})
         return str(path)
     if path.suffix.lower() != ".zip":
         return str(path)
@@ -96,7 +98,27 @@ def _dataset(path: Path, layer_name: str | None) -> str:
                         "pick one with --layer-name")  # fmt: skip
     if inside[0].lower().endswith(".shp"):
         _require_dbf(inside[0][:-4] + ".dbf", names, path)
+        with zipfile.ZipFile(path) as archive:
+            stem = inside[0][:-4].lower()
+            members = [m for m in archive.infolist() if m.filename.lower()[:-4] == stem]
+            _require_whole(path, {m.filename[-4:].lower(): (archive.read(m)[:32], m.file_size) for m in members})
     return f"/vsizip/{path.resolve()}/{inside[0]}"
+
+
+def _require_whole(path: Path, parts: dict) -> None:
+    """Refuse a Shapefile whose .shp or .dbf is shorter than its header says (a cut copy):
+    GDAL would read the missing features as empty. `parts`: suffix → (first 32 bytes, size)."""
+    head, size = parts[".shp"]
+    declared = int.from_bytes(head[24:28], "big") * 2 if len(head) >= 28 else 0  # in 16-bit words
+    if len(head) < 28 or size < declared:
+        raise UserError(f"{path}: the .shp is cut short ({size:,} of {declared:,} bytes): send the whole file")
+    head, size = parts[".dbf"]
+    if len(head) >= 12:
+        records, header, record = (int.from_bytes(head[4:8], "little"), int.from_bytes(head[8:10], "little"),
+                                   int.from_bytes(head[10:12], "little"))  # fmt: skip
+        if size < header + records * record:
+            raise UserError(f"{path}: the .dbf is cut short ({size:,} of {header + records * record:,} bytes): "
+                            "send the whole file")  # fmt: skip
 
 
 def _mac_extra(name: str) -> bool:

@@ -264,6 +264,14 @@ def gbk_shapefile_without_cpg(drop=(".cpg",), zipped=False):
     return make
 
 
+def shapefile_cut_short(tmp: Path, world: World) -> Path:
+    path = tmp / "grids.shp"
+    grids_frame(world, count=6).to_file(path, engine="pyogrio")
+    whole = path.read_bytes()
+    path.write_bytes(whole[: len(whole) // 2])
+    return path
+
+
 def two_layer_gpkg(tmp: Path, world: World) -> Path:
     path = tmp / "city.gpkg"
     grids_frame(world).to_file(path, layer="网格", engine="pyogrio")
@@ -344,6 +352,7 @@ KINDS = [
     Kind("shapefile-zip-in-folder", "grids", gbk_shapefile_without_cpg(zipped=True), counts={"inserted": 2},
          changes=GRID_TABLES),
     Kind("shapefile-missing-dbf", "grids", gbk_shapefile_without_cpg(drop=(".cpg", ".dbf")), refused=".dbf is missing"),
+    Kind("shapefile-cut-short", "grids", shapefile_cut_short, refused="cut short"),
     Kind("gpkg-two-layers", "grids", two_layer_gpkg, refused="--layer-name"),
     Kind("gpkg-layer-named", "grids", two_layer_gpkg, args=("--layer-name", "网格"), counts={"inserted": 2},
          changes=GRID_TABLES),
