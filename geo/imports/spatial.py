@@ -34,6 +34,8 @@ def read_spatial(path: Path, encoding: str | None, layer_name: str | None, repai
             meta, wkb, columns = _read(dataset, layer, _encoding(dataset, path, layer, encoding))
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FeatureError) as error:
         raise UserError(f"{path}: not a readable {path.suffix} file, truncated or damaged? ({error})") from error
+    except UserError as error:  # the text is not in the encoding: name the file
+        raise UserError(f"{path}: {error}") from error
     geometries, problems, repaired = _geometries(wkb, repair)
     cells = {str(name): [_cell(value) for value in values] for name, values in zip(meta["fields"], columns)}
     return cells, geometries, problems, repaired, meta["crs"]
