@@ -43,22 +43,23 @@ def assign_pending(conn, settings: GeocodeSettings | None = None, batch: int | N
     are taken that many at a time, so that memory stays flat however many there are.
     """
     settings = settings or GeocodeSettings.from_settings()
-    timer, counts, written, after = Timer(), Counts(), 0, 0
+    timer, counts, written, after, layers = Timer(), Counts(), 0, 0, None
     lock_geocoder(conn)
     while True:
         cases = timer.step("read", lambda start=after: read_cases(conn, PENDING_AFTER, {"after": start}, limit=batch))
         if cases.empty:
             break
         _require_grids(conn, cases)
-        _place_and_write(conn, cases, settings, timer, counts)
+        layers = _place_and_write(conn, cases, settings, timer, counts)
         written, after = written + len(cases), int(cases["id"].max())
         if not batch:
             break
-    buildings = timer.step("buildings", lambda: place_buildings(conn, only_missing=True))
+    buildings = timer.step("buildings", lambda: place_buildings(conn, only_missing=True, layers=layers))
     return counts.summary(written=written, timings=timer.seconds) | {"buildings_written": buildings}
 
 
-def _place_and_write(conn, cases: pd.DataFrame, settings, timer, counts) -> None:
+def _place_and_write(conn, cases: pd.DataFrame, settings, timer, counts):
+    """Place and write one batch of cases; return the layers loaded for it."""
     prepared = timer.step("match", lambda: _prepare(conn, cases, settings))
     layers = timer.step("layers", lambda: _layers(conn, prepared))
     ids, reported = cases["id"].to_numpy(), cases["has_geom"].to_numpy()
@@ -68,6 +69,7 @@ def _place_and_write(conn, cases: pd.DataFrame, settings, timer, counts) -> None
             placed = place(layers, prepared.take(rows), settings, detail=False)
             writer.put(placement_rows(ids[rows], placed, reported[rows]))
             counts.add(placed)
+    return layers
 
 
 def reassign(conn, area_wkt: str | None = None, settings: GeocodeSettings | None = None) -> dict:

@@ -28,7 +28,7 @@ def check_table(table, layer: Layer, columns: dict, crs: str | None, repair: boo
     systems = (crs_system(crs) if crs else None, crs_system(table.crs) if table.crs else None)
     shapes, problems, notes = _shapes(table, layer, columns, systems, repair)
     parsed, cleaned = _parsed_columns(table, layer, columns)
-    keys = [clean_key(k) for k in table.frame[columns[layer.key]]]
+    keys = key_cells(table, columns, layer.key)
     good, rejected, warnings = [], [], []
     for i, line in enumerate(table.lines):
         record, problem = {}, table.problems[i] or problems[i]
@@ -191,6 +191,13 @@ def _point_columns(frame: pd.DataFrame, geometries, read_problems):
         x.append(repr(geom.x) if is_point else "")
         y.append(repr(geom.y) if is_point else "")
     return frame.assign(**{LON_COLUMN: x, LAT_COLUMN: y}), problems
+
+
+def key_cells(table, columns: dict, name: str) -> list[str]:
+    """The cells of field `name` as ids (see clean_key); '' for every row without the column."""
+    if columns.get(name) is None:
+        return [""] * len(table.frame)
+    return [clean_key(value) for value in table.frame[columns[name]]]
 
 
 def clean_key(value) -> str:

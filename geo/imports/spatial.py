@@ -26,12 +26,12 @@ BYTES = "latin1"  # one character per byte: text read as bytes, decoded here
 def read_spatial(path: Path, encoding: str | None, layer_name: str | None, repair: bool):
     """(attribute cells by column, geometries, per-row problems, per-row repairs, the file's
     CRS or None)."""
-    dataset = _dataset(path, layer_name)
+    dataset, parts = _dataset(path, layer_name)
     layer = _layer(dataset, path, layer_name)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # GDAL's notes on unclosed rings: reported per row below
-            meta, wkb, columns = _read(dataset, layer, _encoding(dataset, path, layer, encoding))
+            meta, wkb, columns = _read(dataset, layer, _encoding(dataset, parts, layer, encoding))
     except (pyogrio.errors.DataSourceError, pyogrio.errors.DataLayerError, pyogrio.errors.FeatureError) as error:
         raise UserError(f"{path}: not a readable {path.suffix} file, truncated or damaged? ({error})") from error
     except UserError as error:  # the text is not in the encoding: name the file
@@ -78,33 +78,50 @@ def _open_options(dataset: str) -> dict:
     return {"DATE_AS_STRING": "YES"} if dataset.lower().endswith((".geojson", ".json")) else {}
 
 
-def _dataset(path: Path, layer_name: str | None) -> str:
-    """The GDAL path of the dataset: a Shapefile needs its .dbf; a .zip is opened inside."""
+def _dataset(path: Path, layer_name: str | None) -> tuple[str, dict | None]:
+    """The GDAL path of the dataset, and for a Shapefile the head and size of each of its
+    files (suffix → (first 32 bytes, size)): it needs its .dbf, whole; a .zip is opened inside."""
     if path.suffix.lower() == ".shp":
-        _require_dbf(path.with_suffix(".dbf").name, [p.name for p in path.parent.iterdir()], path)
-        parts = {p.suffix.lower(): p for p in path.parent.iterdir() if p.stem == path.stem}
-        _require_whole(path, {s: (p.read_bytes()[:32], p.stat().st_size) for s, p in parts.items()})
-        return str(path)
+        files = {p.suffix.lower(): p for p in path.parent.iterdir() if p.stem == path.stem}
+        return str(path), _whole_shapefile(path, {suffix: (_head(p.open("rb")), p.stat().st_size)
+                                                  for suffix, p in files.items()})  # fmt: skip
     if path.suffix.lower() != ".zip":
-        return str(path)
+        return str(path), None
     try:
-        names = zipfile.ZipFile(path).namelist()
+        archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile as error:
         raise UserError(f"{path}: not a readable ZIP archive") from error
-    inside = [n for n in names if n.lower().endswith((".shp", ".gpkg", ".geojson")) and not _mac_extra(n)]
-    if layer_name:
-        inside = [n for n in inside if Path(n).stem == layer_name] or inside
-    if len(inside) != 1:
-        found = ", ".join(inside) or "none"
-        raise UserError(f"{path}: the archive should hold one .shp, .gpkg or .geojson (found: {found}); "
-                        "pick one with --layer-name")  # fmt: skip
-    if inside[0].lower().endswith(".shp"):
-        _require_dbf(inside[0][:-4] + ".dbf", names, path)
-        with zipfile.ZipFile(path) as archive:
+    with archive:
+        names = archive.namelist()
+        inside = [n for n in names if n.lower().endswith((".shp", ".gpkg", ".geojson")) and not _mac_extra(n)]
+        if layer_name:
+            inside = [n for n in inside if Path(n).stem == layer_name] or inside
+        if len(inside) != 1:
+            found = ", ".join(inside) or "none"
+            raise UserError(f"{path}: the archive should hold one .shp, .gpkg or .geojson (found: {found}); "
+                            "pick one with --layer-name")  # fmt: skip
+        dataset, parts = f"/vsizip/{path.resolve()}/{inside[0]}", None
+        if inside[0].lower().endswith(".shp"):
             stem = inside[0][:-4].lower()
             members = [m for m in archive.infolist() if m.filename.lower()[:-4] == stem]
-            _require_whole(path, {m.filename[-4:].lower(): (archive.read(m)[:32], m.file_size) for m in members})
-    return f"/vsizip/{path.resolve()}/{inside[0]}"
+            parts = _whole_shapefile(path, {m.filename[-4:].lower(): (_head(archive.open(m)), m.file_size)
+                                            for m in members})  # fmt: skip
+    return dataset, parts
+
+
+def _head(handle) -> bytes:
+    """The first 32 bytes of a file (its header, for a .shp or .dbf)."""
+    with handle:
+        return handle.read(32)
+
+
+def _whole_shapefile(path: Path, parts: dict) -> dict:
+    """`parts`, once the Shapefile is known to have its .dbf and no file cut short."""
+    if ".dbf" not in parts:
+        raise UserError(f"{path}: the Shapefile's attribute file {path.stem}.dbf is missing (a Shapefile is "
+                        ".shp, .shx and .dbf together; send all three, or a .zip of them)")  # fmt: skip
+    _require_whole(path, parts)
+    return parts
 
 
 def _require_whole(path: Path, parts: dict) -> None:
@@ -128,12 +145,6 @@ def _mac_extra(name: str) -> bool:
     return name.startswith("__MACOSX/") or Path(name).name.startswith("._")
 
 
-def _require_dbf(dbf: str, names: list[str], path: Path) -> None:
-    if dbf.lower() not in {n.lower() for n in names}:
-        raise UserError(f"{path}: the Shapefile's attribute file {Path(dbf).name} is missing (a Shapefile is "
-                        ".shp, .shx and .dbf together; send all three, or a .zip of them)")  # fmt: skip
-
-
 def _layer(dataset: str, path: Path, layer_name: str | None) -> str | int:
     try:
         layers = [str(name) for name, _ in pyogrio.list_layers(dataset)]
@@ -150,13 +161,13 @@ def _layer(dataset: str, path: Path, layer_name: str | None) -> str | int:
     return 0
 
 
-def _encoding(dataset: str, path: Path, layer, encoding: str | None) -> str | None:
+def _encoding(dataset: str, parts: dict | None, layer, encoding: str | None) -> str | None:
     """The text encoding to read with: given, else GDAL's own when it knows (a .cpg, a DBF
-    code page, or the format's rule), else UTF-8 when the attribute values are UTF-8, else GBK."""
+    code page, or the format's rule), else UTF-8 when the attribute values are UTF-8, else GBK.
+    `parts`: a Shapefile's files (from _dataset), None for other formats."""
     if encoding:
         return {"gbk": GBK}.get(encoding.lower(), encoding)
-    info = pyogrio.read_info(dataset, layer=layer, encoding=BYTES)
-    if info["driver"] != "ESRI Shapefile" or _has_code_page(dataset, path):
+    if parts is None or ".cpg" in parts or _dbf_code_page(parts[".dbf"][0]):
         return None
     meta, _, _, columns = pyogrio.raw.read(dataset, layer=layer, encoding=BYTES, read_geometry=False)
     texts = [*meta["fields"], *(v for values in columns for v in values if isinstance(v, str))]
@@ -166,18 +177,6 @@ def _encoding(dataset: str, path: Path, layer, encoding: str | None) -> str | No
     except UnicodeDecodeError:
         return GBK
     return "utf-8"
-
-
-def _has_code_page(dataset: str, path: Path) -> bool:
-    """Whether a Shapefile says its encoding: a .cpg beside it, or a code page in the DBF header."""
-    if path.suffix.lower() == ".zip":
-        stem = dataset.removeprefix(f"/vsizip/{path.resolve()}/")[:-4].lower()
-        with zipfile.ZipFile(path) as handle:
-            names = {n.lower(): n for n in handle.namelist()}
-            dbf = handle.read(names[stem + ".dbf"])[:32]
-        return stem + ".cpg" in names or _dbf_code_page(dbf)
-    siblings = {p.suffix.lower(): p for p in path.parent.iterdir() if p.stem == path.stem}
-    return ".cpg" in siblings or _dbf_code_page(siblings[".dbf"].read_bytes()[:32])
 
 
 def _dbf_code_page(header: bytes) -> bool:

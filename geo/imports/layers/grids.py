@@ -13,7 +13,7 @@ one is closed; unchanged grids are left alone; the cases in the changed area are
 from geo.imports.columns import GEOMETRY, Field
 from geo.imports.geometry import POLYGONS
 from geo.imports.layer import Layer
-from geo.imports.rows import clean_key
+from geo.imports.rows import key_cells
 from geo.imports.values import BOOLEAN, choice, integer, pattern
 from geo.imports.write import run_script, write_versions
 
@@ -51,18 +51,12 @@ CURRENT_COUNT = "SELECT count(*) FROM grid_current"
 
 def prepare(conn, table, columns) -> dict:
     """The level of each grid code named in the file or as a parent, and the parents named."""
-    codes = _column(table, columns, "code")
-    parents = _column(table, columns, "parent_code")
-    given = dict(zip(codes, _column(table, columns, "level")))
+    codes = key_cells(table, columns, "code")
+    parents = key_cells(table, columns, "parent_code")
+    given = dict(zip(codes, key_cells(table, columns, "level")))
     known = dict(conn.execute(CURRENT_LEVELS, [[p for p in parents if p]]).fetchall())
     parent_of = dict(zip(codes, parents))
     return {"level": lambda code: _level(code, given, known, parent_of, set()), "parents": set(parents) - {""}}
-
-
-def _column(table, columns: dict, name: str) -> list[str]:
-    if columns.get(name) is None:
-        return [""] * len(table.frame)
-    return [clean_key(v) for v in table.frame[columns[name]]]
 
 
 def _level(code: str, given: dict, known: dict, parent_of: dict, seen: set) -> int:

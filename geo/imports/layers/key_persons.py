@@ -10,7 +10,7 @@ by a guess). A unit number the building does not have is stored without the unit
 from geo.geocode.matcher import match_addresses
 from geo.imports.columns import ADDRESS, Field
 from geo.imports.layer import Layer
-from geo.imports.rows import clean_key
+from geo.imports.rows import key_cells
 from geo.imports.values import BOOLEAN, choice, integer, parse_date, parse_key
 from geo.imports.write import upsert
 
@@ -38,18 +38,12 @@ def prepare(conn, table, columns) -> dict:
     categories = {}
     for code, zh, en in conn.execute(CATEGORIES).fetchall():
         categories |= {code: code, zh.lower(): code, en.lower(): code}
-    codes = _cells(table, columns, "building_code")
+    codes = key_cells(table, columns, "building_code")
     buildings = dict(conn.execute(BUILDINGS, [[c for c in codes if c]]).fetchall())
-    addresses = [a if not c else None for a, c in zip(_cells(table, columns, "address"), codes)]
+    addresses = [a if not c else None for a, c in zip(key_cells(table, columns, "address"), codes)]
     matches = match_addresses(conn, addresses, fuzzy=[True] * len(addresses)) if any(addresses) else []
     by_address = {a: m for a, m in zip(addresses, matches) if a}
     return {"categories": categories, "buildings": buildings, "matches": by_address}
-
-
-def _cells(table, columns: dict, name: str) -> list[str]:
-    if columns.get(name) is None:
-        return [""] * len(table.frame)
-    return [clean_key(v) for v in table.frame[columns[name]]]
 
 
 def finish(record: dict, context):
