@@ -15,6 +15,7 @@ from geo.errors import UserError
 from geo.geocode import command as geocode_command
 from geo.imports import command as import_command
 from geo.imports import export as export_command
+from geo.risk import command as risk_command
 from geo.settings import get_settings
 
 SCALES = ("small", "city", "province")
@@ -59,6 +60,7 @@ def build_parser() -> argparse.ArgumentParser:
     geocode_command.add_parser(commands)
     import_command.add_parser(commands)
     export_command.add_parser(commands)
+    risk_command.add_parser(commands)
     counts = commands.add_parser("counts", help="print row counts per level")
     counts.set_defaults(handler=run_counts)
     bench = commands.add_parser("bench", help="benchmarks with ratios against a same-run baseline")

@@ -61,6 +61,9 @@ class Settings(BaseSettings):
     geocode_margin: float = Field(
         0.08, description="A fuzzy match must lead the runner-up by this score, else it goes to review."
     )
+    risk_config: Path | None = Field(
+        None, description="The risk score configuration (weights, levels). Default: geo/risk/weights.toml."
+    )
     small_count_k: int = Field(
         10, description="Counts of key persons below this are suppressed in aggregated views and exports."
     )

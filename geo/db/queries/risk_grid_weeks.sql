@@ -1,0 +1,13 @@
+-- Cases per current basic grid in each of the last N weeks up to the end of the as-of day;
+-- week 0 is the oldest, week N-1 the latest. Only grids and weeks with cases are returned.
+SELECT a.grid_id,
+       %(weeks)s - 1 - floor(extract(epoch FROM (%(as_of)s::date + 1)::timestamptz - c.reported_at)
+                             / (7 * 86400))::int AS week,
+       count(*) AS cases
+FROM cases c
+JOIN case_assignment a ON a.case_id = c.id
+JOIN grid_current g ON g.id = a.grid_id AND g.is_basic
+WHERE a.status = 'assigned'
+  AND c.reported_at <= (%(as_of)s::date + 1)::timestamptz
+  AND c.reported_at > (%(as_of)s::date + 1)::timestamptz - make_interval(days => 7 * %(weeks)s)
+GROUP BY 1, 2

@@ -1,0 +1,1 @@
+"""Risk scores, warning levels, hotspots and explanations per grid and area (README: Risk scores)."""

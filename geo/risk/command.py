@@ -1,0 +1,72 @@
+"""`python -m geo risk`: recompute risk scores, rescore changed grids, or explain one unit."""
+
+import datetime as dt
+import json
+
+from geo.db.connection import connect
+from geo.errors import UserError
+from geo.risk.config import load_config
+from geo.risk.store import refresh_pending, run_full
+
+EXPLAIN_QUERY = """
+SELECT s.code, s.kind, coalesce(g.name, a.name) AS name, s.as_of, s.county_code, s.households, s.exposure,
+       s.score, s.score_low, s.score_high, s.relative_risk, s.level, s.components, s.facts,
+       s.gi_z, s.gi_q, s.hotspot, s.emerging, s.trend_week, s.trend_month,
+       s.explanation_zh, s.explanation_en, s.updated_at
+FROM risk_score s
+LEFT JOIN grid_current g ON s.kind = 'grid' AND g.code = s.code
+LEFT JOIN admin_area a ON s.kind <> 'grid' AND a.code = s.code
+WHERE s.code = %(code)s AND (%(as_of)s::date IS NULL OR s.as_of = %(as_of)s::date)
+ORDER BY s.as_of DESC LIMIT 1
+"""
+
+
+def add_parser(commands) -> None:
+    cmd = commands.add_parser("risk", help="risk scores, levels and hotspots of every grid and area")
+    what = cmd.add_mutually_exclusive_group()
+    what.add_argument("--explain", metavar="CODE", help="print one grid's (or area's) score and explanation as JSON")
+    what.add_argument("--pending", action="store_true", help="rescore only the grids whose cases changed")
+    cmd.add_argument(
+        "--as-of", type=_date, default=None, help="the day to compute or explain, YYYY-MM-DD (default: today / latest)"
+    )
+    cmd.add_argument("--config", default=None, help="risk configuration file (default: SAFETY_MAP_RISK_CONFIG)")
+    cmd.set_defaults(handler=run)
+
+
+def run(args) -> int:
+    with connect() as conn:
+        if args.explain:
+            print(json.dumps(explain_unit(conn, args.explain.strip(), args.as_of), ensure_ascii=False, indent=2))
+            return 0
+        config = load_config(args.config)
+        if args.pending:
+            result = refresh_pending(conn, config)
+            if result is None:
+                raise UserError("no risk scores yet: run `python -m geo risk` first")
+        else:
+            as_of = args.as_of or conn.execute("SELECT current_date").fetchone()[0]
+            result = run_full(conn, as_of, config)
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+def explain_unit(conn, code: str, as_of: dt.date | None) -> dict:
+    """A unit's stored score, interval, level, components and explanation as a JSON-ready dict."""
+    cursor = conn.execute(EXPLAIN_QUERY, {"code": code, "as_of": as_of})
+    row = cursor.fetchone()
+    if row is None:
+        when = f" as of {as_of}" if as_of else ""
+        known = conn.execute("SELECT max(as_of) FROM risk_score").fetchone()[0]
+        hint = "run `python -m geo risk` first" if known is None else f"scores exist up to {known}"
+        raise UserError(f"no risk score for {code!r}{when}: {hint}")
+    result = dict(zip([column.name for column in cursor.description], row))
+    result["as_of"] = result["as_of"].isoformat()
+    result["updated_at"] = result["updated_at"].isoformat()
+    return result
+
+
+def _date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise UserError(f"--as-of {text!r}: expected a date YYYY-MM-DD") from None

@@ -1,0 +1,180 @@
+""""Why is this grid red?": one sentence in zh-CN and one in English per unit, built from its
+largest contributions and the numbers behind them, compared with the median of its peers."""
+
+from dataclasses import dataclass
+
+LEVEL_NAMES = {
+    "zh": {"red": "红色", "orange": "橙色", "yellow": "黄色", "blue": "蓝色"},
+    "en": {"red": "Red", "orange": "Orange", "yellow": "Yellow", "blue": "Blue"},
+}
+EMERGING_NAMES = {
+    "zh": {"new": "新出现", "intensifying": "加剧中", "persistent": "持续", "diminishing": "减弱中", "sporadic": "间歇"},
+    "en": {"new": "new", "intensifying": "intensifying", "persistent": "persistent", "diminishing": "diminishing",
+           "sporadic": "sporadic"},
+}
+PEERS = {  # whose median a unit is compared with
+    "zh": {"grid": "本县网格", "community": "本县社区", "township": "本县乡镇街道", "county": "全市县区"},
+    "en": {"grid": "grids of the county", "community": "communities of the county",
+           "township": "townships of the county", "county": "counties of the city"},
+}
+# The fact each component quotes: (fact key, zh unit, en noun, zh period, en period).
+FACTS = {
+    "case_intensity": ("cases_30d", "起", "cases", "近30天 ", "in 30 days"),
+    "overdue": ("overdue", "件", "overdue", "", ""),
+    "open": ("open", "件", "open", "", ""),
+    "repeat": ("repeat", "起", "repeats", "近{repeat_days}天 ", "in {repeat_days} days"),
+    "escalation": ("escalated_30d", "起", "escalated", "近30天 ", "in 30 days"),
+}
+MAX_PARTS = 3
+NOTABLE_RATIO = 1.1  # a component this far above typical is worth naming
+
+
+@dataclass(frozen=True)
+class Unit:
+    """Everything one explanation needs about one grid or area."""
+
+    kind: str  # grid, community, township, county, city
+    level: str
+    score: float
+    score_low: float
+    score_high: float
+    relative_risk: float
+    ratios: dict[str, float]
+    contributions: dict[str, float]
+    facts: dict  # cases_30d, overdue, open, repeat, escalated_30d, top_categories [[code, n]]
+    peer_medians: dict[str, float]
+    hotspot: str | None = None
+    gi_z: float | None = None
+    emerging: str | None = None
+    trend_week: float | None = None
+    trend_month: float | None = None
+    unsupported_red: bool = False
+
+
+def explain(unit: Unit, config, category_names: dict, language: str) -> str:
+    """The sentence in `language` ('zh' or 'en'); category_names: code -> {'zh','en'}."""
+    zh = language == "zh"
+    level = LEVEL_NAMES[language][unit.level]
+    percent = round(config.interval * 100)
+    if zh:
+        head = (
+            f"{level}预警：风险分 {unit.score:.0f}（{percent}% 区间 {unit.score_low:.0f}–{unit.score_high:.0f}），"
+            f"为全市平均水平的 {unit.relative_risk:.1f} 倍。"
+        )
+    else:
+        head = (
+            f"{level}: risk score {unit.score:.0f} ({percent}% interval {unit.score_low:.0f}–{unit.score_high:.0f}), "
+            f"{unit.relative_risk:.1f} times the city's typical level."
+        )
+    parts = [_part(name, unit, config, category_names, language) for name in _top_components(unit)]
+    body = ("主要因素：" + "；".join(parts) + "。") if zh else (" Mainly: " + "; ".join(parts) + ".")
+    return head + body + _hotspot(unit, language) + _trend(unit, language) + _unsupported(unit, language)
+
+
+def _top_components(unit: Unit) -> list[str]:
+    """The largest contributions above typical; the largest one when none is above."""
+    ranked = sorted(unit.contributions, key=lambda name: -unit.contributions[name])
+    above = [name for name in ranked if unit.ratios[name] >= NOTABLE_RATIO]
+    return (above or ranked)[:MAX_PARTS]
+
+
+def _part(name: str, unit: Unit, config, category_names: dict, language: str) -> str:
+    zh = language == "zh"
+    component = config.component(name)
+    label = component.label_zh if zh else component.label_en
+    ratio = unit.ratios[name]
+    text = f"{label}为平均的 {ratio:.1f} 倍" if zh else f"{label} {ratio:.1f}× typical"
+    if name not in FACTS:  # key population: a ratio only, never a count of persons
+        return text
+    key, unit_zh, noun_en, period_zh, period_en = FACTS[name]
+    period_zh, period_en = (p.format(repeat_days=config.repeat_window_days) for p in (period_zh, period_en))
+    value, median = unit.facts.get(key, 0), unit.peer_medians.get(key)
+    detail = f"{period_zh}{value:.0f} {unit_zh}" if zh else f"{value:.0f} {noun_en} {period_en}".rstrip()
+    if name == "case_intensity" and unit.facts.get("top_categories"):
+        detail += _categories(unit.facts["top_categories"], category_names, language)
+    if median is not None and unit.kind in PEERS[language]:
+        peers = PEERS[language][unit.kind]
+        detail += f"，{peers}中位数 {median:.0f} {unit_zh}" if zh else f", median of the {peers} {median:.0f}"
+    return f"{text}（{detail}）" if zh else f"{text} ({detail})"
+
+
+def _categories(top: list, category_names: dict, language: str) -> str:
+    names = [f"{category_names.get(code, {}).get(language, code)} {count}" for code, count in top]
+    return ("，以" + "、".join(names) + " 起为主") if language == "zh" else (", mostly " + ", ".join(names))
+
+
+def _hotspot(unit: Unit, language: str) -> str:
+    if unit.hotspot != "hot":
+        return ""
+    emerging = EMERGING_NAMES[language].get(unit.emerging) if unit.emerging else None
+    if language == "zh":
+        kind = f"，属{emerging}热点" if emerging else ""
+        return f"与相邻网格构成显著热点（Gi* z = {unit.gi_z:.1f}，经错误发现率校正）{kind}。"
+    kind = f", {emerging}" if emerging else ""
+    return f" A significant hotspot with its neighbours (Gi* z = {unit.gi_z:.1f}, FDR-corrected{kind})."
+
+
+def _trend(unit: Unit, language: str) -> str:
+    if unit.trend_week is None or unit.trend_month is None:
+        return ""
+    if language == "zh":
+        return f"较上周 {_points(unit.trend_week)} 分，较上月 {_points(unit.trend_month)} 分。"
+    return f" Change: {_points(unit.trend_week)} points on last week, {_points(unit.trend_month)} on last month."
+
+
+def _points(change: float) -> str:
+    """A score change in whole points with its sign; never "-0"."""
+    return f"{round(change):+d}" if round(change) else "±0"
+
+
+def _unsupported(unit: Unit, language: str) -> str:
+    if not unit.unsupported_red:
+        return ""
+    if language == "zh":
+        return "分值已达红色线，但统计支持不足（区间下限低于橙色线且非显著热点），定为橙色。"
+    return " The score reaches red, but without statistical support (interval below orange, no hotspot): orange."
+
+
+def explain_table(table, config, category_names: dict) -> tuple[list[str], list[str]]:
+    """zh and en sentences for every row of a model table (geo/risk/model.py)."""
+    medians = _peer_medians(table)
+    names = [c.name for c in config.components]
+    zh, en = [], []
+    for row, peer_median in zip(table.itertuples(index=False), medians):
+        unit = Unit(
+            kind=row.kind,
+            level=row.level,
+            score=row.score,
+            score_low=row.score_low,
+            score_high=row.score_high,
+            relative_risk=row.relative_risk,
+            ratios={name: getattr(row, f"{name}_ratio") for name in names},
+            contributions={name: getattr(row, f"{name}_contribution") for name in names},
+            facts={**{fact: getattr(row, fact) for fact in FACT_KEYS}, "top_categories": row.top_categories},
+            peer_medians=peer_median,
+            hotspot=_present(row.hotspot),
+            gi_z=_present(row.gi_z),
+            emerging=_present(row.emerging),
+            trend_week=_present(row.trend_week),
+            trend_month=_present(row.trend_month),
+            unsupported_red=row.score >= config.thresholds["red"] and row.level != "red",
+        )
+        zh.append(explain(unit, config, category_names, "zh"))
+        en.append(explain(unit, config, category_names, "en"))
+    return zh, en
+
+
+FACT_KEYS = tuple(fact for fact, *_ in FACTS.values())
+
+
+def _peer_medians(table) -> list[dict]:
+    """For each row, the median of every fact over units of its kind in its county (for counties:
+    over all counties)."""
+    peer_group = table["county"].where(table["kind"].isin(["grid", "community", "township"]), "")
+    medians = table.groupby([table["kind"], peer_group.fillna("")])[list(FACT_KEYS)].transform("median")
+    return medians.to_dict("records")
+
+
+def _present(value):
+    """None for a missing value (NaN, None), else the value."""
+    return None if value is None or value != value else value

@@ -1,0 +1,83 @@
+"""What the risk model reads from the database: raw components, categories, weekly counts,
+the grid adjacency and which areas hold which grid. SQL in geo/db/queries/risk_*.sql."""
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import psycopg
+
+from geo.db.connection import load_query
+from geo.risk.config import RiskConfig
+
+# Queen contiguity with slack: grids closer than about a metre are neighbours.
+NEIGHBOUR_TOLERANCE_DEG = 1e-5
+
+
+def moments_back(config: RiskConfig) -> list[int]:
+    """Days before the as-of day at which components are read: now, a week, a month."""
+    return [0, 7, config.trend_month_days]
+
+
+def read_components(
+    conn: psycopg.Connection, as_of: dt.date, config: RiskConfig, days_back: list[int], grid_ids=None
+) -> pd.DataFrame:
+    """One row per (basic grid, moment): the raw value of every component and the facts the
+    explanation quotes (cases in 30 days, escalated cases)."""
+    categories = [c for c in config.severity if c != "default"]
+    params = {
+        "as_of": as_of,
+        "days_back": days_back,
+        "grid_ids": None if grid_ids is None else list(grid_ids),
+        "categories": categories,
+        "severities": [config.severity[c] for c in categories],
+        "default_severity": config.severity["default"],
+        "escalation_levels": list(config.escalation),
+        "escalation_weights": list(config.escalation.values()),
+        "kinds": list(config.key_person_kind),
+        "kind_weights": list(config.key_person_kind.values()),
+        "care_levels": list(config.key_person_care),
+        "care_weights": list(config.key_person_care.values()),
+        "half_life_days": config.half_life_days,
+        "window_days": config.window_days,
+        "repeat_window_days": config.repeat_window_days,
+    }
+    return _frame(conn, load_query("risk_grid_inputs"), params)
+
+
+def read_category_counts(conn: psycopg.Connection, as_of: dt.date, grid_ids=None) -> pd.DataFrame:
+    """(grid_id, category_code, cases): cases per category of each grid in the last 30 days."""
+    params = {"as_of": as_of, "grid_ids": None if grid_ids is None else list(grid_ids)}
+    return _frame(conn, load_query("risk_grid_categories"), params)
+
+
+def read_category_names(conn: psycopg.Connection) -> dict[str, dict[str, str]]:
+    """Case category code -> {'zh': name, 'en': name}."""
+    rows = conn.execute("SELECT code, name_zh, name_en FROM case_category").fetchall()
+    return {code: {"zh": zh, "en": en} for code, zh, en in rows}
+
+
+def read_weekly_counts(conn: psycopg.Connection, as_of: dt.date, weeks: int, grid_ids: np.ndarray) -> np.ndarray:
+    """(grids, weeks) case counts; column 0 the oldest week, the last column the latest."""
+    frame = _frame(conn, load_query("risk_grid_weeks"), {"as_of": as_of, "weeks": weeks})
+    counts = np.zeros((len(grid_ids), weeks))
+    row = pd.Series(np.arange(len(grid_ids)), index=grid_ids)
+    frame = frame[frame["grid_id"].isin(row.index) & frame["week"].between(0, weeks - 1)]
+    counts[row[frame["grid_id"]].to_numpy(), frame["week"].to_numpy()] = frame["cases"].to_numpy()
+    return counts
+
+
+def read_neighbours(conn: psycopg.Connection) -> pd.DataFrame:
+    """Pairs (grid_id, neighbour_id) of adjacent basic grids, each pair once."""
+    return _frame(conn, load_query("risk_grid_neighbours"), {"tolerance_deg": NEIGHBOUR_TOLERANCE_DEG})
+
+
+def read_units(conn: psycopg.Connection) -> pd.DataFrame:
+    """Every basic grid with the codes of its community, township, county and city."""
+    return _frame(conn, load_query("risk_units"), {})
+
+
+def _frame(conn: psycopg.Connection, query: str, params: dict) -> pd.DataFrame:
+    cursor = conn.execute(query, params)
+    columns = [column.name for column in cursor.description]
+    return pd.DataFrame(cursor.fetchall(), columns=columns)

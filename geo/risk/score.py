@@ -1,0 +1,98 @@
+"""From raw components to a score with an interval, and from the score to a warning level.
+
+Each component k of a unit is a count-like value y_k over its exposure e (households, at least
+the configured minimum). Smoothed (geo/risk/smoothing.py) and divided by the pooled rate of
+all units, it becomes a ratio: 1.0 = typical. The relative risk is the weighted mean of the
+ratios; the score maps it onto 0–100 as 100·(1 − 2^−risk): typical = 50, twice = 75.
+The interval comes from a Gamma with the relative risk's posterior mean and variance.
+"""
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+from geo.risk.config import RiskConfig
+from geo.risk.smoothing import Prior, fit_prior, posterior
+
+
+def to_score(relative_risk):
+    """0–100: 0 = no risk, 50 = the typical level, 75 = twice it, 87.5 = three times."""
+    return 100.0 * (1.0 - np.power(2.0, -np.asarray(relative_risk, float)))
+
+
+def exposure_of(households, config: RiskConfig) -> np.ndarray:
+    """Households counted for rates: at least the configured minimum."""
+    return np.maximum(np.asarray(households, float), config.minimum_households)
+
+
+def fit_priors(raw: pd.DataFrame, exposure: np.ndarray, config: RiskConfig) -> dict[str, Prior]:
+    """One Gamma prior per component, from all units of a kind."""
+    return {c.name: fit_prior(raw[c.name].to_numpy(), exposure) for c in config.components}
+
+
+def typical_rates(raw: pd.DataFrame, exposure: np.ndarray, config: RiskConfig) -> dict[str, float]:
+    """The pooled rate per household of every component over all units: what 1.0 means."""
+    return {c.name: float(raw[c.name].sum() / np.sum(exposure)) for c in config.components}
+
+
+def score_units(
+    raw: pd.DataFrame,
+    exposure: np.ndarray,
+    config: RiskConfig,
+    priors: dict[str, Prior],
+    references: dict[str, float],
+    typical_exposure: float,
+) -> pd.DataFrame:
+    """Relative risk, score, interval, and each component's ratio and contribution.
+
+    A ratio compares the unit's smoothed expected value (smoothed rate x its households) with
+    a typical unit's (typical rate x typical households): grids are units of equal work, one
+    grid worker each, so a grid with twice the cases of a typical one is at 2.0 whatever its
+    size, while a grid with few households is pulled to the typical rate before that.
+    `references` are the typical rates (those of the as-of day, so that a week ago and a month
+    ago are measured with the same yardstick)."""
+    total_weight = sum(c.weight for c in config.components)
+    result = pd.DataFrame(index=raw.index)
+    mean, variance = np.zeros(len(raw)), np.zeros(len(raw))
+    for component in config.components:
+        share = component.weight / total_weight
+        rate, rate_variance = posterior(raw[component.name].to_numpy(), exposure, priors[component.name])
+        reference = references[component.name] * typical_exposure / exposure
+        ratio = rate / reference if references[component.name] > 0 else np.zeros(len(raw))
+        ratio_variance = rate_variance / reference**2 if references[component.name] > 0 else np.zeros(len(raw))
+        result[f"{component.name}_ratio"] = ratio
+        result[f"{component.name}_contribution"] = share * ratio
+        mean += share * ratio
+        variance += share**2 * ratio_variance
+    low, high = _gamma_interval(mean, variance, config.interval)
+    result["relative_risk"] = mean
+    result["score"] = to_score(mean)
+    result["score_low"] = to_score(low)
+    result["score_high"] = to_score(high)
+    return result
+
+
+def _gamma_interval(mean: np.ndarray, variance: np.ndarray, width: float) -> tuple[np.ndarray, np.ndarray]:
+    """Central interval of a Gamma with the given mean and variance (a point where variance is 0)."""
+    tail = (1 - width) / 2
+    safe = (variance > 0) & (mean > 0)
+    shape = np.where(safe, mean**2 / np.where(safe, variance, 1), 1)
+    scale = np.where(safe, variance / np.where(safe, mean, 1), 1)
+    low = np.where(safe, stats.gamma.ppf(tail, shape, scale=scale), mean)
+    high = np.where(safe, stats.gamma.ppf(1 - tail, shape, scale=scale), mean)
+    return low, high
+
+
+def assign_levels(score, score_low, hot, thresholds: dict[str, float]) -> np.ndarray:
+    """红/橙/黄/蓝 by the README's rules.
+
+    yellow from thresholds['yellow'], orange from thresholds['orange']; red needs the score at
+    thresholds['red'] and statistical support: the interval's lower end at least at the orange
+    threshold, or a significant Gi* hotspot. Without support a red score stays orange."""
+    score, score_low, hot = np.asarray(score), np.asarray(score_low), np.asarray(hot, bool)
+    supported = (score_low >= thresholds["orange"]) | hot
+    return np.select(
+        [(score >= thresholds["red"]) & supported, score >= thresholds["orange"], score >= thresholds["yellow"]],
+        ["red", "orange", "yellow"],
+        default="blue",
+    )
