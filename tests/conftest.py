@@ -8,6 +8,8 @@ import os
 import secrets
 
 import pytest
+from psycopg import sql
+from psycopg.conninfo import conninfo_to_dict
 
 from data.demo import load_demo
 from geo.db import connection
@@ -58,3 +60,23 @@ def demo_conn(demo_db):
         conn.autocommit = False
         yield conn
         conn.rollback()
+
+
+@pytest.fixture(scope="session")
+def city_template(fresh_database) -> str:
+    """The small demo city (seed 11) that city_db copies; never written to."""
+    url = fresh_database()
+    load_demo(url, scale="small", seed=11, as_of=DEMO_AS_OF)
+    return url
+
+
+@pytest.fixture
+def city_db(city_template, server_url):
+    """A private copy of the small demo city."""
+    name = f"safety_map_copy_{secrets.token_hex(4)}"
+    template = conninfo_to_dict(city_template)["dbname"]
+    with connect(server_url, autocommit=True) as admin:
+        admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template)))
+    url = with_dbname(server_url, name)
+    yield url
+    drop_database(url)

@@ -113,9 +113,7 @@ def _top_share(ranking: np.ndarray, following: np.ndarray) -> float:
 
 def _random_hotspots(conn, as_of: dt.date, config) -> str:
     """Move every case to a random building (weighted by households), then count hotspots."""
-    buildings = pd.DataFrame(
-        conn.execute(RANDOM_BUILDINGS).fetchall(), columns=["building_id", "households"]
-    )
+    buildings = pd.DataFrame(conn.execute(RANDOM_BUILDINGS).fetchall(), columns=["building_id", "households"])
     cases = [row[0] for row in conn.execute("SELECT case_id FROM case_assignment WHERE status = 'assigned'")]
     weight = buildings["households"].to_numpy(float) + 1
     drawn = np.random.default_rng(42).choice(buildings["building_id"].to_numpy(), len(cases), p=weight / weight.sum())

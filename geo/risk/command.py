@@ -27,16 +27,17 @@ def add_parser(commands) -> None:
     what.add_argument("--explain", metavar="CODE", help="print one grid's (or area's) score and explanation as JSON")
     what.add_argument("--pending", action="store_true", help="rescore only the grids whose cases changed")
     cmd.add_argument(
-        "--as-of", type=_date, default=None, help="the day to compute or explain, YYYY-MM-DD (default: today / latest)"
+        "--as-of", default=None, help="the day to compute or explain, YYYY-MM-DD (default: today / latest)"
     )
     cmd.add_argument("--config", default=None, help="risk configuration file (default: SAFETY_MAP_RISK_CONFIG)")
     cmd.set_defaults(handler=run)
 
 
 def run(args) -> int:
+    as_of = _date(args.as_of) if args.as_of else None
     with connect() as conn:
         if args.explain:
-            print(json.dumps(explain_unit(conn, args.explain.strip(), args.as_of), ensure_ascii=False, indent=2))
+            print(json.dumps(explain_unit(conn, args.explain.strip(), as_of), ensure_ascii=False, indent=2))
             return 0
         config = load_config(args.config)
         if args.pending:
@@ -44,7 +45,7 @@ def run(args) -> int:
             if result is None:
                 raise UserError("no risk scores yet: run `python -m geo risk` first")
         else:
-            as_of = args.as_of or conn.execute("SELECT current_date").fetchone()[0]
+            as_of = as_of or conn.execute("SELECT current_date").fetchone()[0]
             result = run_full(conn, as_of, config)
     print(json.dumps(result, ensure_ascii=False))
     return 0

@@ -1,4 +1,4 @@
-""""Why is this grid red?": one sentence in zh-CN and one in English per unit, built from its
+""" "Why is this grid red?": one sentence in zh-CN and one in English per unit, built from its
 largest contributions and the numbers behind them, compared with the median of its peers."""
 
 from dataclasses import dataclass
@@ -8,14 +8,45 @@ LEVEL_NAMES = {
     "en": {"red": "Red", "orange": "Orange", "yellow": "Yellow", "blue": "Blue"},
 }
 EMERGING_NAMES = {
-    "zh": {"new": "新出现", "intensifying": "加剧中", "persistent": "持续", "diminishing": "减弱中", "sporadic": "间歇"},
-    "en": {"new": "new", "intensifying": "intensifying", "persistent": "persistent", "diminishing": "diminishing",
-           "sporadic": "sporadic"},
+    "zh": {
+        "new": "新出现",
+        "intensifying": "加剧中",
+        "persistent": "持续",
+        "diminishing": "减弱中",
+        "sporadic": "间歇",
+    },
+    "en": {
+        "new": "new",
+        "intensifying": "intensifying",
+        "persistent": "persistent",
+        "diminishing": "diminishing",
+        "sporadic": "sporadic",
+    },
+}
+TYPICAL = {  # what a relative risk of 1.0 is: a typical unit of the same kind
+    "zh": {
+        "grid": "典型网格",
+        "community": "典型社区",
+        "township": "典型乡镇街道",
+        "county": "典型县区",
+        "city": "全市常态",
+    },
+    "en": {
+        "grid": "a typical grid",
+        "community": "a typical community",
+        "township": "a typical township",
+        "county": "a typical county",
+        "city": "the city's usual level",
+    },
 }
 PEERS = {  # whose median a unit is compared with
     "zh": {"grid": "本县网格", "community": "本县社区", "township": "本县乡镇街道", "county": "全市县区"},
-    "en": {"grid": "grids of the county", "community": "communities of the county",
-           "township": "townships of the county", "county": "counties of the city"},
+    "en": {
+        "grid": "grids of the county",
+        "community": "communities of the county",
+        "township": "townships of the county",
+        "county": "counties of the city",
+    },
 }
 # The fact each component quotes: (fact key, zh unit, en noun, zh period, en period).
 FACTS = {
@@ -59,12 +90,12 @@ def explain(unit: Unit, config, category_names: dict, language: str) -> str:
     if zh:
         head = (
             f"{level}预警：风险分 {unit.score:.0f}（{percent}% 区间 {unit.score_low:.0f}–{unit.score_high:.0f}），"
-            f"为全市平均水平的 {unit.relative_risk:.1f} 倍。"
+            f"为{TYPICAL['zh'][unit.kind]}的 {unit.relative_risk:.1f} 倍。"
         )
     else:
         head = (
             f"{level}: risk score {unit.score:.0f} ({percent}% interval {unit.score_low:.0f}–{unit.score_high:.0f}), "
-            f"{unit.relative_risk:.1f} times the city's typical level."
+            f"{unit.relative_risk:.1f} times {TYPICAL['en'][unit.kind]}."
         )
     parts = [_part(name, unit, config, category_names, language) for name in _top_components(unit)]
     body = ("主要因素：" + "；".join(parts) + "。") if zh else (" Mainly: " + "; ".join(parts) + ".")
@@ -83,7 +114,7 @@ def _part(name: str, unit: Unit, config, category_names: dict, language: str) ->
     component = config.component(name)
     label = component.label_zh if zh else component.label_en
     ratio = unit.ratios[name]
-    text = f"{label}为平均的 {ratio:.1f} 倍" if zh else f"{label} {ratio:.1f}× typical"
+    text = f"{label}为{TYPICAL['zh'][unit.kind]}的 {ratio:.1f} 倍" if zh else f"{label} {ratio:.1f}× typical"
     if name not in FACTS:  # key population: a ratio only, never a count of persons
         return text
     key, unit_zh, noun_en, period_zh, period_en = FACTS[name]
@@ -104,14 +135,18 @@ def _categories(top: list, category_names: dict, language: str) -> str:
 
 
 def _hotspot(unit: Unit, language: str) -> str:
-    if unit.hotspot != "hot":
-        return ""
+    """The Gi* hotspot of the score, and the emerging class from the weekly bins (a grid can be
+    hot in the latest weeks before its score is)."""
     emerging = EMERGING_NAMES[language].get(unit.emerging) if unit.emerging else None
-    if language == "zh":
-        kind = f"，属{emerging}热点" if emerging else ""
+    if unit.hotspot == "hot" and language == "zh":
+        kind = f"，按周统计属{emerging}热点" if emerging else ""
         return f"与相邻网格构成显著热点（Gi* z = {unit.gi_z:.1f}，经错误发现率校正）{kind}。"
-    kind = f", {emerging}" if emerging else ""
-    return f" A significant hotspot with its neighbours (Gi* z = {unit.gi_z:.1f}, FDR-corrected{kind})."
+    if unit.hotspot == "hot":
+        kind = f"; by week, a {emerging} hotspot" if emerging else ""
+        return f" A significant hotspot with its neighbours (Gi* z = {unit.gi_z:.1f}, FDR-corrected{kind})."
+    if emerging:
+        return f"按周统计属{emerging}热点。" if language == "zh" else f" By week, a {emerging} hotspot."
+    return ""
 
 
 def _trend(unit: Unit, language: str) -> str:
@@ -135,12 +170,14 @@ def _unsupported(unit: Unit, language: str) -> str:
     return " The score reaches red, but without statistical support (interval below orange, no hotspot): orange."
 
 
-def explain_table(table, config, category_names: dict) -> tuple[list[str], list[str]]:
-    """zh and en sentences for every row of a model table (geo/risk/model.py)."""
+def explain_table(table, config, category_names: dict, rows=None) -> tuple[list[str], list[str]]:
+    """zh and en sentences for the given rows (default: all) of a model table
+    (geo/risk/model.py); medians are taken over the whole table."""
     medians = _peer_medians(table)
+    rows = table.index if rows is None else rows
     names = [c.name for c in config.components]
     zh, en = [], []
-    for row, peer_median in zip(table.itertuples(index=False), medians):
+    for row, peer_median in zip(table.loc[rows].itertuples(index=False), medians.loc[rows].to_dict("records")):
         unit = Unit(
             kind=row.kind,
             level=row.level,
@@ -167,12 +204,11 @@ def explain_table(table, config, category_names: dict) -> tuple[list[str], list[
 FACT_KEYS = tuple(fact for fact, *_ in FACTS.values())
 
 
-def _peer_medians(table) -> list[dict]:
+def _peer_medians(table):
     """For each row, the median of every fact over units of its kind in its county (for counties:
     over all counties)."""
     peer_group = table["county"].where(table["kind"].isin(["grid", "community", "township"]), "")
-    medians = table.groupby([table["kind"], peer_group.fillna("")])[list(FACT_KEYS)].transform("median")
-    return medians.to_dict("records")
+    return table.groupby([table["kind"], peer_group.fillna("")])[list(FACT_KEYS)].transform("median")
 
 
 def _present(value):

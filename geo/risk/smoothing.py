@@ -46,4 +46,3 @@ def posterior(counts: np.ndarray, exposure: np.ndarray, prior: Prior) -> tuple[n
     known = np.asarray(prior.beta) > 0
     shape, rate = prior.alpha + counts, prior.beta + exposure
     return np.where(known, shape / rate, 0.0), np.where(known, shape / rate**2, 0.0)
-

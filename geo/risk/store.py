@@ -13,7 +13,7 @@ from geo.risk import inputs
 from geo.risk.config import RiskConfig
 from geo.risk.explain import explain_table
 from geo.risk.model import AREA_KINDS, FACT_COLUMNS, compute, top_categories
-from geo.risk.score import assign_levels, exposure_of, score_units
+from geo.risk.score import assign_levels, score_units
 from geo.risk.smoothing import Prior
 
 STORED_COLUMNS = [
@@ -51,7 +51,9 @@ def refresh_pending(conn: psycopg.Connection, config: RiskConfig, today: dt.date
     no snapshot of today, the configuration changed, or many grids are marked). None when no
     score was ever computed."""
     today = today or conn.execute("SELECT current_date").fetchone()[0]
-    run = conn.execute("SELECT id, as_of, config, typical FROM risk_run ORDER BY as_of DESC, id DESC LIMIT 1").fetchone()
+    run = conn.execute(
+        "SELECT id, as_of, config, typical FROM risk_run ORDER BY as_of DESC, id DESC LIMIT 1"
+    ).fetchone()
     if run is None:
         return None
     run_id, as_of, run_config, typical = run
@@ -108,11 +110,14 @@ def _rescore(conn, table: pd.DataFrame, changed: pd.Index, as_of: dt.date, confi
     for kind, rows in table.loc[touched].groupby("kind").groups.items():
         _score_rows(table, rows, config, typical[kind])
     table.loc[touched, "level"] = assign_levels(
-        table.loc[touched, "score"], table.loc[touched, "score_low"], table.loc[touched, "hotspot"] == "hot",
+        table.loc[touched, "score"],
+        table.loc[touched, "score_low"],
+        table.loc[touched, "hotspot"] == "hot",
         config.thresholds,
     )
     table["top_categories"] = top_categories(table, units.reset_index(), inputs.read_category_counts(conn, as_of))
-    table["explanation_zh"], table["explanation_en"] = explain_table(table, config, inputs.read_category_names(conn))
+    zh, en = explain_table(table, config, inputs.read_category_names(conn), rows=touched)
+    table.loc[touched, "explanation_zh"], table.loc[touched, "explanation_en"] = zh, en
     return table.loc[touched]
 
 
@@ -127,9 +132,11 @@ def _score_rows(table: pd.DataFrame, rows, config: RiskConfig, typical: dict) ->
     exposure = table.loc[rows, "exposure"].to_numpy(float)
     scored = score_units(raw, exposure, config, priors, {n: typical[n] for n in names}, typical["typical_exposure"])
     for column in ("trend_week", "trend_month"):
-        table.loc[rows, column] = table.loc[rows, column].to_numpy(float) + scored["score"].to_numpy() - table.loc[
-            rows, "score"
-        ].to_numpy(float)
+        table.loc[rows, column] = (
+            table.loc[rows, column].to_numpy(float)
+            + scored["score"].to_numpy()
+            - table.loc[rows, "score"].to_numpy(float)
+        )
     for column in scored.columns:
         table.loc[rows, column] = scored[column].to_numpy()
 

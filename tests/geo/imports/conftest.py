@@ -1,41 +1,16 @@
-"""A small demo city to import into: loaded once, copied (CREATE DATABASE … TEMPLATE) per test,
-so that every test starts from the same city and can check that nothing else changed."""
+"""Helpers for import tests; each imports into its own copy of the small demo city (city_db in
+tests/conftest.py), so that it can check that nothing else changed."""
 
-import datetime as dt
 import json
-import secrets
 
-import pytest
 from psycopg import sql
-from psycopg.conninfo import conninfo_to_dict
 
-from geo.db.connection import connect, drop_database, with_dbname
+from geo.db.connection import connect
 from tests.test_cli import run_geo
 
 # Every table an import may touch; a test checks that the others stay as they were.
 TABLES = ("admin_area", "grid", "micro_grid", "building", "building_unit", "cases", "case_assignment",
           "sensitive.key_person", "key_place", "camera", "boundary_version", "building_assignment")  # fmt: skip
-
-
-@pytest.fixture(scope="session")
-def city_template(fresh_database) -> str:
-    from data.demo import load_demo
-
-    url = fresh_database()
-    load_demo(url, scale="small", seed=11, as_of=dt.date(2026, 11, 24))
-    return url
-
-
-@pytest.fixture
-def city_db(city_template, server_url):
-    """A private copy of the small demo city."""
-    name = f"safety_map_copy_{secrets.token_hex(4)}"
-    template = conninfo_to_dict(city_template)["dbname"]
-    with connect(server_url, autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template)))
-    url = with_dbname(server_url, name)
-    yield url
-    drop_database(url)
 
 
 def scalar(url: str, query: str, params=None):

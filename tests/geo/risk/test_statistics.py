@@ -148,7 +148,7 @@ def test_a_broken_configuration_is_one_clear_error(tmp_path):
         "weight = 0.60": ("weight = -1", "weight = -1"),
         "yellow = 58": ("yellow = 90", "levels must rise"),
         "[components.key_population]": ("[components.crime_rate]", "unknown component crime_rate"),
-        "half_life_days = 90": ("half_life_days = \"ninety\"", "half_life_days = 'ninety'"),
+        "half_life_days = 90": ('half_life_days = "ninety"', "half_life_days = 'ninety'"),
         "[severity]": ("[severity", "risk configuration"),
     }
     for original, (broken, message) in cases.items():

@@ -1,0 +1,157 @@
+"""Risk snapshots on the small demo city: a full run, history, incremental refresh, the CLI."""
+
+import datetime as dt
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from geo.db.connection import connect
+from geo.geocode.bulk import assign_pending
+from geo.risk.config import load_config
+from geo.risk.score import assign_levels
+from geo.risk.store import refresh_pending, run_full
+from tests.conftest import DEMO_AS_OF
+from tests.test_cli import assert_one_line_error, run_geo
+
+BASIC_GRIDS = "SELECT count(*) FROM grid_current WHERE is_basic"
+AREAS_WITH_GRIDS = """
+WITH RECURSIVE holding AS (
+    SELECT DISTINCT community_id AS id FROM grid_current WHERE is_basic
+    UNION SELECT a.parent_id FROM admin_area a JOIN holding h ON a.id = h.id WHERE a.parent_id IS NOT NULL
+)
+SELECT count(*) FROM holding
+"""
+
+
+def snapshot(url: str, as_of: dt.date) -> pd.DataFrame:
+    with connect(url) as conn:
+        cursor = conn.execute("SELECT * FROM risk_score WHERE as_of = %s ORDER BY code", [as_of])
+        return pd.DataFrame(cursor.fetchall(), columns=[c.name for c in cursor.description]).set_index("code")
+
+
+@pytest.fixture
+def scored_city(city_db):
+    """A copy of the small city with risk computed as of its last day."""
+    with connect(city_db) as conn:
+        run_full(conn, DEMO_AS_OF, load_config())
+    return city_db
+
+
+def test_every_grid_and_area_gets_a_score_level_and_explanation(scored_city):
+    config = load_config()
+    table = snapshot(scored_city, DEMO_AS_OF)
+    with connect(scored_city) as conn:
+        grids, areas = conn.execute(BASIC_GRIDS).fetchone()[0], conn.execute(AREAS_WITH_GRIDS).fetchone()[0]
+    assert (table["kind"] == "grid").sum() == grids
+    assert (table["kind"] != "grid").sum() == areas
+    assert set(table["kind"]) == {"grid", "community", "township", "county", "city"}
+    assert (table["score_low"] <= table["score"]).all() and (table["score"] <= table["score_high"]).all()
+    contributions = table["components"].map(lambda parts: sum(p["contribution"] for p in parts.values()))
+    np.testing.assert_allclose(contributions, table["relative_risk"], rtol=1e-4)
+    expected = assign_levels(table["score"], table["score_low"], table["hotspot"] == "hot", config.thresholds)
+    assert (table["level"] == expected).all()
+    hot = table[table["hotspot"] == "hot"]
+    assert len(hot) and (hot["gi_q"] <= config.false_discovery_rate).all() and (hot["gi_z"] > 0).all()
+    emerging = table[table["emerging"].notna()]
+    assert len(emerging) and emerging["kind"].eq("grid").all()
+    assert emerging["explanation_zh"].str.contains("按周统计属").all()
+    assert table["explanation_zh"].str.contains("预警：风险分").all()
+    assert table["explanation_en"].str.contains("risk score").all()
+    red = table[(table["level"] == "red") & (table["kind"] == "grid")]
+    assert len(red) and red["explanation_zh"].str.startswith("红色预警").all()
+
+
+def test_explanations_name_counts_but_never_count_key_persons(scored_city):
+    table = snapshot(scored_city, DEMO_AS_OF)
+    assert table["explanation_zh"].str.contains("重点人群").any()
+    assert not table["explanation_zh"].str.contains(r"重点人群[^；。]*\d+ ?人").any()
+    busiest = table[table["kind"] == "grid"].sort_values("score").iloc[-1]
+    assert f"近30天 {busiest['facts']['cases_30d']} 起" in busiest["explanation_zh"]
+
+
+def test_each_day_is_a_snapshot_and_a_rerun_replaces_only_its_day(scored_city):
+    config = load_config()
+    week_before = DEMO_AS_OF - dt.timedelta(days=7)
+    with connect(scored_city) as conn:
+        run_full(conn, week_before, config)
+        earlier = snapshot(scored_city, week_before)
+        run_full(conn, DEMO_AS_OF, config)
+        runs = conn.execute("SELECT count(*) FROM risk_run").fetchone()[0]
+    assert runs == 3
+    again = snapshot(scored_city, week_before)
+    pd.testing.assert_frame_equal(earlier, again)
+    latest = snapshot(scored_city, DEMO_AS_OF)
+    assert len(latest) == len(earlier)
+    grid = latest[latest["kind"] == "grid"]
+    # The trend measures a week ago with today's typical values, the snapshot with that day's:
+    # close, not equal (README, Risk scores).
+    week_ago = grid["score"] - grid["trend_week"]
+    assert np.corrcoef(week_ago, earlier.loc[grid.index, "score"])[0, 1] > 0.99
+    assert (week_ago - earlier.loc[grid.index, "score"]).abs().median() < 2
+
+
+def add_cases(url: str, grid_code: str, count: int) -> None:
+    """`count` fire hazards reported at noon of the as-of day inside the grid, then placed."""
+    with connect(url) as conn:
+        conn.execute(
+            "INSERT INTO cases (code, source, category_code, summary, reported_at, geom, status, deadline)"
+            " SELECT 'RISK-' || n, 'grid_worker', 'hazard_fire', '电动车楼道充电', %(noon)s, ST_PointOnSurface(geom),"
+            " 'accepted', %(noon)s + interval '3 days'"
+            " FROM grid_current, generate_series(1, %(count)s) n WHERE code = %(grid)s",
+            {"noon": dt.datetime.combine(DEMO_AS_OF, dt.time(12)).astimezone(), "count": count, "grid": grid_code},
+        )
+        assign_pending(conn)
+        conn.commit()
+
+
+def test_a_new_case_rescores_its_grid_and_the_areas_above_it_only(scored_city):
+    config = load_config()
+    before = snapshot(scored_city, DEMO_AS_OF)
+    quiet = before[(before["kind"] == "grid") & (before["level"] == "blue")].index[0]
+    add_cases(scored_city, quiet, 6)
+    with connect(scored_city) as conn:
+        marked = conn.execute("SELECT g.code FROM risk_pending p JOIN grid_current g ON g.id = p.grid_id").fetchall()
+        assert marked == [(quiet,)]
+        result = refresh_pending(conn, config, today=DEMO_AS_OF)
+        assert conn.execute("SELECT count(*) FROM risk_pending").fetchone()[0] == 0
+    assert result["grids_rescored"] == 1
+    after = snapshot(scored_city, DEMO_AS_OF)
+    changed = after.index[after["updated_at"] != before["updated_at"]]
+    assert changed[after.loc[changed, "kind"] == "grid"].tolist() == [quiet]
+    assert sorted(after.loc[changed, "kind"]) == ["city", "community", "county", "grid", "township"]
+    assert after.loc[quiet, "facts"]["cases_30d"] == before.loc[quiet, "facts"]["cases_30d"] + 6
+    assert after.loc[quiet, "score"] > before.loc[quiet, "score"]
+    assert after.loc[quiet, "trend_week"] > before.loc[quiet, "trend_week"]
+    with connect(scored_city) as conn:
+        run_full(conn, DEMO_AS_OF, config)
+    full = snapshot(scored_city, DEMO_AS_OF)
+    # The full run also refits the priors, which the outlier widened: close, a little higher.
+    assert after.loc[quiet, "score"] <= full.loc[quiet, "score"] < after.loc[quiet, "score"] + 5
+
+
+def test_refresh_without_any_run_does_nothing(city_db):
+    with connect(city_db) as conn:
+        assert refresh_pending(conn, load_config(), today=DEMO_AS_OF) is None
+
+
+def test_cli_computes_and_explains(city_db, tmp_path):
+    computed = run_geo("risk", "--as-of", DEMO_AS_OF.isoformat(), database_url=city_db)
+    assert computed.returncode == 0, computed.stderr
+    summary = json.loads(computed.stdout)
+    assert summary["grids"] == sum(summary["levels"].values()) > 0
+    table = snapshot(city_db, DEMO_AS_OF)
+    code = table[table["kind"] == "grid"].sort_values("score").index[-1]
+    explained = run_geo("risk", "--explain", code, database_url=city_db)
+    assert explained.returncode == 0, explained.stderr
+    unit = json.loads(explained.stdout)
+    assert unit["code"] == code and unit["name"].endswith("网格")
+    assert unit["score_low"] <= unit["score"] <= unit["score_high"]
+    assert set(unit["components"]) == {c.name for c in load_config().components}
+    assert unit["explanation_zh"] and unit["explanation_en"]
+    assert_one_line_error(run_geo("risk", "--explain", "9999", database_url=city_db), "no risk score for '9999'")
+    assert_one_line_error(run_geo("risk", "--as-of", "2026-13-01", database_url=city_db), "expected a date")
+    broken = tmp_path / "weights.toml"
+    broken.write_text("[time]\nhalf_life_days = 0\n", encoding="utf-8")
+    assert_one_line_error(run_geo("risk", "--config", str(broken), database_url=city_db), "risk configuration")
