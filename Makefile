@@ -9,6 +9,7 @@ INSTALLED := $(VENV)/.installed
 demo: setup
 	$(PY) -m geo migrate
 	$(PY) -m geo demo --if-empty
+	$(PY) -m geo risk
 	$(PY) -m dashboard
 
 test: setup setup-browser

@@ -1,9 +1,11 @@
-"""`python -m geo bench [core] [geocode] [import]`: speed against a baseline measured in the same run.
+"""`python -m geo bench [core] [geocode] [import] [risk]`: speed against a baseline measured in the same run.
 
 Runs in a scratch database (created and dropped here) holding the demo city:
 - core: bulk loading with COPY (what the demo loader and imports use) vs. row-by-row INSERT;
 - geocode: the geocoder's bulk placement, address matching and latency (geo/geocode/bench.py);
-- import: a large case CSV through `geo import` vs. a plain COPY of it (geo/imports/bench.py).
+- import: a large case CSV through `geo import` vs. a plain COPY of it (geo/imports/bench.py);
+- risk: the risk scores against the planted truth, a backtest, false hotspots, recompute time
+  (geo/risk/bench.py).
 """
 
 import datetime as dt
@@ -13,7 +15,7 @@ import time
 from geo.db.connection import connect, create_database, drop_database, server_url, with_dbname
 from geo.db.migrate import migrate
 
-SUITES = ("core", "geocode", "import")
+SUITES = ("core", "geocode", "import", "risk")
 REPEATS = 3
 LOAD_ROWS = 20_000
 
@@ -40,6 +42,10 @@ def run_bench(scale: str = "city", suites=SUITES, extra_points: int = 1_000_000)
             from geo.imports import bench as import_bench
 
             lines += import_bench.run(url, extra_points)
+        if "risk" in suites:
+            from geo.risk import bench as risk_bench
+
+            lines += risk_bench.run(url)
         return lines
     finally:
         drop_database(url)

@@ -64,7 +64,7 @@ def build_parser() -> argparse.ArgumentParser:
     counts = commands.add_parser("counts", help="print row counts per level")
     counts.set_defaults(handler=run_counts)
     bench = commands.add_parser("bench", help="benchmarks with ratios against a same-run baseline")
-    bench.add_argument("suites", nargs="*", metavar="SUITE", help="core and/or geocode (default: both)")
+    bench.add_argument("suites", nargs="*", metavar="SUITE", help="core, geocode, import, risk (default: all)")
     bench.add_argument("--scale", choices=SCALES, default="city", help="demo scale to measure on (default city)")
     bench.add_argument(
         "--points",

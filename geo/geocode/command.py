@@ -68,7 +68,11 @@ def run(args) -> int:
             from geo.geocode.bulk import assign_pending, reassign
 
             summary = assign_pending(conn) if args.pending else reassign(conn)
-            print(json.dumps(summary, ensure_ascii=False))
+    if args.pending or args.refresh:
+        from geo.risk.store import refresh_scores  # the statistics libraries load only when needed
+
+        summary["risk"] = refresh_scores()
+        print(json.dumps(summary, ensure_ascii=False))
     return 0
 
 

@@ -56,6 +56,9 @@ def run(args) -> int:
     if not args.file or not args.layer:
         raise UserError("import needs FILE and --layer (or --layers to list them)")
     summary = import_file(args.file, args.layer, args)
+    from geo.risk.store import refresh_scores  # the statistics libraries load only when needed
+
+    summary["risk"] = refresh_scores()
     print(_text(summary))
     if args.json:
         print(json.dumps(summary, ensure_ascii=False))
@@ -145,6 +148,10 @@ def _text(summary: dict) -> str:
         lines.append(f"rejected rows (line, id, reason) in {summary['report']}")
     if summary["warnings_report"]:
         lines.append(f"{summary['warnings']:,} row(s) changed on the way in, listed in {summary['warnings_report']}")
+    if summary.get("risk"):
+        risk = summary["risk"]
+        rescored = f"{risk['grids_rescored']:,} grid(s) rescored" if "grids_rescored" in risk else "all grids rescored"
+        lines.append(f"risk scores of {risk['as_of']}: {rescored}")
     return "\n".join(lines)
 
 

@@ -111,8 +111,9 @@ def _scored(by_moment: list[pd.DataFrame], exposure: np.ndarray, config: RiskCon
 
 
 def _add_hotspots(conn, grids: pd.DataFrame, units: pd.DataFrame, graph, as_of: dt.date, config: RiskConfig) -> None:
-    """Gi* of the relative risk over the grid adjacency, and emerging classes over weekly bins."""
-    result = gi_star(grids["relative_risk"].to_numpy(), graph, config.false_discovery_rate)
+    """Gi* over the grid adjacency, and emerging classes over weekly bins. Both test rates per
+    household: where people live is clustered, and a cluster of populous grids is not a hotspot."""
+    result = gi_star(grids["rate_risk"].to_numpy(), graph, config.false_discovery_rate)
     grids["gi_z"], grids["gi_q"], grids["hotspot"] = result["z"], result["q"], result["hotspot"]
     weekly = inputs.read_weekly_counts(conn, as_of, config.emerging_weeks, units["grid_id"].to_numpy())
     grids["emerging"] = emerging_classes(_smoothed_rates(weekly, grids["exposure"].to_numpy()), graph, config)

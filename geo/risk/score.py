@@ -53,7 +53,7 @@ def score_units(
     ago are measured with the same yardstick)."""
     total_weight = sum(c.weight for c in config.components)
     result = pd.DataFrame(index=raw.index)
-    mean, variance = np.zeros(len(raw)), np.zeros(len(raw))
+    mean, variance, rate_risk = np.zeros(len(raw)), np.zeros(len(raw)), np.zeros(len(raw))
     for component in config.components:
         share = component.weight / total_weight
         rate, rate_variance = posterior(raw[component.name].to_numpy(), exposure, priors[component.name])
@@ -64,8 +64,10 @@ def score_units(
         result[f"{component.name}_contribution"] = share * ratio
         mean += share * ratio
         variance += share**2 * ratio_variance
+        rate_risk += share * ratio * typical_exposure / exposure
     low, high = _gamma_interval(mean, variance, config.interval)
     result["relative_risk"] = mean
+    result["rate_risk"] = rate_risk  # the same per household: what hotspots are tested on
     result["score"] = to_score(mean)
     result["score_low"] = to_score(low)
     result["score_high"] = to_score(high)

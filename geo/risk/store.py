@@ -8,9 +8,10 @@ import time
 import pandas as pd
 import psycopg
 
+from geo.db.connection import connect
 from geo.db.copy import copy_rows
 from geo.risk import inputs
-from geo.risk.config import RiskConfig
+from geo.risk.config import RiskConfig, load_config
 from geo.risk.explain import explain_table
 from geo.risk.model import AREA_KINDS, FACT_COLUMNS, compute, top_categories
 from geo.risk.score import assign_levels, score_units
@@ -46,10 +47,13 @@ def run_full(conn: psycopg.Connection, as_of: dt.date, config: RiskConfig) -> di
     return summary(table, as_of, time.perf_counter() - started)
 
 
-def refresh_pending(conn: psycopg.Connection, config: RiskConfig, today: dt.date | None = None) -> dict | None:
+def refresh_pending(
+    conn: psycopg.Connection, config: RiskConfig | None = None, today: dt.date | None = None
+) -> dict | None:
     """Rescore the grids marked in risk_pending on today's snapshot (a full run when there is
     no snapshot of today, the configuration changed, or many grids are marked). None when no
-    score was ever computed."""
+    score was ever computed: then there is nothing to keep up to date."""
+    config = config or load_config()
     today = today or conn.execute("SELECT current_date").fetchone()[0]
     run = conn.execute(
         "SELECT id, as_of, config, typical FROM risk_run ORDER BY as_of DESC, id DESC LIMIT 1"
@@ -74,6 +78,13 @@ def refresh_pending(conn: psycopg.Connection, config: RiskConfig, today: dt.date
     result = summary(table, today, time.perf_counter() - started)
     result["grids_rescored"] = int(len(changed))
     return result
+
+
+def refresh_scores() -> dict | None:
+    """After cases were added or changed (an import, a geocoder run): rescore their grids in a
+    transaction of its own. None when no score was ever computed."""
+    with connect() as conn:
+        return refresh_pending(conn)
 
 
 def summary(table: pd.DataFrame, as_of: dt.date, seconds: float) -> dict:

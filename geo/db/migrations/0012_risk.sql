@@ -25,7 +25,7 @@ CREATE TABLE risk_score (
     level          text NOT NULL CHECK (level IN ('red', 'orange', 'yellow', 'blue')),
     components     jsonb NOT NULL,         -- {component: {raw, ratio, contribution, alpha, beta}}
     facts          jsonb NOT NULL,         -- counts quoted by the explanation
-    gi_z           real,                   -- grids only: Gi* z-score of the relative risk
+    gi_z           real,                   -- grids only: Gi* z-score of the risk per household
     gi_q           double precision,       -- its Benjamini-Hochberg q-value
     hotspot        text CHECK (hotspot IN ('hot', 'cold')),
     emerging       text CHECK (emerging IN ('new', 'intensifying', 'persistent', 'diminishing', 'sporadic')),
