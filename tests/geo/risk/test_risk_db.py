@@ -155,3 +155,26 @@ def test_cli_computes_and_explains(city_db, tmp_path):
     broken = tmp_path / "weights.toml"
     broken.write_text("[time]\nhalf_life_days = 0\n", encoding="utf-8")
     assert_one_line_error(run_geo("risk", "--config", str(broken), database_url=city_db), "risk configuration")
+
+
+def test_an_import_of_cases_rescores_their_grid(city_db, tmp_path):
+    assert run_geo("risk", database_url=city_db).returncode == 0  # today's snapshot
+    with connect(city_db) as conn:  # today and an hour ago where the city is (Asia/Shanghai)
+        today, hour_ago = conn.execute(
+            "SELECT current_date, to_char(now() - interval '1 hour', 'YYYY-MM-DD HH24:MI')"
+        ).fetchone()
+        grid, lon, lat = conn.execute(
+            "SELECT code, ST_X(p), ST_Y(p) FROM grid_current, ST_PointOnSurface(geom) p"
+            " WHERE is_basic ORDER BY code LIMIT 1"
+        ).fetchone()
+    before = snapshot(city_db, today).loc[grid]
+    path = tmp_path / "cases.csv"
+    rows = [f"IMPORT-{n},消防安全隐患,电动车楼道充电,{hour_ago},网格员,{lon},{lat}" for n in range(3)]
+    path.write_text("事件编号,事件类型,事件描述,上报时间,来源,经度,纬度\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    result = run_geo("import", str(path), "--layer", "cases", "--json", database_url=city_db)
+    assert result.returncode == 0, result.stderr
+    summary = json.loads(result.stdout.strip().splitlines()[-1])
+    assert summary["inserted"] == 3 and summary["risk"]["grids_rescored"] == 1
+    after = snapshot(city_db, today).loc[grid]
+    assert after["facts"]["cases_30d"] == before["facts"]["cases_30d"] + 3
+    assert after["score"] > before["score"]
