@@ -11,12 +11,12 @@ The random reshuffle rewrites placements, so it runs last, in the benchmark's ow
 """
 
 import datetime as dt
-import time
 
 import numpy as np
 import pandas as pd
 from scipy import stats
 
+from geo.bench import best_of
 from geo.db.connection import connect, load_query
 from geo.db.copy import copy_rows
 from geo.risk.config import load_config
@@ -46,15 +46,15 @@ def run(url: str) -> list[str]:
 
 def _timing(conn, as_of: dt.date, config) -> str:
     conn.commit()
-    full = _best_of(lambda: run_full(conn, as_of, config), 2)
-    plain = _best_of(lambda: conn.execute(load_query("bench_risk_plain_count"), [as_of]).fetchall(), 3)
+    full = best_of(lambda: run_full(conn, as_of, config), 2)
+    plain = best_of(lambda: conn.execute(load_query("bench_risk_plain_count"), [as_of]).fetchall(), 3)
     grid_id = conn.execute("SELECT id FROM grid_current WHERE is_basic ORDER BY code LIMIT 1").fetchone()[0]
 
     def one_grid():
         conn.execute("INSERT INTO risk_pending (grid_id) VALUES (%s) ON CONFLICT DO NOTHING", [grid_id])
         refresh_pending(conn, config, today=as_of)
 
-    incremental = _best_of(one_grid, 3)
+    incremental = best_of(one_grid, 3)
     grids = conn.execute("SELECT count(*) FROM grid_current WHERE is_basic").fetchone()[0]
     return (
         f"risk: full recompute of {grids:,} grids and their areas {full:.2f} s, one grid's incremental refresh "
@@ -139,12 +139,3 @@ def _random_hotspots(conn, as_of: dt.date, config) -> str:
         f"risk on spatially random cases ({moved:,} cases moved to random buildings): {hot:.2%} of grids flagged as "
         f"Gi* hotspots after FDR (goal <= 5 %), {red:.2%} red"
     )
-
-
-def _best_of(function, repeats: int) -> float:
-    timings = []
-    for _ in range(repeats):
-        started = time.perf_counter()
-        function()
-        timings.append(time.perf_counter() - started)
-    return min(timings)

@@ -55,21 +55,22 @@ def refresh_pending(
     score was ever computed: then there is nothing to keep up to date."""
     config = config or load_config()
     today = today or conn.execute("SELECT current_date").fetchone()[0]
-    run = conn.execute(
-        "SELECT id, as_of, config, typical FROM risk_run ORDER BY as_of DESC, id DESC LIMIT 1"
-    ).fetchone()
-    if run is None:
+    if conn.execute("SELECT NOT EXISTS (SELECT 1 FROM risk_run)").fetchone()[0]:
         return None
-    run_id, as_of, run_config, typical = run
-    if as_of != today or run_config != json.loads(json.dumps(config.source)):
+    run = conn.execute(
+        "SELECT id, config, typical FROM risk_run WHERE as_of = %s ORDER BY id DESC LIMIT 1", [today]
+    ).fetchone()
+    if run is None or run[1] != json.loads(json.dumps(config.source)):
         return run_full(conn, today, config)
+    run_id, _, typical = run
     started = time.perf_counter()
     with conn.transaction():
-        pending = [row[0] for row in conn.execute("DELETE FROM risk_pending RETURNING grid_id")]
+        pending = {row[0] for row in conn.execute("DELETE FROM risk_pending RETURNING grid_id")}
+        pending &= {row[0] for row in conn.execute("SELECT id FROM grid_current WHERE is_basic")}  # not old versions
         table = _read_snapshot(conn, today, config)
         changed = table.index[table["grid_id"].isin(pending)]
-        unknown = set(pending) - set(table["grid_id"].dropna().astype(int))  # a grid new since the run
-        if unknown or len(changed) > FULL_RUN_SHARE * (table["kind"] == "grid").sum():
+        new_grids = pending - set(table["grid_id"].dropna().astype(int))  # drawn since the run
+        if new_grids or len(changed) > FULL_RUN_SHARE * (table["kind"] == "grid").sum():
             return run_full(conn, today, config)
         if len(changed):
             rows = _rescore(conn, table, changed, today, config, typical)
