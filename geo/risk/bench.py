@@ -52,7 +52,7 @@ def _timing(conn, as_of: dt.date, config) -> str:
 
     def one_grid():
         conn.execute("INSERT INTO risk_pending (grid_id) VALUES (%s) ON CONFLICT DO NOTHING", [grid_id])
-        refresh_pending(conn, config, today=as_of)
+        refresh_pending(conn, today=as_of)
 
     incremental = best_of(one_grid, 3)
     grids = conn.execute("SELECT count(*) FROM grid_current WHERE is_basic").fetchone()[0]

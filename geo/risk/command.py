@@ -35,18 +35,19 @@ def add_parser(commands) -> None:
 
 def run(args) -> int:
     as_of = _date(args.as_of) if args.as_of else None
+    if args.pending and (as_of or args.config):
+        raise UserError("--pending refreshes today's scores with the configuration they were computed with")
     with connect() as conn:
         if args.explain:
             print(json.dumps(explain_unit(conn, args.explain.strip(), as_of), ensure_ascii=False, indent=2))
             return 0
-        config = load_config(args.config)
         if args.pending:
-            result = refresh_pending(conn, config)
+            result = refresh_pending(conn)
             if result is None:
                 raise UserError("no risk scores yet: run `python -m geo risk` first")
         else:
             as_of = as_of or conn.execute("SELECT current_date").fetchone()[0]
-            result = run_full(conn, as_of, config)
+            result = run_full(conn, as_of, load_config(args.config))
     print(json.dumps(result, ensure_ascii=False))
     return 0
 

@@ -42,9 +42,6 @@ class RiskConfig:
     def component(self, name: str) -> Component:
         return next(c for c in self.components if c.name == name)
 
-    def severity_of(self, category: str) -> float:
-        return self.severity.get(category, self.severity["default"])
-
 
 def load_config(path: Path | None = None) -> RiskConfig:
     """Read and check the risk configuration; a mistake is one clear UserError."""
@@ -55,11 +52,16 @@ def load_config(path: Path | None = None) -> RiskConfig:
         raise UserError(f"risk configuration {path}: {error.strerror}") from error
     except tomllib.TOMLDecodeError as error:
         raise UserError(f"risk configuration {path}: {error}") from error
+    return parse_config(raw, str(path))
+
+
+def parse_config(raw: dict, origin: str) -> RiskConfig:
+    """Check a configuration as read from TOML (or as stored with a run)."""
     try:
         return _build(raw)
     except (KeyError, TypeError, ValueError) as error:
         reason = f"missing {error}" if isinstance(error, KeyError) else str(error)
-        raise UserError(f"risk configuration {path}: {reason}") from error
+        raise UserError(f"risk configuration {origin}: {reason}") from error
 
 
 def _build(raw: dict) -> RiskConfig:

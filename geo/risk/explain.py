@@ -3,6 +3,8 @@ largest contributions and the numbers behind them, compared with the median of i
 
 from dataclasses import dataclass
 
+from geo.risk.model import FACT_COLUMNS
+
 LEVEL_NAMES = {
     "zh": {"red": "红色", "orange": "橙色", "yellow": "黄色", "blue": "蓝色"},
     "en": {"red": "Red", "orange": "Orange", "yellow": "Yellow", "blue": "Blue"},
@@ -105,8 +107,9 @@ def explain(unit: Unit, config, category_names: dict, language: str) -> str:
 def _top_components(unit: Unit) -> list[str]:
     """The largest contributions above typical; the largest one when none is above."""
     ranked = sorted(unit.contributions, key=lambda name: -unit.contributions[name])
-    above = [name for name in ranked if unit.ratios[name] >= NOTABLE_RATIO]
-    return (above or ranked)[:MAX_PARTS]
+    weighed = [name for name in ranked if unit.contributions[name] > 0]
+    above = [name for name in weighed if unit.ratios[name] >= NOTABLE_RATIO]
+    return (above or weighed)[:MAX_PARTS]
 
 
 def _part(name: str, unit: Unit, config, category_names: dict, language: str) -> str:
@@ -187,7 +190,7 @@ def explain_table(table, config, category_names: dict, rows=None) -> tuple[list[
             relative_risk=row.relative_risk,
             ratios={name: getattr(row, f"{name}_ratio") for name in names},
             contributions={name: getattr(row, f"{name}_contribution") for name in names},
-            facts={**{fact: getattr(row, fact) for fact in FACT_KEYS}, "top_categories": row.top_categories},
+            facts={**{fact: getattr(row, fact) for fact in FACT_COLUMNS}, "top_categories": row.top_categories},
             peer_medians=peer_median,
             hotspot=_present(row.hotspot),
             gi_z=_present(row.gi_z),
@@ -201,14 +204,11 @@ def explain_table(table, config, category_names: dict, rows=None) -> tuple[list[
     return zh, en
 
 
-FACT_KEYS = tuple(fact for fact, *_ in FACTS.values())
-
-
 def _peer_medians(table):
     """For each row, the median of every fact over units of its kind in its county (for counties:
     over all counties)."""
     peer_group = table["county"].where(table["kind"].isin(["grid", "community", "township"]), "")
-    return table.groupby([table["kind"], peer_group.fillna("")])[list(FACT_KEYS)].transform("median")
+    return table.groupby([table["kind"], peer_group.fillna("")])[list(FACT_COLUMNS)].transform("median")
 
 
 def _present(value):

@@ -5,14 +5,11 @@ Gi* compares the sum over a grid and its neighbours with what the whole city wou
 analytical z-score is used (not permutations) so that a year of weekly bins stays fast.
 """
 
-import warnings
-
 import numpy as np
 from esda.getisord import G_Local
 from libpysal.graph import Graph
 from scipy import stats
 
-EMERGING_CLASSES = ("new", "intensifying", "persistent", "diminishing", "sporadic")
 PERSISTENT_SHARE = 0.9  # hot in at least this share of the weeks: persistent/intensifying/diminishing
 
 
@@ -31,9 +28,9 @@ def gi_star(values: np.ndarray, graph: Graph, false_discovery_rate: float) -> di
     if len(values) < 3 or np.ptp(values) == 0:  # no variation: nothing can stand out
         empty = np.full(len(values), None, dtype=object)
         return {"z": np.zeros(len(values)), "q": np.ones(len(values)), "hotspot": empty}
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", RuntimeWarning)  # an isolated unit has no variance
-        z = np.nan_to_num(G_Local(values, graph, transform="B", permutations=0, star=None).Zs)
+    z = G_Local(values, graph, transform="B", permutations=0, star=None).Zs
+    # A grid without neighbours would be compared on its own value alone: no hotspot test.
+    z = np.where(np.asarray(graph.sparse.sum(axis=1)).ravel() > 1, z, 0.0)
     q = stats.false_discovery_control(2 * stats.norm.sf(np.abs(z)), method="bh")
     significant = q <= false_discovery_rate
     hotspot = np.where(significant & (z > 0), "hot", np.where(significant & (z < 0), "cold", None))

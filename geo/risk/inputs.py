@@ -57,13 +57,16 @@ def read_category_names(conn: psycopg.Connection) -> dict[str, dict[str, str]]:
     return {code: {"zh": zh, "en": en} for code, zh, en in rows}
 
 
-def read_weekly_counts(conn: psycopg.Connection, as_of: dt.date, weeks: int, grid_ids: np.ndarray) -> np.ndarray:
-    """(grids, weeks) case counts; column 0 the oldest week, the last column the latest."""
+def read_weekly_counts(conn: psycopg.Connection, as_of: dt.date, weeks: int, row_grid_ids: np.ndarray) -> np.ndarray:
+    """(grids, weeks) case counts, one row per id of `row_grid_ids` in that order; column 0
+    the oldest week, the last column the latest."""
     frame = _frame(conn, load_query("risk_grid_weeks"), {"as_of": as_of, "weeks": weeks})
-    counts = np.zeros((len(grid_ids), weeks))
-    row = pd.Series(np.arange(len(grid_ids)), index=grid_ids)
+    counts = np.zeros((len(row_grid_ids), weeks))
+    if frame.empty:
+        return counts
+    row = pd.Series(np.arange(len(row_grid_ids)), index=row_grid_ids)
     frame = frame[frame["grid_id"].isin(row.index) & frame["week"].between(0, weeks - 1)]
-    counts[row[frame["grid_id"]].to_numpy(), frame["week"].to_numpy()] = frame["cases"].to_numpy()
+    counts[row[frame["grid_id"]].to_numpy(int), frame["week"].to_numpy(int)] = frame["cases"].to_numpy(float)
     return counts
 
 

@@ -38,9 +38,10 @@ def compute(conn: psycopg.Connection, as_of: dt.date, config: RiskConfig) -> Com
     _add_hotspots(conn, grids, units, graph, as_of, config)
     tables, references = [grids], {"grid": grids.attrs["references"]}
     for kind in AREA_KINDS:
-        areas = _area_table(kind, units, by_moment, config)
-        tables.append(areas)
-        references[kind] = areas.attrs["references"]
+        if units[kind].notna().any():  # imported grids may lack their areas (orphans)
+            areas = _area_table(kind, units, by_moment, config)
+            tables.append(areas)
+            references[kind] = areas.attrs["references"]
     table = pd.concat(tables, ignore_index=True)
     table["level"] = assign_levels(table["score"], table["score_low"], table["hotspot"] == "hot", config.thresholds)
     table["top_categories"] = top_categories(table, units, inputs.read_category_counts(conn, as_of))
@@ -131,9 +132,9 @@ def top_categories(table: pd.DataFrame, units: pd.DataFrame, categories: pd.Data
     """Each unit's most frequent case categories of the last 30 days, as [[code, cases], ...]."""
     located = categories.merge(units, on="grid_id")
     result = {}
-    for kind, column in (("grid", "grid"), *((kind, kind) for kind in AREA_KINDS)):
-        counts = located.groupby([column, "category_code"])["cases"].sum().reset_index()
-        counts = counts.sort_values([column, "cases", "category_code"], ascending=[True, False, True])
-        for code, group in counts.groupby(column, sort=False):
+    for kind in ("grid", *AREA_KINDS):  # units' columns are named after their kind
+        counts = located.groupby([kind, "category_code"])["cases"].sum().reset_index()
+        counts = counts.sort_values([kind, "cases", "category_code"], ascending=[True, False, True])
+        for code, group in counts.groupby(kind, sort=False):
             result[(kind, code)] = [[c, int(n)] for c, n in zip(group["category_code"][:top], group["cases"][:top])]
     return [result.get((kind, code), []) for kind, code in zip(table["kind"], table["code"])]

@@ -51,11 +51,14 @@ def score_units(
     size, while a grid with few households is pulled to the typical rate before that.
     `references` are the typical rates (those of the as-of day, so that a week ago and a month
     ago are measured with the same yardstick)."""
-    total_weight = sum(c.weight for c in config.components)
+    # A component that is zero everywhere (no key persons registered, say) says nothing: the
+    # others share its weight, so that a typical grid stays at 1.0.
+    present = [c for c in config.components if references[c.name] > 0]
+    total_weight = sum(c.weight for c in present) or 1.0
     result = pd.DataFrame(index=raw.index)
     mean, variance, rate_risk = np.zeros(len(raw)), np.zeros(len(raw)), np.zeros(len(raw))
     for component in config.components:
-        share = component.weight / total_weight
+        share = component.weight / total_weight if component in present else 0.0
         rate, rate_variance = posterior(raw[component.name].to_numpy(), exposure, priors[component.name])
         reference = references[component.name] * typical_exposure / exposure
         ratio = rate / reference if references[component.name] > 0 else np.zeros(len(raw))
@@ -82,7 +85,8 @@ def _gamma_interval(mean: np.ndarray, variance: np.ndarray, width: float) -> tup
     scale = np.where(safe, variance / np.where(safe, mean, 1), 1)
     low = np.where(safe, stats.gamma.ppf(tail, shape, scale=scale), mean)
     high = np.where(safe, stats.gamma.ppf(1 - tail, shape, scale=scale), mean)
-    return low, high
+    # A Gamma of very small shape has its upper quantile below its mean: keep the mean inside.
+    return np.minimum(low, mean), np.maximum(high, mean)
 
 
 def assign_levels(score, score_low, hot, thresholds: dict[str, float]) -> np.ndarray:

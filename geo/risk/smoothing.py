@@ -24,9 +24,6 @@ class Prior:
     alpha: float | np.ndarray
     beta: float | np.ndarray
 
-    def as_dict(self) -> dict:
-        return {"alpha": self.alpha, "beta": self.beta}
-
 
 def fit_prior(counts: np.ndarray, exposure: np.ndarray) -> Prior:
     """Method-of-moments Gamma prior from all units' counts and exposures (Marshall 1991)."""

@@ -8,10 +8,10 @@ import time
 import pandas as pd
 import psycopg
 
-from geo.db.connection import connect
+from geo.db.connection import connect, load_query
 from geo.db.copy import copy_rows
 from geo.risk import inputs
-from geo.risk.config import RiskConfig, load_config
+from geo.risk.config import RiskConfig, parse_config
 from geo.risk.explain import explain_table
 from geo.risk.model import AREA_KINDS, FACT_COLUMNS, compute, top_categories
 from geo.risk.score import assign_levels, score_units
@@ -23,6 +23,8 @@ STORED_COLUMNS = [
     "trend_week", "trend_month", "explanation_zh", "explanation_en",
 ]  # fmt: skip
 COMPONENT_PARTS = ("raw", "ratio", "contribution", "alpha", "beta")  # stored per component
+SENSITIVE = "key_population"
+SENSITIVE_PARTS = ("raw", "alpha", "beta", "typical")  # in sensitive.risk_key_population
 # Above this share of grids pending, a full run is as quick as rescoring them one by one.
 FULL_RUN_SHARE = 0.2
 
@@ -31,7 +33,11 @@ def run_full(conn: psycopg.Connection, as_of: dt.date, config: RiskConfig) -> di
     """Compute every grid and area as of `as_of` and replace that day's snapshot, atomically."""
     started = time.perf_counter()
     with conn.transaction():
-        conn.execute("DELETE FROM risk_pending")  # rescored below; later marks stay
+        # The newest snapshot (today's) is the one kept up to date: a run of it settles the marks
+        # (those made while it runs stay); a run of an earlier day leaves them.
+        conn.execute(
+            "DELETE FROM risk_pending WHERE NOT EXISTS (SELECT 1 FROM risk_run WHERE as_of > %s)", [as_of]
+        )
         computation = compute(conn, as_of, config)
         table = computation.units
         table["explanation_zh"], table["explanation_en"] = explain_table(
@@ -40,38 +46,39 @@ def run_full(conn: psycopg.Connection, as_of: dt.date, config: RiskConfig) -> di
         seconds = time.perf_counter() - started
         run_id = conn.execute(
             "INSERT INTO risk_run (as_of, seconds, config, typical) VALUES (%s, %s, %s, %s) RETURNING id",
-            [as_of, seconds, json.dumps(config.source), json.dumps(computation.references)],
+            [as_of, seconds, json.dumps(config.source), json.dumps(_public(computation.references))],
         ).fetchone()[0]
+        table[f"{SENSITIVE}_typical"] = [computation.references[kind][SENSITIVE] for kind in table["kind"]]
         conn.execute("DELETE FROM risk_score WHERE as_of = %s", [as_of])
         _write(conn, table, as_of, run_id, config)
     return summary(table, as_of, time.perf_counter() - started)
 
 
-def refresh_pending(
-    conn: psycopg.Connection, config: RiskConfig | None = None, today: dt.date | None = None
-) -> dict | None:
-    """Rescore the grids marked in risk_pending on today's snapshot (a full run when there is
-    no snapshot of today, the configuration changed, or many grids are marked). None when no
-    score was ever computed: then there is nothing to keep up to date."""
-    config = config or load_config()
+def refresh_pending(conn: psycopg.Connection, today: dt.date | None = None) -> dict | None:
+    """Rescore the grids marked in risk_pending on today's snapshot, with the configuration and
+    priors of today's run; a full run instead when today has no snapshot yet, the grids changed
+    since (a redraw), or many grids are marked. None when no score was ever computed: then
+    there is nothing to keep up to date."""
     today = today or conn.execute("SELECT current_date").fetchone()[0]
-    if conn.execute("SELECT NOT EXISTS (SELECT 1 FROM risk_run)").fetchone()[0]:
+    latest = conn.execute("SELECT config FROM risk_run ORDER BY id DESC LIMIT 1").fetchone()
+    if latest is None:
         return None
     run = conn.execute(
         "SELECT id, config, typical FROM risk_run WHERE as_of = %s ORDER BY id DESC LIMIT 1", [today]
     ).fetchone()
-    if run is None or run[1] != json.loads(json.dumps(config.source)):
+    config = parse_config((run or latest)[1 if run else 0], "of the last run")
+    if run is None:
         return run_full(conn, today, config)
     run_id, _, typical = run
     started = time.perf_counter()
     with conn.transaction():
-        pending = {row[0] for row in conn.execute("DELETE FROM risk_pending RETURNING grid_id")}
-        pending &= {row[0] for row in conn.execute("SELECT id FROM grid_current WHERE is_basic")}  # not old versions
+        current = {row[0] for row in conn.execute("SELECT id FROM grid_current WHERE is_basic")}
+        pending = {row[0] for row in conn.execute("DELETE FROM risk_pending RETURNING grid_id")} & current
         table = _read_snapshot(conn, today, config)
-        changed = table.index[table["grid_id"].isin(pending)]
-        new_grids = pending - set(table["grid_id"].dropna().astype(int))  # drawn since the run
-        if new_grids or len(changed) > FULL_RUN_SHARE * (table["kind"] == "grid").sum():
+        scored = set(table.loc[table["kind"] == "grid", "grid_id"])
+        if scored != current or len(pending) > FULL_RUN_SHARE * len(current):
             return run_full(conn, today, config)
+        changed = table.index[table["grid_id"].isin(pending)]
         if len(changed):
             rows = _rescore(conn, table, changed, today, config, typical)
             conn.execute("DELETE FROM risk_score WHERE as_of = %s AND code = ANY (%s)", [today, list(rows["code"])])
@@ -120,7 +127,8 @@ def _rescore(conn, table: pd.DataFrame, changed: pd.Index, as_of: dt.date, confi
         table.loc[areas.index, _summed_columns(config)] = sums.loc[areas["code"]].to_numpy()
         touched += list(areas.index)
     for kind, rows in table.loc[touched].groupby("kind").groups.items():
-        _score_rows(table, rows, config, typical[kind])
+        kind_typical = {**typical[kind], SENSITIVE: table.loc[rows[0], f"{SENSITIVE}_typical"]}
+        _score_rows(table, rows, config, kind_typical)
     table.loc[touched, "level"] = assign_levels(
         table.loc[touched, "score"],
         table.loc[touched, "score_low"],
@@ -161,9 +169,8 @@ def _write(conn, table: pd.DataFrame, as_of: dt.date, run_id: int, config: RiskC
     names = [c.name for c in config.components]
     rows = table.assign(as_of=as_of, run_id=run_id, county_code=table["county"])
     rows["components"] = [
-        json.dumps({n: {part: r[f"{n}_{part}"] for part in COMPONENT_PARTS} for n in names})
-        for r in table.to_dict("records")
-    ]  # fmt: skip
+        json.dumps({n: {part: r[f"{n}_{part}"] for part in _parts(n)} for n in names}) for r in table.to_dict("records")
+    ]
     rows["facts"] = [
         json.dumps({**{fact: int(r[fact]) for fact in FACT_COLUMNS}, "top_categories": r["top_categories"]},
                    ensure_ascii=False)
@@ -171,21 +178,30 @@ def _write(conn, table: pd.DataFrame, as_of: dt.date, run_id: int, config: RiskC
     ]  # fmt: skip
     rows["households"] = rows["households"].astype(int)
     copy_rows(conn, "risk_score", STORED_COLUMNS, rows)
+    sensitive = rows[["as_of", "code"]].assign(**{part: rows[f"{SENSITIVE}_{part}"] for part in SENSITIVE_PARTS})
+    copy_rows(conn, "sensitive.risk_key_population", ["as_of", "code", *SENSITIVE_PARTS], sensitive)
+
+
+def _parts(component: str) -> tuple[str, ...]:
+    """What the public table keeps of a component: all of it, but of the key-population load
+    only the ratio and contribution (its raw value and prior would give the weighted count of
+    key persons of a grid; they stay in the sensitive schema)."""
+    return ("ratio", "contribution") if component == SENSITIVE else COMPONENT_PARTS
+
+
+def _public(references: dict) -> dict:
+    return {kind: {k: v for k, v in values.items() if k != SENSITIVE} for kind, values in references.items()}
 
 
 def _read_snapshot(conn, as_of: dt.date, config: RiskConfig) -> pd.DataFrame:
     """The stored rows of a day, back in the model's table shape."""
-    cursor = conn.execute(
-        "SELECT s.*, s.county_code AS county, g.id AS grid_id FROM risk_score s"
-        " LEFT JOIN grid_current g ON s.kind = 'grid' AND g.code = s.code WHERE s.as_of = %s",
-        [as_of],
-    )
+    cursor = conn.execute(load_query("risk_snapshot"), [as_of])
     return _unpack(pd.DataFrame(cursor.fetchall(), columns=[c.name for c in cursor.description]), config)
 
 
 def _unpack(stored: pd.DataFrame, config: RiskConfig) -> pd.DataFrame:
     for name in [c.name for c in config.components]:
-        for part in COMPONENT_PARTS:
+        for part in _parts(name):
             stored[f"{name}_{part}"] = [c[name][part] for c in stored["components"]]
     for fact in FACT_COLUMNS:
         stored[fact] = [f[fact] for f in stored["facts"]]

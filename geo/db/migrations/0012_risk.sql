@@ -23,7 +23,7 @@ CREATE TABLE risk_score (
     score_high     real NOT NULL CHECK (score_high >= score),
     relative_risk  real NOT NULL CHECK (relative_risk >= 0),
     level          text NOT NULL CHECK (level IN ('red', 'orange', 'yellow', 'blue')),
-    components     jsonb NOT NULL,         -- {component: {raw, ratio, contribution, alpha, beta}}
+    components     jsonb NOT NULL,         -- {component: {raw, ratio, contribution, alpha, beta}}, see below
     facts          jsonb NOT NULL,         -- counts quoted by the explanation
     gi_z           real,                   -- grids only: Gi* z-score of the risk per household
     gi_q           double precision,       -- its Benjamini-Hochberg q-value
@@ -37,6 +37,20 @@ CREATE TABLE risk_score (
     PRIMARY KEY (as_of, code)
 );
 CREATE INDEX risk_score_code_idx ON risk_score (code, as_of);
+
+-- The key-population component's raw value (weighted key persons of the unit), prior and
+-- typical rate: with them its ratio would give the weighted count of key persons of a grid,
+-- so they stay in the sensitive schema; risk_score keeps its ratio and contribution only.
+CREATE TABLE sensitive.risk_key_population (
+    as_of   date NOT NULL,
+    code    text NOT NULL,
+    raw     double precision NOT NULL,
+    alpha   double precision NOT NULL,
+    beta    double precision NOT NULL,
+    typical double precision NOT NULL,
+    PRIMARY KEY (as_of, code),
+    FOREIGN KEY (as_of, code) REFERENCES risk_score (as_of, code) ON DELETE CASCADE
+);
 CREATE INDEX risk_score_kind_idx ON risk_score (as_of, kind, level);
 
 -- Grids whose cases changed since their score was computed: filled by triggers, emptied by

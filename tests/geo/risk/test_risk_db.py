@@ -114,7 +114,7 @@ def test_a_new_case_rescores_its_grid_and_the_areas_above_it_only(scored_city):
     with connect(scored_city) as conn:
         marked = conn.execute("SELECT g.code FROM risk_pending p JOIN grid_current g ON g.id = p.grid_id").fetchall()
         assert marked == [(quiet,)]
-        result = refresh_pending(conn, config, today=DEMO_AS_OF)
+        result = refresh_pending(conn, today=DEMO_AS_OF)
         assert conn.execute("SELECT count(*) FROM risk_pending").fetchone()[0] == 0
     assert result["grids_rescored"] == 1
     after = snapshot(scored_city, DEMO_AS_OF)
@@ -133,7 +133,7 @@ def test_a_new_case_rescores_its_grid_and_the_areas_above_it_only(scored_city):
 
 def test_refresh_without_any_run_does_nothing(city_db):
     with connect(city_db) as conn:
-        assert refresh_pending(conn, load_config(), today=DEMO_AS_OF) is None
+        assert refresh_pending(conn, today=DEMO_AS_OF) is None
 
 
 def test_cli_computes_and_explains(city_db, tmp_path):
@@ -178,3 +178,27 @@ def test_an_import_of_cases_rescores_their_grid(city_db, tmp_path):
     after = snapshot(city_db, today).loc[grid]
     assert after["facts"]["cases_30d"] == before["facts"]["cases_30d"] + 3
     assert after["score"] > before["score"]
+
+
+def test_a_city_without_cases_or_before_any_data_is_scored_all_blue(city_db):
+    config = load_config()
+    with connect(city_db) as conn:
+        conn.execute("DELETE FROM cases")
+        conn.commit()
+        early = run_full(conn, dt.date(2020, 1, 1), config)  # before any key person too
+        result = run_full(conn, DEMO_AS_OF, config)
+    assert early["grids"] == result["grids"] > 0
+    assert early["levels"]["blue"] == early["grids"] and early["hotspots"] == 0
+    table = snapshot(city_db, DEMO_AS_OF)
+    assert table["score"].between(0, 100).all() and not table["explanation_zh"].str.contains("nan").any()
+
+
+def test_the_key_population_load_stays_in_the_sensitive_schema(scored_city):
+    table = snapshot(scored_city, DEMO_AS_OF)
+    parts = table["components"].map(lambda components: set(components["key_population"]))
+    assert parts.map(lambda p: p == {"ratio", "contribution"}).all()
+    with connect(scored_city) as conn:
+        kept = conn.execute("SELECT count(*), sum(raw) FROM sensitive.risk_key_population").fetchone()
+    assert kept[0] == len(table) and kept[1] > 0
+    explained = run_geo("risk", "--explain", table.index[0], database_url=scored_city)
+    assert '"raw"' not in json.dumps(json.loads(explained.stdout)["components"]["key_population"])

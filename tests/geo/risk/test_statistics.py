@@ -2,6 +2,7 @@
 empirical-Bayes smoothing, the score scale, the level rules and emerging-hotspot classes."""
 
 import numpy as np
+import pandas as pd
 import pytest
 from esda.smoothing import Empirical_Bayes
 from scipy import stats
@@ -89,8 +90,6 @@ def test_one_case_does_not_make_a_tiny_grid_red():
     raw = {name: values * np.r_[20 / 250, np.ones(100)] for name, values in raw.items()}  # same rates
     raw["case_intensity"][0] = 2.0 * 20 / 250 + 1  # one more case than typical in a 20-household grid
     exposure = np.array([20.0] + [250.0] * 100)
-    import pandas as pd
-
     frame = pd.DataFrame(raw)
     priors = {c.name: fit_prior(frame[c.name], exposure) for c in config.components}
     references = {c.name: frame[c.name].sum() / exposure.sum() for c in config.components}
@@ -157,3 +156,37 @@ def test_a_broken_configuration_is_one_clear_error(tmp_path):
         path.write_text(text.replace(original, broken, 1), encoding="utf-8")
         with pytest.raises(UserError, match=message.replace("(", r"\(").replace("[", r"\[")):
             load_config(path)
+
+
+def test_a_grid_without_neighbours_is_never_a_hotspot():
+    values = np.r_[50.0, np.random.default_rng(2).poisson(4, 48).astype(float)]
+    pairs = lattice_pairs(7)
+    pairs = pairs[(pairs != 0).all(axis=1)]  # unit 0 stands alone
+    result = gi_star(values, adjacency(49, pairs), 0.05)
+    assert result["z"][0] == 0 and result["hotspot"][0] is None
+
+
+def typical_scores(raw: dict, exposure: np.ndarray):
+    config = load_config(DEFAULT_PATH)
+    frame = pd.DataFrame(raw)
+    priors = {c.name: fit_prior(frame[c.name], exposure) for c in config.components}
+    references = {c.name: frame[c.name].sum() / exposure.sum() for c in config.components}
+    return score_units(frame, exposure, config, priors, references, typical_exposure=float(np.median(exposure)))
+
+
+def test_a_component_absent_everywhere_leaves_a_typical_grid_at_50():
+    config = load_config(DEFAULT_PATH)
+    raw = {c.name: np.full(50, 3.0) for c in config.components}
+    raw["key_population"] = np.zeros(50)  # no key persons registered in this city
+    scored = typical_scores(raw, np.full(50, 200.0))
+    np.testing.assert_allclose(scored["relative_risk"], 1.0)
+    np.testing.assert_allclose(scored["score"], 50.0)
+    assert (scored["key_population_contribution"] == 0).all()
+
+
+def test_a_rare_component_keeps_the_score_inside_its_interval():
+    config = load_config(DEFAULT_PATH)
+    raw = {c.name: np.full(500, 2.0) for c in config.components}
+    raw["overdue"] = np.r_[40.0, np.zeros(499)]  # every overdue case of the city in one grid
+    scored = typical_scores(raw, np.full(500, 200.0))
+    assert (scored["score_low"] <= scored["score"]).all() and (scored["score"] <= scored["score_high"]).all()
