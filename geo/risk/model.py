@@ -12,6 +12,7 @@ import numpy as np
 import pandas as pd
 import psycopg
 
+from geo.errors import UserError
 from geo.risk import inputs
 from geo.risk.config import RiskConfig
 from geo.risk.hotspots import adjacency, emerging_classes, gi_star
@@ -31,6 +32,8 @@ class Computation:
 def compute(conn: psycopg.Connection, as_of: dt.date, config: RiskConfig) -> Computation:
     """Scores, levels, hotspots, trends of every basic grid and every area, as of `as_of`."""
     units = inputs.read_units(conn)
+    if units.empty:
+        raise UserError("no basic grids to score: load the demo city or import grids first")
     raw = inputs.read_components(conn, as_of, config, inputs.moments_back(config))
     by_moment = [frame.set_index("grid_id").loc[units["grid_id"]] for _, frame in raw.groupby("moment")]
     graph = _grid_graph(conn, units)

@@ -202,3 +202,10 @@ def test_the_key_population_load_stays_in_the_sensitive_schema(scored_city):
     assert kept[0] == len(table) and kept[1] > 0
     explained = run_geo("risk", "--explain", table.index[0], database_url=scored_city)
     assert '"raw"' not in json.dumps(json.loads(explained.stdout)["components"]["key_population"])
+
+
+def test_an_empty_database_gets_clear_errors(fresh_database):
+    url = fresh_database()
+    assert_one_line_error(run_geo("risk", database_url=url), "no basic grids to score")
+    assert_one_line_error(run_geo("risk", "--pending", database_url=url), "no risk scores yet")
+    assert_one_line_error(run_geo("risk", "--explain", "411800", database_url=url), "no risk score for '411800'")
