@@ -69,7 +69,7 @@ def run(args) -> int:
 
             summary = assign_pending(conn) if args.pending else reassign(conn)
     if args.pending or args.refresh:
-        from geo.risk.store import refresh_scores  # the statistics libraries load only when needed
+        from geo.risk.refresh import refresh_scores  # the statistics libraries load only when needed
 
         summary["risk"] = refresh_scores()
         print(json.dumps(summary, ensure_ascii=False))

@@ -56,7 +56,7 @@ def run(args) -> int:
     if not args.file or not args.layer:
         raise UserError("import needs FILE and --layer (or --layers to list them)")
     summary = import_file(args.file, args.layer, args)
-    from geo.risk.store import refresh_scores  # the statistics libraries load only when needed
+    from geo.risk.refresh import refresh_scores  # the statistics libraries load only when needed
 
     summary["risk"] = refresh_scores()
     print(_text(summary))

@@ -21,7 +21,8 @@ from geo.db.connection import connect, load_query
 from geo.db.copy import copy_rows
 from geo.risk.config import load_config
 from geo.risk.model import compute
-from geo.risk.store import refresh_pending, run_full
+from geo.risk.refresh import refresh_pending
+from geo.risk.store import run_full
 
 RANDOM_BUILDINGS = (
     "SELECT b.id, b.households FROM building b"

@@ -6,7 +6,8 @@ import json
 from geo.db.connection import connect
 from geo.errors import UserError
 from geo.risk.config import load_config
-from geo.risk.store import refresh_pending, run_full
+from geo.risk.refresh import refresh_pending
+from geo.risk.store import run_full
 
 EXPLAIN_QUERY = """
 SELECT s.code, s.kind, coalesce(g.name, a.name) AS name, s.as_of, s.county_code, s.households, s.exposure,

@@ -131,13 +131,16 @@ def _smoothed_rates(counts: np.ndarray, exposure: np.ndarray) -> np.ndarray:
     return rates
 
 
-def top_categories(table: pd.DataFrame, units: pd.DataFrame, categories: pd.DataFrame, top: int = 2) -> list:
-    """Each unit's most frequent case categories of the last 30 days, as [[code, cases], ...]."""
+def top_categories(table: pd.DataFrame, units: pd.DataFrame, categories: pd.DataFrame, rows=None, top: int = 2) -> list:
+    """The most frequent case categories of the last 30 days, as [[code, cases], ...], of each
+    unit in `rows` of `table` (default: all)."""
+    wanted = table if rows is None else table.loc[rows]
     located = categories.merge(units, on="grid_id")
     result = {}
     for kind in ("grid", *AREA_KINDS):  # units' columns are named after their kind
-        counts = located.groupby([kind, "category_code"])["cases"].sum().reset_index()
+        mine = located[located[kind].isin(wanted.loc[wanted["kind"] == kind, "code"])]
+        counts = mine.groupby([kind, "category_code"])["cases"].sum().reset_index()
         counts = counts.sort_values([kind, "cases", "category_code"], ascending=[True, False, True])
         for code, group in counts.groupby(kind, sort=False):
             result[(kind, code)] = [[c, int(n)] for c, n in zip(group["category_code"][:top], group["cases"][:top])]
-    return [result.get((kind, code), []) for kind, code in zip(table["kind"], table["code"])]
+    return [result.get((kind, code), []) for kind, code in zip(wanted["kind"], wanted["code"])]
