@@ -33,11 +33,14 @@ def refresh_pending(conn: psycopg.Connection, today: dt.date | None = None) -> d
     """Rescore the marked grids on today's snapshot; a full run instead when today has no
     snapshot yet (then with the configuration of the last run), the grids changed since (a
     redraw), or many grids are marked. None when no score was ever computed: then there is
-    nothing to keep up to date."""
+    nothing to keep up to date. Nothing marked, nothing done (a day without changes gets its
+    snapshot from `python -m geo risk`, e.g. nightly)."""
     today = today or conn.execute("SELECT current_date").fetchone()[0]
     latest = conn.execute("SELECT config FROM risk_run ORDER BY id DESC LIMIT 1").fetchone()
     if latest is None:
         return None
+    if not conn.execute("SELECT EXISTS (SELECT 1 FROM risk_pending)").fetchone()[0]:
+        return {"as_of": today.isoformat(), "grids_rescored": 0, "areas_rescored": 0, "levels": {}, "seconds": 0.0}
     run = conn.execute(
         "SELECT id, config, typical FROM risk_run WHERE as_of = %s ORDER BY id DESC LIMIT 1", [today]
     ).fetchone()
