@@ -101,6 +101,7 @@ def explain(unit: Unit, config, category_names: dict, language: str) -> str:
         )
     parts = [_part(name, unit, config, category_names, language) for name in _top_components(unit)]
     body = ("主要因素：" + "；".join(parts) + "。") if zh else (" Mainly: " + "; ".join(parts) + ".")
+    body = body if parts else ""  # nothing recorded at all (no cases, no key persons)
     return head + body + _hotspot(unit, language) + _trend(unit, language) + _unsupported(unit, language)
 
 

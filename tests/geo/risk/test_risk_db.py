@@ -193,6 +193,7 @@ def test_a_city_without_cases_or_before_any_data_is_scored_all_blue(city_db):
     assert early["levels"]["blue"] == early["grids"] and early["hotspots"] == 0
     table = snapshot(city_db, DEMO_AS_OF)
     assert table["score"].between(0, 100).all() and not table["explanation_zh"].str.contains("nan").any()
+    assert not table["explanation_zh"].str.contains("主要因素：。").any()
 
 
 def test_the_key_population_load_stays_in_the_sensitive_schema(scored_city):
