@@ -148,7 +148,7 @@ def _text(summary: dict) -> str:
         lines.append(f"rejected rows (line, id, reason) in {summary['report']}")
     if summary["warnings_report"]:
         lines.append(f"{summary['warnings']:,} row(s) changed on the way in, listed in {summary['warnings_report']}")
-    if summary.get("risk") and summary["risk"].get("grids_rescored", 1):
+    if summary.get("risk") and summary["risk"].get("grids_rescored", 1) and "error" not in summary["risk"]:
         risk = summary["risk"]
         rescored = f"{risk['grids_rescored']:,} grid(s) rescored" if "grids_rescored" in risk else "all grids rescored"
         lines.append(f"risk scores of {risk['as_of']}: {rescored}")

@@ -5,12 +5,14 @@ counties involved are read (measured: 0.24 s for one grid in the city, 0.90 s in
 ten times its size, against 2.6 s and 23.5 s for a full run)."""
 
 import datetime as dt
+import sys
 import time
 
 import pandas as pd
 import psycopg
 
 from geo.db.connection import connect, load_query
+from geo.errors import UserError
 from geo.risk import inputs
 from geo.risk.config import RiskConfig, parse_config
 from geo.risk.explain import explain_table
@@ -25,9 +27,15 @@ FULL_RUN_SHARE = 0.2
 
 def refresh_scores() -> dict | None:
     """After cases were added or changed (an import, a geocoder run): rescore their grids in a
-    transaction of its own. None when no score was ever computed."""
-    with connect() as conn:
-        return refresh_pending(conn)
+    transaction of its own. None when no score was ever computed. The change itself is
+    committed by then, so a failure here is a warning on stderr, not the command's error."""
+    try:
+        with connect() as conn:
+            return refresh_pending(conn)
+    except (UserError, psycopg.Error) as error:
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        print(f"warning: risk scores not refreshed ({reason}); run `python -m geo risk --pending`", file=sys.stderr)
+        return {"error": reason}
 
 
 def refresh_pending(conn: psycopg.Connection, today: dt.date | None = None) -> dict | None:
