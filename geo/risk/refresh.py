@@ -49,7 +49,7 @@ def refresh_pending(conn: psycopg.Connection, today: dt.date | None = None) -> d
     if latest is None:
         return None
     if not conn.execute("SELECT EXISTS (SELECT 1 FROM risk_pending)").fetchone()[0]:
-        return {"as_of": today.isoformat(), "grids_rescored": 0, "areas_rescored": 0, "levels": {}, "seconds": 0.0}
+        return _summary(today, [], pd.DataFrame(), 0.0)
     run = conn.execute(
         "SELECT id, config, typical FROM risk_run WHERE as_of = %s ORDER BY id DESC LIMIT 1", [today]
     ).fetchone()
@@ -67,12 +67,17 @@ def refresh_pending(conn: psycopg.Connection, today: dt.date | None = None) -> d
         if len(rows):
             conn.execute("DELETE FROM risk_score WHERE as_of = %s AND code = ANY (%s)", [today, list(rows["code"])])
             write_rows(conn, rows, today, run[0], config)
+    return _summary(today, pending, rows, time.perf_counter() - started)
+
+
+def _summary(today: dt.date, pending: list, rows: pd.DataFrame, seconds: float) -> dict:
+    """What a refresh did: how many grids and areas, and the level of each row rewritten."""
     return {
         "as_of": today.isoformat(),
         "grids_rescored": len(pending),
         "areas_rescored": int(len(rows) - len(pending)),
         "levels": {f"{r.kind} {r.code}": r.level for r in rows.itertuples()} if len(rows) else {},
-        "seconds": round(time.perf_counter() - started, 2),
+        "seconds": round(seconds, 2),
     }
 
 
