@@ -1,7 +1,9 @@
-"""Creates the Dash app and serves it. Until the map lands, one overview page."""
+"""Creates the Dash app and serves it with gunicorn (several workers, not Flask's development
+server). Until the map lands, one overview page."""
 
 import dash
 from dash import html
+from gunicorn.app.base import BaseApplication
 
 from dashboard.pages import overview
 from geo.db.connection import database_url
@@ -19,6 +21,7 @@ def create_app(url: str | None = None) -> dash.Dash:
         assets_folder=str(_assets_dir()),
         serve_locally=True,
         update_title=None,
+        compress=True,  # gzip and brotli of responses, by flask-compress
     )
     url = url or database_url()
     # A function, so every page load reads fresh counts.
@@ -33,6 +36,25 @@ def _assets_dir():
 def main() -> int:
     settings = get_settings()
     app = create_app()
-    print(f"safety map on http://{settings.dash_host}:{settings.dash_port}")
-    app.run(host=settings.dash_host, port=settings.dash_port, debug=False)
+    print(f"safety map on http://{settings.dash_host}:{settings.dash_port}", flush=True)
+    Server(app.server, bind=f"{settings.dash_host}:{settings.dash_port}", workers=settings.dash_workers).run()
     return 0
+
+
+class Server(BaseApplication):
+    """gunicorn running the app in this process's code (no import string, no config file):
+    threaded workers, so that a slow callback does not hold up the others."""
+
+    def __init__(self, application, bind: str, workers: int):
+        self.application, self.bind, self.workers = application, bind, workers
+        super().__init__()
+
+    def load_config(self) -> None:
+        self.cfg.set("bind", self.bind)
+        self.cfg.set("workers", self.workers)
+        self.cfg.set("worker_class", "gthread")
+        self.cfg.set("threads", 4)
+        self.cfg.set("timeout", 60)
+
+    def load(self):
+        return self.application

@@ -3,6 +3,7 @@
 Every field carries a help text; `tests/test_docs.py` fails when the README misses one.
 """
 
+import os
 from functools import lru_cache
 from pathlib import Path
 
@@ -45,6 +46,9 @@ class Settings(BaseSettings):
     timezone: str = Field("Asia/Shanghai", description="Time zone in which times are shown.")
     dash_host: str = Field("127.0.0.1", description="Address the dashboard listens on.")
     dash_port: int = Field(8050, description="Port the dashboard listens on.")
+    dash_workers: int = Field(
+        max(2, min(8, 2 * (os.cpu_count() or 1))), description="gunicorn worker processes of the dashboard."
+    )
     demo_scale: str = Field(
         "city", description="Scale of the demo city that `make demo` generates: small|city|province."
     )
