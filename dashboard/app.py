@@ -36,6 +36,10 @@ def _assets_dir():
 def main() -> int:
     settings = get_settings()
     app = create_app()
+    # Dash registers its script bundles on the first request, and with threaded workers a
+    # bundle request racing that first page load is refused ("not a registered library",
+    # plotly/dash#3971). One request here, before gunicorn forks, registers them for all.
+    app.server.test_client().get("/")
     print(f"safety map on http://{settings.dash_host}:{settings.dash_port}", flush=True)
     Server(app.server, bind=f"{settings.dash_host}:{settings.dash_port}", workers=settings.dash_workers).run()
     return 0

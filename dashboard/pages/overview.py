@@ -21,7 +21,7 @@ def layout(url: str) -> list:
                 _card("图层与记录", "事件、重点人群（仅计数）、场所、点位", rest, counts, "layers"),
             ]
         ),
-        html.Footer("数据直接读自数据库；地图、风险评分等功能随后续版本上线。"),
+        html.Footer("数据直接读自数据库；风险评分已按日计算（python -m geo risk），地图展示随后续版本上线。"),
     ]
 
 

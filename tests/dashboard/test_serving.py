@@ -7,6 +7,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -51,5 +52,9 @@ def test_the_dashboard_runs_on_gunicorn_with_several_workers_and_gzip(dashboard)
     request = urllib.request.Request(url.rstrip("/") + bundle, headers={"Accept-Encoding": "gzip"})
     with urllib.request.urlopen(request) as response:
         assert response.headers["Content-Encoding"] == "gzip"
+    # Every worker serves the bundles from the start, not only the one that served the page.
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(lambda _: urllib.request.urlopen(url.rstrip("/") + bundle).status, range(16)))
+    assert statuses == [200] * 16
     workers = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
     assert len(workers) == 2
