@@ -18,6 +18,7 @@ import pandas as pd
 import shapely
 
 from geo.db.connection import connect, load_query
+from geo.db.frames import query_frame
 from geo.errors import UserError
 from geo.imports.layers import LAYERS
 from geo.settings import get_settings
@@ -62,8 +63,7 @@ def read_layer(conn, layer: str, as_of: dt.date | None, county: str | None) -> p
     if as_of:
         at = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), ZoneInfo(get_settings().timezone))
     params = {"at": at, "county": county, "k": get_settings().small_count_k}
-    cursor = conn.execute(load_query(QUERIES[layer]), params)
-    return pd.DataFrame(cursor.fetchall(), columns=[c.name for c in cursor.description])
+    return query_frame(conn, load_query(QUERIES[layer]), params)
 
 
 def write_file(frame: pd.DataFrame, path: str, fmt: str) -> None:

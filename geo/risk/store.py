@@ -10,6 +10,7 @@ import psycopg
 
 from geo.db.connection import load_query
 from geo.db.copy import copy_rows
+from geo.db.frames import query_frame
 from geo.risk import inputs
 from geo.risk.config import RiskConfig
 from geo.risk.explain import explain_table
@@ -94,8 +95,8 @@ def read_snapshot(conn, as_of: dt.date, config: RiskConfig, counties: list[str],
     """Stored rows of a day, back in the model's table shape: every unit of the given counties
     (its grids, communities, townships), the units with the given codes, all counties and the
     city, which is what rescoring a few grids touches or compares with."""
-    cursor = conn.execute(load_query("risk_snapshot"), {"as_of": as_of, "counties": counties, "codes": codes})
-    return _unpack(pd.DataFrame(cursor.fetchall(), columns=[c.name for c in cursor.description]), config)
+    params = {"as_of": as_of, "counties": counties, "codes": codes}
+    return _unpack(query_frame(conn, load_query("risk_snapshot"), params), config)
 
 
 def _unpack(stored: pd.DataFrame, config: RiskConfig) -> pd.DataFrame:

@@ -8,6 +8,7 @@ import pandas as pd
 import pytest
 
 from geo.db.connection import connect
+from geo.db.frames import query_frame
 from geo.geocode.bulk import assign_pending
 from geo.risk.config import load_config
 from geo.risk.refresh import refresh_pending
@@ -28,8 +29,7 @@ SELECT count(*) FROM holding
 
 def snapshot(url: str, as_of: dt.date) -> pd.DataFrame:
     with connect(url) as conn:
-        cursor = conn.execute("SELECT * FROM risk_score WHERE as_of = %s ORDER BY code", [as_of])
-        return pd.DataFrame(cursor.fetchall(), columns=[c.name for c in cursor.description]).set_index("code")
+        return query_frame(conn, "SELECT * FROM risk_score WHERE as_of = %s ORDER BY code", [as_of]).set_index("code")
 
 
 @pytest.fixture
