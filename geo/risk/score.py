@@ -1,9 +1,9 @@
 """From raw components to a score with an interval, and from the score to a warning level.
 
 Each component k of a unit is a count-like value y_k over its exposure e (households, at least
-the configured minimum). Smoothed (geo/risk/smoothing.py) and divided by the pooled rate of
-all units, it becomes a ratio: 1.0 = typical. The relative risk is the weighted mean of the
-ratios; the score maps it onto 0–100 as 100·(1 − 2^−risk): typical = 50, twice = 75.
+the configured minimum). Smoothed per household (geo/risk/smoothing.py), times e, and divided
+by a typical unit's value, it becomes a ratio: 1.0 = typical. The relative risk is the
+weighted mean of the ratios; the score maps it onto 0–100 as 100·(1 − 2^−risk): typical = 50, twice = 75.
 The interval comes from a Gamma with the relative risk's posterior mean and variance.
 """
 
@@ -58,11 +58,13 @@ def score_units(
     result = pd.DataFrame(index=raw.index)
     mean, variance, rate_risk = np.zeros(len(raw)), np.zeros(len(raw)), np.zeros(len(raw))
     for component in config.components:
-        share = component.weight / total_weight if component in present else 0.0
-        rate, rate_variance = posterior(raw[component.name].to_numpy(), exposure, priors[component.name])
-        reference = references[component.name] * typical_exposure / exposure
-        ratio = rate / reference if references[component.name] > 0 else np.zeros(len(raw))
-        ratio_variance = rate_variance / reference**2 if references[component.name] > 0 else np.zeros(len(raw))
+        if component in present:
+            share = component.weight / total_weight
+            rate, rate_variance = posterior(raw[component.name].to_numpy(), exposure, priors[component.name])
+            reference = references[component.name] * typical_exposure / exposure
+            ratio, ratio_variance = rate / reference, rate_variance / reference**2
+        else:
+            share, ratio, ratio_variance = 0.0, np.zeros(len(raw)), np.zeros(len(raw))
         result[f"{component.name}_ratio"] = ratio
         result[f"{component.name}_contribution"] = share * ratio
         mean += share * ratio
