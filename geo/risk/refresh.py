@@ -116,9 +116,9 @@ def _rescore(conn, pending: list[int], as_of: dt.date, config: RiskConfig, typic
 def _apply_changes(conn, table, changed, mine: pd.DataFrame, as_of: dt.date, config: RiskConfig) -> list:
     """Put the grids' fresh raw values in place and add the differences to the areas above
     them; return the rows of those areas."""
-    columns = [f"{c.name}_raw" for c in config.components] + list(FACT_COLUMNS)
-    read = inputs.read_components(conn, as_of, config, [0], list(mine.index)).set_index("code")
     names = [c.name for c in config.components]  # some facts share a component's name (overdue)
+    columns = [f"{name}_raw" for name in names] + list(FACT_COLUMNS)
+    read = inputs.read_components(conn, as_of, config, [0], list(mine.index)).set_index("code")
     fresh = pd.concat([read[names].add_suffix("_raw"), read[list(FACT_COLUMNS)]], axis=1)
     codes = table.loc[changed, "code"]
     delta = fresh.loc[codes, columns].to_numpy(float) - table.loc[changed, columns].to_numpy(float)

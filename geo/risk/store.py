@@ -66,13 +66,14 @@ def summary(table: pd.DataFrame, as_of: dt.date, seconds: float) -> dict:
 def write_rows(conn, table: pd.DataFrame, as_of: dt.date, run_id: int, config: RiskConfig) -> None:
     names = [c.name for c in config.components]
     rows = table.assign(as_of=as_of, run_id=run_id, county_code=table["county"])
+    records = table.to_dict("records")
     rows["components"] = [
-        json.dumps({n: {part: r[f"{n}_{part}"] for part in _parts(n)} for n in names}) for r in table.to_dict("records")
+        json.dumps({n: {part: r[f"{n}_{part}"] for part in _parts(n)} for n in names}) for r in records
     ]
     rows["facts"] = [
         json.dumps({**{fact: int(r[fact]) for fact in FACT_COLUMNS}, "top_categories": r["top_categories"]},
                    ensure_ascii=False)
-        for r in table.to_dict("records")
+        for r in records
     ]  # fmt: skip
     rows["households"] = rows["households"].astype(int)
     copy_rows(conn, "risk_score", STORED_COLUMNS, rows)
