@@ -1,11 +1,13 @@
 """Creates the Dash app and serves it with gunicorn (several workers, not Flask's development
-server). Until the map lands, one overview page."""
+server). Two pages: the safety map at / and the data overview at /overview."""
 
 import dash
-from dash import html
+from dash import Input, Output, dcc, html
 from gunicorn.app.base import BaseApplication
 
-from dashboard.pages import overview
+from dashboard.components.controls import label, language_switch
+from dashboard.pages import overview, safety_map
+from dashboard.routes import register_routes
 from geo.db.connection import database_url
 from geo.settings import PROJECT_ROOT, get_settings
 
@@ -24,9 +26,35 @@ def create_app(url: str | None = None) -> dash.Dash:
         compress=True,  # gzip and brotli of responses, by flask-compress
     )
     url = url or database_url()
-    # A function, so every page load reads fresh counts.
-    app.layout = lambda: html.Div(overview.layout(url), className="page", lang="zh-CN")
+    app.layout = _layout
+    safety_map.register(app, url)
+    register_routes(app.server, url)
+
+    @app.callback(Output("map-page", "style"), Output("overview-page", "children"), Input("url", "pathname"))
+    def route(pathname):
+        if (pathname or "/").rstrip("/").endswith("/overview"):
+            return {"display": "none"}, overview.layout(url)
+        return {}, []
+
     return app
+
+
+def _layout() -> html.Div:
+    header = html.Header(
+        [
+            html.Div([html.H1(label("title")), html.Span(label("subtitle"), className="subtitle")], className="brand"),
+            html.Nav(
+                [dcc.Link(label("map"), href="/"), dcc.Link(label("overview"), href="/overview"), language_switch()],
+                className="top-nav",
+            ),
+        ],
+        className="top-bar",
+    )
+    return html.Div(
+        [dcc.Location(id="url", refresh=False), header, safety_map.layout(), html.Div(id="overview-page")],
+        className="page",
+        lang="zh-CN",
+    )
 
 
 def _assets_dir():

@@ -14,14 +14,14 @@ def layout(url: str) -> list:
         counts = dict(level_counts(conn))
     rest = [layer for layer in counts if layer not in HIERARCHY]
     return [
-        html.Header([html.H1("平安地图"), html.P("网格化社会治理态势总览", className="subtitle")]),
+        html.H2("数据总览", className="overview-title"),
         html.Main(
             [
                 _card("层级", "从市到楼栋的下钻路径", HIERARCHY, counts, "hierarchy"),
                 _card("图层与记录", "事件、重点人群（仅计数）、场所、点位", rest, counts, "layers"),
             ]
         ),
-        html.Footer("数据直接读自数据库；风险评分已按日计算（python -m geo risk），地图展示随后续版本上线。"),
+        html.Footer("数据直接读自数据库；风险评分按日计算（python -m geo risk），在地图页查看。"),
     ]
 
 

@@ -1,0 +1,97 @@
+/* Functions the safety map's GeoJSON layers call (dash-leaflet "functional props"). The page
+   sends geometry once per drill step; colours, labels and figures arrive in the layer's small
+   `hideout` table, so a filter change restyles the map without resending a shape. Every text
+   from the data is escaped before it reaches the page. */
+(function () {
+  var RISK = {red: '#d7301f', orange: '#fc8d59', yellow: '#fdd835', blue: '#6fa8dc'};
+  var NO_DATA = '#e6e6e6';
+
+  function escapeHtml(value) {
+    return String(value == null ? '' : value).replace(/[&<>"']/g, function (c) {
+      return {'&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;'}[c];
+    });
+  }
+
+  function binColour(x, breaks, colours) {
+    if (x == null) { return NO_DATA; }
+    for (var i = 0; i < breaks.length; i++) {
+      if (x <= breaks[i]) { return colours[i]; }
+    }
+    return colours[colours.length - 1];
+  }
+
+  function valuesOf(feature, hideout) {
+    return ((hideout || {}).values || {})[feature.properties.code] || {};
+  }
+
+  function fillOf(v, h) {
+    if (h.metric === 'risk') { return RISK[v.lv] || NO_DATA; }
+    var x = h.metric === 'persons' ? v.p : v.c;
+    if (h.metric === 'cases' && x == null) { x = 0; }
+    return binColour(x, h.breaks || [], h.colours || [NO_DATA]);
+  }
+
+  function areaStyle(feature, context) {
+    var h = context.hideout || {};
+    var selected = h.selected && h.selected === feature.properties.code;
+    return {
+      fillColor: fillOf(valuesOf(feature, h), h), fillOpacity: selected ? 0.8 : 0.6,
+      color: selected ? '#102a43' : '#ffffff', weight: selected ? 3.5 : 1.4, opacity: 1
+    };
+  }
+
+  function detail(feature, h) {
+    var v = valuesOf(feature, h), w = h.words || {};
+    var lines = ['<b>' + escapeHtml(feature.properties.name) + '</b>',
+                 '<span class="code">' + escapeHtml(feature.properties.code) + '</span>'];
+    if (v.sc != null) {
+      lines.push(escapeHtml(w.score) + ' ' + v.sc.toFixed(1) + ' · ' + escapeHtml((w.levels || {})[v.lv] || ''));
+    }
+    lines.push(escapeHtml(w.cases) + ' ' + (v.c || 0) + ' · ' + escapeHtml(w.overdue) + ' ' + (v.o || 0));
+    if ('p' in v) {
+      lines.push(escapeHtml(w.persons) + ' ' + (v.p == null ? escapeHtml(w.suppressed) : v.p));
+    }
+    return lines.join('<br>');
+  }
+
+  /* A permanent label with the area's name; hovering turns it into the area's card. */
+  function areaLabel(feature, layer, context) {
+    var name = escapeHtml(feature.properties.name);
+    layer.bindTooltip(name, {permanent: true, direction: 'center', className: 'area-label', opacity: 1});
+    layer.on('mouseover', function () {
+      layer.setTooltipContent(detail(feature, context.hideout || {}));
+      var el = layer.getTooltip().getElement();
+      if (el) { el.classList.add('area-card'); }
+      layer.setStyle({weight: 3.5, color: '#102a43'});
+    });
+    layer.on('mouseout', function () {
+      layer.setTooltipContent(name);
+      var el = layer.getTooltip().getElement();
+      if (el) { el.classList.remove('area-card'); }
+      layer.setStyle(areaStyle(feature, context));
+    });
+  }
+
+  var POINT_COLOUR = {
+    open: '#f57c00', overdue: '#c62828', closed: '#78909c',
+    places: '#6a1b9a', cameras: '#00838f', centres: '#2e7d32'
+  };
+
+  function pointMarker(feature, latlng, context) {
+    var h = context.hideout || {};
+    var colour = POINT_COLOUR[feature.properties.state] || POINT_COLOUR[h.layer] || '#455a64';
+    var marker = L.circleMarker(latlng, {
+      radius: h.radius || 5, color: '#ffffff', weight: 1, fillColor: colour, fillOpacity: 0.9
+    });
+    var words = h.words || {};
+    var title = feature.properties.name || feature.properties.code;
+    var kind = (words.kinds || {})[feature.properties.category || feature.properties.kind] || '';
+    var state = (words.states || {})[feature.properties.state] || '';
+    marker.bindTooltip([escapeHtml(title), escapeHtml(kind), escapeHtml(state)].filter(Boolean).join('<br>'));
+    return marker;
+  }
+
+  window.safetyMap = {
+    escapeHtml: escapeHtml, areaStyle: areaStyle, areaLabel: areaLabel, pointMarker: pointMarker
+  };
+})();

@@ -1,0 +1,53 @@
+"""The filter bar: dates, categories, sources, states; the colouring and the layers. Their
+labels carry ids of the pattern {"type": "t", "key": ...} so the language switch can
+rewrite them all in one callback."""
+
+from dash import dcc, html
+
+from dashboard.i18n import text
+from dashboard.state import LAYERS, METRICS
+
+
+def label(key: str) -> html.Span:
+    """A piece of interface text that follows the language switch."""
+    return html.Span(text(key, "zh"), id={"type": "t", "key": key})
+
+
+def filter_bar() -> html.Div:
+    return html.Div(
+        [
+            _field("dates", dcc.DatePickerRange(id="f-dates", display_format="YYYY-MM-DD", first_day_of_week=1)),
+            _field("categories", dcc.Dropdown(id="f-cat", multi=True, placeholder="全部", className="dd wide")),
+            _field("sources", dcc.Dropdown(id="f-src", multi=True, placeholder="全部", className="dd")),
+            _field("states", dcc.Dropdown(id="f-st", multi=True, placeholder="全部", className="dd")),
+        ],
+        className="filter-bar",
+    )
+
+
+def layer_box() -> html.Div:
+    """Colouring (one of METRICS) and the switchable layers, floating over the map."""
+    return html.Div(
+        [
+            html.Div(label("colour_by"), className="box-title"),
+            dcc.RadioItems(id="f-metric", options=[{"label": m, "value": m} for m in METRICS], value="risk"),
+            html.Div(label("layers"), className="box-title"),
+            dcc.Checklist(id="f-layers", options=[{"label": layer, "value": layer} for layer in LAYERS], value=[]),
+            html.Div(id="layer-message", className="box-note"),
+        ],
+        className="layer-box",
+    )
+
+
+def language_switch() -> dcc.RadioItems:
+    return dcc.RadioItems(
+        id="f-lang",
+        options=[{"label": "中文", "value": "zh"}, {"label": "English", "value": "en"}],
+        value="zh",
+        inline=True,
+        className="lang-switch",
+    )
+
+
+def _field(key: str, control) -> html.Div:
+    return html.Div([html.Label(label(key)), control], className="field")

@@ -1,0 +1,47 @@
+"""The map: the offline basemap, the heat image, the unit's children coloured through their
+style table, point layers, a breadcrumb above and a legend in the corner."""
+
+import dash_leaflet as dl
+from dash import html
+
+from dashboard.state import LAYERS
+
+EMPTY = {"type": "FeatureCollection", "features": []}
+TILE_URL = "/map/tiles/{z}/{x}/{y}.png"
+POINT_LAYERS = tuple(layer for layer in LAYERS if layer != "heat")
+
+
+def js(name: str) -> dict:
+    """A function of assets/safety_map.js, as dash-leaflet references it."""
+    return {"variable": f"safetyMap.{name}"}
+
+
+def map_view() -> html.Div:
+    layers = [
+        dl.TileLayer(url=TILE_URL, maxZoom=19, minZoom=5, attribution="底图：本系统道路、水系、楼栋数据"),
+        dl.LayerGroup(id="heat-layer"),
+        dl.GeoJSON(
+            id="areas", data=EMPTY, hideout={}, style=js("areaStyle"), onEachFeature=js("areaLabel"), bubblingMouseEvents=False
+        ),
+    ]
+    layers += [
+        dl.GeoJSON(id=f"points-{layer}", data=EMPTY, hideout={"layer": layer}, pointToLayer=js("pointMarker"))
+        for layer in POINT_LAYERS
+    ]
+    return html.Div(
+        [
+            html.Nav(id="breadcrumb", className="breadcrumb"),
+            html.Div(id="map-message", className="map-message"),
+            dl.Map(
+                layers,
+                id="map",
+                center=[33.6, 113.9],
+                zoom=9,
+                preferCanvas=True,
+                zoomSnap=0.25,
+                className="map",
+            ),
+            html.Div(id="legend", className="legend"),
+        ],
+        className="map-wrap",
+    )

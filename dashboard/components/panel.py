@@ -1,0 +1,107 @@
+"""The side panel's pieces: the unit's heading with its risk badge, key figures, the trend and
+category charts, and the list of highest-risk grids."""
+
+import plotly.graph_objects as go
+from dash import dcc, html
+
+from dashboard.i18n import KIND, LEVEL, label, pick, text
+from dashboard.state import with_unit
+
+KPI_KEYS = ("cases", "today", "week", "open", "overdue", "close_rate")
+CHART_CONFIG = {"displayModeBar": False, "responsive": True}
+FONT = "Noto Sans CJK SC, Noto Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
+
+
+def heading(unit, risk: dict | None, lang: str) -> html.Div:
+    """Unit name, kind and code, and its risk badge (or a note that there is no score)."""
+    badge = html.Span(text("no_risk", lang), className="badge none")
+    if risk:
+        badge = html.Span(
+            f"{pick(LEVEL[risk['level']], lang)} · {risk['score']:.1f}", className=f"badge {risk['level']}"
+        )
+    return html.Div(
+        [
+            html.Div([html.H2(unit.name), badge], className="heading-row"),
+            html.Div(f"{label(KIND, unit.kind, lang)} · {unit.code or ''}", className="hint"),
+        ],
+        className="unit-heading",
+    )
+
+
+def key_figures(figures: dict, lang: str) -> html.Div:
+    tiles = []
+    for key in KPI_KEYS:
+        value = figures.get(key)
+        shown = "–" if value is None else (f"{value:.0%}" if key == "close_rate" else f"{value:,}")
+        tiles.append(
+            html.Div(
+                [html.Div(shown, className="kpi-value"), html.Div(text(f"kpi_{key}", lang), className="kpi-label")],
+                className=f"kpi kpi-{key}",
+                id=f"kpi-{key}",
+            )
+        )
+    return html.Div(tiles, className="kpis")
+
+
+def trend_chart(frame, lang: str) -> dcc.Graph:
+    figure = go.Figure()
+    if not frame.empty:
+        figure.add_bar(
+            x=frame["period"], y=frame["cases"], name=text("kpi_cases", lang), marker_color="#9fb3c8"
+        )
+        figure.add_scatter(
+            x=frame["period"], y=frame["closed"], name=text("kpi_close_rate", lang).replace("率", ""),
+            mode="lines", line={"color": "#2f855a", "width": 2},
+        )
+    _layout(figure, text("trend", lang), height=210)
+    figure.update_xaxes(tickformat="%m-%d")
+    figure.update_layout(showlegend=False)
+    return dcc.Graph(figure=figure, config=CHART_CONFIG, id="trend-chart")
+
+
+def category_chart(frame, names: dict[str, str], lang: str) -> dcc.Graph:
+    figure = go.Figure()
+    if not frame.empty:
+        shown = frame.head(8).iloc[::-1]
+        figure.add_bar(
+            y=[names.get(code, code) for code in shown["category"]], x=shown["cases"], orientation="h",
+            marker_color="#486581", text=shown["cases"], textposition="outside", cliponaxis=False,
+        )
+    _layout(figure, text("mix", lang), height=max(160, 26 * min(len(frame), 8) + 60))
+    figure.update_xaxes(visible=False)
+    return dcc.Graph(figure=figure, config=CHART_CONFIG, id="category-chart")
+
+
+def top_grid_list(grids: list[dict], search: str, lang: str) -> html.Div:
+    """The highest-risk grids; each links to the grid (a drill step)."""
+    if not grids:
+        return html.Div()
+    items = [
+        html.Li(
+            dcc.Link(
+                [
+                    html.Span(f"{rank}", className="rank"),
+                    html.Span(grid["name"], className="name"),
+                    html.Span(f"{grid['score']:.1f}", className=f"score {grid['level']}"),
+                    html.Span("●" if grid.get("hotspot") == "hot" else "", className="hot", title=text("hotspot", lang)),
+                ],
+                href=with_unit(search, grid["code"]),
+                className="top-link",
+            )
+        )
+        for rank, grid in enumerate(grids, start=1)
+    ]
+    return html.Div([html.H3(text("top_grids", lang)), html.Ol(items, className="top-list", id="top-grids")])
+
+
+def _layout(figure: go.Figure, title: str, height: int) -> None:
+    figure.update_layout(
+        title={"text": title, "font": {"size": 14}, "x": 0, "xanchor": "left"},
+        height=height,
+        margin={"l": 8, "r": 24, "t": 32, "b": 24},
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        font={"family": FONT, "size": 12, "color": "#334e68"},
+        bargap=0.25,
+    )
+    figure.update_yaxes(gridcolor="#e4e7eb", automargin=True)

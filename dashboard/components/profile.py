@@ -1,0 +1,119 @@
+"""The profile under the figures: for a grid its risk and why, staff, key persons (counts
+only), cameras and cases; for a building its address, units, key persons and cases; for a
+micro-grid its cases. Texts from the data are passed as text, never as HTML."""
+
+from dash import dash_table, html
+
+from dashboard.i18n import BUILDING_KIND, LEVEL, SOURCE, STAFF_ROLE, STATE, label, pick, text
+from geo.settings import get_settings
+
+TABLE_COLUMNS = ("code", "time", "category", "source", "state", "summary", "address")
+
+
+def risk_section(risk: dict | None, lang: str) -> html.Div:
+    """Score, interval, level, trends and the explanation sentence."""
+    if not risk:
+        return html.Div(text("no_risk", lang), className="hint")
+    trends = []
+    for key in ("trend_week", "trend_month"):
+        change = risk.get(key)
+        if change is not None and change == change:  # NaN when there is no earlier score
+            trends.append(html.Span(f"{text(key, lang)} {change:+.1f}", className="trend up" if change > 0 else "trend"))
+    facts = [
+        html.Span(f"{text('score', lang)} {risk['score']:.1f}", className=f"badge {risk['level']}"),
+        html.Span(f"{text('interval', lang)} {risk['score_low']:.0f}–{risk['score_high']:.0f}", className="hint"),
+        html.Span(pick(LEVEL[risk["level"]], lang), className="level-word"),
+        *trends,
+    ]
+    if risk.get("hotspot") == "hot":
+        facts.append(html.Span(text("hotspot", lang), className="badge hot"))
+    explanation = risk["explanation_en"] if lang == "en" else risk["explanation_zh"]
+    return html.Div(
+        [html.Div(facts, className="risk-facts"), html.H4(text("why", lang)), html.P(explanation, className="why")],
+        className="risk-section",
+        id="risk-explanation",
+    )
+
+
+def grid_facts(profile: dict, lang: str) -> html.Div:
+    rows = [
+        (text("community", lang), profile.get("community") or "–"),
+        (text("households", lang), f"{profile['households']:,}"),
+        (text("micro_grids", lang), profile["micro_grids"]),
+        (text("cameras", lang), profile["cameras"]),
+        (text("key_places", lang), profile["key_places"]),
+    ]
+    staff = [html.Li(f"{label(STAFF_ROLE, s['role'], lang)}：{s['name']}") for s in profile["staff"]]
+    return html.Div(
+        [_facts(rows), html.H4(text("staff", lang)), html.Ul(staff or [html.Li(text("none", lang))], className="staff")]
+    )
+
+
+def building_facts(profile: dict, lang: str) -> html.Div:
+    rows = [
+        (text("address", lang), profile["standard_address"]),
+        (text("building_kind", lang), label(BUILDING_KIND, profile["kind"], lang)),
+        (text("floors", lang), profile["floors"]),
+        (text("households", lang), f"{profile['households']:,}"),
+    ]
+    units = dash_table.DataTable(
+        data=profile["units"],
+        columns=[
+            {"id": "unit_no", "name": text("unit_no", lang)},
+            {"id": "floors", "name": text("floors", lang)},
+            {"id": "households", "name": text("households", lang)},
+        ],
+        style_as_list_view=True,
+        style_cell={"textAlign": "left", "fontFamily": "inherit", "fontSize": 13, "padding": "4px 8px"},
+        style_header={"fontWeight": "600", "backgroundColor": "#f0f4f8"},
+    )
+    return html.Div([_facts(rows), html.H4(text("units", lang)), units], id="building-facts")
+
+
+def key_person_counts(counts: dict, names: dict[str, str], lang: str) -> html.Div:
+    """Counts per category; a suppressed count is shown as 'fewer than k'."""
+    k = get_settings().small_count_k
+    rows = [
+        (names.get(category, category), text("suppressed", lang, k=k) if persons is None else persons)
+        for category, persons in counts.items()
+    ]
+    body = _facts(rows) if rows else html.Div(text("none", lang), className="hint")
+    return html.Div([html.H4(text("key_persons", lang)), body], id="key-person-counts")
+
+
+def case_table(frame, category_names: dict[str, str], lang: str, limit: int) -> html.Div:
+    """The cases as a table with a filter row and sorting (in the browser, on these rows)."""
+    records = [
+        {
+            "code": row["code"],
+            "time": row["reported_at"].strftime("%Y-%m-%d %H:%M"),
+            "category": category_names.get(row["category"], row["category"]),
+            "source": label(SOURCE, row["source"], lang),
+            "state": label(STATE, row["state"], lang),
+            "summary": row["summary"],
+            "address": row["address"] or "",
+        }
+        for row in frame.to_dict("records")
+    ]
+    table = dash_table.DataTable(
+        id="case-table",
+        data=records,
+        columns=[{"id": key, "name": text(f"col_{key}", lang)} for key in TABLE_COLUMNS],
+        filter_action="native",
+        sort_action="native",
+        page_size=12,
+        style_table={"overflowX": "auto"},
+        style_cell={
+            "textAlign": "left", "fontFamily": "inherit", "fontSize": 12, "padding": "4px 6px",
+            "maxWidth": 260, "overflow": "hidden", "textOverflow": "ellipsis", "whiteSpace": "nowrap",
+        },
+        style_header={"fontWeight": "600", "backgroundColor": "#f0f4f8"},
+        tooltip_data=[{"summary": {"value": r["summary"], "type": "text"}} for r in records],
+        tooltip_duration=None,
+    )
+    title = f"{text('cases_table', lang)}（{text('table_limit', lang, n=limit)}）"
+    return html.Div([html.H4(title), table], className="case-table")
+
+
+def _facts(rows) -> html.Table:
+    return html.Table(html.Tbody([html.Tr([html.Th(name), html.Td(value)]) for name, value in rows]), className="facts")

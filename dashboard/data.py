@@ -1,0 +1,75 @@
+"""What the page's callbacks share: a pooled connection, today in the configured zone, the
+unit named in the state (the root when the code is unknown), the page filter from the
+query store, and the category names."""
+
+import datetime as dt
+from collections.abc import Iterator
+from contextlib import contextmanager
+from zoneinfo import ZoneInfo
+
+import psycopg
+
+from geo.db.connection import load_query
+from geo.db.pool import get_pool
+from geo.map.filters import CaseFilter, parse_filter
+from geo.map.units import Unit, find_unit, root_unit
+from geo.settings import get_settings
+
+
+@contextmanager
+def connection(url: str) -> Iterator[psycopg.Connection]:
+    with get_pool(url).connection() as conn:
+        yield conn
+
+
+def today() -> dt.date:
+    return dt.datetime.now(ZoneInfo(get_settings().timezone)).date()
+
+
+def resolve_unit(conn: psycopg.Connection, code: str | None) -> tuple[Unit | None, bool]:
+    """(the unit with this code or the root, whether the code was unknown)."""
+    unit = find_unit(conn, code)
+    if unit is None:
+        return root_unit(conn), True
+    return unit, False
+
+
+def default_end(conn: psycopg.Connection) -> dt.date:
+    """The day of the newest case (today when there is none): the default range ends there."""
+    latest = conn.execute(load_query("map/latest_cases_day")).fetchone()[0]
+    return latest or today()
+
+
+def category_names(conn: psycopg.Connection, lang: str) -> dict[str, str]:
+    rows = conn.execute(load_query("map/categories")).fetchall()
+    return {code: (name_en if lang == "en" else name_zh) for code, _group, name_zh, name_en in rows}
+
+
+def key_person_category_names(conn: psycopg.Connection, lang: str) -> dict[str, str]:
+    rows = conn.execute(load_query("map/key_person_categories")).fetchall()
+    return {code: (name_en if lang == "en" else name_zh) for code, _kind, name_zh, name_en in rows}
+
+
+def resolve_query(conn: psycopg.Connection, raw_filter: dict) -> tuple[dict, list[str]]:
+    """The query store's filter part from the URL's raw filter values, and what was ignored."""
+    parsed = parse_filter(raw_filter, set(category_names(conn, "zh")), default_end(conn))
+    f = parsed.filter
+    query = {
+        "start": f.start.isoformat(),
+        "end": f.end.isoformat(),
+        "categories": list(f.categories),
+        "sources": list(f.sources),
+        "states": list(f.states),
+    }
+    return query, parsed.ignored
+
+
+def case_filter(query: dict) -> CaseFilter:
+    """The CaseFilter of a query store."""
+    return CaseFilter(
+        dt.date.fromisoformat(query["start"]),
+        dt.date.fromisoformat(query["end"]),
+        tuple(query.get("categories") or ()),
+        tuple(query.get("sources") or ()),
+        tuple(query.get("states") or ()),
+    )

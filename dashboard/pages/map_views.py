@@ -1,0 +1,205 @@
+"""The safety map's views built from geo.map: the breadcrumb, the style table and legend of
+the children, the overlays (heat image, point layers) and the profile of a grid, micro-grid
+or building. Called by the callbacks in safety_map.py."""
+
+from urllib.parse import urlencode
+
+import dash_leaflet as dl
+import numpy as np
+from dash import dcc, html
+
+from dashboard import data
+from dashboard.components import map_view, profile
+from dashboard.i18n import KIND, LEVEL, SOURCE, STATE, label, pick, text
+from dashboard.state import LAYERS, METRICS, with_unit
+from geo.map import areas, cases, points
+from geo.map.heat import RAMP, heat_box
+from geo.map.units import children_codes
+from geo.settings import get_settings
+
+CASE_COLOURS = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]
+PERSON_COLOURS = ["#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f"]
+RISK_ORDER = ("red", "orange", "yellow", "blue")
+RISK_COLOURS = {"red": "#d7301f", "orange": "#fc8d59", "yellow": "#fdd835", "blue": "#6fa8dc"}
+POINT_RADIUS = {"cases": 5, "places": 5, "cameras": 4, "centres": 7}
+
+
+def breadcrumb(path, search: str, lang: str) -> list:
+    """Links up the path (市 › 县 › 街道 › 社区 › 网格 › 微网格 › 楼栋); the last is the unit."""
+    items = []
+    for index, unit in enumerate(path):
+        name = unit.name if unit.kind != "micro_grid" else f"{label(KIND, 'micro_grid', lang)} {unit.name[-3:]}"
+        if index:
+            items.append(html.Span("›", className="sep"))
+        if index == len(path) - 1:
+            items.append(html.Span(name, className="current", title=label(KIND, unit.kind, lang)))
+        else:
+            items.append(dcc.Link(name, href=with_unit(search, unit.code), title=label(KIND, unit.kind, lang)))
+    return items
+
+
+def style_table(conn, unit, query: dict, lang: str) -> tuple[dict, list]:
+    """The hideout of the children's layer ({metric, values per code, breaks, colours, words,
+    selected}) and the legend for it."""
+    f = data.case_filter(query)
+    counts = cases.child_case_counts(conn, unit, f, data.today())
+    codes = _child_codes(conn, unit, counts)
+    risk = areas.latest_risk(conn, codes)
+    persons = areas.child_key_persons(conn, unit)
+    metric = query.get("metric", "risk")
+    if metric == "persons" and not unit.is_area:
+        metric = "cases"
+    values = {}
+    for code in codes:
+        entry = {"c": counts.get(code, {}).get("cases", 0), "o": counts.get(code, {}).get("overdue", 0)}
+        if code in risk:
+            entry.update(lv=risk[code]["level"], sc=round(float(risk[code]["score"]), 1))
+        if unit.is_area:
+            entry["p"] = persons.get(code)
+        values[code] = entry
+    shown = [v.get("p" if metric == "persons" else "c") for v in values.values()]
+    breaks = _breaks([x for x in shown if x is not None]) if metric != "risk" else []
+    colours = _spread(PERSON_COLOURS if metric == "persons" else CASE_COLOURS, len(breaks) + 1)
+    hideout = {
+        "metric": metric,
+        "values": values,
+        "breaks": breaks,
+        "colours": colours,
+        "selected": unit.code if unit.kind == "building" else None,
+        "words": _words(lang),
+    }
+    return hideout, _legend(metric, breaks, colours, query.get("layers") or [], lang)
+
+
+def overlays(conn, unit, query: dict, lang: str) -> list:
+    """[heat layer children, *points data per layer, *points hideout per layer, note]."""
+    layers = set(query.get("layers") or [])
+    f = data.case_filter(query)
+    heat = []
+    if "heat" in layers:
+        box = heat_box(unit)
+        params = {"u": unit.code or "", "from": query["start"], "to": query["end"]}
+        params.update({k: ",".join(query[n]) for k, n in (("cat", "categories"), ("src", "sources"), ("st", "states")) if query[n]})
+        heat = [
+            dl.ImageOverlay(
+                url="/map/heat.png?" + urlencode(params, safe=","),
+                bounds=[[box["south"], box["west"]], [box["north"], box["east"]]],
+                opacity=0.85,
+            )
+        ]
+    notes, point_data = [], []
+    for layer in map_view.POINT_LAYERS:
+        shown = None
+        if layer in layers and layer == "cases":
+            shown = cases.case_points(conn, unit, f, data.today()) if not unit.is_area else None
+            if shown is None:
+                notes.append(text("cases_from_grid", lang))
+        elif layer in layers:
+            shown = points.layer_points(conn, layer, unit)
+            if shown is None:
+                notes.append(text("points_from_county", lang))
+        point_data.append(shown or map_view.EMPTY)
+    hideouts = [
+        {"layer": layer, "radius": POINT_RADIUS[layer], "words": _point_words(conn, layer, lang)}
+        for layer in map_view.POINT_LAYERS
+    ]
+    return [heat, *point_data, *hideouts, " ".join(dict.fromkeys(notes))]
+
+
+def unit_profile(conn, unit, query: dict, lang: str) -> list:
+    """Risk, facts, key persons (counts) and cases of a grid; facts, key persons and cases of
+    a building; cases of a micro-grid."""
+    f = data.case_filter(query)
+    sections = []
+    kp_names = data.key_person_category_names(conn, lang)
+    if unit.kind == "grid":
+        risk = areas.latest_risk(conn, [unit.code]).get(unit.code)
+        facts = areas.grid_profile(conn, unit.code)
+        sections += [profile.risk_section(risk, lang), profile.grid_facts(facts, lang)]
+        sections.append(profile.key_person_counts(areas.key_persons_by_category(conn, unit.code), kp_names, lang))
+    elif unit.kind == "building":
+        facts = areas.building_profile(conn, unit.code)
+        sections.append(profile.building_facts(facts, lang))
+        sections.append(profile.key_person_counts(areas.key_persons_by_category(conn, unit.code), kp_names, lang))
+    table = cases.case_table(conn, unit, f, data.today())
+    sections.append(profile.case_table(table, data.category_names(conn, lang), lang, cases.TABLE_LIMIT))
+    return sections
+
+
+def control_options(category_names: dict[str, str], lang: str) -> list:
+    """Options of the category, source, state, colouring and layer controls in `lang`."""
+    return [
+        [{"label": name, "value": code} for code, name in category_names.items()],
+        [{"label": pick(pair, lang), "value": code} for code, pair in SOURCE.items()],
+        [{"label": pick(pair, lang), "value": code} for code, pair in STATE.items()],
+        [{"label": text(f"metric_{metric}", lang), "value": metric} for metric in METRICS],
+        [{"label": text(f"layer_{layer}", lang), "value": layer} for layer in LAYERS],
+    ]
+
+
+def _child_codes(conn, unit, counts: dict) -> list[str]:
+    return children_codes(conn, unit) or list(counts)
+
+
+def _breaks(values: list[int]) -> list[int]:
+    """Up to four upper class limits (five classes) at quantiles of the shown values, each
+    limit once and below the largest value."""
+    if not values:
+        return []
+    limits = sorted({int(round(x)) for x in np.quantile(values, [0.2, 0.4, 0.6, 0.8])})
+    return [x for x in limits if x < max(values)]
+
+
+def _spread(palette: list[str], classes: int) -> list[str]:
+    """`classes` colours spread over the palette, its lightest and darkest included."""
+    if classes >= len(palette):
+        return palette
+    return [palette[round(i)] for i in np.linspace(0, len(palette) - 1, classes)]
+
+
+def _words(lang: str) -> dict:
+    return {
+        "score": text("score", lang),
+        "cases": text("kpi_cases", lang),
+        "overdue": text("kpi_overdue", lang),
+        "persons": text("metric_persons", lang),
+        "suppressed": text("legend_suppressed", lang, k=get_settings().small_count_k),
+        "levels": {level: pick(LEVEL[level], lang) for level in RISK_ORDER},
+    }
+
+
+def _point_words(conn, layer: str, lang: str) -> dict:
+    if layer == "cases":
+        return {"kinds": data.category_names(conn, lang), "states": {k: pick(v, lang) for k, v in STATE.items()}}
+    return {}
+
+
+def _legend(metric: str, breaks: list[float], colours: list[str], layers, lang: str) -> list:
+    if metric == "risk":
+        title = text("legend_risk", lang)
+        items = [(RISK_COLOURS[level], pick(LEVEL[level], lang)) for level in RISK_ORDER]
+        items.append(("#e6e6e6", text("no_risk", lang)))
+    else:
+        title = text("legend_persons" if metric == "persons" else "legend_cases", lang)
+        items = _class_items(breaks, colours)
+        if metric == "persons":
+            items.append(("#e6e6e6", text("legend_suppressed", lang, k=get_settings().small_count_k)))
+    rows = [html.Div([html.Span(className="swatch", style={"background": c}), html.Span(t)], className="legend-row") for c, t in items]
+    legend = [html.Div(title, className="legend-title"), *rows]
+    if "heat" in layers:
+        ramp = ", ".join(f"rgb{colour}" for colour in RAMP)
+        legend += [
+            html.Div(text("legend_heat", lang), className="legend-title"),
+            html.Div(className="heat-ramp", style={"background": f"linear-gradient(to right, {ramp})"}),
+        ]
+    return legend
+
+
+def _class_items(breaks: list[int], colours: list[str]) -> list[tuple[str, str]]:
+    """Legend rows '0–3', '4–9', …, '≥ 10' for the count classes."""
+    items, low = [], 0
+    for colour, high in zip(colours, breaks, strict=False):
+        items.append((colour, f"{low}–{high}" if high > low else f"{low}"))
+        low = high + 1
+    items.append((colours[-1], f"≥ {low}"))
+    return items

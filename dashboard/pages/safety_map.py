@@ -1,0 +1,243 @@
+"""The safety map page: the filter bar, the map with its layers, and the side panel. The URL
+holds the state; `sync_state` turns it into three stores (unit, query, language) and the
+controls back into a URL, and every other callback draws from the stores.
+
+A drill step changes the unit: the children's shapes are sent once (`draw_unit`). A filter
+change sends only the style table (`colour_map`), the panel and the layers."""
+
+from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
+
+from dashboard import data
+from dashboard.components import controls, map_view, panel
+from dashboard.i18n import text
+from dashboard.pages import map_views
+from dashboard.state import build_search, parse_search
+from geo.map import areas, cases
+from geo.map.units import children_geojson, unit_path
+
+CONTROL_IDS = ("f-dates", "f-cat", "f-src", "f-st", "f-metric", "f-layers", "f-lang")
+
+
+def layout() -> html.Div:
+    return html.Div(
+        [
+            dcc.Store(id="unit-store"),
+            dcc.Store(id="query-store"),
+            dcc.Store(id="lang-store", data="zh"),
+            controls.filter_bar(),
+            html.Div(id="filter-message", className="note"),
+            html.Div(
+                [
+                    html.Div([map_view.map_view(), controls.layer_box()], className="map-column"),
+                    html.Aside(
+                        [
+                            html.Div(id="unit-message", className="note"),
+                            html.Div(id="panel-heading"),
+                            html.Div(id="panel-kpis"),
+                            html.Div(id="panel-charts"),
+                            html.Div(id="panel-top"),
+                            html.Div(id="panel-profile"),
+                        ],
+                        className="panel",
+                    ),
+                ],
+                className="map-body",
+            ),
+        ],
+        id="map-page",
+    )
+
+
+def register(app, url: str) -> None:
+    """Attach the page's callbacks to `app`, reading database `url`."""
+
+    @app.callback(
+        Output("url", "search"),
+        Output("f-dates", "start_date"),
+        Output("f-dates", "end_date"),
+        Output("f-cat", "value"),
+        Output("f-src", "value"),
+        Output("f-st", "value"),
+        Output("f-metric", "value"),
+        Output("f-layers", "value"),
+        Output("f-lang", "value"),
+        Output("unit-store", "data"),
+        Output("query-store", "data"),
+        Output("lang-store", "data"),
+        Output("filter-message", "children"),
+        Input("url", "search"),
+        Input("f-dates", "start_date"),
+        Input("f-dates", "end_date"),
+        Input("f-cat", "value"),
+        Input("f-src", "value"),
+        Input("f-st", "value"),
+        Input("f-metric", "value"),
+        Input("f-layers", "value"),
+        Input("f-lang", "value"),
+        State("unit-store", "data"),
+        State("query-store", "data"),
+        State("lang-store", "data"),
+    )
+    def sync_state(search, start, end, cats, srcs, sts, metric, layers, lang, unit_now, query_now, lang_now):
+        from_controls = ctx.triggered_id in CONTROL_IDS
+        if from_controls:
+            state = {
+                "unit": unit_now,
+                "filter": {"from": start, "to": end, "cat": _joined(cats), "src": _joined(srcs), "st": _joined(sts)},
+                "layers": tuple(layers or ()),
+                "metric": metric,
+                "lang": lang,
+            }
+        else:
+            state = parse_search(search)
+        with data.connection(url) as conn:
+            query, ignored = data.resolve_query(conn, state["filter"])
+        query.update(layers=list(state["layers"]), metric=state["metric"])
+        stores = [_changed(state["unit"], unit_now), _changed(query, query_now), _changed(state["lang"], lang_now)]
+        message = text("ignored", state["lang"], what="; ".join(ignored)) if ignored else ""
+        if from_controls:
+            return [build_search(state) or "?", *[no_update] * 8, *stores, message]
+        shown = [query["start"], query["end"], query["categories"], query["sources"], query["states"]]
+        return [no_update, *shown, state["metric"], list(state["layers"]), state["lang"], *stores, message]
+
+    # A click on a child area drills into it: the URL changes in the browser, no round trip.
+    app.clientside_callback(
+        """function (feature, search) {
+            if (!feature || !feature.properties || !feature.properties.code) {
+                return window.dash_clientside.no_update;
+            }
+            var params = new URLSearchParams(search || '');
+            if (params.get('u') === feature.properties.code) { return window.dash_clientside.no_update; }
+            params.set('u', feature.properties.code);
+            return '?' + params.toString();
+        }""",
+        Output("url", "search", allow_duplicate=True),
+        Input("areas", "clickData"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+
+    @app.callback(
+        Output("areas", "data"),
+        Output("map", "viewport"),
+        Output("breadcrumb", "children"),
+        Output("panel-heading", "children"),
+        Output("unit-message", "children"),
+        Input("unit-store", "data"),
+        Input("lang-store", "data"),
+        State("url", "search"),
+    )
+    def draw_unit(code, lang, search):
+        with data.connection(url) as conn:
+            unit, unknown = data.resolve_unit(conn, code)
+            if unit is None:
+                return map_view.EMPTY, no_update, [], html.P(text("empty", lang)), ""
+            shapes = children_geojson(conn, unit)
+            path = unit_path(conn, unit)
+            risk = areas.latest_risk(conn, [unit.code] if unit.code else []).get(unit.code)
+        message = text("not_found", lang, code=code[:40]) if unknown else ""
+        viewport = {"bounds": unit.bounds, "transition": "flyToBounds"}
+        return shapes, viewport, map_views.breadcrumb(path, search, lang), panel.heading(unit, risk, lang), message
+
+    @app.callback(
+        Output("areas", "hideout"),
+        Output("legend", "children"),
+        Input("unit-store", "data"),
+        Input("query-store", "data"),
+        Input("lang-store", "data"),
+    )
+    def colour_map(code, query, lang):
+        if query is None:
+            return no_update, no_update
+        with data.connection(url) as conn:
+            unit, _ = data.resolve_unit(conn, code)
+            if unit is None:
+                return {}, []
+            return map_views.style_table(conn, unit, query, lang)
+
+    @app.callback(
+        Output("panel-kpis", "children"),
+        Output("panel-charts", "children"),
+        Output("panel-top", "children"),
+        Input("unit-store", "data"),
+        Input("query-store", "data"),
+        Input("lang-store", "data"),
+        State("url", "search"),
+    )
+    def fill_panel(code, query, lang, search):
+        if query is None:
+            return no_update, no_update, no_update
+        today = data.today()
+        with data.connection(url) as conn:
+            unit, _ = data.resolve_unit(conn, code)
+            if unit is None:
+                return [], [], []
+            f = data.case_filter(query)
+            figures = cases.key_figures(conn, unit, f, today)
+            trend = cases.trend(conn, unit, f, today)
+            mix = cases.category_mix(conn, unit, f, today)
+            names = data.category_names(conn, lang)
+            top = areas.top_grids(conn, unit)
+        charts = [panel.trend_chart(trend, lang), panel.category_chart(mix, names, lang)]
+        return panel.key_figures(figures, lang), charts, panel.top_grid_list(top, search, lang)
+
+    @app.callback(
+        Output("heat-layer", "children"),
+        *[Output(f"points-{layer}", "data") for layer in map_view.POINT_LAYERS],
+        *[Output(f"points-{layer}", "hideout") for layer in map_view.POINT_LAYERS],
+        Output("layer-message", "children"),
+        Input("unit-store", "data"),
+        Input("query-store", "data"),
+        Input("lang-store", "data"),
+    )
+    def draw_layers(code, query, lang):
+        if query is None:
+            return [no_update] * (2 + 2 * len(map_view.POINT_LAYERS))
+        with data.connection(url) as conn:
+            unit, _ = data.resolve_unit(conn, code)
+            if unit is None:
+                return [[]] + [map_view.EMPTY] * len(map_view.POINT_LAYERS) + [{}] * len(map_view.POINT_LAYERS) + [""]
+            return map_views.overlays(conn, unit, query, lang)
+
+    @app.callback(
+        Output("panel-profile", "children"),
+        Input("unit-store", "data"),
+        Input("query-store", "data"),
+        Input("lang-store", "data"),
+    )
+    def show_profile(code, query, lang):
+        if query is None:
+            return no_update
+        with data.connection(url) as conn:
+            unit, _ = data.resolve_unit(conn, code)
+            if unit is None or unit.is_area:
+                return []
+            return map_views.unit_profile(conn, unit, query, lang)
+
+    @app.callback(
+        Output({"type": "t", "key": ALL}, "children"),
+        Output("f-cat", "options"),
+        Output("f-src", "options"),
+        Output("f-st", "options"),
+        Output("f-metric", "options"),
+        Output("f-layers", "options"),
+        Output("f-cat", "placeholder"),
+        Output("f-src", "placeholder"),
+        Output("f-st", "placeholder"),
+        Input("lang-store", "data"),
+    )
+    def translate(lang):
+        lang = lang or "zh"
+        keys = [output["id"]["key"] for output in ctx.outputs_list[0]]
+        with data.connection(url) as conn:
+            names = data.category_names(conn, lang)
+        everything = text("all", lang)
+        return [text(key, lang) for key in keys], *map_views.control_options(names, lang), *[everything] * 3
+
+
+def _joined(values) -> str:
+    return ",".join(values or [])
+
+
+def _changed(new, old):
+    return no_update if new == old else new

@@ -1,0 +1,70 @@
+"""Risk scores and key-person counts of a unit's children, its top risk grids, and the
+profiles of a grid and a building. Key persons leave here as counts only, and counts below
+`small_count_k` leave as None (suppressed)."""
+
+import psycopg
+
+from geo.db.connection import load_query
+from geo.db.frames import query_frame
+from geo.map.units import Unit
+from geo.settings import get_settings
+
+TOP_GRIDS = 10
+
+
+def latest_risk(conn: psycopg.Connection, codes: list[str]) -> dict[str, dict]:
+    """{code: the latest risk row (score, level, interval, hotspot, trend, explanations)}."""
+    if not codes:
+        return {}
+    frame = query_frame(conn, load_query("map/risk_latest"), {"codes": codes})
+    return {row["code"]: row for row in frame.to_dict("records")}
+
+
+def top_grids(conn: psycopg.Connection, unit: Unit, limit: int = TOP_GRIDS) -> list[dict]:
+    """The unit's basic grids with the highest latest risk score: code, name, score, level,
+    hotspot, trend_week."""
+    if not unit.is_area:
+        return []
+    return query_frame(conn, load_query("map/top_grids"), {"code": unit.code, "limit": limit}).to_dict("records")
+
+
+def child_key_persons(conn: psycopg.Connection, unit: Unit) -> dict[str, int | None]:
+    """{child code: active key persons} for the children of an area; None where the count is
+    below k (suppressed). Below the area levels there are no per-child counts."""
+    if not unit.is_area:
+        return {}
+    rows = conn.execute(load_query("map/key_persons_by_child"), {"code": unit.code}).fetchall()
+    return {code: suppress(persons) for code, persons in rows}
+
+
+def key_persons_by_category(conn: psycopg.Connection, code: str) -> dict[str, int | None]:
+    """{category: active key persons} of one basic grid or building, suppressed below k."""
+    rows = conn.execute(load_query("map/key_persons_by_category"), {"code": code}).fetchall()
+    return {category: suppress(persons) for category, persons in rows}
+
+
+def suppress(count: int) -> int | None:
+    """The count, or None when it is below the configured k."""
+    return count if count >= get_settings().small_count_k else None
+
+
+def grid_profile(conn: psycopg.Connection, code: str) -> dict | None:
+    """A basic grid's facts (households, community, micro-grids, cameras, key places) and its
+    staff as a list of {role, name}; None when no basic grid has the code."""
+    frame = query_frame(conn, load_query("map/grid_profile"), {"code": code})
+    if frame.empty:
+        return None
+    profile = frame.to_dict("records")[0]
+    profile["staff"] = query_frame(conn, load_query("map/grid_staff"), {"code": code}).to_dict("records")
+    return profile
+
+
+def building_profile(conn: psycopg.Connection, code: str) -> dict | None:
+    """A building's facts (address, kind, floors, households, grid) and its units as a list of
+    {unit_no, floors, households}; None when no building has the code."""
+    frame = query_frame(conn, load_query("map/building_profile"), {"code": code})
+    if frame.empty:
+        return None
+    profile = frame.to_dict("records")[0]
+    profile["units"] = query_frame(conn, load_query("map/building_units"), {"code": code}).to_dict("records")
+    return profile

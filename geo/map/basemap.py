@@ -1,0 +1,93 @@
+"""The offline basemap: XYZ raster tiles drawn on the server from the project's own roads,
+water, county boundaries and building footprints, so the map needs no internet. A tile is
+drawn at twice its size and scaled down (smooth lines), then stored as a small indexed PNG.
+Tiles are cached per process; the page caches them too."""
+
+import io
+from functools import lru_cache
+
+import shapely
+from PIL import Image, ImageDraw
+
+from geo.db.connection import load_query
+from geo.db.pool import get_pool
+
+TILE_PX = 256
+SCALE = 2
+BACKGROUND = (244, 243, 239)
+WATER = (170, 211, 223)
+BUILDING_FILL, BUILDING_LINE = (221, 216, 208), (196, 189, 178)
+BOUNDARY = (160, 150, 170)
+# Road colour and width in tile pixels by class; widths grow with the zoom.
+ROAD_STYLE = {
+    "expressway": ((246, 190, 110), 3.0),
+    "arterial": ((255, 255, 255), 2.6),
+    "secondary": ((255, 255, 255), 2.0),
+    "local": ((255, 255, 255), 1.4),
+    "rural": ((250, 250, 246), 1.1),
+}
+ROAD_CASING = (214, 208, 198)
+MAX_ZOOM = 19
+CACHE_TILES = 2048
+
+
+def tile_png(url: str, z: int, x: int, y: int) -> bytes:
+    """The PNG of tile z/x/y of database `url` (cached). Out-of-range tiles raise ValueError."""
+    if not (0 <= z <= MAX_ZOOM and 0 <= x < 2**z and 0 <= y < 2**z):
+        raise ValueError(f"no tile {z}/{x}/{y}")
+    return _cached_tile(url, z, x, y)
+
+
+def clear_cache() -> None:
+    """Forget drawn tiles (after the basemap data changed)."""
+    _cached_tile.cache_clear()
+
+
+@lru_cache(maxsize=CACHE_TILES)
+def _cached_tile(url: str, z: int, x: int, y: int) -> bytes:
+    size = TILE_PX * SCALE
+    with get_pool(url).connection() as conn:
+        rows = conn.execute(load_query("map/basemap_tile"), {"z": z, "x": x, "y": y, "size": size}).fetchall()
+    image = Image.new("RGB", (size, size), BACKGROUND)
+    draw = ImageDraw.Draw(image)
+    zoom_factor = max(0.6, min(2.2, 1 + (z - 13) * 0.25))
+    features = [(layer, kind, shapely.from_wkb(wkb)) for layer, kind, wkb in rows if wkb is not None]
+    # Casings of all roads first, then their fills, so that crossings join cleanly.
+    for step in ("areas", "casing", "fill"):
+        for layer, kind, geometry in features:
+            _draw(draw, step, layer, kind, geometry, zoom_factor)
+    small = image.resize((TILE_PX, TILE_PX), Image.Resampling.LANCZOS).quantize(colors=24)
+    buffer = io.BytesIO()
+    small.save(buffer, format="PNG", optimize=True)
+    return buffer.getvalue()
+
+
+def _draw(draw: ImageDraw.ImageDraw, step: str, layer: str, kind: str, geometry, zoom_factor: float) -> None:
+    if step == "areas" and layer == "water":
+        _polygons(draw, geometry, WATER, None)
+    elif step == "areas" and layer == "building":
+        _polygons(draw, geometry, BUILDING_FILL, BUILDING_LINE)
+    elif step == "areas" and layer == "boundary":
+        _lines(draw, geometry, BOUNDARY, max(1, round(1.2 * SCALE)))
+    elif step != "areas" and layer == "road":
+        colour, width = ROAD_STYLE.get(kind, ROAD_STYLE["local"])
+        width_px = max(1, round(width * zoom_factor * SCALE))
+        if step == "casing":
+            _lines(draw, geometry, ROAD_CASING, width_px + 2 * SCALE)
+        else:
+            _lines(draw, geometry, colour, width_px)
+
+
+def _polygons(draw, geometry, fill, outline) -> None:
+    for polygon in getattr(geometry, "geoms", [geometry]):
+        if polygon.geom_type != "Polygon" or polygon.is_empty:
+            continue
+        draw.polygon(list(polygon.exterior.coords), fill=fill, outline=outline)
+        for hole in polygon.interiors:
+            draw.polygon(list(hole.coords), fill=BACKGROUND)
+
+
+def _lines(draw, geometry, colour, width: int) -> None:
+    for line in getattr(geometry, "geoms", [geometry]):
+        if line.geom_type == "LineString" and not line.is_empty:
+            draw.line(list(line.coords), fill=colour, width=width, joint="curve")

@@ -1,0 +1,99 @@
+"""Case figures of one unit under the page's filters: per child (for the map's style table),
+key figures, trend, category mix, points and table (grid level and below), heat bins.
+
+Every query is one of `geo/db/queries/map/*.sql` with two pieces put in: the unit's scope
+(which placed cases lie in it, and in which child) and the filter on cases.
+"""
+
+import datetime as dt
+
+import psycopg
+from psycopg import sql
+
+from geo.db.connection import load_query
+from geo.db.frames import query_frame
+from geo.map.filters import CaseFilter
+from geo.map.units import Unit
+
+SCOPE_QUERY = {"grid": "map/scope_grid", "micro_grid": "map/scope_micro_grid", "building": "map/scope_building"}
+POINTS_LIMIT = 2000
+TABLE_LIMIT = 300
+
+
+def child_case_counts(conn, unit: Unit, case_filter: CaseFilter, today: dt.date) -> dict[str, dict]:
+    """{child code: {cases, open, overdue}} for the children drawn on the unit's map. A
+    building's map shows its micro-grid's buildings, so their figures are the micro-grid's."""
+    scope_unit = unit
+    if unit.kind == "building":
+        scope_unit = Unit("micro_grid", unit.parent_code, "", None, 0, 0, 0, 0)
+    rows = _run(conn, "map/child_cases", scope_unit, case_filter, today).fetchall()
+    return {code: {"cases": cases, "open": open_, "overdue": overdue} for code, cases, open_, overdue in rows}
+
+
+def key_figures(conn, unit: Unit, case_filter: CaseFilter, today: dt.date) -> dict:
+    """cases (in the range), today, week (last 7 days), open, overdue, closed, close_rate."""
+    cursor = _run(conn, "map/kpis", unit, case_filter, today)
+    figures = dict(zip([c.name for c in cursor.description], cursor.fetchone(), strict=True))
+    figures["close_rate"] = figures["closed"] / figures["cases"] if figures["cases"] else None
+    return figures
+
+
+def trend(conn, unit: Unit, case_filter: CaseFilter, today: dt.date):
+    """DataFrame period, cases, closed: per day, or per week for ranges of three months and more."""
+    return _frame(conn, "map/trend", unit, case_filter, today)
+
+
+def category_mix(conn, unit: Unit, case_filter: CaseFilter, today: dt.date):
+    """DataFrame category, cases, largest first."""
+    return _frame(conn, "map/category_mix", unit, case_filter, today)
+
+
+def case_table(conn, unit: Unit, case_filter: CaseFilter, today: dt.date):
+    """DataFrame of the newest TABLE_LIMIT cases: code, reported_at, category, source, state,
+    status, summary, address, deadline."""
+    return _frame(conn, "map/case_table", unit, case_filter, today, limit=TABLE_LIMIT)
+
+
+def case_points(conn, unit: Unit, case_filter: CaseFilter, today: dt.date) -> dict:
+    """The newest POINTS_LIMIT cases of the unit as GeoJSON points (code, category, state)."""
+    rows = _run(conn, "map/case_points", unit, case_filter, today, limit=POINTS_LIMIT).fetchall()
+    return point_features(rows, ("code", "category", "state"))
+
+
+def heat_bins(conn, unit: Unit, case_filter: CaseFilter, today: dt.date, box: dict, columns: int, rows: int):
+    """(cell_x, cell_y, cases) rows of a columns × rows raster over `box` (west, south,
+    east, north), cell (0, 0) in the north-west corner."""
+    extra = {**box, "columns": columns, "rows": rows}
+    return _run(conn, "map/heat_bins", unit, case_filter, today, **extra).fetchall()
+
+
+def point_features(rows, names: tuple[str, ...]) -> dict:
+    """Rows (*properties, lon, lat) as a GeoJSON FeatureCollection of points."""
+    features = [
+        {
+            "type": "Feature",
+            "geometry": {"type": "Point", "coordinates": [float(row[-2]), float(row[-1])]},
+            "properties": dict(zip(names, row[:-2], strict=True)),
+        }
+        for row in rows
+    ]
+    return {"type": "FeatureCollection", "features": features}
+
+
+def _query(name: str, unit: Unit) -> sql.Composed:
+    scope = "map/scope_areas" if unit.is_area else SCOPE_QUERY[unit.kind]
+    return sql.SQL(load_query(name)).format(
+        scope=sql.SQL(load_query(scope)), case_filter=sql.SQL(load_query("map/case_filter"))
+    )
+
+
+def _params(unit: Unit, case_filter: CaseFilter, today: dt.date, extra: dict) -> dict:
+    return {"code": unit.code, **case_filter.params(today), **extra}
+
+
+def _run(conn: psycopg.Connection, name: str, unit: Unit, case_filter: CaseFilter, today: dt.date, **extra):
+    return conn.execute(_query(name, unit), _params(unit, case_filter, today, extra))
+
+
+def _frame(conn, name: str, unit: Unit, case_filter: CaseFilter, today: dt.date, **extra):
+    return query_frame(conn, _query(name, unit), _params(unit, case_filter, today, extra))

@@ -1,0 +1,30 @@
+"""Key places, cameras and centres inside a unit's box, as GeoJSON points. Key places and
+cameras are sent from the county level down (a city holds thousands: at the city level they
+would be one unreadable blot and most of a view's payload); centres down to the level below
+the unit."""
+
+import psycopg
+
+from geo.db.connection import load_query
+from geo.map.cases import point_features
+from geo.map.units import Unit
+
+POINT_LAYERS = ("places", "cameras", "centres")
+LIMIT = 2000
+QUERY = {"places": "map/key_places", "cameras": "map/cameras", "centres": "map/centres"}
+# Admin level of each unit kind: centres are shown down to one level below the unit.
+UNIT_LEVEL = {"all": 1, "city": 1, "county": 2, "township": 3, "community": 4}
+DENSE_LAYERS_FROM = ("county", "township", "community", "grid", "micro_grid", "building")
+
+
+def layer_points(conn: psycopg.Connection, layer: str, unit: Unit) -> dict | None:
+    """The layer's points in the unit's box (properties code, name, kind), or None when the
+    layer is not shown at this unit's level."""
+    if layer not in QUERY:
+        raise ValueError(f"unknown point layer {layer!r}")
+    if layer != "centres" and unit.kind not in DENSE_LAYERS_FROM:
+        return None
+    params = {"west": unit.west, "south": unit.south, "east": unit.east, "north": unit.north, "limit": LIMIT}
+    params["max_level"] = UNIT_LEVEL.get(unit.kind, 4) + 1
+    rows = conn.execute(load_query(QUERY[layer]), params).fetchall()
+    return point_features(rows, ("code", "name", "kind"))
