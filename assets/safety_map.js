@@ -35,7 +35,8 @@
     var h = context.hideout || {};
     var selected = h.selected && h.selected === feature.properties.code;
     return {
-      fillColor: fillOf(valuesOf(feature, h), h), fillOpacity: selected ? 0.8 : 0.6,
+      fillColor: fillOf(valuesOf(feature, h), h),
+      fillOpacity: h.heat ? 0.25 : (selected ? 0.8 : 0.6),
       color: selected ? '#102a43' : '#ffffff', weight: selected ? 3.5 : 1.4, opacity: 1
     };
   }
@@ -77,11 +78,17 @@
     places: '#6a1b9a', cameras: '#00838f', centres: '#2e7d32'
   };
 
+  /* SVG, not the map's canvas: an SVG layer lets clicks between its points through to the
+     areas below, where a canvas on top would swallow them. */
+  var svgRenderer = null;
+
   function pointMarker(feature, latlng, context) {
     var h = context.hideout || {};
     var colour = POINT_COLOUR[feature.properties.state] || POINT_COLOUR[h.layer] || '#455a64';
+    svgRenderer = svgRenderer || L.svg({pane: 'points'});
     var marker = L.circleMarker(latlng, {
-      radius: h.radius || 5, color: '#ffffff', weight: 1, fillColor: colour, fillOpacity: 0.9
+      radius: h.radius || 5, color: '#ffffff', weight: 1, fillColor: colour, fillOpacity: 0.9,
+      pane: 'points', renderer: svgRenderer
     });
     var words = h.words || {};
     var title = feature.properties.name || feature.properties.code;
@@ -91,7 +98,40 @@
     return marker;
   }
 
+  /* The feature of a FeatureCollection whose (multi)polygon contains [lat, lng]: a click
+     anywhere on the map, through the heat image or a case point, drills into that child. */
+  function insideRing(x, y, ring) {
+    var inside = false;
+    for (var i = 0, j = ring.length - 1; i < ring.length; j = i++) {
+      var xi = ring[i][0], yi = ring[i][1], xj = ring[j][0], yj = ring[j][1];
+      if ((yi > y) !== (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi) { inside = !inside; }
+    }
+    return inside;
+  }
+
+  function insidePolygon(x, y, rings) {
+    if (!insideRing(x, y, rings[0])) { return false; }
+    for (var k = 1; k < rings.length; k++) {
+      if (insideRing(x, y, rings[k])) { return false; }
+    }
+    return true;
+  }
+
+  function featureAt(latlng, collection) {
+    var x = Array.isArray(latlng) ? latlng[1] : latlng.lng, y = Array.isArray(latlng) ? latlng[0] : latlng.lat;
+    var features = (collection || {}).features || [];
+    for (var i = 0; i < features.length; i++) {
+      var g = features[i].geometry || {};
+      var polygons = g.type === 'Polygon' ? [g.coordinates] : (g.type === 'MultiPolygon' ? g.coordinates : []);
+      for (var p = 0; p < polygons.length; p++) {
+        if (insidePolygon(x, y, polygons[p])) { return features[i]; }
+      }
+    }
+    return null;
+  }
+
   window.safetyMap = {
-    escapeHtml: escapeHtml, areaStyle: areaStyle, areaLabel: areaLabel, pointMarker: pointMarker
+    escapeHtml: escapeHtml, areaStyle: areaStyle, areaLabel: areaLabel, pointMarker: pointMarker,
+    featureAt: featureAt
   };
 })();

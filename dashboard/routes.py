@@ -1,10 +1,10 @@
-"""Plain HTTP endpoints beside Dash's callbacks: the offline basemap tiles and the heat image.
-Both answer with PNG; a bad request gets a 400 with a one-line reason."""
+"""Plain HTTP endpoints beside Dash's callbacks: the offline basemap tiles (WebP) and the heat
+image (PNG). A bad request gets a 400 with a one-line reason."""
 
 from flask import Flask, Response, request
 
 from dashboard import data
-from geo.map.basemap import tile_png
+from geo.map.basemap import tile_image
 from geo.map.heat import heat_png
 
 TILE_MAX_AGE_S = 3600
@@ -14,13 +14,13 @@ HEAT_MAX_AGE_S = 30
 def register_routes(server: Flask, url: str) -> None:
     """Add /map/tiles/<z>/<x>/<y>.png and /map/heat.png to the Flask server."""
 
-    @server.get("/map/tiles/<int:z>/<int:x>/<int:y>.png")
+    @server.get("/map/tiles/<int:z>/<int:x>/<int:y>.webp")
     def basemap_tile(z: int, x: int, y: int):
         try:
-            png = tile_png(url, z, x, y)
+            image = tile_image(url, z, x, y)
         except ValueError as error:
             return Response(str(error), status=400, mimetype="text/plain")
-        return _png(png, f"public, max-age={TILE_MAX_AGE_S}")
+        return _image(image, "image/webp", f"public, max-age={TILE_MAX_AGE_S}")
 
     @server.get("/map/heat.png")
     def heat_image():
@@ -31,10 +31,10 @@ def register_routes(server: Flask, url: str) -> None:
                 return Response("unknown unit", status=400, mimetype="text/plain")
             query, _ignored = data.resolve_query(conn, raw)
             png = heat_png(conn, unit, data.case_filter(query), data.today())
-        return _png(png, f"private, max-age={HEAT_MAX_AGE_S}")
+        return _image(png, "image/png", f"private, max-age={HEAT_MAX_AGE_S}")
 
 
-def _png(png: bytes, cache_control: str) -> Response:
-    response = Response(png, mimetype="image/png")
+def _image(body: bytes, mimetype: str, cache_control: str) -> Response:
+    response = Response(body, mimetype=mimetype)
     response.headers["Cache-Control"] = cache_control
     return response

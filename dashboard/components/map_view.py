@@ -7,7 +7,7 @@ from dash import html
 from dashboard.state import LAYERS
 
 EMPTY = {"type": "FeatureCollection", "features": []}
-TILE_URL = "/map/tiles/{z}/{x}/{y}.png"
+TILE_URL = "/map/tiles/{z}/{x}/{y}.webp"
 POINT_LAYERS = tuple(layer for layer in LAYERS if layer != "heat")
 
 
@@ -18,16 +18,27 @@ def js(name: str) -> dict:
 
 def map_view() -> html.Div:
     layers = [
-        dl.TileLayer(url=TILE_URL, maxZoom=19, minZoom=5, attribution="底图：本系统道路、水系、楼栋数据"),
-        dl.LayerGroup(id="heat-layer"),
-        dl.GeoJSON(
-            id="areas", data=EMPTY, hideout={}, style=js("areaStyle"), onEachFeature=js("areaLabel"), bubblingMouseEvents=False
+        # Tiles load once the map stops: a fly-to between levels would otherwise fetch every
+        # zoom it passes through (measured: 167 tiles, 519 KB for one drill step).
+        dl.TileLayer(
+            url=TILE_URL,
+            maxZoom=19,
+            minZoom=5,
+            updateWhenZooming=False,
+            updateWhenIdle=True,
+            attribution="底图：本系统道路、水系、楼栋数据",
         ),
+        dl.GeoJSON(id="areas", data=EMPTY, hideout={}, style=js("areaStyle"), onEachFeature=js("areaLabel")),
     ]
-    layers += [
+    # The heat image lies above the areas' fill (in a pane of its own) and below the labels.
+    layers.append(dl.Pane(dl.LayerGroup(id="heat-layer"), name="heat", style={"zIndex": 450}))
+    # Points above the heat, drawn as SVG (see pointMarker): a canvas there would catch the
+    # clicks meant for the areas below it.
+    points = [
         dl.GeoJSON(id=f"points-{layer}", data=EMPTY, hideout={"layer": layer}, pointToLayer=js("pointMarker"))
         for layer in POINT_LAYERS
     ]
+    layers.append(dl.Pane(points, name="points", style={"zIndex": 460}))
     return html.Div(
         [
             html.Nav(id="breadcrumb", className="breadcrumb"),

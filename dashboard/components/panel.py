@@ -12,7 +12,7 @@ CHART_CONFIG = {"displayModeBar": False, "responsive": True}
 FONT = "Noto Sans CJK SC, Noto Sans SC, PingFang SC, Microsoft YaHei, sans-serif"
 
 
-def heading(unit, risk: dict | None, lang: str) -> html.Div:
+def heading(unit, name: str, risk: dict | None, lang: str) -> html.Div:
     """Unit name, kind and code, and its risk badge (or a note that there is no score)."""
     badge = html.Span(text("no_risk", lang), className="badge none")
     if risk:
@@ -21,7 +21,7 @@ def heading(unit, risk: dict | None, lang: str) -> html.Div:
         )
     return html.Div(
         [
-            html.Div([html.H2(unit.name), badge], className="heading-row"),
+            html.Div([html.H2(name), badge], className="heading-row"),
             html.Div(f"{label(KIND, unit.kind, lang)} · {unit.code or ''}", className="hint"),
         ],
         className="unit-heading",
@@ -53,7 +53,7 @@ def trend_chart(frame, lang: str) -> dcc.Graph:
             x=frame["period"], y=frame["closed"], name=text("kpi_close_rate", lang).replace("率", ""),
             mode="lines", line={"color": "#2f855a", "width": 2},
         )
-    _layout(figure, text("trend", lang), height=210)
+    _layout(figure, text("trend", lang), height=210, empty=frame.empty, lang=lang)
     figure.update_xaxes(tickformat="%m-%d")
     figure.update_layout(showlegend=False)
     return dcc.Graph(figure=figure, config=CHART_CONFIG, id="trend-chart")
@@ -67,7 +67,7 @@ def category_chart(frame, names: dict[str, str], lang: str) -> dcc.Graph:
             y=[names.get(code, code) for code in shown["category"]], x=shown["cases"], orientation="h",
             marker_color="#486581", text=shown["cases"], textposition="outside", cliponaxis=False,
         )
-    _layout(figure, text("mix", lang), height=max(160, 26 * min(len(frame), 8) + 60))
+    _layout(figure, text("mix", lang), height=max(120, 26 * min(len(frame), 8) + 60), empty=frame.empty, lang=lang)
     figure.update_xaxes(visible=False)
     return dcc.Graph(figure=figure, config=CHART_CONFIG, id="category-chart")
 
@@ -94,7 +94,11 @@ def top_grid_list(grids: list[dict], search: str, lang: str) -> html.Div:
     return html.Div([html.H3(text("top_grids", lang)), html.Ol(items, className="top-list", id="top-grids")])
 
 
-def _layout(figure: go.Figure, title: str, height: int) -> None:
+def _layout(figure: go.Figure, title: str, height: int, empty: bool, lang: str) -> None:
+    if empty:
+        figure.add_annotation(text=text("no_data", lang), showarrow=False, font={"size": 14, "color": "#9aa5b1"})
+        figure.update_xaxes(visible=False)
+        figure.update_yaxes(visible=False)
     figure.update_layout(
         title={"text": title, "font": {"size": 14}, "x": 0, "xanchor": "left"},
         height=height,

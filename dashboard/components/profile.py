@@ -18,6 +18,7 @@ def risk_section(risk: dict | None, lang: str) -> html.Div:
     for key in ("trend_week", "trend_month"):
         change = risk.get(key)
         if change is not None and change == change:  # NaN when there is no earlier score
+            change = round(change, 1) + 0.0  # no "-0.0"
             trends.append(html.Span(f"{text(key, lang)} {change:+.1f}", className="trend up" if change > 0 else "trend"))
     facts = [
         html.Span(f"{text('score', lang)} {risk['score']:.1f}", className=f"badge {risk['level']}"),

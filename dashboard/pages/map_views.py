@@ -28,7 +28,7 @@ def breadcrumb(path, search: str, lang: str) -> list:
     """Links up the path (市 › 县 › 街道 › 社区 › 网格 › 微网格 › 楼栋); the last is the unit."""
     items = []
     for index, unit in enumerate(path):
-        name = unit.name if unit.kind != "micro_grid" else f"{label(KIND, 'micro_grid', lang)} {unit.name[-3:]}"
+        name = display_name(unit, lang)
         if index:
             items.append(html.Span("›", className="sep"))
         if index == len(path) - 1:
@@ -36,6 +36,11 @@ def breadcrumb(path, search: str, lang: str) -> list:
         else:
             items.append(dcc.Link(name, href=with_unit(search, unit.code), title=label(KIND, unit.kind, lang)))
     return items
+
+
+def display_name(unit, lang: str) -> str:
+    """The unit's name; a micro-grid, which has none, by kind and number ("微网格 006")."""
+    return f"{label(KIND, 'micro_grid', lang)} {unit.name}" if unit.kind == "micro_grid" else unit.name
 
 
 def style_table(conn, unit, query: dict, lang: str) -> tuple[dict, list]:
@@ -46,9 +51,9 @@ def style_table(conn, unit, query: dict, lang: str) -> tuple[dict, list]:
     codes = _child_codes(conn, unit, counts)
     risk = areas.latest_risk(conn, codes)
     persons = areas.child_key_persons(conn, unit)
-    metric = query.get("metric", "risk")
-    if metric == "persons" and not unit.is_area:
-        metric = "cases"
+    # Below the grid (micro-grids, buildings) there are neither risk scores nor key-person
+    # counts per child: those children are coloured by their cases.
+    metric = query.get("metric", "risk") if unit.is_area else "cases"
     values = {}
     for code in codes:
         entry = {"c": counts.get(code, {}).get("cases", 0), "o": counts.get(code, {}).get("overdue", 0)}
@@ -66,6 +71,7 @@ def style_table(conn, unit, query: dict, lang: str) -> tuple[dict, list]:
         "breaks": breaks,
         "colours": colours,
         "selected": unit.code if unit.kind == "building" else None,
+        "heat": "heat" in (query.get("layers") or []),
         "words": _words(lang),
     }
     return hideout, _legend(metric, breaks, colours, query.get("layers") or [], lang)

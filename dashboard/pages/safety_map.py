@@ -101,18 +101,21 @@ def register(app, url: str) -> None:
         return [no_update, *shown, state["metric"], list(state["layers"]), state["lang"], *stores, message]
 
     # A click on a child area drills into it: the URL changes in the browser, no round trip.
+    # The map's click is used, not the areas', so that it also works through the heat image
+    # and the case points lying over the areas.
     app.clientside_callback(
-        """function (feature, search) {
-            if (!feature || !feature.properties || !feature.properties.code) {
+        """function (click, shapes, search) {
+            var feature = click && window.safetyMap.featureAt(click.latlng, shapes);
+            var params = new URLSearchParams(search || '');
+            if (!feature || params.get('u') === feature.properties.code) {
                 return window.dash_clientside.no_update;
             }
-            var params = new URLSearchParams(search || '');
-            if (params.get('u') === feature.properties.code) { return window.dash_clientside.no_update; }
             params.set('u', feature.properties.code);
             return '?' + params.toString();
         }""",
         Output("url", "search", allow_duplicate=True),
-        Input("areas", "clickData"),
+        Input("map", "clickData"),
+        State("areas", "data"),
         State("url", "search"),
         prevent_initial_call=True,
     )
@@ -137,7 +140,8 @@ def register(app, url: str) -> None:
             risk = areas.latest_risk(conn, [unit.code] if unit.code else []).get(unit.code)
         message = text("not_found", lang, code=code[:40]) if unknown else ""
         viewport = {"bounds": unit.bounds, "transition": "flyToBounds"}
-        return shapes, viewport, map_views.breadcrumb(path, search, lang), panel.heading(unit, risk, lang), message
+        heading = panel.heading(unit, map_views.display_name(unit, lang), risk, lang)
+        return shapes, viewport, map_views.breadcrumb(path, search, lang), heading, message
 
     @app.callback(
         Output("areas", "hideout"),

@@ -1,7 +1,7 @@
 -- Where the unit's cases are drawn (grid level and below), newest first, at most %(limit)s.
 SELECT c.code, c.category_code AS category,
        CASE WHEN c.status = 'closed' THEN 'closed' WHEN c.deadline < now() THEN 'overdue' ELSE 'open' END AS state,
-       round(ST_X(p.point)::numeric, 6) AS lon, round(ST_Y(p.point)::numeric, 6) AS lat
+       round(ST_X(p.point)::numeric, 5) AS lon, round(ST_Y(p.point)::numeric, 5) AS lat
 FROM ({scope}) s
 JOIN cases c ON c.id = s.case_id
 JOIN case_assignment a ON a.case_id = c.id

@@ -1,5 +1,6 @@
 -- One unit of the drill-down path by its code: an admin area, a basic grid, a micro-grid or
--- a building, with its parent's code and its bounding box (lon/lat).
+-- a building, with its parent's code and its bounding box (lon/lat). A micro-grid has no
+-- name: it goes by the last three digits of its code, as on the map.
 SELECT kind, code, name, parent_code,
        ST_XMin(box) AS west, ST_YMin(box) AS south, ST_XMax(box) AS east, ST_YMax(box) AS north
 FROM (
@@ -13,7 +14,7 @@ FROM (
     FROM grid_current g LEFT JOIN admin_area a ON a.id = g.community_id
     WHERE g.code = %(code)s AND g.is_basic
     UNION ALL
-    SELECT 'micro_grid', m.code, m.code, m.grid_code, m.geom::box2d
+    SELECT 'micro_grid', m.code, right(m.code, 3), m.grid_code, m.geom::box2d
     FROM micro_grid_current m
     WHERE m.code = %(code)s
     UNION ALL
