@@ -53,6 +53,20 @@ def demo_db(fresh_database) -> str:
     return url
 
 
+@pytest.fixture(scope="session")
+def scored_demo_db(fresh_database) -> str:
+    """The small demo city (seed 7) with risk scores as of its last day, for the map's
+    read-only tests."""
+    from geo.risk.config import load_config
+    from geo.risk.store import run_full
+
+    url = fresh_database()
+    load_demo(url, scale="small", seed=DEMO_SEED, as_of=DEMO_AS_OF)
+    with connect(url) as conn:
+        run_full(conn, DEMO_AS_OF, load_config())
+    return url
+
+
 @pytest.fixture
 def demo_conn(demo_db):
     """A connection to the demo database inside a transaction that is rolled back."""

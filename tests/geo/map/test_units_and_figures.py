@@ -1,0 +1,155 @@
+"""The map's units, shapes and case figures against plain queries written independently."""
+
+import datetime as dt
+
+import pytest
+
+from geo.db.connection import connect
+from geo.map import areas, cases
+from geo.map.filters import CaseFilter
+from geo.map.units import children_codes, children_geojson, find_unit, root_unit, unit_path
+
+AS_OF = dt.date(2026, 11, 24)
+YEAR = CaseFilter(AS_OF - dt.timedelta(days=364), AS_OF)
+
+# Cases in the range placed in a basic grid whose community lies under the area, found by
+# walking admin_area's parent links four times: no use of the map's path views.
+CASES_UNDER_AREA = """
+SELECT count(*) FROM cases c
+JOIN case_assignment a ON a.case_id = c.id
+JOIN grid g ON g.id = a.grid_id AND g.valid_to IS NULL AND g.is_basic
+JOIN admin_area a4 ON a4.id = g.community_id
+LEFT JOIN admin_area a3 ON a3.id = a4.parent_id
+LEFT JOIN admin_area a2 ON a2.id = a3.parent_id
+LEFT JOIN admin_area a1 ON a1.id = a2.parent_id
+WHERE %(code)s IN (a4.code, a3.code, a2.code, a1.code)
+  AND c.reported_at >= %(start)s AND c.reported_at < %(end)s
+"""
+
+
+@pytest.fixture(scope="module")
+def conn(scored_demo_db):
+    with connect(scored_demo_db, autocommit=True) as connection:
+        yield connection
+
+
+def expected_cases(conn, code, case_filter=YEAR):
+    params = {"code": code, "start": case_filter.start, "end": case_filter.end + dt.timedelta(days=1)}
+    return conn.execute(CASES_UNDER_AREA, params).fetchone()[0]
+
+
+def drill(conn, kinds=("county", "township", "community", "grid", "micro_grid", "building")):
+    """Walk down from the root, each time into the child with the most cases of the year."""
+    unit = root_unit(conn)
+    path = [unit]
+    for kind in kinds:
+        counts = cases.child_case_counts(conn, unit, YEAR, AS_OF)
+        code = max(children_codes(conn, unit), key=lambda c: counts.get(c, {}).get("cases", 0))
+        unit = find_unit(conn, code)
+        assert unit.kind == kind
+        path.append(unit)
+    return path
+
+
+def test_the_root_is_the_city_and_its_children_are_its_counties(conn):
+    root = root_unit(conn)
+    assert root.kind == "city" and root.parent_code is None
+    counties = {code for (code,) in conn.execute("SELECT code FROM admin_area WHERE level = 2")}
+    shapes = children_geojson(conn, root)
+    assert {f["properties"]["code"] for f in shapes["features"]} == counties
+    assert all(f["geometry"]["type"] in ("Polygon", "MultiPolygon") for f in shapes["features"])
+
+
+def test_drilling_reaches_a_building_and_the_path_leads_back_to_the_city(conn):
+    path = drill(conn)
+    building = path[-1]
+    assert [u.code for u in unit_path(conn, building)] == [u.code for u in path]
+    # Each level's children are the next level's units: grids below a community, micro-grids
+    # below a grid, buildings below a micro-grid, and a building's neighbours beside it.
+    community, grid, micro_grid = path[3], path[4], path[5]
+    grids = {c for (c,) in conn.execute(
+        "SELECT g.code FROM grid_current g JOIN admin_area a ON a.id = g.community_id WHERE a.code = %s AND g.is_basic",
+        [community.code])}
+    assert set(children_codes(conn, community)) == grids
+    assert all(code.startswith(grid.code) for code in children_codes(conn, grid))
+    assert building.code in children_codes(conn, micro_grid)
+    assert children_codes(conn, building) == children_codes(conn, micro_grid)
+
+
+def test_case_counts_per_child_add_up_to_the_unit_and_match_a_plain_query(conn):
+    for unit in drill(conn, ("county", "township", "community")):
+        counts = cases.child_case_counts(conn, unit, YEAR, AS_OF)
+        figures = cases.key_figures(conn, unit, YEAR, AS_OF)
+        assert sum(c["cases"] for c in counts.values()) == figures["cases"] == expected_cases(conn, unit.code)
+        assert figures["cases"] > 0
+        assert set(counts) <= set(children_codes(conn, unit))
+
+
+def test_a_grids_figures_split_over_its_micro_grids(conn):
+    grid = drill(conn, ("county", "township", "community", "grid"))[-1]
+    counts = cases.child_case_counts(conn, grid, YEAR, AS_OF)
+    placed = conn.execute(
+        """SELECT count(*) FROM cases c JOIN case_assignment a ON a.case_id = c.id
+           JOIN grid_current g ON g.id = a.grid_id WHERE g.code = %s AND a.micro_grid_id IS NOT NULL
+           AND c.reported_at >= %s""",
+        [grid.code, YEAR.start],
+    ).fetchone()[0]
+    assert sum(c["cases"] for c in counts.values()) == placed > 0
+
+
+def test_filters_narrow_the_counts_as_a_plain_count_does(conn):
+    city = root_unit(conn)
+    category, source = conn.execute(
+        "SELECT category_code, source FROM cases GROUP BY 1, 2 ORDER BY count(*) DESC LIMIT 1"
+    ).fetchone()
+    narrowed = CaseFilter(YEAR.start, YEAR.end, categories=(category,), sources=(source,), states=("closed",))
+    expected = conn.execute(
+        """SELECT count(*) FROM cases c JOIN case_assignment a ON a.case_id = c.id AND a.grid_id IS NOT NULL
+           WHERE c.category_code = %s AND c.source = %s AND c.status = 'closed' AND c.reported_at >= %s""",
+        [category, source, YEAR.start],
+    ).fetchone()[0]
+    figures = cases.key_figures(conn, city, narrowed, AS_OF)
+    assert figures["cases"] == expected > 0
+    assert figures["open"] == 0 and figures["close_rate"] == 1
+    mix = cases.category_mix(conn, city, narrowed, AS_OF)
+    assert mix.to_dict("records") == [{"category": category, "cases": expected}]
+
+
+def test_trend_counts_each_day_once_and_weeks_for_long_ranges(conn):
+    city = root_unit(conn)
+    month = CaseFilter(AS_OF - dt.timedelta(days=29), AS_OF)
+    daily = cases.trend(conn, city, month, AS_OF)
+    assert daily["period"].is_unique and len(daily) <= 30
+    assert daily["cases"].sum() == cases.key_figures(conn, city, month, AS_OF)["cases"]
+    weekly = cases.trend(conn, city, YEAR, AS_OF)
+    assert len(weekly) <= 54 and weekly["cases"].sum() == expected_cases(conn, city.code)
+
+
+def test_case_points_and_table_start_at_the_grid_and_hold_its_cases(conn):
+    grid = drill(conn, ("county", "township", "community", "grid"))[-1]
+    table = cases.case_table(conn, grid, YEAR, AS_OF)
+    points = cases.case_points(conn, grid, YEAR, AS_OF)
+    total = cases.key_figures(conn, grid, YEAR, AS_OF)["cases"]
+    assert len(table) == min(total, cases.TABLE_LIMIT)
+    assert len(points["features"]) <= total
+    assert table["reported_at"].is_monotonic_decreasing
+
+
+def test_unknown_codes_find_nothing(conn):
+    for code in ("999999", "'; DROP TABLE cases; --", "4118" * 10, "<script>"):
+        assert find_unit(conn, code) is None
+    assert conn.execute("SELECT count(*) FROM cases").fetchone()[0] > 0
+
+
+def test_top_grids_are_the_highest_scores_of_the_unit(conn):
+    county = drill(conn, ("county",))[-1]
+    top = areas.top_grids(conn, county)
+    scores = [g["score"] for g in top]
+    assert len(top) == areas.TOP_GRIDS and scores == sorted(scores, reverse=True)
+    highest = conn.execute(
+        """SELECT max(r.score) FROM risk_score r WHERE r.kind = 'grid' AND r.county_code = %s
+           AND r.as_of = (SELECT max(as_of) FROM risk_score)""",
+        [county.code],
+    ).fetchone()[0]
+    assert scores[0] == pytest.approx(highest)
+    assert areas.top_grids(conn, drill(conn, ("county", "township", "community", "grid"))[-1]) == []
