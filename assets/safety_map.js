@@ -57,7 +57,11 @@
 
   /* A permanent label with the area's name; hovering turns it into the area's card. */
   function areaLabel(feature, layer, context) {
-    var name = escapeHtml(feature.properties.name);
+    var name = escapeHtml(feature.properties.name), at = feature.properties.at;
+    if (at) {
+      // Leaflet puts a polygon's tooltip at its centroid, outside a concave shape.
+      layer.getCenter = function () { return L.latLng(at[0], at[1]); };
+    }
     layer.bindTooltip(name, {permanent: true, direction: 'center', className: 'area-label', opacity: 1});
     layer.on('mouseover', function () {
       layer.setTooltipContent(detail(feature, context.hideout || {}));

@@ -149,17 +149,24 @@ def _child_codes(conn, unit, counts: dict) -> list[str]:
 
 def _breaks(values: list[int]) -> list[int]:
     """Up to four upper class limits (five classes) at quantiles of the shown values, each
-    limit once and below the largest value."""
-    if not values:
+    limit once and below the largest value. Zero is a class of its own, so that an area
+    without cases is never coloured like one with some."""
+    if not values or max(values) == 0:
         return []
-    limits = sorted({int(round(x)) for x in np.quantile(values, [0.2, 0.4, 0.6, 0.8])})
-    return [x for x in limits if x < max(values)]
+    limits = {int(round(x)) for x in np.quantile(values, [0.2, 0.4, 0.6, 0.8])}
+    if 0 in values:
+        limits.add(0)
+    below_max = sorted(x for x in limits if x < max(values))
+    # All values equal: they get the darkest class, not the lightest.
+    return below_max[-4:] or [max(values) - 1]
 
 
 def _spread(palette: list[str], classes: int) -> list[str]:
     """`classes` colours spread over the palette, its lightest and darkest included."""
     if classes >= len(palette):
         return palette
+    if classes == 1:
+        return palette[:1]
     return [palette[round(i)] for i in np.linspace(0, len(palette) - 1, classes)]
 
 
@@ -203,6 +210,8 @@ def _legend(metric: str, breaks: list[float], colours: list[str], layers, lang: 
 
 def _class_items(breaks: list[int], colours: list[str]) -> list[tuple[str, str]]:
     """Legend rows '0–3', '4–9', …, '≥ 10' for the count classes."""
+    if not breaks:
+        return [(colours[0], "0")]
     items, low = [], 0
     for colour, high in zip(colours, breaks, strict=False):
         items.append((colour, f"{low}–{high}" if high > low else f"{low}"))

@@ -139,7 +139,8 @@ def register(app, url: str) -> None:
             path = unit_path(conn, unit)
             risk = areas.latest_risk(conn, [unit.code] if unit.code else []).get(unit.code)
         message = text("not_found", lang, code=code[:40]) if unknown else ""
-        viewport = {"bounds": unit.bounds, "transition": "flyToBounds"}
+        # A building alone would fill the screen; zoom 18 keeps its street in view.
+        viewport = {"bounds": unit.bounds, "transition": "flyToBounds", "options": {"maxZoom": 18}}
         heading = panel.heading(unit, map_views.display_name(unit, lang), risk, lang)
         return shapes, viewport, map_views.breadcrumb(path, search, lang), heading, message
 

@@ -1,0 +1,194 @@
+"""The safety map in a real headless Chromium: drill from the city to a building by clicking,
+breadcrumb and URL, back button, layers, a filter, English, shared and hostile links; no
+request leaves the server and the console stays clean."""
+
+import datetime as dt
+import re
+
+import pytest
+
+from geo.db.connection import connect
+from geo.map import cases
+from geo.map.filters import CaseFilter
+from geo.map.units import children_codes, children_geojson, find_unit, root_unit
+from tests.dashboard.conftest import screenshot, serve
+
+AS_OF = dt.date(2026, 11, 24)
+MONTH = CaseFilter(AS_OF - dt.timedelta(days=29), AS_OF)
+LABEL = ".leaflet-tooltip.area-label"
+
+
+@pytest.fixture(scope="module")
+def served(scored_demo_db):
+    yield from serve(scored_demo_db)
+
+
+@pytest.fixture(scope="module")
+def conn(scored_demo_db):
+    with connect(scored_demo_db, autocommit=True) as connection:
+        yield connection
+
+
+@pytest.fixture
+def page(browser, served):
+    """A 1920×1080 page recording every request and every console error or warning."""
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.requests, page.problems = [], []
+    page.on("request", lambda request: page.requests.append(request.url))
+    page.on("console", lambda m: page.problems.append(m.text) if m.type in ("error", "warning") else None)
+    page.on("pageerror", lambda error: page.problems.append(str(error)))
+    yield page
+    assert all(url.startswith(served) for url in page.requests), "a request left the server"
+    assert page.problems == []
+    page.close()
+
+
+# True when the map has stopped moving and the basemap shows one zoom level, its own, all loaded.
+MAP_AT_REST = """async () => {
+    const pane = () => document.querySelector('.leaflet-map-pane').style.transform
+        + document.querySelector('.leaflet-proxy')?.style.transform;
+    const before = pane();
+    await new Promise(resolve => setTimeout(resolve, 300));
+    const tiles = [...document.querySelectorAll('img.leaflet-tile')];
+    const levels = [...document.querySelectorAll('.leaflet-tile-container')].filter(l => l.children.length);
+    // A level drawn at the map's own zoom is scaled by at most 2^±0.5 (zoom snaps to 0.25).
+    const scale = levels.length === 1 ? Number((levels[0].style.transform.match(/scale\(([^)]+)\)/) || [0, 1])[1]) : 0;
+    return pane() === before && scale > 0.7 && scale < 1.42
+        && tiles.every(t => t.complete && t.classList.contains('leaflet-tile-loaded'));
+}"""
+
+
+def settle(page) -> None:
+    """Wait until the chain of callbacks a change starts (URL → stores → views) has ended and
+    the map has flown to its place."""
+    for _ in range(2):
+        page.wait_for_timeout(400)
+        page.wait_for_load_state("networkidle")
+        page.wait_for_function("() => !document.querySelector('[data-dash-is-loading]')")
+    page.wait_for_function(MAP_AT_REST)
+
+
+def unit_in_url(page) -> str | None:
+    match = re.search(r"[?&]u=([^&]+)", page.evaluate("location.search"))
+    return match.group(1) if match else None
+
+
+def busiest_child(conn, unit):
+    counts = cases.child_case_counts(conn, unit, MONTH, AS_OF)
+    return find_unit(conn, max(children_codes(conn, unit), key=lambda c: counts.get(c, {}).get("cases", 0)))
+
+
+def click_label(page, name: str) -> None:
+    label = page.locator(LABEL).filter(has_text=re.compile(f"^{re.escape(name)}$")).first
+    # Labels are redrawn when the style table arrives: ask again until one stays put.
+    for _ in range(40):
+        box = label.bounding_box()
+        if box:
+            break
+        page.wait_for_timeout(250)
+    assert box, f"no label {name!r} among {page.locator(LABEL).all_inner_texts()}"
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    settle(page)
+
+
+def test_the_city_view_shows_counties_figures_and_a_legend(page, served, conn):
+    page.goto(served)
+    settle(page)
+    city = root_unit(conn)
+    counties = {find_unit(conn, code).name for code in children_codes(conn, city)}
+    assert page.title() == "平安地图"
+    assert page.locator(".breadcrumb").inner_text().strip() == city.name
+    assert set(page.locator(LABEL).all_inner_texts()) == counties
+    figures = cases.key_figures(conn, city, MONTH, AS_OF)
+    assert page.locator("#kpi-cases .kpi-value").inner_text() == f"{figures['cases']:,}"
+    assert "风险等级" in page.locator("#legend").inner_text()
+    assert page.locator("#top-grids li").count() == 10
+    screenshot(page, "map-city")
+
+
+def test_drilling_from_the_city_to_a_building_and_back(page, served, conn):
+    page.goto(served)
+    settle(page)
+    unit, names = root_unit(conn), [root_unit(conn).name]
+    for kind in ("county", "township", "community", "grid", "micro_grid", "building"):
+        child = busiest_child(conn, unit)
+        assert child.kind == kind
+        shapes = children_geojson(conn, unit)["features"]
+        click_label(page, next(f["properties"]["name"] for f in shapes if f["properties"]["code"] == child.code))
+        assert unit_in_url(page) == child.code
+        crumbs = page.locator(".breadcrumb").inner_text()
+        assert [part.strip() for part in crumbs.split("›")][-1].endswith(child.name)
+        assert crumbs.count("›") == len(names)
+        names.append(child.name)
+        if kind == "grid":
+            assert page.locator("#risk-explanation .why").inner_text()
+            screenshot(page, "map-grid")
+        unit = child
+    assert page.locator("#building-facts").is_visible()
+    assert page.locator("#key-person-counts").is_visible()
+    screenshot(page, "map-building")
+    page.go_back()
+    settle(page)
+    assert unit_in_url(page) == unit.parent_code
+    page.locator(".breadcrumb a").first.click()
+    settle(page)
+    assert unit_in_url(page) == root_unit(conn).code
+    assert page.locator(LABEL).count() == len(children_codes(conn, root_unit(conn)))
+
+
+def test_layers_and_a_filter_change_the_map_and_the_url(page, served, conn):
+    grid = find_unit(conn, conn.execute(
+        """SELECT r.code FROM risk_score r WHERE r.kind = 'grid' ORDER BY r.score DESC, r.code LIMIT 1"""
+    ).fetchone()[0])
+    page.goto(f"{served}?u={grid.code}")
+    settle(page)
+    page.get_by_label("事件热力").check()
+    page.get_by_label("事件点位（网格及以下）").check()
+    settle(page)
+    assert "layers=heat%2Ccases" in page.evaluate("location.search") or "layers=heat,cases" in page.evaluate(
+        "location.search"
+    )
+    assert "heat.png" in page.locator("img.leaflet-image-layer").get_attribute("src")
+    expected_points = len(cases.case_points(conn, grid, MONTH, AS_OF)["features"])
+    assert page.locator(".leaflet-points-pane path").count() == expected_points > 0
+    screenshot(page, "map-grid-layers")
+    category = conn.execute(
+        """SELECT c.category_code FROM cases c JOIN case_assignment a ON a.case_id = c.id
+           JOIN grid_current g ON g.id = a.grid_id WHERE g.code = %s GROUP BY 1 ORDER BY count(*) DESC LIMIT 1""",
+        [grid.code],
+    ).fetchone()[0]
+    name = conn.execute("SELECT name_zh FROM case_category WHERE code = %s", [category]).fetchone()[0]
+    page.locator("#f-cat").click()
+    page.get_by_role("option", name=name).click()
+    page.keyboard.press("Escape")
+    settle(page)
+    assert f"cat={category}" in page.evaluate("location.search")
+    narrowed = CaseFilter(MONTH.start, MONTH.end, categories=(category,))
+    figures = cases.key_figures(conn, grid, narrowed, AS_OF)
+    assert page.locator("#kpi-cases .kpi-value").inner_text() == f"{figures['cases']:,}"
+    assert page.locator(".leaflet-points-pane path").count() == len(cases.case_points(conn, grid, narrowed, AS_OF)["features"])
+
+
+def test_english_switch_and_a_shared_link_restore_the_state(page, served, conn):
+    county = busiest_child(conn, root_unit(conn))
+    page.goto(f"{served}?u={county.code}&m=cases&layers=centres&lang=en")
+    settle(page)
+    assert page.locator("#f-metric input[value=cases]").is_checked()
+    assert page.locator("#f-layers input[value=centres]").is_checked()
+    assert "Cases" in page.locator("#legend").inner_text()
+    assert page.locator("#kpi-open .kpi-label").inner_text() == "Open"
+    assert page.locator(".leaflet-points-pane path").count() > 0
+    screenshot(page, "map-county-english")
+    page.get_by_label("中文").check()
+    settle(page)
+    assert "lang=" not in page.evaluate("location.search")
+    assert page.locator("#kpi-open .kpi-label").inner_text() == "未办结"
+
+
+def test_a_hostile_link_falls_back_to_the_city_and_says_what_it_ignored(page, served, conn):
+    page.goto(f"{served}?u=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&from=never&cat=x%27%3B--&m=evil&layers=foo")
+    settle(page)
+    assert page.locator(".breadcrumb").inner_text().strip() == root_unit(conn).name
+    assert "未找到编码" in page.locator("#unit-message").inner_text()
+    assert "已忽略" in page.locator("#filter-message").inner_text()
+    assert page.locator("#f-metric input[value=risk]").is_checked()
