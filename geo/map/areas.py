@@ -6,6 +6,7 @@ import psycopg
 
 from geo.db.connection import load_query
 from geo.db.frames import query_frame
+from geo.map.scope import scope_params
 from geo.map.units import Unit
 from geo.settings import get_settings
 
@@ -25,7 +26,8 @@ def top_grids(conn: psycopg.Connection, unit: Unit, limit: int = TOP_GRIDS) -> l
     hotspot, trend_week."""
     if not unit.is_area:
         return []
-    return query_frame(conn, load_query("map/top_grids"), {"code": unit.code, "limit": limit}).to_dict("records")
+    params = {**scope_params(conn, unit), "limit": limit}
+    return query_frame(conn, load_query("map/top_grids"), params).to_dict("records")
 
 
 def child_key_persons(conn: psycopg.Connection, unit: Unit) -> dict[str, int | None]:
@@ -33,7 +35,7 @@ def child_key_persons(conn: psycopg.Connection, unit: Unit) -> dict[str, int | N
     below k (suppressed). Below the area levels there are no per-child counts."""
     if not unit.is_area:
         return {}
-    rows = conn.execute(load_query("map/key_persons_by_child"), {"code": unit.code}).fetchall()
+    rows = conn.execute(load_query("map/key_persons_by_child"), scope_params(conn, unit)).fetchall()
     return {code: suppress(persons) for code, persons in rows}
 
 

@@ -1,21 +1,18 @@
 """Case figures of one unit under the page's filters: per child (for the map's style table),
 key figures, trend, category mix, points and table (grid level and below), heat bins.
 
-Every query is one of `geo/db/queries/map/*.sql` with two pieces put in: the unit's scope
-(which placed cases lie in it, and in which child) and the filter on cases.
+Every query is one of `geo/db/queries/map/*.sql` put together by `geo.map.scope.map_query`.
 """
 
 import datetime as dt
 
 import psycopg
-from psycopg import sql
 
-from geo.db.connection import load_query
 from geo.db.frames import query_frame
 from geo.map.filters import CaseFilter
+from geo.map.scope import map_query, scope_params
 from geo.map.units import Unit
 
-SCOPE_QUERY = {"grid": "map/scope_grid", "micro_grid": "map/scope_micro_grid", "building": "map/scope_building"}
 POINTS_LIMIT = 2000
 TABLE_LIMIT = 300
 
@@ -26,13 +23,13 @@ def child_case_counts(conn, unit: Unit, case_filter: CaseFilter, today: dt.date)
     scope_unit = unit
     if unit.kind == "building":
         scope_unit = Unit("micro_grid", unit.parent_code, "", None, 0, 0, 0, 0)
-    rows = _run(conn, "map/child_cases", scope_unit, case_filter, today).fetchall()
+    rows = _run(conn, "child_cases", scope_unit, case_filter, today).fetchall()
     return {code: {"cases": cases, "open": open_, "overdue": overdue} for code, cases, open_, overdue in rows}
 
 
 def key_figures(conn, unit: Unit, case_filter: CaseFilter, today: dt.date) -> dict:
     """cases (in the range), today, week (last 7 days), open, overdue, closed, close_rate."""
-    cursor = _run(conn, "map/kpis", unit, case_filter, today)
+    cursor = _run(conn, "kpis", unit, case_filter, today)
     figures = dict(zip([c.name for c in cursor.description], cursor.fetchone(), strict=True))
     figures["close_rate"] = figures["closed"] / figures["cases"] if figures["cases"] else None
     return figures
@@ -40,23 +37,23 @@ def key_figures(conn, unit: Unit, case_filter: CaseFilter, today: dt.date) -> di
 
 def trend(conn, unit: Unit, case_filter: CaseFilter, today: dt.date):
     """DataFrame period, cases, closed: per day, or per week for ranges of three months and more."""
-    return _frame(conn, "map/trend", unit, case_filter, today)
+    return _frame(conn, "trend", unit, case_filter, today)
 
 
 def category_mix(conn, unit: Unit, case_filter: CaseFilter, today: dt.date):
     """DataFrame category, cases, largest first."""
-    return _frame(conn, "map/category_mix", unit, case_filter, today)
+    return _frame(conn, "category_mix", unit, case_filter, today)
 
 
 def case_table(conn, unit: Unit, case_filter: CaseFilter, today: dt.date):
     """DataFrame of the newest TABLE_LIMIT cases: code, reported_at, category, source, state,
     status, summary, address, deadline."""
-    return _frame(conn, "map/case_table", unit, case_filter, today, limit=TABLE_LIMIT)
+    return _frame(conn, "case_table", unit, case_filter, today, limit=TABLE_LIMIT)
 
 
 def case_points(conn, unit: Unit, case_filter: CaseFilter, today: dt.date) -> dict:
     """The newest POINTS_LIMIT cases of the unit as GeoJSON points (code, category, state)."""
-    rows = _run(conn, "map/case_points", unit, case_filter, today, limit=POINTS_LIMIT).fetchall()
+    rows = _run(conn, "case_points", unit, case_filter, today, limit=POINTS_LIMIT).fetchall()
     return point_features(rows, ("code", "category", "state"))
 
 
@@ -64,7 +61,7 @@ def heat_bins(conn, unit: Unit, case_filter: CaseFilter, today: dt.date, box: di
     """(cell_x, cell_y, cases) rows of a columns × rows raster over `box` (west, south,
     east, north), cell (0, 0) in the north-west corner."""
     extra = {**box, "columns": columns, "rows": rows}
-    return _run(conn, "map/heat_bins", unit, case_filter, today, **extra).fetchall()
+    return _run(conn, "heat_bins", unit, case_filter, today, **extra).fetchall()
 
 
 def point_features(rows, names: tuple[str, ...]) -> dict:
@@ -80,20 +77,13 @@ def point_features(rows, names: tuple[str, ...]) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def _query(name: str, unit: Unit) -> sql.Composed:
-    scope = "map/scope_areas" if unit.is_area else SCOPE_QUERY[unit.kind]
-    return sql.SQL(load_query(name)).format(
-        scope=sql.SQL(load_query(scope)), case_filter=sql.SQL(load_query("map/case_filter"))
-    )
-
-
-def _params(unit: Unit, case_filter: CaseFilter, today: dt.date, extra: dict) -> dict:
-    return {"code": unit.code, **case_filter.params(today), **extra}
+def _params(conn, unit: Unit, case_filter: CaseFilter, today: dt.date, extra: dict) -> dict:
+    return {**scope_params(conn, unit), **case_filter.params(today), **extra}
 
 
 def _run(conn: psycopg.Connection, name: str, unit: Unit, case_filter: CaseFilter, today: dt.date, **extra):
-    return conn.execute(_query(name, unit), _params(unit, case_filter, today, extra))
+    return conn.execute(map_query(name, unit), _params(conn, unit, case_filter, today, extra))
 
 
 def _frame(conn, name: str, unit: Unit, case_filter: CaseFilter, today: dt.date, **extra):
-    return query_frame(conn, _query(name, unit), _params(unit, case_filter, today, extra))
+    return query_frame(conn, map_query(name, unit), _params(conn, unit, case_filter, today, extra))

@@ -1,9 +1,8 @@
 -- Active key persons per child area (or basic grid) of an admin area: counts only, never a
--- person. With %(code)s NULL: per top-level area. Small counts are suppressed by the caller.
-SELECT CASE WHEN %(code)s::text IS NULL THEN p.path[1]
-            ELSE p.path[array_position(p.path, %(code)s) + 1] END AS code,
-       count(*) AS persons
-FROM grid_path p
-JOIN sensitive.key_person_located k ON k.grid_id = p.grid_id
-WHERE k.active AND (%(code)s::text IS NULL OR %(code)s = ANY (p.path))
+-- person. Small counts are suppressed by the caller.
+SELECT g.child AS code, count(*) AS persons
+FROM unnest(%(grid_ids)s::int[], %(children)s::text[]) AS g (grid_id, child)
+JOIN building_assignment b ON b.grid_id = g.grid_id
+JOIN sensitive.key_person k ON k.building_id = b.building_id
+WHERE k.active
 GROUP BY 1

@@ -1,8 +1,7 @@
--- The placed cases inside an admin area, each with the child area (or basic grid) it falls
--- in. With %(code)s NULL: every placed case, by top-level area.
-SELECT a.case_id,
-       CASE WHEN %(code)s::text IS NULL THEN p.path[1]
-            ELSE p.path[array_position(p.path, %(code)s) + 1] END AS child
-FROM grid_path p
-JOIN case_assignment a ON a.grid_id = p.grid_id
-WHERE %(code)s::text IS NULL OR %(code)s = ANY (p.path)
+-- The placed cases inside an admin area, each with the child area (or basic grid) it falls in.
+-- The area's grids come as two arrays from `map/area_grids` (run first): with their number
+-- known, the planner reads a small area's cases through the grid index, a large one's by a
+-- scan.
+SELECT a.case_id, g.child
+FROM unnest(%(grid_ids)s::int[], %(children)s::text[]) AS g (grid_id, child)
+JOIN case_assignment a ON a.grid_id = g.grid_id

@@ -1,9 +1,7 @@
--- The %(limit)s basic grids of the unit with the highest latest risk score (NULL code: all).
+-- The %(limit)s basic grids among %(grid_ids)s with the highest latest risk score.
 SELECT r.code, g.name, r.score, r.level, r.hotspot, r.trend_week
-FROM risk_score r
-JOIN grid_path p ON p.grid_code = r.code
-JOIN grid_current g ON g.id = p.grid_id
-WHERE r.as_of = (SELECT max(as_of) FROM risk_score) AND r.kind = 'grid'
-  AND (%(code)s::text IS NULL OR %(code)s = ANY (p.path))
+FROM grid g
+JOIN risk_score r ON r.code = g.code AND r.as_of = (SELECT max(as_of) FROM risk_score)
+WHERE g.id = ANY (%(grid_ids)s::int[])
 ORDER BY r.score DESC, r.code
 LIMIT %(limit)s

@@ -1,0 +1,32 @@
+"""Which cases and grids a unit holds, for the map's queries. A query file of
+`geo/db/queries/map/` takes its pieces in placeholders: {scope}, the unit's placed cases each
+with the child it falls in, and {case_filter}, the page's filters on cases. An admin area's
+scope needs its grids first: `scope_params` finds them (one indexed walk down the hierarchy)
+and passes them as arrays."""
+
+from psycopg import sql
+
+from geo.db.connection import load_query
+from geo.map.units import Unit
+
+SCOPE_QUERY = {"grid": "map/scope_grid", "micro_grid": "map/scope_micro_grid", "building": "map/scope_building"}
+
+
+def map_query(name: str, unit: Unit) -> sql.Composed:
+    """The query `map/<name>` for `unit`; run it with `scope_params(conn, unit)`.
+
+    Example:
+        >>> conn.execute(map_query("kpis", county), {**scope_params(conn, county), **filter_params})
+    """
+    scope = load_query("map/scope_areas" if unit.is_area else SCOPE_QUERY[unit.kind])
+    return sql.SQL(load_query(f"map/{name}")).format(
+        scope=sql.SQL(scope), case_filter=sql.SQL(load_query("map/case_filter"))
+    )
+
+
+def scope_params(conn, unit: Unit) -> dict:
+    """{code} for a grid, micro-grid or building; {code, grid_ids, children} for an area."""
+    if not unit.is_area:
+        return {"code": unit.code}
+    rows = conn.execute(load_query("map/area_grids"), {"code": unit.code}).fetchall()
+    return {"code": unit.code, "grid_ids": [r[0] for r in rows], "children": [r[2] for r in rows]}
