@@ -1,6 +1,8 @@
 """Plain HTTP endpoints beside Dash's callbacks: the offline basemap tiles (WebP) and the heat
 image (PNG). A bad request gets a 400 with a one-line reason."""
 
+from pathlib import Path
+
 from flask import Flask, Response, request
 
 from dashboard import data
@@ -11,13 +13,14 @@ TILE_MAX_AGE_S = 3600
 HEAT_MAX_AGE_S = 30
 
 
-def register_routes(server: Flask, url: str) -> None:
-    """Add /map/tiles/<z>/<x>/<y>.png and /map/heat.png to the Flask server."""
+def register_routes(server: Flask, url: str, tile_cache: Path) -> None:
+    """Add /map/tiles/<z>/<x>/<y>.webp and /map/heat.png to the Flask server; drawn tiles
+    are kept in `tile_cache`."""
 
     @server.get("/map/tiles/<int:z>/<int:x>/<int:y>.webp")
     def basemap_tile(z: int, x: int, y: int):
         try:
-            image = tile_image(url, z, x, y)
+            image = tile_image(url, z, x, y, tile_cache)
         except ValueError as error:
             return Response(str(error), status=400, mimetype="text/plain")
         return _image(image, "image/webp", f"public, max-age={TILE_MAX_AGE_S}")

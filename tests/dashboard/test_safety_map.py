@@ -11,6 +11,7 @@ from geo.db.connection import connect
 from geo.map import cases
 from geo.map.filters import CaseFilter
 from geo.map.units import children_codes, children_geojson, find_unit, root_unit
+from dashboard.measure import settle
 from tests.dashboard.conftest import screenshot, serve
 
 AS_OF = dt.date(2026, 11, 24)
@@ -41,31 +42,6 @@ def page(browser, served):
     assert all(url.startswith(served) for url in page.requests), "a request left the server"
     assert page.problems == []
     page.close()
-
-
-# True when the map has stopped moving and the basemap shows one zoom level, its own, all loaded.
-MAP_AT_REST = """async () => {
-    const pane = () => document.querySelector('.leaflet-map-pane').style.transform
-        + document.querySelector('.leaflet-proxy')?.style.transform;
-    const before = pane();
-    await new Promise(resolve => setTimeout(resolve, 300));
-    const tiles = [...document.querySelectorAll('img.leaflet-tile')];
-    const levels = [...document.querySelectorAll('.leaflet-tile-container')].filter(l => l.children.length);
-    // A level drawn at the map's own zoom is scaled by at most 2^±0.5 (zoom snaps to 0.25).
-    const scale = levels.length === 1 ? Number((levels[0].style.transform.match(/scale\(([^)]+)\)/) || [0, 1])[1]) : 0;
-    return pane() === before && scale > 0.7 && scale < 1.42
-        && tiles.every(t => t.complete && t.classList.contains('leaflet-tile-loaded'));
-}"""
-
-
-def settle(page) -> None:
-    """Wait until the chain of callbacks a change starts (URL → stores → views) has ended and
-    the map has flown to its place."""
-    for _ in range(2):
-        page.wait_for_timeout(400)
-        page.wait_for_load_state("networkidle")
-        page.wait_for_function("() => !document.querySelector('[data-dash-is-loading]')")
-    page.wait_for_function(MAP_AT_REST)
 
 
 def unit_in_url(page) -> str | None:

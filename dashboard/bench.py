@@ -1,0 +1,256 @@
+"""`python -m dashboard.bench`: the safety map as a leader's browser gets it, at city and
+province scale, and under load. `make bench` runs it after `python -m geo bench`.
+
+For each scale, in a scratch database holding the demo (or `--database`, already loaded and
+scored), with the dashboard served as `make demo` serves it (gunicorn):
+- a headless Chromium opens the city and drills down to a building through the busiest unit
+  of each level; per view it counts the decoded bytes of every data response (callbacks,
+  tiles, heat image) and sums the server time of those responses (their Server-Timing),
+  once with the default layers and once with every layer on; plus one filter change;
+- baseline, measured in the same run: all basic grids as one raw GeoJSON (the full-layer
+  dump the page never sends), its size and query time;
+- a load test: simulated leaders (locust, `dashboard/loadtest.py`) replaying the recorded
+  drill steps with other units and dates; errors and p50/p95 response times.
+At the end, each level's server time at province scale against city scale.
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from contextlib import contextmanager
+
+from playwright.sync_api import sync_playwright
+
+from dashboard import data
+from dashboard.measure import GO_TO, settle, walk
+from geo.db.connection import connect, create_database, drop_database, server_url, with_dbname
+from geo.db.migrate import migrate
+from geo.map import cases
+from geo.map.filters import CaseFilter, DEFAULT_DAYS
+from geo.map.units import children_codes, find_unit, root_unit
+from geo.settings import PROJECT_ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+ALL_LAYERS = "layers=heat,cases,places,cameras,centres"
+BUDGET_KB = 300
+ALTERNATIVES = 100
+FULL_DUMP = """
+SELECT octet_length(json_build_object('type', 'FeatureCollection', 'features', json_agg(json_build_object(
+    'type', 'Feature', 'geometry', ST_AsGeoJSON(geom)::json,
+    'properties', json_build_object('code', code, 'name', name))))::text)
+FROM grid_current WHERE is_basic
+"""
+SAMPLE = {
+    "county": "SELECT code, geom FROM admin_area WHERE level = 2",
+    "township": "SELECT code, geom FROM admin_area WHERE level = 3",
+    "community": "SELECT code, geom FROM admin_area WHERE level = 4",
+    "city": "SELECT code, geom FROM admin_area WHERE level = 1",
+    "grid": "SELECT code, geom FROM grid_current WHERE is_basic",
+    "micro_grid": "SELECT code, geom FROM micro_grid_current",
+    "building": "SELECT code, footprint FROM building",
+}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m dashboard.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", nargs="+", choices=("small", "city", "province"), default=["city", "province"])
+    parser.add_argument("--database", help="measure this loaded and scored database instead (one scale)")
+    parser.add_argument("--users", type=int, default=50, help="simulated leaders of the load test (default 50)")
+    parser.add_argument("--seconds", type=int, default=300, help="length of the load test; 0 skips it (default 300)")
+    args = parser.parse_args(argv)
+    server_times = {}
+    for scale in args.scale if not args.database else ["given"]:
+        with _database(scale, args.database) as url, _dashboard(url) as host:
+            lines, times = _measure(scale, url, host, args)
+            server_times[scale] = times
+            print("\n".join(lines), flush=True)
+    if {"city", "province"} <= set(server_times):
+        print("server time of a view, province against city (1.0 = does not grow with the city):")
+        for level, city_ms in server_times["city"].items():
+            province_ms = server_times["province"].get(level)
+            if province_ms is not None:
+                print(f"  {level:<10} {city_ms:7.0f} ms -> {province_ms:7.0f} ms  ({province_ms / max(city_ms, 1):.2f}x)")
+    return 0
+
+
+def _measure(scale: str, url: str, host: str, args) -> tuple[list[str], dict]:
+    with connect(url) as conn:
+        path = _busiest_path(conn)
+        dump_kb, dump_ms = _full_dump(conn)
+    lines = [f"safety map, {scale} scale: drill path {' > '.join(str(u.code or 'all') for u in path)}"]
+    with _browser() as browser:
+        plain = walk(browser.new_page(viewport={"width": 1920, "height": 1080}), host, [u.code for u in path])
+        page = browser.new_page(viewport={"width": 1920, "height": 1080})
+        layered = walk(page, host, [u.code for u in path], ALL_LAYERS)
+        filtered = _filter_step(browser, host, path[1].code)
+    lines.append(
+        f"  {'view':<10} {'data KB':>8} {'callbacks':>9} {'tiles':>6} {'requests':>8} {'server ms':>9} {'slowest':>8}"
+        f" | all layers: {'KB':>6} {'heat':>5} {'server ms':>9}"
+    )
+    times = {}
+    for unit, step, full in zip(path, plain, layered, strict=True):
+        requests = sum(n for k, n in step.requests_by_kind.items() if k != "shell")
+        kb = {kind: n / 1024 for kind, n in step.bytes_by_kind.items()}
+        lines.append(
+            f"  {unit.kind:<10} {step.data_kb:8.1f} {kb.get('callback', 0):9.1f} {kb.get('tiles', 0):6.1f} {requests:8d}"
+            f" {step.server_total_ms:9.0f} {max(step.server_ms, default=0):8.0f}"
+            f" | {full.data_kb:17.1f} {full.bytes_by_kind.get('heat', 0) / 1024:5.1f} {full.server_total_ms:9.0f}"
+        )
+        times[unit.kind] = step.server_total_ms
+    lines.append(f"  filter change on the county view: {filtered.data_kb:.1f} KB, server {filtered.server_total_ms:.0f} ms")
+    largest = max(s.data_kb for s in [*plain, *layered, filtered])
+    verdict = "within" if largest <= BUDGET_KB else "OVER"
+    lines.append(f"  largest view {largest:.1f} KB: {verdict} the {BUDGET_KB} KB budget")
+    lines.append(f"  baseline, all basic grids as one raw GeoJSON: {dump_kb:,.0f} KB in {dump_ms:.0f} ms; largest view is {largest / dump_kb:.3f} of it")
+    if args.seconds:
+        lines.append(_load_test(url, host, path, layered, args))
+    return lines, times
+
+
+def _busiest_path(conn) -> list:
+    """From the root down to a building, each time into the child with most cases of the
+    default date range."""
+    end = data.default_end(conn)
+    month = CaseFilter(end - dt.timedelta(days=DEFAULT_DAYS - 1), end)
+    unit, path = root_unit(conn), [root_unit(conn)]
+    while unit.kind != "building":
+        counts = cases.child_case_counts(conn, unit, month, end)
+        code = max(children_codes(conn, unit), key=lambda c: counts.get(c, {}).get("cases", 0))
+        unit = find_unit(conn, code)
+        path.append(unit)
+    return path
+
+
+def _full_dump(conn) -> tuple[float, float]:
+    started = time.perf_counter()
+    length = conn.execute(FULL_DUMP).fetchone()[0]
+    return length / 1024, (time.perf_counter() - started) * 1000
+
+
+def _filter_step(browser, host: str, county: str):
+    from dashboard.measure import NetworkLog
+
+    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    page.goto(f"{host}?u={county}")
+    settle(page)
+    log = NetworkLog(page)
+    page.evaluate(GO_TO, f"?u={county}&st=open,overdue")
+    settle(page)
+    page.wait_for_timeout(300)
+    return log.take("filter")
+
+
+def _load_test(url: str, host: str, path, steps, args) -> str:
+    plan = {"steps": []}
+    with connect(url) as conn:
+        for unit, step in zip(path, steps, strict=True):
+            callbacks = [{"path": u.split(host.rstrip("/"), 1)[1], "body": b} for k, u, b in step.requests if k == "callback" and b]
+            plan["steps"].append({
+                "level": unit.kind,
+                "code": unit.code,
+                "centre": [(unit.west + unit.east) / 2, (unit.south + unit.north) / 2],
+                "alternatives": _alternatives(conn, unit),
+                "callbacks": callbacks,
+                "tiles": [u for k, u, _ in step.requests if k == "tiles"],
+                "heat": [u for k, u, _ in step.requests if k == "heat"],
+            })
+    with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as file:
+        json.dump(plan, file)
+    command = [sys.executable, "-m", "dashboard.loadtest", file.name, host, "--users", str(args.users), "--seconds", str(args.seconds)]
+    done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True)
+    os.unlink(file.name)
+    if done.returncode != 0:
+        return f"  load test failed: {done.stderr.strip().splitlines()[-1:]}"
+    result = json.loads(done.stdout.strip().splitlines()[-1])
+    goal = "met" if result["failures"] == 0 and result["p95_ms"] <= 1000 else "NOT met"
+    return (
+        f"  load test, {result['users']} leaders for {result['seconds']} s: {result['requests']:,} requests "
+        f"({result['per_second']}/s), {result['failures']} errors, p50 {result['p50_ms']:.0f} ms, "
+        f"p95 {result['p95_ms']:.0f} ms, max {result['max_ms']:.0f} ms (goal 0 errors, p95 <= 1000 ms: {goal})"
+        + (f"; errors: {result['errors']}" if result["errors"] else "")
+    )
+
+
+def _alternatives(conn, unit) -> list:
+    if unit.code is None or unit.kind not in SAMPLE:
+        return []
+    query = (
+        f"SELECT code, ST_X(c), ST_Y(c) FROM ({SAMPLE[unit.kind]}) s(code, geom), "
+        "LATERAL (SELECT ST_Centroid(geom) AS c) p ORDER BY random() LIMIT %s"
+    )
+    rows = conn.execute(query, [ALTERNATIVES]).fetchall()
+    return [[code, [x, y]] for code, x, y in rows]
+
+
+@contextmanager
+def _database(scale: str, given: str | None):
+    if given:
+        yield given
+        return
+    from data.demo import load_demo
+    from geo.risk.config import load_config
+    from geo.risk.store import run_full
+
+    url = with_dbname(server_url(), f"safety_map_mapbench_{os.getpid()}_{scale}")
+    create_database(url)
+    try:
+        with connect(url) as conn:
+            migrate(conn)
+        started = time.perf_counter()
+        load_demo(url, scale=scale, seed=42, as_of=dt.date.today())
+        with connect(url) as conn:
+            run_full(conn, dt.date.today(), load_config())
+        print(f"{scale} demo loaded and scored in {time.perf_counter() - started:.0f} s", flush=True)
+        yield url
+    finally:
+        drop_database(url)
+
+
+@contextmanager
+def _dashboard(url: str):
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SAFETY_MAP_DASH")}
+    env.update(DATABASE_URL=url, SAFETY_MAP_DASH_PORT=str(port))
+    process = subprocess.Popen([sys.executable, "-m", "dashboard"], cwd=PROJECT_ROOT, env=env,
+                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    host = f"http://127.0.0.1:{port}/"
+    try:
+        for _ in range(240):
+            try:
+                urllib.request.urlopen(host, timeout=2)
+                break
+            except OSError:
+                if process.poll() is not None:
+                    raise RuntimeError(process.stderr.read().decode()[-2000:]) from None
+                time.sleep(0.5)
+        yield host
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+
+
+@contextmanager
+def _browser():
+    args = ["--no-sandbox"] if os.geteuid() == 0 else []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=[*args, "--disable-gpu"])
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+if __name__ == "__main__":
+    random.seed(42)
+    sys.exit(main())

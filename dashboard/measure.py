@@ -1,0 +1,136 @@
+"""Measuring the safety map as a browser sees it: what each view and drill step fetches
+(decoded bytes of every data response: callbacks, tiles, the heat image) and how long the
+server worked on it (its Server-Timing header). Used by the benchmark and the browser tests.
+
+The page's JavaScript and CSS bundles and its layout are fetched once per page load and are
+not a view's data; they are reported apart as `shell`."""
+
+import re
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+# True when the map has stopped moving and the basemap shows one zoom level, its own, all loaded.
+MAP_AT_REST = """async () => {
+    const pane = () => document.querySelector('.leaflet-map-pane').style.transform
+        + document.querySelector('.leaflet-proxy')?.style.transform;
+    const before = pane();
+    await new Promise(resolve => setTimeout(resolve, 300));
+    const tiles = [...document.querySelectorAll('img.leaflet-tile')];
+    const levels = [...document.querySelectorAll('.leaflet-tile-container')].filter(l => l.children.length);
+    // A level drawn at the map's own zoom is scaled by at most 2^±0.5 (zoom snaps to 0.25).
+    const scale = levels.length === 1 ? Number((levels[0].style.transform.match(/scale\\(([^)]+)\\)/) || [0, 1])[1]) : 0;
+    return pane() === before && scale > 0.7 && scale < 1.42
+        && tiles.every(t => t.complete && t.classList.contains('leaflet-tile-loaded'));
+}"""
+
+# A drill step as a click makes it: the URL's query changes in the page, without a reload.
+GO_TO = """search => {
+    window.history.pushState({}, '', search);
+    window.dispatchEvent(new PopStateEvent('popstate', {state: {}}));
+}"""
+
+UNIT_SHOWN = "code => (document.querySelector('#panel-heading .hint')?.textContent || '').includes(code)"
+
+SERVER_TIMING = re.compile(r"dur=([0-9.]+)")
+
+
+def settle(page, timeout_ms: int = 60_000) -> None:
+    """Wait until the chain of callbacks a change starts (URL → stores → views) has ended and
+    the map has flown to its place."""
+    for _ in range(2):
+        page.wait_for_timeout(400)
+        page.wait_for_load_state("networkidle", timeout=timeout_ms)
+        page.wait_for_function("() => !document.querySelector('[data-dash-is-loading]')", timeout=timeout_ms)
+    page.wait_for_function(MAP_AT_REST, timeout=timeout_ms)
+
+
+def kind_of(url: str) -> str:
+    """callback, tiles, heat or shell (bundles, layout, the page itself)."""
+    if "/_dash-update-component" in url:
+        return "callback"
+    if "/map/tiles/" in url:
+        return "tiles"
+    if "/map/heat.png" in url:
+        return "heat"
+    return "shell"
+
+
+@dataclass
+class Step:
+    """What one view or drill step fetched."""
+
+    name: str
+    bytes_by_kind: dict = field(default_factory=lambda: defaultdict(int))
+    requests_by_kind: dict = field(default_factory=lambda: defaultdict(int))
+    server_ms: list = field(default_factory=list)
+    requests: list = field(default_factory=list)  # (kind, url, body or None)
+
+    @property
+    def data_kb(self) -> float:
+        return sum(n for kind, n in self.bytes_by_kind.items() if kind != "shell") / 1024
+
+    @property
+    def server_total_ms(self) -> float:
+        return sum(self.server_ms)
+
+
+class NetworkLog:
+    """Decoded sizes and server times of a page's responses, read from Chromium's DevTools
+    protocol (the sizes Playwright reports are the compressed ones)."""
+
+    def __init__(self, page):
+        self._urls, self._bodies, self._timing = {}, {}, {}
+        self._bytes = defaultdict(int)
+        self._finished = []
+        cdp = page.context.new_cdp_session(page)
+        cdp.send("Network.enable")
+        cdp.send("Network.setCacheDisabled", {"cacheDisabled": False})
+        cdp.on("Network.requestWillBeSent", self._on_request)
+        cdp.on("Network.responseReceived", self._on_response)
+        cdp.on("Network.dataReceived", lambda e: self._bytes.__setitem__(e["requestId"], self._bytes[e["requestId"]] + e["dataLength"]))
+        cdp.on("Network.loadingFinished", lambda e: self._finished.append(e["requestId"]))
+        self._cdp = cdp
+
+    def _on_request(self, event) -> None:
+        self._urls[event["requestId"]] = event["request"]["url"]
+        if event["request"].get("postData"):
+            self._bodies[event["requestId"]] = event["request"]["postData"]
+
+    def _on_response(self, event) -> None:
+        headers = {k.lower(): v for k, v in event["response"].get("headers", {}).items()}
+        match = SERVER_TIMING.search(headers.get("server-timing", ""))
+        self._timing[event["requestId"]] = float(match.group(1)) if match else 0.0
+
+    def take(self, name: str) -> Step:
+        """The responses finished since the last take, as one Step."""
+        step = Step(name)
+        finished, self._finished = self._finished, []
+        for request_id in finished:
+            url = self._urls.get(request_id, "")
+            kind = kind_of(url)
+            step.bytes_by_kind[kind] += self._bytes.get(request_id, 0)
+            step.requests_by_kind[kind] += 1
+            if kind != "shell":
+                step.server_ms.append(self._timing.get(request_id, 0.0))
+                step.requests.append((kind, url, self._bodies.get(request_id)))
+        return step
+
+
+def walk(page, base_url: str, path: list[str], query: str = "") -> list[Step]:
+    """Open the page on the first unit of `path`, then drill through the rest; one Step each.
+    `query` holds further URL values (layers, filters) kept through the walk."""
+    log = NetworkLog(page)
+    steps = []
+    for index, code in enumerate(path):
+        search = "?" + "&".join(part for part in (f"u={code}" if code else "", query) if part)
+        if index == 0:
+            page.goto(base_url + search)
+        else:
+            page.evaluate(GO_TO, search)
+        # The heading names the unit once the step's shapes and viewport arrived; only then
+        # can the map's flight begin, and settle() wait for its end.
+        page.wait_for_function(UNIT_SHOWN, arg=code or "", timeout=60_000)
+        settle(page)
+        page.wait_for_timeout(300)
+        steps.append(log.take(code or "root"))
+    return steps
