@@ -15,7 +15,7 @@ from pathlib import Path
 import shapely
 from PIL import Image, ImageDraw
 
-from geo.db.connection import load_query, redact
+from geo.db.connection import connect, load_query, redact
 from geo.db.pool import get_pool
 
 TILE_PX = 256
@@ -40,7 +40,8 @@ WEBP_QUALITY = 60
 def cache_dir_for(url: str) -> Path:
     """The tile cache directory of database `url` as its basemap data stands now: tiles drawn
     by an earlier server start are reused until roads, water, buildings or counties change."""
-    with get_pool(url).connection() as conn:
+    # A connection of its own, not the pool: this runs before the server forks its workers.
+    with connect(url) as conn:
         signature = conn.execute(load_query("map/basemap_signature")).fetchone()[0]
     key = hashlib.sha256(f"{redact(url)}|{signature}|{WEBP_QUALITY}".encode()).hexdigest()[:16]
     return Path(tempfile.gettempdir()) / f"safety-map-tiles-{key}"
