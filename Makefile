@@ -15,9 +15,10 @@ demo: setup
 test: setup setup-browser
 	$(PY) -m pytest -q tests
 
-bench: setup
+bench: setup setup-browser
 	$(PY) -m geo migrate
 	$(PY) -m geo bench
+	$(PY) -m dashboard.bench
 
 setup: $(INSTALLED)
 	@PYTHON=$(PYTHON) scripts/install-system-deps.sh postgis
