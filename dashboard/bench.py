@@ -35,7 +35,7 @@ from dashboard.measure import GO_TO, settle, walk
 from geo.db.connection import connect, create_database, drop_database, server_url, with_dbname
 from geo.db.migrate import migrate
 from geo.map import cases
-from geo.map.filters import CaseFilter, DEFAULT_DAYS
+from geo.map.filters import DEFAULT_DAYS, CaseFilter
 from geo.map.units import children_codes, find_unit, root_unit
 from geo.settings import PROJECT_ROOT
 
@@ -78,7 +78,9 @@ def main(argv: list[str] | None = None) -> int:
         for level, city_ms in server_times["city"].items():
             province_ms = server_times["province"].get(level)
             if province_ms is not None:
-                print(f"  {level:<10} {city_ms:7.0f} ms -> {province_ms:7.0f} ms  ({province_ms / max(city_ms, 1):.2f}x)")
+                print(
+                    f"  {level:<10} {city_ms:7.0f} ms -> {province_ms:7.0f} ms  ({province_ms / max(city_ms, 1):.2f}x)"
+                )
     return 0
 
 
@@ -106,11 +108,15 @@ def _measure(scale: str, url: str, host: str, args) -> tuple[list[str], dict]:
             f" | {full.data_kb:17.1f} {full.bytes_by_kind.get('heat', 0) / 1024:5.1f} {full.server_total_ms:9.0f}"
         )
         times[unit.kind] = step.server_total_ms
-    lines.append(f"  filter change on the county view: {filtered.data_kb:.1f} KB, server {filtered.server_total_ms:.0f} ms")
+    lines.append(
+        f"  filter change on the county view: {filtered.data_kb:.1f} KB, server {filtered.server_total_ms:.0f} ms"
+    )
     largest = max(s.data_kb for s in [*plain, *layered, filtered])
     verdict = "within" if largest <= BUDGET_KB else "OVER"
     lines.append(f"  largest view {largest:.1f} KB: {verdict} the {BUDGET_KB} KB budget")
-    lines.append(f"  baseline, all basic grids as one raw GeoJSON: {dump_kb:,.0f} KB in {dump_ms:.0f} ms; largest view is {largest / dump_kb:.3f} of it")
+    lines.append(
+        f"  baseline, all basic grids as one raw GeoJSON: {dump_kb:,.0f} KB in {dump_ms:.0f} ms; largest view is {largest / dump_kb:.3f} of it"
+    )
     if args.seconds:
         lines.append(_load_test(url, host, path, layered, args))
     return lines, times
@@ -153,19 +159,35 @@ def _load_test(url: str, host: str, path, steps, args) -> str:
     plan = {"steps": []}
     with connect(url) as conn:
         for unit, step in zip(path, steps, strict=True):
-            callbacks = [{"path": u.split(host.rstrip("/"), 1)[1], "body": b} for k, u, b in step.requests if k == "callback" and b]
-            plan["steps"].append({
-                "level": unit.kind,
-                "code": unit.code,
-                "centre": [(unit.west + unit.east) / 2, (unit.south + unit.north) / 2],
-                "alternatives": _alternatives(conn, unit),
-                "callbacks": callbacks,
-                "tiles": [u for k, u, _ in step.requests if k == "tiles"],
-                "heat": [u for k, u, _ in step.requests if k == "heat"],
-            })
+            callbacks = [
+                {"path": u.split(host.rstrip("/"), 1)[1], "body": b}
+                for k, u, b in step.requests
+                if k == "callback" and b
+            ]
+            plan["steps"].append(
+                {
+                    "level": unit.kind,
+                    "code": unit.code,
+                    "centre": [(unit.west + unit.east) / 2, (unit.south + unit.north) / 2],
+                    "alternatives": _alternatives(conn, unit),
+                    "callbacks": callbacks,
+                    "tiles": [u for k, u, _ in step.requests if k == "tiles"],
+                    "heat": [u for k, u, _ in step.requests if k == "heat"],
+                }
+            )
     with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False, encoding="utf-8") as file:
         json.dump(plan, file)
-    command = [sys.executable, "-m", "dashboard.loadtest", file.name, host, "--users", str(args.users), "--seconds", str(args.seconds)]
+    command = [
+        sys.executable,
+        "-m",
+        "dashboard.loadtest",
+        file.name,
+        host,
+        "--users",
+        str(args.users),
+        "--seconds",
+        str(args.seconds),
+    ]
     done = subprocess.run(command, cwd=PROJECT_ROOT, capture_output=True, text=True)
     os.unlink(file.name)
     if done.returncode != 0:
@@ -222,8 +244,13 @@ def _dashboard(url: str):
         port = probe.getsockname()[1]
     env = {k: v for k, v in os.environ.items() if not k.startswith("SAFETY_MAP_DASH")}
     env.update(DATABASE_URL=url, SAFETY_MAP_DASH_PORT=str(port))
-    process = subprocess.Popen([sys.executable, "-m", "dashboard"], cwd=PROJECT_ROOT, env=env,
-                               stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    process = subprocess.Popen(
+        [sys.executable, "-m", "dashboard"],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
     host = f"http://127.0.0.1:{port}/"
     try:
         for _ in range(240):

@@ -63,8 +63,12 @@ class Leader(HttpUser):
                     body = _replace_code(body, old, new)
                 if start:
                     body = re.sub(r'"start": ?"[0-9-]{10}"', f'"start": "{start}"', body)
-                self.client.post(request["path"], data=body, headers={"Content-Type": "application/json"},
-                                 name=f"callback {step['level']}")
+                self.client.post(
+                    request["path"],
+                    data=body,
+                    headers={"Content-Type": "application/json"},
+                    name=f"callback {step['level']}",
+                )
             for url in step["tiles"]:
                 self.client.get(_shift_tile(url, step["centre"], centre), name=f"tile {step['level']}")
             for url in step["heat"]:

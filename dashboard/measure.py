@@ -87,7 +87,10 @@ class NetworkLog:
         cdp.send("Network.setCacheDisabled", {"cacheDisabled": False})
         cdp.on("Network.requestWillBeSent", self._on_request)
         cdp.on("Network.responseReceived", self._on_response)
-        cdp.on("Network.dataReceived", lambda e: self._bytes.__setitem__(e["requestId"], self._bytes[e["requestId"]] + e["dataLength"]))
+        cdp.on(
+            "Network.dataReceived",
+            lambda e: self._bytes.__setitem__(e["requestId"], self._bytes[e["requestId"]] + e["dataLength"]),
+        )
         cdp.on("Network.loadingFinished", lambda e: self._finished.append(e["requestId"]))
         self._cdp = cdp
 

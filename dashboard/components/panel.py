@@ -46,12 +46,13 @@ def key_figures(figures: dict, lang: str) -> html.Div:
 def trend_chart(frame, lang: str) -> dcc.Graph:
     figure = go.Figure()
     if not frame.empty:
-        figure.add_bar(
-            x=frame["period"], y=frame["cases"], name=text("kpi_cases", lang), marker_color="#9fb3c8"
-        )
+        figure.add_bar(x=frame["period"], y=frame["cases"], name=text("kpi_cases", lang), marker_color="#9fb3c8")
         figure.add_scatter(
-            x=frame["period"], y=frame["closed"], name=text("kpi_close_rate", lang).replace("率", ""),
-            mode="lines", line={"color": "#2f855a", "width": 2},
+            x=frame["period"],
+            y=frame["closed"],
+            name=text("kpi_close_rate", lang).replace("率", ""),
+            mode="lines",
+            line={"color": "#2f855a", "width": 2},
         )
     _layout(figure, text("trend", lang), height=210, empty=frame.empty, lang=lang)
     figure.update_xaxes(tickformat="%m-%d")
@@ -64,8 +65,13 @@ def category_chart(frame, names: dict[str, str], lang: str) -> dcc.Graph:
     if not frame.empty:
         shown = frame.head(8).iloc[::-1]
         figure.add_bar(
-            y=[names.get(code, code) for code in shown["category"]], x=shown["cases"], orientation="h",
-            marker_color="#486581", text=shown["cases"], textposition="outside", cliponaxis=False,
+            y=[names.get(code, code) for code in shown["category"]],
+            x=shown["cases"],
+            orientation="h",
+            marker_color="#486581",
+            text=shown["cases"],
+            textposition="outside",
+            cliponaxis=False,
         )
     _layout(figure, text("mix", lang), height=max(120, 26 * min(len(frame), 8) + 60), empty=frame.empty, lang=lang)
     figure.update_xaxes(visible=False)
@@ -83,7 +89,9 @@ def top_grid_list(grids: list[dict], search: str, lang: str) -> html.Div:
                     html.Span(f"{rank}", className="rank"),
                     html.Span(grid["name"], className="name"),
                     html.Span(f"{grid['score']:.1f}", className=f"score {grid['level']}"),
-                    html.Span("●" if grid.get("hotspot") == "hot" else "", className="hot", title=text("hotspot", lang)),
+                    html.Span(
+                        "●" if grid.get("hotspot") == "hot" else "", className="hot", title=text("hotspot", lang)
+                    ),
                 ],
                 href=with_unit(search, grid["code"]),
                 className="top-link",

@@ -19,7 +19,9 @@ def risk_section(risk: dict | None, lang: str) -> html.Div:
         change = risk.get(key)
         if change is not None and change == change:  # NaN when there is no earlier score
             change = round(change, 1) + 0.0  # no "-0.0"
-            trends.append(html.Span(f"{text(key, lang)} {change:+.1f}", className="trend up" if change > 0 else "trend"))
+            trends.append(
+                html.Span(f"{text(key, lang)} {change:+.1f}", className="trend up" if change > 0 else "trend")
+            )
     facts = [
         html.Span(f"{text('score', lang)} {risk['score']:.1f}", className=f"badge {risk['level']}"),
         html.Span(f"{text('interval', lang)} {risk['score_low']:.0f}–{risk['score_high']:.0f}", className="hint"),
@@ -105,8 +107,14 @@ def case_table(frame, category_names: dict[str, str], lang: str, limit: int) -> 
         page_size=12,
         style_table={"overflowX": "auto"},
         style_cell={
-            "textAlign": "left", "fontFamily": "inherit", "fontSize": 12, "padding": "4px 6px",
-            "maxWidth": 260, "overflow": "hidden", "textOverflow": "ellipsis", "whiteSpace": "nowrap",
+            "textAlign": "left",
+            "fontFamily": "inherit",
+            "fontSize": 12,
+            "padding": "4px 6px",
+            "maxWidth": 260,
+            "overflow": "hidden",
+            "textOverflow": "ellipsis",
+            "whiteSpace": "nowrap",
         },
         style_header={"fontWeight": "600", "backgroundColor": "#f0f4f8"},
         tooltip_data=[{"summary": {"value": r["summary"], "type": "text"}} for r in records],

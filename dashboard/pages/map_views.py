@@ -85,7 +85,13 @@ def overlays(conn, unit, query: dict, lang: str) -> list:
     if "heat" in layers:
         box = heat_box(unit)
         params = {"u": unit.code or "", "from": query["start"], "to": query["end"]}
-        params.update({k: ",".join(query[n]) for k, n in (("cat", "categories"), ("src", "sources"), ("st", "states")) if query[n]})
+        params.update(
+            {
+                k: ",".join(query[n])
+                for k, n in (("cat", "categories"), ("src", "sources"), ("st", "states"))
+                if query[n]
+            }
+        )
         heat = [
             dl.ImageOverlay(
                 url="/map/heat.png?" + urlencode(params, safe=","),
@@ -197,7 +203,10 @@ def _legend(metric: str, breaks: list[float], colours: list[str], layers, lang: 
         items = _class_items(breaks, colours)
         if metric == "persons":
             items.append(("#e6e6e6", text("legend_suppressed", lang, k=get_settings().small_count_k)))
-    rows = [html.Div([html.Span(className="swatch", style={"background": c}), html.Span(t)], className="legend-row") for c, t in items]
+    rows = [
+        html.Div([html.Span(className="swatch", style={"background": c}), html.Span(t)], className="legend-row")
+        for c, t in items
+    ]
     legend = [html.Div(title, className="legend-title"), *rows]
     if "heat" in layers:
         ramp = ", ".join(f"rgb{colour}" for colour in RAMP)

@@ -139,7 +139,9 @@ class LocalCluster:
         )
 
     def _pg_ctl_start(self) -> None:
-        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.home} -c shared_buffers={_shared_buffers_mb()}MB"
+        options = (
+            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.home} -c shared_buffers={_shared_buffers_mb()}MB"
+        )
         self._run(
             [
                 "pg_ctl",

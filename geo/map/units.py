@@ -15,7 +15,11 @@ from psycopg import sql
 from geo.db.connection import load_query
 
 ADMIN_KINDS = ("all", "city", "county", "township", "community")
-CHILDREN_QUERY = {"grid": "map/children_grid", "micro_grid": "map/children_micro_grid", "building": "map/children_building"}
+CHILDREN_QUERY = {
+    "grid": "map/children_grid",
+    "micro_grid": "map/children_micro_grid",
+    "building": "map/children_building",
+}
 # A map about 1,500 pixels wide shows the whole unit: simplify to about one of its pixels.
 PIXELS_ACROSS = 1500
 MAX_DEPTH = 10

@@ -7,11 +7,11 @@ import re
 
 import pytest
 
+from dashboard.measure import settle
 from geo.db.connection import connect
 from geo.map import cases
 from geo.map.filters import CaseFilter
 from geo.map.units import children_codes, children_geojson, find_unit, root_unit
-from dashboard.measure import settle
 from tests.dashboard.conftest import screenshot, serve
 
 AS_OF = dt.date(2026, 11, 24)
@@ -113,9 +113,12 @@ def test_drilling_from_the_city_to_a_building_and_back(page, served, conn):
 
 
 def test_layers_and_a_filter_change_the_map_and_the_url(page, served, conn):
-    grid = find_unit(conn, conn.execute(
-        """SELECT r.code FROM risk_score r WHERE r.kind = 'grid' ORDER BY r.score DESC, r.code LIMIT 1"""
-    ).fetchone()[0])
+    grid = find_unit(
+        conn,
+        conn.execute(
+            """SELECT r.code FROM risk_score r WHERE r.kind = 'grid' ORDER BY r.score DESC, r.code LIMIT 1"""
+        ).fetchone()[0],
+    )
     page.goto(f"{served}?u={grid.code}")
     settle(page)
     page.get_by_label("事件热力").check()
@@ -142,7 +145,9 @@ def test_layers_and_a_filter_change_the_map_and_the_url(page, served, conn):
     narrowed = CaseFilter(MONTH.start, MONTH.end, categories=(category,))
     figures = cases.key_figures(conn, grid, narrowed, AS_OF)
     assert page.locator("#kpi-cases .kpi-value").inner_text() == f"{figures['cases']:,}"
-    assert page.locator(".leaflet-points-pane path").count() == len(cases.case_points(conn, grid, narrowed, AS_OF)["features"])
+    assert page.locator(".leaflet-points-pane path").count() == len(
+        cases.case_points(conn, grid, narrowed, AS_OF)["features"]
+    )
 
 
 def test_english_switch_and_a_shared_link_restore_the_state(page, served, conn):

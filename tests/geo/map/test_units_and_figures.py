@@ -67,9 +67,13 @@ def test_drilling_reaches_a_building_and_the_path_leads_back_to_the_city(conn):
     # Each level's children are the next level's units: grids below a community, micro-grids
     # below a grid, buildings below a micro-grid, and a building's neighbours beside it.
     community, grid, micro_grid = path[3], path[4], path[5]
-    grids = {c for (c,) in conn.execute(
-        "SELECT g.code FROM grid_current g JOIN admin_area a ON a.id = g.community_id WHERE a.code = %s AND g.is_basic",
-        [community.code])}
+    grids = {
+        c
+        for (c,) in conn.execute(
+            "SELECT g.code FROM grid_current g JOIN admin_area a ON a.id = g.community_id WHERE a.code = %s AND g.is_basic",
+            [community.code],
+        )
+    }
     assert set(children_codes(conn, community)) == grids
     assert all(code.startswith(grid.code) for code in children_codes(conn, grid))
     assert building.code in children_codes(conn, micro_grid)
