@@ -19,21 +19,18 @@ import datetime as dt
 import json
 import os
 import random
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from contextlib import contextmanager
 
 from playwright.sync_api import sync_playwright
 
 from dashboard import data
-from dashboard.measure import GO_TO, settle, walk
-from geo.db.connection import connect, create_database, drop_database, server_url, with_dbname
-from geo.db.migrate import migrate
+from dashboard.measure import GO_TO, NetworkLog, serving, settle, walk
+from geo.bench import demo_database
+from geo.db.connection import connect
 from geo.map import cases
 from geo.map.filters import DEFAULT_DAYS, CaseFilter
 from geo.map.units import children_codes, find_unit, root_unit
@@ -69,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     server_times = {}
     for scale in args.scale if not args.database else ["given"]:
-        with _database(scale, args.database) as url, _dashboard(url) as host:
+        with _database(scale, args.database) as url, serving(url) as (host, _process):
             lines, times = _measure(scale, url, host, args)
             server_times[scale] = times
             print("\n".join(lines), flush=True)
@@ -143,8 +140,6 @@ def _full_dump(conn) -> tuple[float, float]:
 
 
 def _filter_step(browser, host: str, county: str):
-    from dashboard.measure import NetworkLog
-
     page = browser.new_page(viewport={"width": 1920, "height": 1080})
     page.goto(f"{host}?u={county}")
     settle(page)
@@ -218,53 +213,14 @@ def _database(scale: str, given: str | None):
     if given:
         yield given
         return
-    from data.demo import load_demo
     from geo.risk.config import load_config
     from geo.risk.store import run_full
 
-    url = with_dbname(server_url(), f"safety_map_mapbench_{os.getpid()}_{scale}")
-    create_database(url)
-    try:
-        with connect(url) as conn:
-            migrate(conn)
-        started = time.perf_counter()
-        load_demo(url, scale=scale, seed=42, as_of=dt.date.today())
+    with demo_database(scale, f"safety_map_mapbench_{os.getpid()}_{scale}") as (url, seconds):
         with connect(url) as conn:
             run_full(conn, dt.date.today(), load_config())
-        print(f"{scale} demo loaded and scored in {time.perf_counter() - started:.0f} s", flush=True)
+        print(f"{scale} demo loaded in {seconds:.0f} s and scored", flush=True)
         yield url
-    finally:
-        drop_database(url)
-
-
-@contextmanager
-def _dashboard(url: str):
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SAFETY_MAP_DASH")}
-    env.update(DATABASE_URL=url, SAFETY_MAP_DASH_PORT=str(port))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "dashboard"],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    host = f"http://127.0.0.1:{port}/"
-    try:
-        for _ in range(240):
-            try:
-                urllib.request.urlopen(host, timeout=2)
-                break
-            except OSError:
-                if process.poll() is not None:
-                    raise RuntimeError(process.stderr.read().decode()[-2000:]) from None
-                time.sleep(0.5)
-        yield host
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=60)
 
 
 @contextmanager

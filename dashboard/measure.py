@@ -5,9 +5,20 @@ server worked on it (its Server-Timing header). Used by the benchmark and the br
 The page's JavaScript and CSS bundles and its layout are fetched once per page load and are
 not a view's data; they are reported apart as `shell`."""
 
+import os
 import re
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
+
+from geo.settings import PROJECT_ROOT
 
 # True when the map has stopped moving and the basemap shows one zoom level, its own, all loaded.
 MAP_AT_REST = """async () => {
@@ -137,3 +148,38 @@ def walk(page, base_url: str, path: list[str], query: str = "") -> list[Step]:
         page.wait_for_timeout(300)
         steps.append(log.take(code or "root"))
     return steps
+
+
+@contextmanager
+def serving(url: str, **settings: str) -> Iterator[tuple[str, subprocess.Popen]]:
+    """`python -m dashboard` (gunicorn, as `make demo` runs it) on database `url` and a free
+    port, with further SAFETY_MAP_* `settings` (e.g. DASH_WORKERS="2"); yields its base URL
+    and process once it answers, and stops it afterwards."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SAFETY_MAP_")}
+    env.update(DATABASE_URL=url, SAFETY_MAP_DASH_PORT=str(port))
+    env.update({f"SAFETY_MAP_{name}": value for name, value in settings.items()})
+    command = [sys.executable, "-m", "dashboard"]
+    process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    host = f"http://127.0.0.1:{port}/"
+    try:
+        _wait_until_answering(host, process)
+        yield host, process
+    finally:
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=60)
+
+
+def _wait_until_answering(host: str, process: subprocess.Popen, timeout_s: float = 120) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(host, timeout=2)
+            return
+        except OSError:
+            if process.poll() is not None:
+                raise RuntimeError(f"the dashboard stopped: {process.stderr.read().decode()[-2000:]}") from None
+            time.sleep(0.5)
+    raise RuntimeError(f"the dashboard did not answer within {timeout_s:.0f} s")

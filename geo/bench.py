@@ -11,6 +11,8 @@ Runs in a scratch database (created and dropped here) holding the demo city:
 import datetime as dt
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from geo.db.connection import connect, create_database, drop_database, server_url, with_dbname
 from geo.db.migrate import migrate
@@ -20,18 +22,28 @@ REPEATS = 3
 LOAD_ROWS = 20_000
 
 
-def run_bench(scale: str = "city", suites=SUITES, extra_points: int = 1_000_000) -> list[str]:
-    """Run the chosen benchmark suites; return printable lines with timings and ratios."""
+@contextmanager
+def demo_database(scale: str, name: str) -> Iterator[tuple[str, float]]:
+    """A scratch database `name` holding the demo city of `scale` (seed 42, as of today),
+    dropped afterwards; yields its URL and the seconds the load took."""
     from data.demo import load_demo
 
-    url = with_dbname(server_url(), f"safety_map_bench_{os.getpid()}")
+    url = with_dbname(server_url(), name)
     create_database(url)
     try:
         with connect(url) as conn:
             migrate(conn)
         started = time.perf_counter()
         load_demo(url, scale=scale, seed=42, as_of=dt.date.today())
-        lines = [f"{scale} demo city generated, loaded and geocoded in {time.perf_counter() - started:.1f} s"]
+        yield url, time.perf_counter() - started
+    finally:
+        drop_database(url)
+
+
+def run_bench(scale: str = "city", suites=SUITES, extra_points: int = 1_000_000) -> list[str]:
+    """Run the chosen benchmark suites; return printable lines with timings and ratios."""
+    with demo_database(scale, f"safety_map_bench_{os.getpid()}") as (url, seconds):
+        lines = [f"{scale} demo city generated, loaded and geocoded in {seconds:.1f} s"]
         if "core" in suites:
             lines.append(_bulk_load(url))
         if "geocode" in suites:
@@ -47,8 +59,6 @@ def run_bench(scale: str = "city", suites=SUITES, extra_points: int = 1_000_000)
 
             lines += risk_bench.run(url)
         return lines
-    finally:
-        drop_database(url)
 
 
 def best_of(function, repeats: int = REPEATS) -> float:

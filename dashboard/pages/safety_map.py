@@ -154,11 +154,7 @@ def register(app, url: str) -> None:
     def colour_map(code, query, lang):
         if query is None:
             return no_update, no_update
-        with data.connection(url) as conn:
-            unit, _ = data.resolve_unit(conn, code)
-            if unit is None:
-                return {}, []
-            return map_views.style_table(conn, unit, query, lang)
+        return _in_unit(url, code, ({}, []), lambda conn, unit: map_views.style_table(conn, unit, query, lang))
 
     @app.callback(
         Output("panel-kpis", "children"),
@@ -198,11 +194,8 @@ def register(app, url: str) -> None:
     def draw_layers(code, query, lang):
         if query is None:
             return [no_update] * (2 + 2 * len(map_view.POINT_LAYERS))
-        with data.connection(url) as conn:
-            unit, _ = data.resolve_unit(conn, code)
-            if unit is None:
-                return [[]] + [map_view.EMPTY] * len(map_view.POINT_LAYERS) + [{}] * len(map_view.POINT_LAYERS) + [""]
-            return map_views.overlays(conn, unit, query, lang)
+        empty = [[]] + [map_view.EMPTY] * len(map_view.POINT_LAYERS) + [{}] * len(map_view.POINT_LAYERS) + [""]
+        return _in_unit(url, code, empty, lambda conn, unit: map_views.overlays(conn, unit, query, lang))
 
     @app.callback(
         Output("panel-profile", "children"),
@@ -213,11 +206,11 @@ def register(app, url: str) -> None:
     def show_profile(code, query, lang):
         if query is None:
             return no_update
-        with data.connection(url) as conn:
-            unit, _ = data.resolve_unit(conn, code)
-            if unit is None or unit.is_area:
-                return []
-            return map_views.unit_profile(conn, unit, query, lang)
+
+        def profile(conn, unit):
+            return [] if unit.is_area else map_views.unit_profile(conn, unit, query, lang)
+
+        return _in_unit(url, code, [], profile)
 
     @app.callback(
         Output({"type": "t", "key": ALL}, "children"),
@@ -238,6 +231,14 @@ def register(app, url: str) -> None:
             names = data.category_names(conn, lang)
         everything = text("all", lang)
         return [text(key, lang) for key in keys], *map_views.control_options(names, lang), *[everything] * 3
+
+
+def _in_unit(url: str, code: str | None, empty, build):
+    """build(conn, unit) for the unit named in the store (the root for an unknown code), or
+    `empty` when the database holds no areas at all."""
+    with data.connection(url) as conn:
+        unit, _ = data.resolve_unit(conn, code)
+        return empty if unit is None else build(conn, unit)
 
 
 def _joined(values) -> str:

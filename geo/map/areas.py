@@ -53,20 +53,19 @@ def suppress(count: int) -> int | None:
 def grid_profile(conn: psycopg.Connection, code: str) -> dict | None:
     """A basic grid's facts (households, community, micro-grids, cameras, key places) and its
     staff as a list of {role, name}; None when no basic grid has the code."""
-    frame = query_frame(conn, load_query("map/grid_profile"), {"code": code})
-    if frame.empty:
-        return None
-    profile = frame.to_dict("records")[0]
-    profile["staff"] = query_frame(conn, load_query("map/grid_staff"), {"code": code}).to_dict("records")
-    return profile
+    return _profile(conn, code, "map/grid_profile", "staff", "map/grid_staff")
 
 
 def building_profile(conn: psycopg.Connection, code: str) -> dict | None:
     """A building's facts (address, kind, floors, households, grid) and its units as a list of
     {unit_no, floors, households}; None when no building has the code."""
-    frame = query_frame(conn, load_query("map/building_profile"), {"code": code})
+    return _profile(conn, code, "map/building_profile", "units", "map/building_units")
+
+
+def _profile(conn, code: str, facts_query: str, list_name: str, list_query: str) -> dict | None:
+    frame = query_frame(conn, load_query(facts_query), {"code": code})
     if frame.empty:
         return None
     profile = frame.to_dict("records")[0]
-    profile["units"] = query_frame(conn, load_query("map/building_units"), {"code": code}).to_dict("records")
+    profile[list_name] = query_frame(conn, load_query(list_query), {"code": code}).to_dict("records")
     return profile

@@ -1,46 +1,18 @@
 """`python -m dashboard` (what `make demo` runs) serves with gunicorn workers and compresses."""
 
-import os
-import signal
-import socket
 import subprocess
-import sys
-import time
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from geo.settings import PROJECT_ROOT
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
+from dashboard.measure import serving
 
 
 @pytest.fixture
 def dashboard(demo_db):
-    port = free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith("SAFETY_MAP_")}
-    env.update(DATABASE_URL=demo_db, SAFETY_MAP_DASH_PORT=str(port), SAFETY_MAP_DASH_WORKERS="2")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "dashboard"], cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
-    )
-    url = f"http://127.0.0.1:{port}/"
-    try:
-        for _ in range(120):
-            try:
-                urllib.request.urlopen(url, timeout=2)
-                break
-            except OSError:
-                assert process.poll() is None, process.stderr.read().decode()
-                time.sleep(0.5)
-        yield url, process
-    finally:
-        process.send_signal(signal.SIGTERM)
-        process.wait(timeout=30)
+    with serving(demo_db, DASH_WORKERS="2") as running:
+        yield running
 
 
 def test_the_dashboard_runs_on_gunicorn_with_several_workers_and_gzip(dashboard):
