@@ -6,6 +6,7 @@ from pathlib import Path
 from flask import Flask, Response, request
 
 from dashboard import data
+from dashboard.cache import remembered
 from geo.map.basemap import tile_image
 from geo.map.heat import heat_png
 
@@ -33,7 +34,8 @@ def register_routes(server: Flask, url: str, tile_cache: Path) -> None:
             if unit is None or unknown:
                 return Response("unknown unit", status=400, mimetype="text/plain")
             query, _ignored = data.resolve_query(conn, raw)
-            png = heat_png(conn, unit, data.case_filter(query), data.today())
+            draw = lambda: heat_png(conn, unit, data.case_filter(query), data.today())  # noqa: E731
+            png = remembered((url, unit.code, "heat", str(sorted(query.items()))), draw) if unit.is_area else draw()
         return _image(png, "image/png", f"private, max-age={HEAT_MAX_AGE_S}")
 
 

@@ -68,6 +68,9 @@ class Settings(BaseSettings):
     risk_config: Path | None = Field(
         None, description="The risk score configuration (weights, levels). Default: geo/risk/weights.toml."
     )
+    map_cache_s: float = Field(
+        30.0, description="An area's figures on the map are reused for this many seconds per worker (0: never)."
+    )
     small_count_k: int = Field(
         10, description="Counts of key persons below this are suppressed in aggregated views and exports."
     )

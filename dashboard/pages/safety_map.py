@@ -5,9 +5,12 @@ controls back into a URL, and every other callback draws from the stores.
 A drill step changes the unit: the children's shapes are sent once (`draw_unit`). A filter
 change sends only the style table (`colour_map`), the panel and the layers."""
 
+import json
+
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import data
+from dashboard.cache import remembered
 from dashboard.components import controls, map_view, panel
 from dashboard.i18n import text
 from dashboard.pages import map_views
@@ -154,7 +157,15 @@ def register(app, url: str) -> None:
     def colour_map(code, query, lang):
         if query is None:
             return no_update, no_update
-        return _in_unit(url, code, ({}, []), lambda conn, unit: map_views.style_table(conn, unit, query, lang))
+        return _in_unit(
+            url,
+            code,
+            ({}, []),
+            lambda conn, unit: map_views.style_table(conn, unit, query, lang),
+            "colour",
+            _key(query),
+            lang,
+        )
 
     @app.callback(
         Output("panel-kpis", "children"),
@@ -168,19 +179,18 @@ def register(app, url: str) -> None:
     def fill_panel(code, query, lang, search):
         if query is None:
             return no_update, no_update, no_update
-        today = data.today()
-        with data.connection(url) as conn:
-            unit, _ = data.resolve_unit(conn, code)
-            if unit is None:
-                return [], [], []
-            f = data.case_filter(query)
+
+        def build(conn, unit):
+            today, f = data.today(), data.case_filter(query)
             figures = cases.key_figures(conn, unit, f, today)
             trend = cases.trend(conn, unit, f, today)
             mix = cases.category_mix(conn, unit, f, today)
             names = data.category_names(conn, lang)
             top = areas.top_grids(conn, unit)
-        charts = [panel.trend_chart(trend, lang), panel.category_chart(mix, names, lang)]
-        return panel.key_figures(figures, lang), charts, panel.top_grid_list(top, search, lang)
+            charts = [panel.trend_chart(trend, lang), panel.category_chart(mix, names, lang)]
+            return panel.key_figures(figures, lang), charts, panel.top_grid_list(top, search, lang)
+
+        return _in_unit(url, code, ([], [], []), build, "panel", _key(query), lang, search)
 
     @app.callback(
         Output("heat-layer", "children"),
@@ -195,7 +205,15 @@ def register(app, url: str) -> None:
         if query is None:
             return [no_update] * (2 + 2 * len(map_view.POINT_LAYERS))
         empty = [[]] + [map_view.EMPTY] * len(map_view.POINT_LAYERS) + [{}] * len(map_view.POINT_LAYERS) + [""]
-        return _in_unit(url, code, empty, lambda conn, unit: map_views.overlays(conn, unit, query, lang))
+        return _in_unit(
+            url,
+            code,
+            empty,
+            lambda conn, unit: map_views.overlays(conn, unit, query, lang),
+            "layers",
+            _key(query),
+            lang,
+        )
 
     @app.callback(
         Output("panel-profile", "children"),
@@ -233,12 +251,21 @@ def register(app, url: str) -> None:
         return [text(key, lang) for key in keys], *map_views.control_options(names, lang), *[everything] * 3
 
 
-def _in_unit(url: str, code: str | None, empty, build):
+def _in_unit(url: str, code: str | None, empty, build, *key):
     """build(conn, unit) for the unit named in the store (the root for an unknown code), or
-    `empty` when the database holds no areas at all."""
+    `empty` when the database holds no areas at all. For an area, the answer is remembered
+    a short while under `key` (dashboard/cache.py)."""
     with data.connection(url) as conn:
         unit, _ = data.resolve_unit(conn, code)
-        return empty if unit is None else build(conn, unit)
+        if unit is None:
+            return empty
+        if not key or not unit.is_area:
+            return build(conn, unit)
+        return remembered((url, unit.code, *key), lambda: build(conn, unit))
+
+
+def _key(query: dict) -> str:
+    return json.dumps(query, sort_keys=True)
 
 
 def _joined(values) -> str:

@@ -62,12 +62,12 @@ def _place_and_write(conn, cases: pd.DataFrame, settings, timer, counts):
     """Place and write one batch of cases; return the layers loaded for it."""
     prepared = timer.step("match", lambda: _prepare(conn, cases, settings))
     layers = timer.step("layers", lambda: _layers(conn, prepared))
-    ids, reported = cases["id"].to_numpy(), cases["has_geom"].to_numpy()
+    ids, reported, reported_at = cases["id"].to_numpy(), cases["has_geom"].to_numpy(), cases["reported_at"].to_numpy()
     with timer.measure("place+write"), BackgroundCopy(conn, "case_assignment") as writer:
         for start in range(0, len(cases), CHUNK_ROWS):
             rows = slice(start, start + CHUNK_ROWS)
             placed = place(layers, prepared.take(rows), settings, detail=False)
-            writer.put(placement_rows(ids[rows], placed, reported[rows]))
+            writer.put(placement_rows(ids[rows], placed, reported[rows], reported_at[rows]))
             counts.add(placed)
     return layers
 

@@ -33,6 +33,7 @@ ASSIGNMENT_COLUMNS = [
     "address_key",
     "candidates",
     "boundary_version_id",
+    "reported_at",
 ]
 INTEGER_COLUMNS = ["grid_id", "micro_grid_id", "building_id", "nearest_grid_id", "boundary_version_id"]
 CREATE_FRESH = "CREATE TEMP TABLE fresh_assignment (LIKE case_assignment INCLUDING DEFAULTS) ON COMMIT DROP"
@@ -74,7 +75,7 @@ def read_cases(conn, where: str = "true", params=None, limit: int | None = None)
     frame["building_id"] = frame["building_id"].fillna(0).astype(np.int64)
     address = frame["address_text"].astype(object)
     frame["address"] = address.where(address.notna(), None)
-    return frame[["id", "lon", "lat", "has_geom", "address", "method", "building_id"]]
+    return frame[["id", "lon", "lat", "has_geom", "address", "method", "building_id", "reported_at"]]
 
 
 def replace_changed(conn, case_ids, placed: pd.DataFrame, reported=None) -> int:
@@ -93,12 +94,14 @@ def replace_changed(conn, case_ids, placed: pd.DataFrame, reported=None) -> int:
     return len(changed)
 
 
-def placement_rows(case_ids, placed: pd.DataFrame, reported=None) -> pd.DataFrame:
-    """The table rows of placements; the point is left out where it is the reported one."""
+def placement_rows(case_ids, placed: pd.DataFrame, reported=None, reported_at=None) -> pd.DataFrame:
+    """The table rows of placements; the point is left out where it is the reported one.
+    `reported_at` (the cases' report times) may be left out: the database copies it then."""
     rows = pd.DataFrame({"case_id": np.asarray(case_ids)})
     for column in ASSIGNMENT_COLUMNS[1:]:
-        if column != "point":
+        if column not in ("point", "reported_at"):
             rows[column] = placed[column].to_numpy()
+    rows["reported_at"] = None if reported_at is None else np.asarray(reported_at, dtype=object)
     lon, lat = placed["lon"].to_numpy(dtype=float), placed["lat"].to_numpy(dtype=float)
     keep = np.isfinite(lon) & np.isfinite(lat)
     if reported is not None:

@@ -25,15 +25,20 @@ class CaseFilter:
     states: tuple[str, ...] = ()
 
     def params(self, today: dt.date) -> dict:
-        """Query parameters of the map queries (`map/case_filter.sql` and the date range)."""
+        """Query parameters of the map queries (`map/case_filter.sql` and the date range).
+        The scope's window [scope_start, scope_end) holds the range and the last 7 days up to
+        today, which the key figures count whatever the range."""
+        week_start = today - dt.timedelta(days=6)
         return {
+            "scope_start": min(self.start, week_start),
+            "scope_end": max(self.end, today) + dt.timedelta(days=1),
             "start": self.start,
             "end": self.end + dt.timedelta(days=1),
             "categories": list(self.categories) or None,
             "sources": list(self.sources) or None,
             "states": list(self.states) or None,
             "today": today,
-            "week_start": today - dt.timedelta(days=6),
+            "week_start": week_start,
             "bucket": "day" if (self.end - self.start).days < DAILY_TREND_MAX_DAYS else "week",
         }
 
