@@ -68,6 +68,11 @@ class Settings(BaseSettings):
     risk_config: Path | None = Field(
         None, description="The risk score configuration (weights, levels). Default: geo/risk/weights.toml."
     )
+    basemap_url: str | None = Field(
+        None,
+        description="An XYZ tile URL ({z}/{x}/{y}) to use as the basemap instead of the one the server draws "
+        "from its own data; only for machines with access to that tile server.",
+    )
     map_cache_s: float = Field(
         30.0, description="An area's figures on the map are reused for this many seconds per worker (0: never)."
     )

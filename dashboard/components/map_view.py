@@ -5,6 +5,7 @@ import dash_leaflet as dl
 from dash import html
 
 from dashboard.state import LAYERS
+from geo.settings import get_settings
 
 EMPTY = {"type": "FeatureCollection", "features": []}
 TILE_URL = "/map/tiles/{z}/{x}/{y}.webp"
@@ -21,7 +22,7 @@ def map_view() -> html.Div:
         # Tiles load once the map stops: a fly-to between levels would otherwise fetch every
         # zoom it passes through (measured: 167 tiles, 519 KB for one drill step).
         dl.TileLayer(
-            url=TILE_URL,
+            url=get_settings().basemap_url or TILE_URL,
             maxZoom=19,
             minZoom=5,
             updateWhenZooming=False,
