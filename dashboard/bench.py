@@ -71,7 +71,7 @@ def main(argv: list[str] | None = None) -> int:
             server_times[scale] = times
             print("\n".join(lines), flush=True)
     if {"city", "province"} <= set(server_times):
-        print("server time of a view, province against city (1.0 = does not grow with the city):")
+        print("callbacks' server time of a view, province against city (1.0 = does not grow with the city):")
         for level, city_ms in server_times["city"].items():
             province_ms = server_times["province"].get(level)
             if province_ms is not None:
@@ -92,8 +92,8 @@ def _measure(scale: str, url: str, host: str, args) -> tuple[list[str], dict]:
         layered = walk(page, host, [u.code for u in path], ALL_LAYERS)
         filtered = _filter_step(browser, host, path[1].code)
     lines.append(
-        f"  {'view':<10} {'data KB':>8} {'callbacks':>9} {'tiles':>6} {'requests':>8} {'server ms':>9} {'slowest':>8}"
-        f" | all layers: {'KB':>6} {'heat':>5} {'server ms':>9}"
+        f"  {'view':<10} {'data KB':>8} {'callbacks':>9} {'tiles':>6} {'requests':>8} {'server ms':>9} {'callbacks':>9}"
+        f" {'slowest':>8} | all layers: {'KB':>6} {'heat':>5} {'server ms':>9}"
     )
     times = {}
     for unit, step, full in zip(path, plain, layered, strict=True):
@@ -101,10 +101,12 @@ def _measure(scale: str, url: str, host: str, args) -> tuple[list[str], dict]:
         kb = {kind: n / 1024 for kind, n in step.bytes_by_kind.items()}
         lines.append(
             f"  {unit.kind:<10} {step.data_kb:8.1f} {kb.get('callback', 0):9.1f} {kb.get('tiles', 0):6.1f} {requests:8d}"
-            f" {step.server_total_ms:9.0f} {max(step.server_ms, default=0):8.0f}"
+            f" {step.server_total_ms:9.0f} {step.server_ms_by_kind.get('callback', 0):9.0f} {max(step.server_ms, default=0):8.0f}"
             f" | {full.data_kb:17.1f} {full.bytes_by_kind.get('heat', 0) / 1024:5.1f} {full.server_total_ms:9.0f}"
         )
-        times[unit.kind] = step.server_total_ms
+        # Tiles are drawn once and cached for every later view: the scale comparison is of
+        # what each view computes, its callbacks.
+        times[unit.kind] = step.server_ms_by_kind.get("callback", 0)
     lines.append(
         f"  filter change on the county view: {filtered.data_kb:.1f} KB, server {filtered.server_total_ms:.0f} ms"
     )
@@ -194,6 +196,8 @@ def _load_test(url: str, host: str, path, steps, args) -> str:
         f"({result['per_second']}/s), {result['failures']} errors, p50 {result['p50_ms']:.0f} ms, "
         f"p95 {result['p95_ms']:.0f} ms, max {result['max_ms']:.0f} ms (goal 0 errors, p95 <= 1000 ms: {goal})"
         + (f"; errors: {result['errors']}" if result["errors"] else "")
+        + "\n    p95 by request: "
+        + ", ".join(f"{name} {entry['p95_ms']:.0f} ms" for name, entry in result["by_name"].items())
     )
 
 

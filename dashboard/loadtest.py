@@ -102,6 +102,10 @@ def main(argv: list[str] | None = None) -> int:
         "max_ms": total.max_response_time,
         "per_second": round(total.num_requests / args.seconds, 1),
         "errors": [f"{e.method} {e.name}: {e.error}"[:200] for e in list(environment.stats.errors.values())[:5]],
+        "by_name": {
+            name: {"requests": entry.num_requests, "p95_ms": entry.get_response_time_percentile(0.95)}
+            for (name, _method), entry in sorted(environment.stats.entries.items())
+        },
     }
     print(json.dumps(result))
     return 0

@@ -74,6 +74,7 @@ class Step:
     bytes_by_kind: dict = field(default_factory=lambda: defaultdict(int))
     requests_by_kind: dict = field(default_factory=lambda: defaultdict(int))
     server_ms: list = field(default_factory=list)
+    server_ms_by_kind: dict = field(default_factory=lambda: defaultdict(float))
     requests: list = field(default_factory=list)  # (kind, url, body or None)
 
     @property
@@ -126,6 +127,7 @@ class NetworkLog:
             step.requests_by_kind[kind] += 1
             if kind != "shell":
                 step.server_ms.append(self._timing.get(request_id, 0.0))
+                step.server_ms_by_kind[kind] += self._timing.get(request_id, 0.0)
                 step.requests.append((kind, url, self._bodies.get(request_id)))
         return step
 

@@ -6,7 +6,7 @@ from pathlib import Path
 from flask import Flask, Response, request
 
 from dashboard import data
-from dashboard.cache import remembered
+from dashboard.cache import one_at_a_time, remembered
 from geo.map.basemap import tile_image
 from geo.map.heat import heat_png
 
@@ -21,7 +21,9 @@ def register_routes(server: Flask, url: str, tile_cache: Path) -> None:
     @server.get("/map/tiles/<int:z>/<int:x>/<int:y>.webp")
     def basemap_tile(z: int, x: int, y: int):
         try:
-            image = tile_image(url, z, x, y, tile_cache)
+            # A tile asked for by several leaders at once is drawn once.
+            with one_at_a_time(("tile", z, x, y)):
+                image = tile_image(url, z, x, y, tile_cache)
         except ValueError as error:
             return Response(str(error), status=400, mimetype="text/plain")
         return _image(image, "image/webp", f"public, max-age={TILE_MAX_AGE_S}")

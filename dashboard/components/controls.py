@@ -16,7 +16,12 @@ def label(key: str) -> html.Span:
 def filter_bar() -> html.Div:
     return html.Div(
         [
-            _field("dates", dcc.DatePickerRange(id="f-dates", display_format="YYYY-MM-DD", first_day_of_week=1)),
+            _field(
+                "dates",
+                dcc.DatePickerRange(
+                    id="f-dates", display_format="YYYY-MM-DD", month_format="YYYY年M月", first_day_of_week=1
+                ),
+            ),
             _field("categories", dcc.Dropdown(id="f-cat", multi=True, placeholder="全部", className="dd wide")),
             _field("sources", dcc.Dropdown(id="f-src", multi=True, placeholder="全部", className="dd")),
             _field("states", dcc.Dropdown(id="f-st", multi=True, placeholder="全部", className="dd")),

@@ -9,6 +9,7 @@ import numpy as np
 from dash import dcc, html
 
 from dashboard import data
+from dashboard.cache import remembered
 from dashboard.components import map_view, profile
 from dashboard.i18n import KIND, LEVEL, SOURCE, STATE, label, pick, text
 from dashboard.state import LAYERS, METRICS, with_unit
@@ -50,7 +51,8 @@ def style_table(conn, unit, query: dict, lang: str) -> tuple[dict, list]:
     counts = cases.child_case_counts(conn, unit, f, data.today())
     codes = _child_codes(conn, unit, counts)
     risk = areas.latest_risk(conn, codes)
-    persons = areas.child_key_persons(conn, unit)
+    # Key persons and risk do not follow the case filters: remembered per unit, not per filter.
+    persons = remembered((conn.info.dbname, unit.code, "persons"), lambda: areas.child_key_persons(conn, unit))
     # Below the grid (micro-grids, buildings) there are neither risk scores nor key-person
     # counts per child: those children are coloured by their cases.
     metric = query.get("metric", "risk") if unit.is_area else "cases"

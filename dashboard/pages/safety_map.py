@@ -186,7 +186,7 @@ def register(app, url: str) -> None:
             trend = cases.trend(conn, unit, f, today)
             mix = cases.category_mix(conn, unit, f, today)
             names = data.category_names(conn, lang)
-            top = areas.top_grids(conn, unit)
+            top = remembered((url, unit.code, "top"), lambda: areas.top_grids(conn, unit))
             charts = [panel.trend_chart(trend, lang), panel.category_chart(mix, names, lang)]
             return panel.key_figures(figures, lang), charts, panel.top_grid_list(top, search, lang)
 

@@ -18,10 +18,17 @@ def map_query(name: str, unit: Unit) -> sql.Composed:
     Example:
         >>> conn.execute(map_query("kpis", county), {**scope_params(conn, county), **filter_params})
     """
-    scope = load_query("map/scope_areas" if unit.is_area else SCOPE_QUERY[unit.kind])
+    scope = load_query(_scope_name(unit))
     return sql.SQL(load_query(f"map/{name}")).format(
         scope=sql.SQL(scope), case_filter=sql.SQL(load_query("map/case_filter"))
     )
+
+
+def _scope_name(unit: Unit) -> str:
+    if not unit.is_area:
+        return SCOPE_QUERY[unit.kind]
+    # Above several top-level areas the unit is everything: read by date first.
+    return "map/scope_root" if unit.kind == "all" else "map/scope_areas"
 
 
 def scope_params(conn, unit: Unit) -> dict:
