@@ -130,11 +130,11 @@ def unit_profile(conn, unit, query: dict, lang: str) -> list:
         risk = areas.latest_risk(conn, [unit.code]).get(unit.code)
         facts = areas.grid_profile(conn, unit.code)
         sections += [profile.risk_section(risk, lang), profile.grid_facts(facts, lang)]
-        sections.append(profile.key_person_counts(areas.key_persons_by_category(conn, unit.code), kp_names, lang))
+        sections.append(profile.key_person_counts(areas.key_persons_by_category(conn, unit), kp_names, lang))
     elif unit.kind == "building":
         facts = areas.building_profile(conn, unit.code)
         sections.append(profile.building_facts(facts, lang))
-        sections.append(profile.key_person_counts(areas.key_persons_by_category(conn, unit.code), kp_names, lang))
+        sections.append(profile.key_person_counts(areas.key_persons_by_category(conn, unit), kp_names, lang))
     table = cases.case_table(conn, unit, f, data.today())
     sections.append(profile.case_table(table, data.category_names(conn, lang), lang, cases.TABLE_LIMIT))
     return sections

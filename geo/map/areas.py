@@ -39,9 +39,11 @@ def child_key_persons(conn: psycopg.Connection, unit: Unit) -> dict[str, int | N
     return {code: suppress(persons) for code, persons in rows}
 
 
-def key_persons_by_category(conn: psycopg.Connection, code: str) -> dict[str, int | None]:
-    """{category: active key persons} of one basic grid or building, suppressed below k."""
-    rows = conn.execute(load_query("map/key_persons_by_category"), {"code": code}).fetchall()
+def key_persons_by_category(conn: psycopg.Connection, unit: Unit) -> dict[str, int | None]:
+    """{category: active key persons} of a basic grid or a building, suppressed below k."""
+    if unit.kind not in ("grid", "building"):
+        raise ValueError(f"key persons by category are counted for a grid or a building, not a {unit.kind}")
+    rows = conn.execute(load_query(f"map/key_persons_by_category_{unit.kind}"), {"code": unit.code}).fetchall()
     return {category: suppress(persons) for category, persons in rows}
 
 

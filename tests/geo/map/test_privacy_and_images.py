@@ -52,8 +52,16 @@ def test_key_persons_by_category_are_suppressed_below_k(conn):
         """SELECT g.code FROM sensitive.key_person p JOIN building_assignment b USING (building_id)
            JOIN grid g ON g.id = b.grid_id WHERE p.active GROUP BY g.code ORDER BY count(*) DESC LIMIT 1"""
     ).fetchone()[0]
-    counts = areas.key_persons_by_category(conn, grid)
+    counts = areas.key_persons_by_category(conn, find_unit(conn, grid))
     assert counts and all(v is None or v >= k for v in counts.values())
+    truth = dict(
+        conn.execute(
+            """SELECT p.category_code, count(*) FROM sensitive.key_person p JOIN building_assignment b USING (building_id)
+           JOIN grid g ON g.id = b.grid_id WHERE p.active AND g.code = %s GROUP BY 1""",
+            [grid],
+        ).fetchall()
+    )
+    assert counts == {c: (n if n >= k else None) for c, n in truth.items()}
     assert areas.child_key_persons(conn, find_unit(conn, grid)) == {}, "no per-micro-grid counts"
 
 
