@@ -52,6 +52,9 @@ def settle(page, timeout_ms: int = 60_000) -> None:
         page.wait_for_timeout(400)
         page.wait_for_load_state("networkidle", timeout=timeout_ms)
         page.wait_for_function("() => !document.querySelector('[data-dash-is-loading]')", timeout=timeout_ms)
+    # The flight to a new viewport starts a frame or two after the callbacks' answers: give
+    # it time to start, or the map would look at rest before it has moved.
+    page.wait_for_timeout(600)
     page.wait_for_function(MAP_AT_REST, timeout=timeout_ms)
 
 

@@ -49,6 +49,8 @@ def map_view() -> html.Div:
                 id="map",
                 center=[33.6, 113.9],
                 zoom=9,
+                # Beyond the basemap's last zoom a building would fill the screen.
+                maxZoom=19,
                 preferCanvas=True,
                 zoomSnap=0.25,
                 className="map",
