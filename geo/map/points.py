@@ -8,7 +8,6 @@ from geo.db.connection import load_query
 from geo.map.cases import point_features
 from geo.map.units import Unit
 
-POINT_LAYERS = ("places", "cameras", "centres")
 LIMIT = 2000
 QUERY = {"places": "map/key_places", "cameras": "map/cameras", "centres": "map/centres"}
 # Admin level of each unit kind: centres are shown down to one level below the unit.
