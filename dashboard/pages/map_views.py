@@ -48,7 +48,7 @@ def style_table(conn, unit, query: dict, lang: str) -> tuple[dict, list]:
     """The hideout of the children's layer ({metric, values per code, breaks, colours, words,
     selected}) and the legend for it."""
     f = data.case_filter(query)
-    counts = cases.child_case_counts(conn, unit, f, data.today())
+    counts = cases.child_case_counts(conn, unit, f, data.today(), data.unit_scope(conn, unit))
     codes = _child_codes(conn, unit, counts)
     risk = areas.latest_risk(conn, codes)
     # Key persons and risk do not follow the case filters: remembered per unit, not per filter.

@@ -181,10 +181,10 @@ def register(app, url: str) -> None:
             return no_update, no_update, no_update
 
         def build(conn, unit):
-            today, f = data.today(), data.case_filter(query)
-            figures = cases.key_figures(conn, unit, f, today)
-            trend = cases.trend(conn, unit, f, today)
-            mix = cases.category_mix(conn, unit, f, today)
+            today, f, scope = data.today(), data.case_filter(query), data.unit_scope(conn, unit)
+            figures = cases.key_figures(conn, unit, f, today, scope)
+            trend = cases.trend(conn, unit, f, today, scope)
+            mix = cases.category_mix(conn, unit, f, today, scope)
             names = data.category_names(conn, lang)
             top = remembered((url, unit.code, "top"), lambda: areas.top_grids(conn, unit))
             charts = [panel.trend_chart(trend, lang), panel.category_chart(mix, names, lang)]

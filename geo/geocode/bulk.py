@@ -14,7 +14,7 @@ from geo.errors import UserError
 from geo.geocode.buildings import place_buildings
 from geo.geocode.layers import load_layers
 from geo.geocode.locate import GeocodeSettings, Prepared, place, prepare
-from geo.geocode.store import BackgroundCopy, placement_rows, read_cases, replace_changed
+from geo.geocode.store import CASE_FACTS, BackgroundCopy, placement_rows, read_cases, replace_changed
 
 CHUNK_ROWS = 250_000  # each chunk prepares every polygon once: fewer, larger chunks
 
@@ -62,12 +62,12 @@ def _place_and_write(conn, cases: pd.DataFrame, settings, timer, counts):
     """Place and write one batch of cases; return the layers loaded for it."""
     prepared = timer.step("match", lambda: _prepare(conn, cases, settings))
     layers = timer.step("layers", lambda: _layers(conn, prepared))
-    ids, reported, reported_at = cases["id"].to_numpy(), cases["has_geom"].to_numpy(), cases["reported_at"].to_numpy()
+    ids, reported, facts = cases["id"].to_numpy(), cases["has_geom"].to_numpy(), cases[CASE_FACTS]
     with timer.measure("place+write"), BackgroundCopy(conn, "case_assignment") as writer:
         for start in range(0, len(cases), CHUNK_ROWS):
             rows = slice(start, start + CHUNK_ROWS)
             placed = place(layers, prepared.take(rows), settings, detail=False)
-            writer.put(placement_rows(ids[rows], placed, reported[rows], reported_at[rows]))
+            writer.put(placement_rows(ids[rows], placed, reported[rows], facts.iloc[rows]))
             counts.add(placed)
     return layers
 

@@ -17,6 +17,9 @@ from geo.db.connection import load_query
 from geo.db.copy import csv_bytes
 from geo.geocode.crs import to_wgs84_by_row
 
+# What a placement copies from its case, for the map's counts (migration 0014). The bulk
+# writer passes them; other writers leave them out and the database fills them in.
+CASE_FACTS = ["reported_at", "category_code", "source", "closed", "deadline"]
 ASSIGNMENT_COLUMNS = [
     "case_id",
     "status",
@@ -33,7 +36,7 @@ ASSIGNMENT_COLUMNS = [
     "address_key",
     "candidates",
     "boundary_version_id",
-    "reported_at",
+    *CASE_FACTS,
 ]
 INTEGER_COLUMNS = ["grid_id", "micro_grid_id", "building_id", "nearest_grid_id", "boundary_version_id"]
 CREATE_FRESH = "CREATE TEMP TABLE fresh_assignment (LIKE case_assignment INCLUDING DEFAULTS) ON COMMIT DROP"
@@ -50,7 +53,7 @@ def read_cases(conn, where: str = "true", params=None, limit: int | None = None)
 
     Columns: id, lon, lat (WGS84, converted from the raw system when the writer did not),
     has_geom (the case row holds that point itself), address, method and building_id (of the
-    stored placement, if any).
+    stored placement, if any), and the CASE_FACTS a placement copies.
     """
     query = sql.SQL(load_query("cases_to_locate")).format(
         where=sql.SQL(where), limit=sql.SQL("LIMIT {}").format(sql.Literal(limit)) if limit else sql.SQL("")
@@ -63,11 +66,12 @@ def read_cases(conn, where: str = "true", params=None, limit: int | None = None)
     # Only an empty field is missing: an address typed as 'NA' or 'null' is still text.
     frame = pd.read_csv(
         buffer,
-        dtype={"raw_crs": object, "address_text": object, "method": object},
+        dtype={"raw_crs": object, "address_text": object, "method": object, "closed": object},
         keep_default_na=False,
         na_values=[""],
     )
     frame["has_geom"] = frame["lon"].notna()
+    frame["closed"] = frame["closed"] == "t"  # COPY writes booleans as t and f
     raw = frame["lon"].isna() & frame["raw_lon"].notna()
     if raw.any():
         converted = to_wgs84_by_row(frame.loc[raw, "raw_lon"], frame.loc[raw, "raw_lat"], frame.loc[raw, "raw_crs"])
@@ -75,7 +79,7 @@ def read_cases(conn, where: str = "true", params=None, limit: int | None = None)
     frame["building_id"] = frame["building_id"].fillna(0).astype(np.int64)
     address = frame["address_text"].astype(object)
     frame["address"] = address.where(address.notna(), None)
-    return frame[["id", "lon", "lat", "has_geom", "address", "method", "building_id", "reported_at"]]
+    return frame[["id", "lon", "lat", "has_geom", "address", "method", "building_id", *CASE_FACTS]]
 
 
 def replace_changed(conn, case_ids, placed: pd.DataFrame, reported=None) -> int:
@@ -94,14 +98,16 @@ def replace_changed(conn, case_ids, placed: pd.DataFrame, reported=None) -> int:
     return len(changed)
 
 
-def placement_rows(case_ids, placed: pd.DataFrame, reported=None, reported_at=None) -> pd.DataFrame:
+def placement_rows(case_ids, placed: pd.DataFrame, reported=None, facts: pd.DataFrame | None = None) -> pd.DataFrame:
     """The table rows of placements; the point is left out where it is the reported one.
-    `reported_at` (the cases' report times) may be left out: the database copies it then."""
+    `facts` (the cases' CASE_FACTS, in the order of `case_ids`) may be left out: the
+    database copies them then."""
     rows = pd.DataFrame({"case_id": np.asarray(case_ids)})
     for column in ASSIGNMENT_COLUMNS[1:]:
-        if column not in ("point", "reported_at"):
+        if column != "point" and column not in CASE_FACTS:
             rows[column] = placed[column].to_numpy()
-    rows["reported_at"] = None if reported_at is None else np.asarray(reported_at, dtype=object)
+    for column in CASE_FACTS:
+        rows[column] = None if facts is None else facts[column].to_numpy(dtype=object)
     lon, lat = placed["lon"].to_numpy(dtype=float), placed["lat"].to_numpy(dtype=float)
     keep = np.isfinite(lon) & np.isfinite(lat)
     if reported is not None:

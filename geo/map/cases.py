@@ -2,6 +2,9 @@
 key figures, trend, category mix, points and table (grid level and below), heat bins.
 
 Every query is one of `geo/db/queries/map/*.sql` put together by `geo.map.scope.map_query`.
+Each function takes the unit's `scope` (`geo.map.scope.scope_params`) when the caller has it
+already: an area's grids are a walk down the hierarchy (70 ms at the top of a province),
+which a page showing several figures of the same area need not repeat for each.
 """
 
 import datetime as dt
@@ -17,43 +20,45 @@ POINTS_LIMIT = 2000
 TABLE_LIMIT = 300
 
 
-def child_case_counts(conn, unit: Unit, case_filter: CaseFilter, today: dt.date) -> dict[str, dict]:
+def child_case_counts(
+    conn, unit: Unit, case_filter: CaseFilter, today: dt.date, scope: dict | None = None
+) -> dict[str, dict]:
     """{child code: {cases, open, overdue}} for the children drawn on the unit's map. A
     building's map shows its micro-grid's buildings, so their figures are the micro-grid's."""
     scope_unit = unit
     if unit.kind == "building":
-        scope_unit = Unit("micro_grid", unit.parent_code, "", None, 0, 0, 0, 0)
-    rows = _run(conn, "child_cases", scope_unit, case_filter, today).fetchall()
+        scope_unit, scope = Unit("micro_grid", unit.parent_code, "", None, 0, 0, 0, 0), None
+    rows = _run(conn, "child_cases", scope_unit, case_filter, today, scope).fetchall()
     return {code: {"cases": cases, "open": open_, "overdue": overdue} for code, cases, open_, overdue in rows}
 
 
-def key_figures(conn, unit: Unit, case_filter: CaseFilter, today: dt.date) -> dict:
+def key_figures(conn, unit: Unit, case_filter: CaseFilter, today: dt.date, scope: dict | None = None) -> dict:
     """cases (in the range), today, week (last 7 days), open, overdue, closed, close_rate."""
-    cursor = _run(conn, "kpis", unit, case_filter, today)
+    cursor = _run(conn, "kpis", unit, case_filter, today, scope)
     figures = dict(zip([c.name for c in cursor.description], cursor.fetchone(), strict=True))
     figures["close_rate"] = figures["closed"] / figures["cases"] if figures["cases"] else None
     return figures
 
 
-def trend(conn, unit: Unit, case_filter: CaseFilter, today: dt.date):
+def trend(conn, unit: Unit, case_filter: CaseFilter, today: dt.date, scope: dict | None = None):
     """DataFrame period, cases, closed: per day, or per week for ranges of three months and more."""
-    return _frame(conn, "trend", unit, case_filter, today)
+    return _frame(conn, "trend", unit, case_filter, today, scope)
 
 
-def category_mix(conn, unit: Unit, case_filter: CaseFilter, today: dt.date):
+def category_mix(conn, unit: Unit, case_filter: CaseFilter, today: dt.date, scope: dict | None = None):
     """DataFrame category, cases, largest first."""
-    return _frame(conn, "category_mix", unit, case_filter, today)
+    return _frame(conn, "category_mix", unit, case_filter, today, scope)
 
 
-def case_table(conn, unit: Unit, case_filter: CaseFilter, today: dt.date):
+def case_table(conn, unit: Unit, case_filter: CaseFilter, today: dt.date, scope: dict | None = None):
     """DataFrame of the newest TABLE_LIMIT cases: code, reported_at, category, source, state,
     status, summary, address, deadline."""
-    return _frame(conn, "case_table", unit, case_filter, today, limit=TABLE_LIMIT)
+    return _frame(conn, "case_table", unit, case_filter, today, scope, limit=TABLE_LIMIT)
 
 
-def case_points(conn, unit: Unit, case_filter: CaseFilter, today: dt.date) -> dict:
+def case_points(conn, unit: Unit, case_filter: CaseFilter, today: dt.date, scope: dict | None = None) -> dict:
     """The newest POINTS_LIMIT cases of the unit as GeoJSON points (code, category, state)."""
-    rows = _run(conn, "case_points", unit, case_filter, today, limit=POINTS_LIMIT).fetchall()
+    rows = _run(conn, "case_points", unit, case_filter, today, scope, limit=POINTS_LIMIT).fetchall()
     return point_features(rows, ("code", "category", "state"))
 
 
@@ -61,7 +66,7 @@ def heat_bins(conn, unit: Unit, case_filter: CaseFilter, today: dt.date, box: di
     """(cell_x, cell_y, cases) rows of a columns × rows raster over `box` (west, south,
     east, north), cell (0, 0) in the north-west corner."""
     extra = {**box, "columns": columns, "rows": rows}
-    return _run(conn, "heat_bins", unit, case_filter, today, **extra).fetchall()
+    return _run(conn, "heat_bins", unit, case_filter, today, None, **extra).fetchall()
 
 
 def point_features(rows, names: tuple[str, ...]) -> dict:
@@ -77,13 +82,13 @@ def point_features(rows, names: tuple[str, ...]) -> dict:
     return {"type": "FeatureCollection", "features": features}
 
 
-def _params(conn, unit: Unit, case_filter: CaseFilter, today: dt.date, extra: dict) -> dict:
-    return {**scope_params(conn, unit), **case_filter.params(today), **extra}
+def _params(conn, unit: Unit, case_filter: CaseFilter, today: dt.date, scope: dict | None, extra: dict) -> dict:
+    return {**(scope or scope_params(conn, unit)), **case_filter.params(today), **extra}
 
 
-def _run(conn: psycopg.Connection, name: str, unit: Unit, case_filter: CaseFilter, today: dt.date, **extra):
-    return conn.execute(map_query(name, unit), _params(conn, unit, case_filter, today, extra))
+def _run(conn: psycopg.Connection, name: str, unit: Unit, case_filter: CaseFilter, today: dt.date, scope, **extra):
+    return conn.execute(map_query(name, unit), _params(conn, unit, case_filter, today, scope, extra))
 
 
-def _frame(conn, name: str, unit: Unit, case_filter: CaseFilter, today: dt.date, **extra):
-    return query_frame(conn, map_query(name, unit), _params(conn, unit, case_filter, today, extra))
+def _frame(conn, name: str, unit: Unit, case_filter: CaseFilter, today: dt.date, scope, **extra):
+    return query_frame(conn, map_query(name, unit), _params(conn, unit, case_filter, today, scope, extra))

@@ -6,6 +6,6 @@ FROM ({scope}) s
 JOIN cases c ON c.id = s.case_id
 JOIN case_assignment a ON a.case_id = c.id
 CROSS JOIN LATERAL (SELECT coalesce(a.point, c.geom) AS point) p
-WHERE c.reported_at >= %(start)s AND c.reported_at < %(end)s AND {case_filter} AND p.point IS NOT NULL
-ORDER BY c.reported_at DESC
+WHERE s.reported_at >= %(start)s AND s.reported_at < %(end)s AND {case_filter} AND p.point IS NOT NULL
+ORDER BY s.reported_at DESC
 LIMIT %(limit)s

@@ -4,6 +4,6 @@ SELECT c.code, c.reported_at, c.category_code AS category, c.source,
        c.status, c.summary, c.address_text AS address, c.deadline
 FROM ({scope}) s
 JOIN cases c ON c.id = s.case_id
-WHERE c.reported_at >= %(start)s AND c.reported_at < %(end)s AND {case_filter}
-ORDER BY c.reported_at DESC
+WHERE s.reported_at >= %(start)s AND s.reported_at < %(end)s AND {case_filter}
+ORDER BY s.reported_at DESC
 LIMIT %(limit)s

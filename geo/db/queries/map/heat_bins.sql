@@ -3,14 +3,14 @@
 -- units of the sphere (ln tan(π/4 + φ/2)), so that the image lies right on the map.
 SELECT cell_x, cell_y, count(*) AS cases
 FROM ({scope}) s
+JOIN case_assignment a ON a.case_id = s.case_id
 JOIN cases c ON c.id = s.case_id
-JOIN case_assignment a ON a.case_id = c.id
 CROSS JOIN LATERAL (SELECT coalesce(a.point, c.geom) AS point) p
 CROSS JOIN LATERAL (
     SELECT floor((ST_X(p.point) - %(west)s) / (%(east)s - %(west)s) * %(columns)s)::int AS cell_x,
            floor((%(north_y)s - ln(tan(pi() / 4 + radians(ST_Y(p.point)) / 2)))
                  / (%(north_y)s - %(south_y)s) * %(rows)s)::int AS cell_y
 ) cell
-WHERE c.reported_at >= %(start)s AND c.reported_at < %(end)s AND {case_filter} AND p.point IS NOT NULL
+WHERE s.reported_at >= %(start)s AND s.reported_at < %(end)s AND {case_filter} AND p.point IS NOT NULL
   AND cell_x BETWEEN 0 AND %(columns)s - 1 AND cell_y BETWEEN 0 AND %(rows)s - 1
 GROUP BY 1, 2

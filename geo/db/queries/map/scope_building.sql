@@ -1,6 +1,7 @@
--- The placed cases of one building reported in the scope's window. Found through its grid:
--- case_assignment is indexed by grid and date only.
-SELECT a.case_id, b.code AS child
+-- The placed cases of one building reported in the scope's window, with the case's figures
+-- as its placement carries them (migration 0014). Found through its grid: case_assignment is
+-- indexed by grid and date.
+SELECT a.case_id, b.code AS child, a.reported_at, a.category_code, a.source, a.closed, a.deadline
 FROM building b
 JOIN micro_grid_current m ON m.code = b.micro_grid_code
 JOIN grid_current g ON g.code = m.grid_code

@@ -1,6 +1,7 @@
 -- The placed cases inside a micro-grid reported in the scope's window, each with its
--- building. Found through the grid: case_assignment is indexed by grid and date only.
-SELECT a.case_id, b.code AS child
+-- building and the case's figures as its placement carries them (migration 0014). Found
+-- through the grid: case_assignment is indexed by grid and date.
+SELECT a.case_id, b.code AS child, a.reported_at, a.category_code, a.source, a.closed, a.deadline
 FROM micro_grid_current m
 JOIN grid_current g ON g.code = m.grid_code
 JOIN case_assignment a ON a.grid_id = g.id AND a.micro_grid_id = m.id

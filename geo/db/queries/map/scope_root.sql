@@ -1,9 +1,9 @@
 -- The placed cases under every top-level area (several cities, no single root) reported in
--- the scope's window, each with the child it falls in. Read by date first (cases_reported_idx): at the
--- top, the window's cases are a small part of all placements, while asking grid by grid
--- would probe every grid of the city.
-SELECT a.case_id, g.child
-FROM cases w
-JOIN case_assignment a ON a.case_id = w.id
+-- the scope's window, each with the child it falls in and the case's figures as its
+-- placement carries them (migration 0014). Read by date first (case_assignment_reported_idx,
+-- from the index alone): at the top, asking grid by grid would probe every grid of the
+-- province.
+SELECT a.case_id, g.child, a.reported_at, a.category_code, a.source, a.closed, a.deadline
+FROM case_assignment a
 JOIN unnest(%(grid_ids)s::int[], %(children)s::text[]) AS g (grid_id, child) ON g.grid_id = a.grid_id
-WHERE w.reported_at >= %(scope_start)s AND w.reported_at < %(scope_end)s
+WHERE a.reported_at >= %(scope_start)s AND a.reported_at < %(scope_end)s AND a.grid_id IS NOT NULL
