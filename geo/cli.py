@@ -54,6 +54,7 @@ def build_parser() -> argparse.ArgumentParser:
     migrate_cmd = commands.add_parser("migrate", help="apply pending database migrations")
     migrate_cmd.set_defaults(handler=run_migrate)
     _add_demo_command(commands)
+    _add_simulate_command(commands)
     topo = commands.add_parser("check-topology", help="report gaps, overlaps and areas outside their parent")
     topo.add_argument("--json", action="store_true", help="print the report as JSON")
     topo.set_defaults(handler=run_check_topology)
@@ -104,6 +105,15 @@ def _add_demo_command(commands) -> None:
     demo.set_defaults(handler=run_demo)
 
 
+def _add_simulate_command(commands) -> None:
+    simulate = commands.add_parser("simulate", help="insert realistic new cases live, until stopped (demos, the wall)")
+    simulate.add_argument("--rate", default="2/s", help="cases per second or minute: 2/s, 30/min (default 2/s)")
+    simulate.add_argument("--count", type=int, default=None, help="stop after this many cases (default: never)")
+    simulate.add_argument("--scope", default=None, help="an area or grid code the cases fall in (default: anywhere)")
+    simulate.add_argument("--seed", type=int, default=None, help="random seed (default: a new one each run)")
+    simulate.set_defaults(handler=run_simulate)
+
+
 def run_db(args) -> int:
     settings = get_settings()
     if settings.database_url and args.action != "url":
@@ -148,6 +158,19 @@ def run_demo(args) -> int:
         replace=args.replace,
     )
     print(report)
+    return 0
+
+
+def run_simulate(args) -> int:
+    from data.demo.simulate import parse_rate, simulate  # heavy imports only for this command
+
+    per_second = parse_rate(args.rate)
+    if args.count is not None and args.count < 1:
+        raise UserError("--count: at least 1")
+    print(f"inserting about {per_second:g} cases a second; Ctrl+C stops", flush=True)
+    report = lambda case: print(json.dumps(case, ensure_ascii=False), flush=True)  # noqa: E731
+    inserted = simulate(database_url(), per_second, args.count, args.scope, args.seed, report)
+    print(f"inserted {inserted} cases", flush=True)
     return 0
 
 

@@ -28,7 +28,7 @@ def assert_one_line_error(result, fragment):
 def test_help_lists_the_subcommands():
     result = run_geo("--help")
     assert result.returncode == 0
-    for command in ("db", "migrate", "demo", "check-topology", "counts", "bench", "risk"):
+    for command in ("db", "migrate", "demo", "check-topology", "counts", "bench", "risk", "simulate"):
         assert command in result.stdout
     db_help = run_geo("db", "--help").stdout
     for action in ("start", "stop", "status", "url"):

@@ -24,12 +24,15 @@ from data.demo.clerk import clerk_address
 from geo.db.connection import load_query, transaction
 from geo.db.frames import query_frame
 from geo.errors import UserError
-from geo.geocode.bulk import assign_pending
+from geo.geocode.bulk import place_new
+from geo.map.scope import scope_params
+from geo.map.units import find_unit
 
 RATE_UNITS = {"s": 1.0, "sec": 1.0, "min": 60.0, "h": 3600.0}
 POINT_SOURCES = ("grid_worker", "police_110")
 JITTER_DEG = 0.00005  # about 5 m: where on the premises the phone was
 MAX_RATE_PER_S = 50.0
+GRID_ID = "SELECT id FROM grid_current WHERE code = %s"
 
 
 @dataclass(frozen=True)
@@ -94,12 +97,24 @@ def simulate(
 
 
 def _hot_buildings(conn, scope: str | None) -> pd.DataFrame:
-    frame = query_frame(conn, load_query("simulate_buildings"), {"scope": scope})
+    frame = query_frame(conn, load_query("simulate_buildings"), {"grid_ids": _scope_grids(conn, scope)})
     if frame.empty:
         where = f"under {scope}" if scope else "in the database"
         raise UserError(f"simulate: no building with recent cases {where} (load the demo city first)")
     frame["weight"] = frame["cases"] / frame["cases"].sum()
     return frame
+
+
+def _scope_grids(conn, scope: str | None) -> list[int] | None:
+    """The ids of the basic grids under the area or grid `scope` (None: every grid)."""
+    if scope is None:
+        return None
+    unit = find_unit(conn, scope)
+    if unit is None or not (unit.is_area or unit.kind == "grid"):
+        raise UserError(f"simulate: --scope {scope!r} is no area or grid code")
+    if unit.kind == "grid":
+        return [row[0] for row in conn.execute(GRID_ID, [scope])]
+    return scope_params(conn, unit)["grid_ids"]
 
 
 def _draw(rng, buildings: pd.DataFrame, code: str) -> NewCase:
@@ -124,8 +139,8 @@ def _draw(rng, buildings: pd.DataFrame, code: str) -> NewCase:
 
 
 def _insert_and_place(conn, case: NewCase) -> dict:
-    conn.execute(load_query("simulate_insert"), case.__dict__)
-    summary = assign_pending(conn)
+    case_id = conn.execute(load_query("simulate_insert"), case.__dict__).fetchone()[0]
+    summary = place_new(conn, [case_id])
     row = conn.execute(load_query("simulate_placed"), {"code": case.code}).fetchone()
     return {"grid": row[0], "status": row[1], "placed": summary.get("written", 0)}
 

@@ -5,3 +5,4 @@ VALUES (%(code)s, %(source)s, %(category_code)s, %(summary)s, now(),
         CASE WHEN %(lon)s::float8 IS NULL THEN NULL ELSE ST_SetSRID(ST_MakePoint(%(lon)s, %(lat)s), 4326) END,
         %(lon)s, %(lat)s, CASE WHEN %(lon)s::float8 IS NULL THEN NULL ELSE 'wgs84' END,
         %(address_text)s, 'accepted', now() + make_interval(days => %(deadline_days)s))
+RETURNING id
