@@ -1,5 +1,6 @@
 """Creates the Dash app and serves it with gunicorn (several workers, not Flask's development
-server). Two pages: the safety map at / and the data overview at /overview."""
+server). Pages: the safety map at /, the data overview at /overview, and the live wall screen
+at /wall/ (a Dash app of its own on the same server: no header, its own callbacks)."""
 
 import time
 
@@ -9,11 +10,13 @@ from dash import Input, Output, dcc, html
 from gunicorn.app.base import BaseApplication
 
 from dashboard.components.controls import label, language_switch
-from dashboard.pages import overview, safety_map
+from dashboard.pages import overview, safety_map, wall
 from dashboard.routes import register_routes
 from geo.db.connection import database_url
 from geo.map.basemap import cache_dir_for
 from geo.settings import PROJECT_ROOT, get_settings
+
+WALL_PATH = "/wall/"
 
 
 def create_app(url: str | None = None) -> dash.Dash:
@@ -34,6 +37,7 @@ def create_app(url: str | None = None) -> dash.Dash:
     safety_map.register(app, url)
     register_routes(app.server, url, cache_dir_for(url))
     add_server_timing(app.server)
+    create_wall(app.server, url)
 
     @app.callback(Output("map-page", "style"), Output("overview-page", "children"), Input("url", "pathname"))
     def route(pathname):
@@ -42,6 +46,23 @@ def create_app(url: str | None = None) -> dash.Dash:
         return {}, []
 
     return app
+
+
+def create_wall(server: flask.Flask, url: str) -> dash.Dash:
+    """The wall screen's Dash app at /wall/ on `server`, reading database `url`."""
+    wall_app = dash.Dash(
+        __name__,
+        server=server,
+        url_base_pathname=WALL_PATH,
+        title="平安地图 · 指挥大屏",
+        assets_folder=str(_assets_dir()),
+        serve_locally=True,
+        update_title=None,
+        compress=True,
+    )
+    wall_app.layout = wall.layout
+    wall.register(wall_app, url)
+    return wall_app
 
 
 def add_server_timing(server: flask.Flask) -> None:
@@ -88,6 +109,7 @@ def main() -> int:
     # bundle request racing that first page load is refused ("not a registered library",
     # plotly/dash#3971). One request here, before gunicorn forks, registers them for all.
     app.server.test_client().get("/")
+    app.server.test_client().get(WALL_PATH)
     print(f"safety map on http://{settings.dash_host}:{settings.dash_port}", flush=True)
     Server(app.server, bind=f"{settings.dash_host}:{settings.dash_port}", workers=settings.dash_workers).run()
     return 0

@@ -19,8 +19,10 @@ from geo.settings import get_settings
 
 
 @contextmanager
-def connection(url: str) -> Iterator[psycopg.Connection]:
-    with get_pool(url).connection() as conn:
+def connection(url: str, timeout: float | None = None) -> Iterator[psycopg.Connection]:
+    """A pooled connection; with `timeout`, psycopg_pool.PoolTimeout after that many seconds
+    without one (the wall reports a database that is gone instead of waiting)."""
+    with get_pool(url).connection(timeout=timeout) as conn:
         yield conn
 
 

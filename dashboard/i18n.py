@@ -78,6 +78,21 @@ TEXT = {
     "col_summary": ("事件描述", "Summary"),
     "col_address": ("地址", "Address"),
     "score_unit": ("分", ""),
+    "wall_title": ("平安地图 · 指挥大屏", "Safety Map · Command wall"),
+    "wall_updated": ("数据更新于 {time}", "Data as of {time}"),
+    "wall_down": ("数据中断，最后更新 {time}", "Data interrupted, last update {time}"),
+    "wall_down_never": ("数据中断，尚无数据", "Data interrupted, no data yet"),
+    "wall_latest": ("最新事件", "Latest cases"),
+    "wall_overdue": ("超期最久", "Longest overdue"),
+    "wall_hotspots": ("风险热点网格", "Hotspot grids"),
+    "wall_month": ("近30日", "Last 30 days"),
+    "wall_tour_overview": ("全域概览", "Overview"),
+    "wall_tour_red": ("最新转红网格：{name}", "Latest grid to turn red: {name}"),
+    "wall_tour_no_red": ("暂无红色网格", "No red grid"),
+    "wall_tour_overdue": ("超期事件", "Overdue cases"),
+    "wall_overdue_by": ("超期{days}天", "{days} d overdue"),
+    "wall_no_cases": ("暂无事件", "No cases"),
+    "wall_unknown_scope": ("未找到范围 {code}，显示全域。", "No area has code {code}; showing everything."),
 }
 
 KIND = {

@@ -1,0 +1,107 @@
+"""The wall screen's pieces: the map, the key figures, the lists (hotspot grids, longest
+overdue, latest cases) and the tour caption. Large type, few words: read from across the room."""
+
+import dash_leaflet as dl
+import pandas as pd
+from dash import html
+
+from dashboard.components.map_view import EMPTY, TILE_URL, js
+from dashboard.i18n import LEVEL, STATE, label, pick, text
+from geo.settings import get_settings
+
+WALL_KPIS = ("cases", "today", "week", "open", "overdue", "close_rate")
+
+
+def wall_map() -> dl.Map:
+    """The scope's areas coloured by risk, the focus of the tour and the live case points.
+    No controls: nobody touches a wall."""
+    return dl.Map(
+        [
+            dl.TileLayer(url=get_settings().basemap_url or TILE_URL, maxZoom=19, minZoom=5, updateWhenIdle=True),
+            dl.GeoJSON(id="wall-areas", data=EMPTY, hideout={}, style=js("areaStyle"), onEachFeature=js("areaLabel")),
+            dl.GeoJSON(id="wall-focus", data=EMPTY, style=js("focusStyle")),
+            dl.Pane(
+                dl.GeoJSON(id="wall-cases", data=EMPTY, hideout={"radius": 6}, pointToLayer=js("livePoint")),
+                name="points",
+                style={"zIndex": 460},
+            ),
+        ],
+        id="wall-map",
+        center=[33.6, 113.9],
+        zoom=9,
+        maxZoom=19,
+        zoomControl=False,
+        attributionControl=False,
+        preferCanvas=True,
+        zoomSnap=0.25,
+        className="wall-map",
+    )
+
+
+def key_figures(figures: dict, lang: str) -> list:
+    tiles = []
+    for key in WALL_KPIS:
+        value = figures.get(key)
+        shown = "–" if value is None else (f"{value:.0%}" if key == "close_rate" else f"{value:,}")
+        name = text("wall_month", lang) if key == "cases" else text(f"kpi_{key}", lang)
+        tiles.append(
+            html.Div([html.Div(shown, className="value"), html.Div(name, className="name")], className=f"tile {key}")
+        )
+    return tiles
+
+
+def hotspot_list(grids: list[dict], lang: str) -> list:
+    rows = [
+        html.Li(
+            [
+                html.Span(grid["name"], className="name"),
+                html.Span(f"{grid['score']:.0f}", className=f"score {grid['level']}"),
+            ]
+        )
+        for grid in grids
+    ]
+    return [html.H3(text("wall_hotspots", lang)), html.Ol(rows or [html.Li(text("none", lang))])]
+
+
+def overdue_list(frame: pd.DataFrame, names: dict, now, lang: str) -> list:
+    rows = []
+    for row in frame.itertuples():
+        days = max(1, int((now - row.deadline).total_seconds() // 86400))
+        rows.append(
+            html.Li(
+                [
+                    html.Span(text("wall_overdue_by", lang, days=days), className="age"),
+                    html.Span(names.get(row.category, row.category), className="kind"),
+                    html.Span(row.grid_name, className="where"),
+                ]
+            )
+        )
+    return [html.H3(text("wall_overdue", lang)), html.Ul(rows or [html.Li(text("none", lang))])]
+
+
+def ticker(rows: list[dict], names: dict, new_after: str | None, lang: str) -> list:
+    """The latest cases, newest first; those reported after `new_after` (ISO time of the
+    last tour's start) are marked new."""
+    items = []
+    for row in rows:
+        fresh = new_after is not None and row["reported_at"] > new_after
+        items.append(
+            html.Li(
+                [
+                    html.Span(row["reported_at"][11:19], className="time"),
+                    html.Span(names.get(row["category"], row["category"]), className="kind"),
+                    html.Span(row["summary"], className="summary"),
+                    html.Span(row["grid_name"], className="where"),
+                    html.Span(label(STATE, row["state"], lang), className=f"state {row['state']}"),
+                ],
+                className="new" if fresh else "",
+            )
+        )
+    return [html.H3(text("wall_latest", lang)), html.Ul(items or [html.Li(text("wall_no_cases", lang))])]
+
+
+def legend(lang: str) -> list:
+    return [
+        html.Span([html.I(className=f"swatch {level}"), pick(LEVEL[level], lang)], className="legend-item")
+        for level in ("red", "orange", "yellow", "blue")
+    ]

@@ -1,0 +1,336 @@
+"""The live wall screen at /wall/: a dark full-screen layout for a command centre, its own Dash
+app on the same server. `?scope=<area code>&tour=<seconds>&lang=en` (all optional: the whole
+city, a 20 s tour, Chinese).
+
+Every POLL_MS the browser asks what is new since its last look (`geo.live.wall`): the answer
+appends the new cases to the live layer (a Patch, never the whole layer) and refreshes the
+ticker. The figures, colours and lists follow when something came in, or every FIGURES_MS.
+When the database does not answer, the wall says so, greys what it showed and keeps polling:
+it recovers by itself once the database is back."""
+
+import datetime as dt
+from urllib.parse import parse_qs
+from zoneinfo import ZoneInfo
+
+import psycopg
+import psycopg_pool
+from dash import Input, Output, Patch, State, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+from dashboard import data
+from dashboard.components import wall_panels
+from dashboard.components.map_view import EMPTY
+from dashboard.i18n import LANGUAGES, text
+from dashboard.pages import map_views
+from geo.live import wall
+from geo.map import areas, cases
+from geo.map.filters import CaseFilter
+from geo.map.units import children_geojson, find_unit, root_unit
+from geo.settings import get_settings
+
+POLL_MS = 1000
+FIGURES_MS = 15_000
+DEFAULT_TOUR_S = 20
+# The live layer starts afresh this often, so that days on the wall do not pile up points.
+FULL_RELOAD_S = 600
+TICKER_ROWS = 8
+# A poll waits this long for a connection: a database that is gone is reported at once.
+CONNECT_TIMEOUT_S = 2.0
+DB_DOWN = (psycopg.OperationalError, psycopg_pool.PoolTimeout)
+TOUR_STEPS = ("overview", "red", "overdue")
+
+
+def layout() -> html.Div:
+    return html.Div(
+        [
+            dcc.Location(id="wall-url"),
+            dcc.Store(id="wall-config"),
+            dcc.Store(id="wall-live"),
+            dcc.Store(id="wall-rev", data=0),
+            dcc.Store(id="wall-tour-mark"),
+            dcc.Interval(id="wall-poll", interval=POLL_MS),
+            dcc.Interval(id="wall-figures-tick", interval=FIGURES_MS),
+            dcc.Interval(id="wall-tour", interval=DEFAULT_TOUR_S * 1000),
+            dcc.Interval(id="wall-clock-tick", interval=1000),
+            html.Header(
+                [
+                    html.H1(id="wall-title"),
+                    html.Div(id="wall-scope", className="scope"),
+                    html.Div(id="wall-age", className="age"),
+                    html.Div(id="wall-clock", className="clock"),
+                ],
+                className="wall-header",
+            ),
+            html.Div(id="wall-banner", className="wall-banner"),
+            html.Main(
+                [
+                    html.Section(
+                        [
+                            wall_panels.wall_map(),
+                            html.Div(id="wall-caption", className="caption"),
+                            html.Div(id="wall-legend", className="wall-legend"),
+                        ],
+                        className="wall-map-column",
+                    ),
+                    html.Aside(
+                        [
+                            html.Div(id="wall-kpis", className="wall-kpis"),
+                            html.Div(id="wall-hotspots", className="wall-list hotspots"),
+                            html.Div(id="wall-overdue", className="wall-list overdue"),
+                            html.Div(id="wall-ticker", className="wall-list ticker"),
+                        ],
+                        className="wall-side",
+                    ),
+                ],
+                className="wall-main",
+            ),
+        ],
+        id="wall-root",
+        className="wall",
+        lang="zh-CN",
+    )
+
+
+def parse_config(search: str | None) -> dict:
+    """{scope, tour_s, lang, timezone} from the wall's URL (the zone from the settings: the
+    clock shows the city's time, whatever the wall PC's zone); anything unreadable falls
+    back to the default."""
+    raw = {key: values[-1][:100] for key, values in parse_qs((search or "").lstrip("?")).items()}
+    try:
+        tour_s = max(0, min(3600, int(raw.get("tour", DEFAULT_TOUR_S))))
+    except ValueError:
+        tour_s = DEFAULT_TOUR_S
+    lang = raw.get("lang") if raw.get("lang") in LANGUAGES else "zh"
+    scope = (raw.get("scope") or "").strip() or None
+    return {"scope": scope, "tour_s": tour_s, "lang": lang, "timezone": get_settings().timezone}
+
+
+def register(app, url: str) -> None:
+    """Attach the wall's callbacks to `app` (the wall's own Dash app), reading database `url`."""
+
+    @app.callback(
+        Output("wall-config", "data"),
+        Output("wall-tour", "interval"),
+        Output("wall-tour", "disabled"),
+        Output("wall-title", "children"),
+        Input("wall-url", "search"),
+    )
+    def configure(search):
+        config = parse_config(search)
+        return config, max(config["tour_s"], 1) * 1000, config["tour_s"] == 0, text("wall_title", config["lang"])
+
+    @app.callback(
+        Output("wall-areas", "data"),
+        Output("wall-scope", "children"),
+        Output("wall-legend", "children"),
+        Input("wall-config", "data"),
+    )
+    def draw_scope(config):
+        if not config:
+            raise PreventUpdate
+        with data.connection(url) as conn:
+            unit, unknown = data.resolve_unit(conn, config["scope"])
+            if unit is None:
+                return EMPTY, text("empty", config["lang"]), []
+            shapes = children_geojson(conn, unit)
+        name = text("wall_unknown_scope", config["lang"], code=config["scope"]) if unknown else unit.name
+        return shapes, name, wall_panels.legend(config["lang"])
+
+    @app.callback(
+        Output("wall-cases", "data"),
+        Output("wall-live", "data"),
+        Output("wall-rev", "data"),
+        Output("wall-ticker", "children"),
+        Output("wall-age", "children"),
+        Output("wall-banner", "children"),
+        Output("wall-root", "className"),
+        Input("wall-poll", "n_intervals"),
+        State("wall-live", "data"),
+        State("wall-rev", "data"),
+        State("wall-config", "data"),
+        State("wall-tour-mark", "data"),
+    )
+    def poll(_n, live, rev, config, tour_mark):
+        if not config:
+            raise PreventUpdate
+        lang = config["lang"]
+        try:
+            points, live, fresh, ticker_rows = _look(url, config, live or {})
+        except DB_DOWN:
+            last = (live or {}).get("shown_at")
+            banner = text("wall_down", lang, time=last) if last else text("wall_down_never", lang)
+            return no_update, no_update, no_update, no_update, no_update, banner, "wall stale"
+        with data.connection(url) as conn:
+            names = data.category_names(conn, lang)
+        ticker = wall_panels.ticker(ticker_rows, names, tour_mark, lang)
+        age = text("wall_updated", lang, time=live["shown_at"])
+        return points, live, (rev or 0) + (1 if fresh else 0), ticker, age, "", "wall"
+
+    @app.callback(
+        Output("wall-areas", "hideout"),
+        Output("wall-kpis", "children"),
+        Output("wall-hotspots", "children"),
+        Output("wall-overdue", "children"),
+        Input("wall-rev", "data"),
+        Input("wall-figures-tick", "n_intervals"),
+        Input("wall-config", "data"),
+    )
+    def refresh_figures(_rev, _tick, config):
+        if not config:
+            raise PreventUpdate
+        try:
+            return _figures(url, config)
+        except DB_DOWN:
+            raise PreventUpdate from None
+
+    @app.callback(
+        Output("wall-map", "viewport"),
+        Output("wall-focus", "data"),
+        Output("wall-caption", "children"),
+        Output("wall-tour-mark", "data"),
+        Input("wall-tour", "n_intervals"),
+        Input("wall-config", "data"),
+        State("wall-tour-mark", "data"),
+    )
+    def tour(n, config, mark):
+        if not config:
+            raise PreventUpdate
+        step = TOUR_STEPS[(n or 0) % len(TOUR_STEPS)] if config["tour_s"] else "overview"
+        try:
+            viewport, focus, caption = _tour_step(url, config, step)
+        except DB_DOWN:
+            raise PreventUpdate from None
+        # A new round of the tour starts at the overview: what arrives after it is "new".
+        new_mark = _local_now().isoformat(timespec="seconds") if step == "overview" else mark
+        return viewport, focus, caption, new_mark
+
+    app.clientside_callback(
+        """function(n, config) {
+            var zone = (config || {}).timezone;
+            return new Date().toLocaleTimeString('zh-CN', zone ? {hour12: false, timeZone: zone} : {hour12: false});
+        }""",
+        Output("wall-clock", "children"),
+        Input("wall-clock-tick", "n_intervals"),
+        State("wall-config", "data"),
+    )
+
+
+def _scope(conn, config: dict):
+    """(unit, grid ids or None for everything) of the wall's scope."""
+    unit, _ = data.resolve_unit(conn, config["scope"])
+    if unit is not None and not (unit.is_area or unit.kind == "grid"):
+        unit = root_unit(conn)  # a wall watches an area or a grid, not a building
+    if unit is None:
+        raise PreventUpdate
+    if unit.parent_code is None:
+        return unit, None
+    return unit, data.unit_scope(conn, unit)["grid_ids"] if unit.is_area else [_grid_id(conn, unit.code)]
+
+
+def _look(url: str, config: dict, live: dict):
+    """(points data or Patch, new live state, whether anything new came, ticker rows)."""
+    with data.connection(url, timeout=CONNECT_TIMEOUT_S) as conn:
+        _unit, grid_ids = _scope(conn, config)
+        now = wall.db_now(conn)
+        reload = _needs_reload(live, now, config)
+        rows = wall.live_cases(conn, grid_ids, None if reload else dt.datetime.fromisoformat(live["seen_at"]))
+    rows["reported_at"] = rows["reported_at"].map(lambda t: t.isoformat(timespec="seconds"))
+    recent = set(live.get("recent", []))
+    fresh = rows if reload else rows[~rows["id"].isin(recent)]
+    features = [_feature(row, new=not reload) for row in fresh.to_dict("records")]
+    if reload:
+        points = {"type": "FeatureCollection", "features": features}
+    else:
+        points = Patch()
+        if features:
+            points["features"].extend(features)
+    ticker_rows = _ticker_rows(fresh, [] if reload else live.get("ticker", []))
+    new_live = {
+        "seen_at": now.isoformat(),
+        "loaded_at": now.isoformat() if reload else live["loaded_at"],
+        "scope": config["scope"],
+        "recent": [int(i) for i in rows["id"]][:500],
+        "ticker": ticker_rows,
+        "shown_at": now.astimezone(_zone()).strftime("%H:%M:%S"),
+    }
+    return points, new_live, bool(len(fresh)) and not reload, ticker_rows
+
+
+def _needs_reload(live: dict, now: dt.datetime, config: dict) -> bool:
+    if not live.get("loaded_at") or live.get("scope") != config["scope"]:
+        return True
+    return (now - dt.datetime.fromisoformat(live["loaded_at"])).total_seconds() > FULL_RELOAD_S
+
+
+def _feature(row: dict, new: bool) -> dict:
+    return {
+        "type": "Feature",
+        "geometry": {"type": "Point", "coordinates": [float(row["lon"]), float(row["lat"])]},
+        "properties": {"id": int(row["id"]), "category": row["category"], "state": row["state"], "new": new},
+    }
+
+
+def _ticker_rows(fresh, previous: list[dict]) -> list[dict]:
+    columns = ["id", "reported_at", "category", "summary", "grid_name", "state"]
+    rows = fresh[columns].head(TICKER_ROWS).to_dict("records") + previous
+    rows = sorted({int(r["id"]): r for r in rows}.values(), key=lambda r: (r["reported_at"], r["id"]), reverse=True)
+    return [{**r, "id": int(r["id"])} for r in rows[:TICKER_ROWS]]
+
+
+def _figures(url: str, config: dict):
+    lang = config["lang"]
+    with data.connection(url, timeout=CONNECT_TIMEOUT_S) as conn:
+        unit, grid_ids = _scope(conn, config)
+        today = data.today()
+        month = CaseFilter(today - dt.timedelta(days=29), today)
+        figures = cases.key_figures(conn, unit, month, today, data.unit_scope(conn, unit))
+        query = {"start": month.start.isoformat(), "end": today.isoformat(), "categories": [], "sources": []}
+        hideout, _legend = map_views.style_table(conn, unit, {**query, "states": [], "metric": "risk"}, lang)
+        hot = areas.top_grids(conn, unit, limit=6)
+        overdue = wall.overdue_cases(conn, grid_ids, limit=6)
+        names = data.category_names(conn, lang)
+        now = wall.db_now(conn)
+    return (
+        hideout,
+        wall_panels.key_figures(figures, lang),
+        wall_panels.hotspot_list(hot, lang),
+        wall_panels.overdue_list(overdue, names, now, lang),
+    )
+
+
+def _tour_step(url: str, config: dict, step: str):
+    """(viewport, focus shapes, caption) of one step of the attention tour."""
+    lang = config["lang"]
+    with data.connection(url, timeout=CONNECT_TIMEOUT_S) as conn:
+        unit, grid_ids = _scope(conn, config)
+        whole = {"bounds": unit.bounds, "transition": "flyToBounds"}
+        if step == "red":
+            red = wall.turned_red(conn, grid_ids)
+            if red is None:
+                return whole, EMPTY, text("wall_tour_no_red", lang)
+            grid = find_unit(conn, red["code"])
+            explanation = red["explanation_en" if lang == "en" else "explanation_zh"]
+            caption = [html.B(text("wall_tour_red", lang, name=red["name"])), html.P(explanation)]
+            viewport = {"bounds": grid.bounds, "transition": "flyToBounds", "options": {"maxZoom": 17}}
+            return viewport, children_geojson(conn, grid), caption
+        if step == "overdue":
+            overdue = wall.overdue_cases(conn, grid_ids, limit=6)
+            if not overdue.empty:
+                south, west = float(overdue["lat"].min()), float(overdue["lon"].min())
+                north, east = float(overdue["lat"].max()), float(overdue["lon"].max())
+                pad = 0.005
+                whole = {"bounds": [[south - pad, west - pad], [north + pad, east + pad]], "transition": "flyToBounds"}
+            return whole, EMPTY, html.B(text("wall_tour_overdue", lang))
+    return whole, EMPTY, html.B(text("wall_tour_overview", lang))
+
+
+def _grid_id(conn, code: str) -> int:
+    return conn.execute("SELECT id FROM grid_current WHERE code = %s", [code]).fetchone()[0]
+
+
+def _zone() -> ZoneInfo:
+    return ZoneInfo(get_settings().timezone)
+
+
+def _local_now() -> dt.datetime:
+    return dt.datetime.now(_zone())

@@ -1,0 +1,1 @@
+"""The live side: what a wall screen needs to follow the city as it happens."""
