@@ -19,6 +19,7 @@ bench: setup setup-browser
 	$(PY) -m geo migrate
 	$(PY) -m geo bench
 	$(PY) -m dashboard.bench
+	$(PY) -m dashboard.wall_bench
 
 setup: $(INSTALLED)
 	@PYTHON=$(PYTHON) scripts/install-system-deps.sh postgis

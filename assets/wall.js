@@ -21,7 +21,8 @@
       forgetOld(now);
       if (age < PULSE_MS) {
         // A negative delay keeps the pulse's phase when the layer is drawn again.
-        var html = '<span class="pulse" style="animation-delay:-' + age + 'ms;background:' + colour + '"></span>';
+        var html = '<span class="pulse" data-id="' + Number(p.id) + '" style="animation-delay:-' + age +
+          'ms;background:' + colour + '"></span>';
         return L.marker(latlng, {
           icon: L.divIcon({className: 'live-new', html: html, iconSize: [18, 18]}),
           interactive: false, keyboard: false, pane: 'points'

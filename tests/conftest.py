@@ -87,8 +87,13 @@ def city_template(fresh_database) -> str:
 @pytest.fixture
 def city_db(city_template, server_url):
     """A private copy of the small demo city."""
+    yield from copy_database(city_template, server_url)
+
+
+def copy_database(template_url: str, server_url: str):
+    """Yield the URL of a new copy of the database at `template_url`; drop it afterwards."""
     name = f"safety_map_copy_{secrets.token_hex(4)}"
-    template = conninfo_to_dict(city_template)["dbname"]
+    template = conninfo_to_dict(template_url)["dbname"]
     with connect(server_url, autocommit=True) as admin:
         admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template)))
     url = with_dbname(server_url, name)

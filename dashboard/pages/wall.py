@@ -29,6 +29,7 @@ from geo.map.units import children_geojson, find_unit, root_unit
 from geo.settings import get_settings
 
 POLL_MS = 1000
+MIN_POLL_MS = 200
 FIGURES_MS = 15_000
 DEFAULT_TOUR_S = 20
 # The live layer starts afresh this often, so that days on the wall do not pile up points.
@@ -92,7 +93,7 @@ def layout() -> html.Div:
 
 
 def parse_config(search: str | None) -> dict:
-    """{scope, tour_s, lang, timezone} from the wall's URL (the zone from the settings: the
+    """{scope, tour_s, poll_ms, lang, timezone} from the wall's URL (the zone from the settings: the
     clock shows the city's time, whatever the wall PC's zone); anything unreadable falls
     back to the default."""
     raw = {key: values[-1][:100] for key, values in parse_qs((search or "").lstrip("?")).items()}
@@ -101,8 +102,12 @@ def parse_config(search: str | None) -> dict:
     except ValueError:
         tour_s = DEFAULT_TOUR_S
     lang = raw.get("lang") if raw.get("lang") in LANGUAGES else "zh"
+    try:
+        poll_ms = max(MIN_POLL_MS, min(60_000, int(raw.get("poll", POLL_MS))))
+    except ValueError:
+        poll_ms = POLL_MS
     scope = (raw.get("scope") or "").strip() or None
-    return {"scope": scope, "tour_s": tour_s, "lang": lang, "timezone": get_settings().timezone}
+    return {"scope": scope, "tour_s": tour_s, "poll_ms": poll_ms, "lang": lang, "timezone": get_settings().timezone}
 
 
 def register(app, url: str) -> None:
@@ -112,12 +117,14 @@ def register(app, url: str) -> None:
         Output("wall-config", "data"),
         Output("wall-tour", "interval"),
         Output("wall-tour", "disabled"),
+        Output("wall-poll", "interval"),
         Output("wall-title", "children"),
         Input("wall-url", "search"),
     )
     def configure(search):
         config = parse_config(search)
-        return config, max(config["tour_s"], 1) * 1000, config["tour_s"] == 0, text("wall_title", config["lang"])
+        tour_ms = max(config["tour_s"], 1) * 1000
+        return config, tour_ms, config["tour_s"] == 0, config["poll_ms"], text("wall_title", config["lang"])
 
     @app.callback(
         Output("wall-areas", "data"),

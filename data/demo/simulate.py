@@ -142,7 +142,7 @@ def _insert_and_place(conn, case: NewCase) -> dict:
     case_id = conn.execute(load_query("simulate_insert"), case.__dict__).fetchone()[0]
     summary = place_new(conn, [case_id])
     row = conn.execute(load_query("simulate_placed"), {"code": case.code}).fetchone()
-    return {"grid": row[0], "status": row[1], "placed": summary.get("written", 0)}
+    return {"id": case_id, "grid": row[0], "status": row[1], "placed": summary.get("written", 0)}
 
 
 def _shares(mix: dict[str, float]) -> np.ndarray:

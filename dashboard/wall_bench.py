@@ -1,0 +1,175 @@
+"""`python -m dashboard.wall_bench`: the live wall screen in a headless Chromium, served as
+`make demo` serves it (gunicorn), its database reached through a relay that can cut it.
+
+- latency: cases inserted one by one (each its own transaction, as `python -m geo simulate`
+  does); from each commit until the browser draws it; p50 and max against the goal (3 s)
+  and against the poll interval, the floor of any polling design;
+- outage: the database cut for 15 s; how long until the wall says so, and how long after it
+  returns until the wall is live again (goal: 10 s);
+- endurance: N refresh cycles (a look every 200 ms, a case a second coming in); the page's JS
+  heap after a garbage collection and the server workers' memory, at the start and the end.
+"""
+
+import argparse
+import datetime as dt
+import os
+import statistics
+import subprocess
+import time
+from contextlib import contextmanager
+
+import numpy as np
+from playwright.sync_api import sync_playwright
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
+
+from dashboard.measure import serving
+from dashboard.outage import Relay
+from data.demo.simulate import _draw, _hot_buildings, _insert_and_place
+from geo.bench import demo_database
+from geo.db.connection import connect, transaction
+
+CHROMIUM = "/usr/bin/chromium"
+LATENCY_GOAL_S, RECOVERY_GOAL_S = 3.0, 10.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m dashboard.wall_bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--database", help="a loaded and scored database (default: a scratch demo city)")
+    parser.add_argument("--cases", type=int, default=20, help="cases for the latency (default 20)")
+    parser.add_argument("--cycles", type=int, default=500, help="refresh cycles of the endurance run (default 500)")
+    args = parser.parse_args(argv)
+    with _database(args.database) as url, _relayed(url) as (relay, relayed_url):
+        lines = _measure(url, relay, relayed_url, args)
+    print("\n".join(lines), flush=True)
+    return 0
+
+
+def _measure(url: str, relay: Relay, relayed_url: str, args) -> list[str]:
+    with serving(relayed_url) as (host, server), _browser() as page:
+        page.goto(host + "wall/?tour=0")
+        page.wait_for_function("document.querySelectorAll('.wall-kpis .tile').length === 6", timeout=60_000)
+        rng, buildings = _buildings(url)
+        lines = [_latency(page, url, rng, buildings, args.cases), _outage(page, relay)]
+        page.goto(host + "wall/?tour=0&poll=200")
+        return lines + _endurance(page, server, url, rng, buildings, args.cycles)
+
+
+def _latency(page, url: str, rng, buildings, count: int) -> str:
+    delays = []
+    for number in range(count):
+        case_id = _insert(url, rng, buildings, f"WALLBENCH{time.time_ns()}{number}")
+        started = time.monotonic()
+        page.wait_for_selector(f'.live-new [data-id="{case_id}"]', state="attached", timeout=30_000)
+        delays.append(time.monotonic() - started)
+        time.sleep(float(rng.uniform(0.2, 1.2)))  # arrivals at random phases of the poll
+    p50, worst = statistics.median(delays), max(delays)
+    return (
+        f"latency insert -> visible, {count} cases: p50 {p50:.2f} s, max {worst:.2f} s "
+        f"(goal max <= {LATENCY_GOAL_S:.0f} s: {'met' if worst <= LATENCY_GOAL_S else 'NOT met'}); "
+        f"max against the 1 s poll interval {worst / 1.0:.2f}x"
+    )
+
+
+def _outage(page, relay: Relay) -> str:
+    relay.cut()
+    started = time.monotonic()
+    page.wait_for_function("document.querySelector('#wall-banner').textContent !== ''", timeout=30_000, polling=50)
+    noticed = time.monotonic() - started
+    time.sleep(max(0.0, 15 - noticed))
+    relay.restore()
+    started = time.monotonic()
+    page.wait_for_function("document.querySelector('#wall-banner').textContent === ''", timeout=120_000, polling=50)
+    recovered = time.monotonic() - started
+    verdict = "met" if recovered <= RECOVERY_GOAL_S else "NOT met"
+    return (
+        f"outage: announced {noticed:.1f} s after the cut; live again {recovered:.1f} s after the database "
+        f"returned (goal <= {RECOVERY_GOAL_S:.0f} s: {verdict})"
+    )
+
+
+def _endurance(page, server, url: str, rng, buildings, cycles: int) -> list[str]:
+    page.wait_for_function("document.querySelectorAll('.wall-kpis .tile').length === 6", timeout=60_000)
+    client = page.context.new_cdp_session(page)
+    client.send("Performance.enable")
+    marks, inserted = [], 0
+    started = time.monotonic()
+    for cycle in range(cycles + 1):
+        if cycle in (0, cycles // 2, cycles):
+            marks.append((cycle, _heap_mb(client), _server_mb(server)))
+        if cycle and cycle % 5 == 0:  # a case a second at 200 ms a look
+            _insert(url, rng, buildings, f"WALLBENCH{time.time_ns()}")
+            inserted += 1
+        time.sleep(max(0.0, started + (cycle + 1) * 0.2 - time.monotonic()))
+    lines = [f"endurance: {cycles} refresh cycles (200 ms), {inserted} cases inserted meanwhile"]
+    for cycle, heap, rss in marks:
+        lines.append(f"  cycle {cycle:>4}: JS heap {heap:6.1f} MB, server workers {rss:7.1f} MB")
+    (_, heap0, rss0), (_, heap1, rss1) = marks[0], marks[-1]
+    lines.append(f"  end against start: JS heap {heap1 / heap0:.2f}x, server {rss1 / rss0:.2f}x")
+    return lines
+
+
+def _heap_mb(client) -> float:
+    client.send("HeapProfiler.collectGarbage")
+    metrics = {m["name"]: m["value"] for m in client.send("Performance.getMetrics")["metrics"]}
+    return metrics["JSHeapUsedSize"] / 2**20
+
+
+def _server_mb(server: subprocess.Popen) -> float:
+    """Resident memory of the gunicorn master and its workers."""
+    pids = [server.pid] + [
+        int(p) for p in subprocess.run(["pgrep", "-P", str(server.pid)], capture_output=True, text=True).stdout.split()
+    ]
+    total_kb = 0
+    for pid in pids:
+        with open(f"/proc/{pid}/status") as status:
+            total_kb += next(int(line.split()[1]) for line in status if line.startswith("VmRSS:"))
+    return total_kb / 1024
+
+
+def _buildings(url: str):
+    with transaction(url) as conn:
+        return np.random.default_rng(42), _hot_buildings(conn, None)
+
+
+def _insert(url: str, rng, buildings, code: str) -> int:
+    """Insert and place one case in a transaction of its own; return its id once committed."""
+    with transaction(url) as conn:
+        case_id = _insert_and_place(conn, _draw(rng, buildings, code))["id"]
+    return case_id
+
+
+@contextmanager
+def _database(given: str | None):
+    if given:
+        yield given
+        return
+    from geo.risk.config import load_config
+    from geo.risk.store import run_full
+
+    with demo_database("city", f"safety_map_wall_bench_{os.getpid()}") as (url, _seconds):
+        with connect(url) as conn:
+            run_full(conn, dt.date.today(), load_config())
+        yield url
+
+
+@contextmanager
+def _relayed(url: str):
+    params = conninfo_to_dict(url)
+    with Relay(params.get("host") or "127.0.0.1", int(params.get("port") or 5432)) as relay:
+        yield relay, make_conninfo(**{**params, "host": "127.0.0.1", "port": str(relay.port)})
+
+
+@contextmanager
+def _browser():
+    args = ["--no-sandbox"] if os.geteuid() == 0 else []
+    args += ["--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+        try:
+            yield browser.new_page(viewport={"width": 1920, "height": 1080})
+        finally:
+            browser.close()
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
