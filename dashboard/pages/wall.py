@@ -35,8 +35,10 @@ DEFAULT_TOUR_S = 20
 # The live layer starts afresh this often, so that days on the wall do not pile up points.
 FULL_RELOAD_S = 600
 TICKER_ROWS = 8
-# A poll waits this long for a connection: a database that is gone is reported at once.
-CONNECT_TIMEOUT_S = 2.0
+# A look waits at most this long for a connection, and at most half the poll interval: the
+# browser applies only the answer to its latest request, so a look that outlasts the
+# interval would be overtaken by the next one, and a database that is gone never reported.
+CONNECT_TIMEOUT_S = 0.5
 DB_DOWN = (psycopg.OperationalError, psycopg_pool.PoolTimeout)
 TOUR_STEPS = ("overview", "red", "overdue")
 
@@ -162,13 +164,11 @@ def register(app, url: str) -> None:
             raise PreventUpdate
         lang = config["lang"]
         try:
-            points, live, fresh, ticker_rows = _look(url, config, live or {})
+            points, live, fresh, ticker_rows, names = _look(url, config, live or {})
         except DB_DOWN:
             last = (live or {}).get("shown_at")
             banner = text("wall_down", lang, time=last) if last else text("wall_down_never", lang)
             return no_update, no_update, no_update, no_update, no_update, banner, "wall stale"
-        with data.connection(url) as conn:
-            names = data.category_names(conn, lang)
         ticker = wall_panels.ticker(ticker_rows, names, tour_mark, lang)
         age = text("wall_updated", lang, time=live["shown_at"])
         return points, live, (rev or 0) + (1 if fresh else 0), ticker, age, "", "wall"
@@ -235,12 +235,14 @@ def _scope(conn, config: dict):
 
 
 def _look(url: str, config: dict, live: dict):
-    """(points data or Patch, new live state, whether anything new came, ticker rows)."""
-    with data.connection(url, timeout=CONNECT_TIMEOUT_S) as conn:
+    """(points data or Patch, new live state, whether anything new came, ticker rows,
+    category names)."""
+    with data.connection(url, timeout=min(CONNECT_TIMEOUT_S, config["poll_ms"] / 2000)) as conn:
         _unit, grid_ids = _scope(conn, config)
         now = wall.db_now(conn)
         reload = _needs_reload(live, now, config)
         rows = wall.live_cases(conn, grid_ids, None if reload else dt.datetime.fromisoformat(live["seen_at"]))
+        names = data.category_names(conn, config["lang"])
     rows["reported_at"] = rows["reported_at"].map(lambda t: t.isoformat(timespec="seconds"))
     recent = set(live.get("recent", []))
     fresh = rows if reload else rows[~rows["id"].isin(recent)]
@@ -260,7 +262,7 @@ def _look(url: str, config: dict, live: dict):
         "ticker": ticker_rows,
         "shown_at": now.astimezone(_zone()).strftime("%H:%M:%S"),
     }
-    return points, new_live, bool(len(fresh)) and not reload, ticker_rows
+    return points, new_live, bool(len(fresh)) and not reload, ticker_rows, names
 
 
 def _needs_reload(live: dict, now: dt.datetime, config: dict) -> bool:

@@ -27,12 +27,16 @@ def get_pool(url: str) -> ConnectionPool:
             options = f"-c timezone={get_settings().timezone} -c random_page_cost=1.1"
             # Each connection is checked as it is handed out: after a database restart the
             # pool's old connections are broken, and a page must get a new one, not an error.
+            # A failed connect is retried for 2 s only, then the next request tries afresh:
+            # psycopg_pool's default retries for 5 minutes with a doubling delay, and a wall
+            # would come back up to a minute after its database did.
             _pools[key] = ConnectionPool(
                 url,
                 min_size=1,
                 max_size=8,
                 kwargs={"options": options, "autocommit": True, "connect_timeout": 5},
                 check=ConnectionPool.check_connection,
+                reconnect_timeout=2.0,
                 open=True,
             )
         return _pools[key]
