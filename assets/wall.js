@@ -36,7 +36,8 @@
   }
 
   function focusStyle() {
-    return {color: '#ff5252', weight: 3, fillColor: '#ff5252', fillOpacity: 0.15};
+    // Yellow: the tour's grid is red, and so is the area around it.
+    return {color: '#ffd54f', weight: 4, fillColor: '#ffd54f', fillOpacity: 0.3};
   }
 
   window.safetyMap = window.safetyMap || {};
