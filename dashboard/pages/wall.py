@@ -171,7 +171,9 @@ def register(app, url: str) -> None:
             return no_update, no_update, no_update, no_update, no_update, banner, "wall stale"
         ticker = wall_panels.ticker(ticker_rows, names, tour_mark, lang)
         age = text("wall_updated", lang, time=live["shown_at"])
-        return points, live, (rev or 0) + (1 if fresh else 0), ticker, age, "", "wall"
+        # The figures follow only when something came in: an unchanged answer is no update,
+        # since Dash fires the callbacks of an output whenever it is set.
+        return points, live, (rev or 0) + 1 if fresh else no_update, ticker, age, "", "wall"
 
     @app.callback(
         Output("wall-areas", "hideout"),
@@ -185,10 +187,7 @@ def register(app, url: str) -> None:
     def refresh_figures(_rev, _tick, config):
         if not config:
             raise PreventUpdate
-        try:
-            return _figures(url, config)
-        except DB_DOWN:
-            raise PreventUpdate from None
+        return _unless_down(_figures, url, config)
 
     @app.callback(
         Output("wall-map", "viewport"),
@@ -203,10 +202,7 @@ def register(app, url: str) -> None:
         if not config:
             raise PreventUpdate
         step = TOUR_STEPS[(n or 0) % len(TOUR_STEPS)] if config["tour_s"] else "overview"
-        try:
-            viewport, focus, caption = _tour_step(url, config, step)
-        except DB_DOWN:
-            raise PreventUpdate from None
+        viewport, focus, caption = _unless_down(_tour_step, url, config, step)
         # A new round of the tour starts at the overview: what arrives after it is "new".
         new_mark = _local_now().isoformat(timespec="seconds") if step == "overview" else mark
         return viewport, focus, caption, new_mark
@@ -220,6 +216,15 @@ def register(app, url: str) -> None:
         Input("wall-clock-tick", "n_intervals"),
         State("wall-config", "data"),
     )
+
+
+def _unless_down(compute, *args):
+    """compute(*args); when the database does not answer, no change on the page: the wall
+    keeps what it shows, and the poll greys it and says why."""
+    try:
+        return compute(*args)
+    except DB_DOWN:
+        raise PreventUpdate from None
 
 
 def _scope(conn, config: dict):
@@ -249,10 +254,11 @@ def _look(url: str, config: dict, live: dict):
     features = [_feature(row, new=not reload) for row in fresh.to_dict("records")]
     if reload:
         points = {"type": "FeatureCollection", "features": features}
-    else:
+    elif features:
         points = Patch()
-        if features:
-            points["features"].extend(features)
+        points["features"].extend(features)
+    else:
+        points = no_update  # nothing new: the layer is left alone, not drawn again
     ticker_rows = _ticker_rows(fresh, [] if reload else live.get("ticker", []))
     new_live = {
         "seen_at": now.isoformat(),
