@@ -71,7 +71,7 @@ def wait_for(page, script: str, timeout_s: float) -> float:
 def test_new_cases_appear_live_and_an_outage_is_announced_then_recovered(page, served, relay, city_db_module):
     page.goto(served + "wall/?tour=0")
     wait_for(page, "document.querySelectorAll('.wall-kpis .tile').length === 6", 30)
-    wait_for(page, "document.querySelector('#wall-age').textContent.includes('数据更新于')", 15)
+    wait_for(page, "(document.querySelector('#wall-age')?.textContent || '').includes('数据更新于')", 15)
     assert page.title() == "平安地图 · 指挥大屏"
     layout_requests = sum("_dash-layout" in url for url in page.requests)
 
@@ -85,18 +85,18 @@ def test_new_cases_appear_live_and_an_outage_is_announced_then_recovered(page, s
     screenshot(page, "wall-live")
 
     relay.cut()
-    wait_for(page, "document.querySelector('#wall-banner').textContent.includes('数据中断')", 10)
+    wait_for(page, "(document.querySelector('#wall-banner')?.textContent || '').includes('数据中断')", 10)
     assert "stale" in page.locator("#wall-root").get_attribute("class")
     assert "最后更新" in page.locator("#wall-banner").inner_text()
     screenshot(page, "wall-outage")
 
     relay.restore()
-    wait_for(page, "document.querySelector('#wall-banner').textContent === ''", RECOVERY_S)
+    wait_for(page, "(document.querySelector('#wall-banner')?.textContent || '') === ''", RECOVERY_S)
     assert page.locator("#wall-root").get_attribute("class") == "wall"
 
 
 def test_hostile_wall_links_fall_back_to_the_defaults(page, served):
     page.goto(served + "wall/?scope=%3Cscript%3Ealert(1)%3C/script%3E&tour=abc&poll=-5&lang=xx")
-    wait_for(page, "document.querySelector('#wall-scope').textContent.includes('未找到范围')", 30)
+    wait_for(page, "(document.querySelector('#wall-scope')?.textContent || '').includes('未找到范围')", 30)
     assert page.locator("#wall-title").inner_text() == "平安地图 · 指挥大屏"
     assert page.locator("script:has-text('alert(1)')").count() == 0
