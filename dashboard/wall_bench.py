@@ -40,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--database", help="a loaded and scored database (default: a scratch demo city)")
     parser.add_argument("--cases", type=int, default=20, help="cases for the latency (default 20)")
     parser.add_argument("--cycles", type=int, default=500, help="refresh cycles of the endurance run (default 500)")
+    parser.add_argument(
+        "--arrival-every", type=int, default=5, help="a case every this many cycles of the endurance run; 0: none"
+    )
     args = parser.parse_args(argv)
     with _database(args.database) as url, _relayed(url) as (relay, relayed_url):
         lines = _measure(url, relay, relayed_url, args)
@@ -55,7 +58,7 @@ def _measure(url: str, relay: Relay, relayed_url: str, args) -> list[str]:
         lines = [_latency(page, url, rng, buildings, args.cases), _outage(page, relay)]
         lines.append(_restart(page))
         page.goto(host + "wall/?tour=0&poll=200")
-        return lines + _endurance(page, server, url, rng, buildings, args.cycles)
+        return lines + _endurance(page, server, url, rng, buildings, args.cycles, args.arrival_every)
 
 
 def _latency(page, url: str, rng, buildings, count: int) -> str:
@@ -118,7 +121,7 @@ def _verdict(recovered_s: float) -> str:
     return "met" if recovered_s <= RECOVERY_GOAL_S else "NOT met"
 
 
-def _endurance(page, server, url: str, rng, buildings, cycles: int) -> list[str]:
+def _endurance(page, server, url: str, rng, buildings, cycles: int, arrival_every: int) -> list[str]:
     page.wait_for_function("document.querySelectorAll('.wall-kpis .tile').length === 6", timeout=60_000)
     client = page.context.new_cdp_session(page)
     client.send("Performance.enable")
@@ -127,7 +130,7 @@ def _endurance(page, server, url: str, rng, buildings, cycles: int) -> list[str]
     for cycle in range(cycles + 1):
         if cycle in (0, cycles // 2, cycles):
             marks.append((cycle, _heap_mb(client), _server_mb(server)))
-        if cycle and cycle % 5 == 0:  # a case a second at 200 ms a look
+        if arrival_every and cycle and cycle % arrival_every == 0:  # 5: a case a second at 200 ms a look
             _insert(url, rng, buildings, f"WALLBENCH{time.time_ns()}")
             inserted += 1
         time.sleep(max(0.0, started + (cycle + 1) * 0.2 - time.monotonic()))

@@ -162,14 +162,17 @@ def register(app, url: str) -> None:
     def poll(_n, live, rev, config, tour_mark):
         if not config:
             raise PreventUpdate
-        lang = config["lang"]
+        lang, before = config["lang"], live or {}
         try:
-            points, live, fresh, ticker_rows, names = _look(url, config, live or {})
+            points, live, fresh, ticker_rows, names = _look(url, config, before)
         except DB_DOWN:
-            last = (live or {}).get("shown_at")
+            last = before.get("shown_at")
             banner = text("wall_down", lang, time=last) if last else text("wall_down_never", lang)
             return no_update, no_update, no_update, no_update, no_update, banner, "wall stale"
-        ticker = wall_panels.ticker(ticker_rows, names, tour_mark, lang)
+        # The ticker is drawn again only when its cases, the tour's mark or the language changed.
+        live["ticker_shown"] = [[row["id"] for row in ticker_rows], tour_mark, lang]
+        unchanged = live["ticker_shown"] == before.get("ticker_shown")
+        ticker = no_update if unchanged else wall_panels.ticker(ticker_rows, names, tour_mark, lang)
         age = text("wall_updated", lang, time=live["shown_at"])
         # The figures follow only when something came in: an unchanged answer is no update,
         # since Dash fires the callbacks of an output whenever it is set.
