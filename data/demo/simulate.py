@@ -7,7 +7,8 @@ deadline) and its placement by the geocoder, so that it reaches the map the mome
 committed. Cases fall on the buildings that had cases in the last 90 days, in proportion
 to how many (the city's hotspots stay hot), with the demo's mix of categories and sources.
 Grid workers and 110 send a point; the hotline, walk-ins and online reports an address as a
-clerk typed it, which the geocoder matches.
+clerk typed it, which the geocoder matches. Every RESCORE_EVERY_S the grids the new cases
+fell in are rescored (`risk --pending`), so that a grid can turn red while the wall watches.
 """
 
 import datetime as dt
@@ -32,6 +33,7 @@ RATE_UNITS = {"s": 1.0, "sec": 1.0, "min": 60.0, "h": 3600.0}
 POINT_SOURCES = ("grid_worker", "police_110")
 JITTER_DEG = 0.00005  # about 5 m: where on the premises the phone was
 MAX_RATE_PER_S = 50.0
+RESCORE_EVERY_S = 60.0
 GRID_ID = "SELECT id FROM grid_current WHERE code = %s"
 
 
@@ -83,10 +85,13 @@ def simulate(
     with transaction(url) as conn:
         buildings = _hot_buildings(conn, scope)
     prefix = f"SIM{dt.datetime.now():%Y%m%d%H%M%S}"
-    due = time.monotonic()
+    due = rescored = time.monotonic()
     for number in itertools.count(1):
         if count is not None and number > count:
             return count
+        if time.monotonic() - rescored >= RESCORE_EVERY_S:
+            report({"risk": _rescore(url)})
+            rescored = time.monotonic()
         due += rng.exponential(1 / per_second)
         time.sleep(max(0.0, due - time.monotonic()))
         case = _draw(rng, buildings, f"{prefix}{number:05d}")
@@ -143,6 +148,16 @@ def _insert_and_place(conn, case: NewCase) -> dict:
     summary = place_new(conn, [case_id])
     row = conn.execute(load_query("simulate_placed"), {"code": case.code}).fetchone()
     return {"id": case_id, "grid": row[0], "status": row[1], "placed": summary.get("written", 0)}
+
+
+def _rescore(url: str) -> dict | None:
+    """Rescore the grids marked by the new cases (None when no score was ever computed)."""
+    from geo.risk.refresh import refresh_pending  # the statistics libraries load only when needed
+
+    with transaction(url) as conn:
+        summary = refresh_pending(conn)
+    keys = ("grids_rescored", "areas_rescored", "grids", "seconds")
+    return None if summary is None else {key: summary[key] for key in keys if key in summary}
 
 
 def _shares(mix: dict[str, float]) -> np.ndarray:
