@@ -33,7 +33,7 @@ class Relay:
 
     def __exit__(self, *_exc) -> None:
         self.cut()
-        self._listener.close()
+        _close(self._listener)  # shut down first, which wakes the thread blocked in accept()
 
     def cut(self) -> None:
         """Reset every relayed connection and refuse new ones (they are closed at once)."""
@@ -64,6 +64,11 @@ class Relay:
                 continue
             server.settimeout(None)
             with self._lock:
+                if not self._open.is_set():  # cut while this one was connecting
+                    _close(client)
+                    _close(server)
+                    continue
+                self._pairs = [pair for pair in self._pairs if pair[0].fileno() != -1]
                 self._pairs.append((client, server))
             for source, sink in ((client, server), (server, client)):
                 threading.Thread(target=_pump, args=(source, sink), daemon=True).start()

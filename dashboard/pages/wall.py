@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 import psycopg_pool
-from dash import Input, Output, Patch, State, dcc, html, no_update
+from dash import Input, Output, Patch, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from dashboard import data
@@ -133,17 +133,14 @@ def register(app, url: str) -> None:
         Output("wall-scope", "children"),
         Output("wall-legend", "children"),
         Input("wall-config", "data"),
+        Input("wall-figures-tick", "n_intervals"),
+        State("wall-areas", "data"),
     )
-    def draw_scope(config):
-        if not config:
+    def draw_scope(config, _tick, shown):
+        # Drawn once; again at the figures' rhythm only while a database outage kept it empty.
+        if not config or (ctx.triggered_id == "wall-figures-tick" and (shown or EMPTY)["features"]):
             raise PreventUpdate
-        with data.connection(url) as conn:
-            unit, unknown = data.resolve_unit(conn, config["scope"])
-            if unit is None:
-                return EMPTY, text("empty", config["lang"]), []
-            shapes = children_geojson(conn, unit)
-        name = text("wall_unknown_scope", config["lang"], code=config["scope"]) if unknown else unit.name
-        return shapes, name, wall_panels.legend(config["lang"])
+        return _unless_down(_scope_shapes, url, config)
 
     @app.callback(
         Output("wall-cases", "data"),
@@ -221,6 +218,17 @@ def register(app, url: str) -> None:
     )
 
 
+def _scope_shapes(url: str, config: dict):
+    """(the scope's children as GeoJSON, the scope's name, the legend)."""
+    with data.connection(url, timeout=CONNECT_TIMEOUT_S) as conn:
+        unit, unknown = data.resolve_unit(conn, config["scope"])
+        if unit is None:
+            return EMPTY, text("empty", config["lang"]), []
+        shapes = children_geojson(conn, unit)
+    name = text("wall_unknown_scope", config["lang"], code=config["scope"]) if unknown else unit.name
+    return shapes, name, wall_panels.legend(config["lang"])
+
+
 def _unless_down(compute, *args):
     """compute(*args); when the database does not answer, no change on the page: the wall
     keeps what it shows, and the poll greys it and says why."""
@@ -237,7 +245,7 @@ def _scope(conn, config: dict):
         unit = root_unit(conn)  # a wall watches an area or a grid, not a building
     if unit is None:
         raise PreventUpdate
-    if unit.parent_code is None:
+    if unit.kind == "all":
         return unit, None
     return unit, data.unit_scope(conn, unit)["grid_ids"] if unit.is_area else [_grid_id(conn, unit.code)]
 
@@ -267,7 +275,8 @@ def _look(url: str, config: dict, live: dict):
         "seen_at": now.isoformat(),
         "loaded_at": now.isoformat() if reload else live["loaded_at"],
         "scope": config["scope"],
-        "recent": [int(i) for i in rows["id"]][:500],
+        # Everything this look returned: the next look reaches back no further than this one.
+        "recent": [int(i) for i in rows["id"]],
         "ticker": ticker_rows,
         "shown_at": now.astimezone(_zone()).strftime("%H:%M:%S"),
     }

@@ -1,5 +1,5 @@
 -- The scope's basic grid that turned red most recently: red in the latest scores and not red
--- in its scores of the day before (or new), the latest rescored first; failing that, the
+-- in its previous snapshot (or without one), the latest rescored first; failing that, the
 -- highest-scoring red grid. With its explanation and bounds.
 WITH latest AS (SELECT max(as_of) AS as_of FROM risk_score)
 SELECT r.code, g.name, r.score, r.level, r.explanation_zh, r.explanation_en, r.updated_at,
@@ -9,7 +9,7 @@ FROM latest
 JOIN risk_score r ON r.as_of = latest.as_of AND r.kind = 'grid' AND r.level = 'red'
 JOIN grid_current g ON g.code = r.code
 LEFT JOIN LATERAL (
-    SELECT p.level FROM risk_score p WHERE p.code = r.code AND p.as_of < latest.as_of
+    SELECT p.level FROM risk_score p WHERE p.code = r.code AND p.kind = 'grid' AND p.as_of < latest.as_of
     ORDER BY p.as_of DESC LIMIT 1
 ) prev ON true
 WHERE %(grid_ids)s::int[] IS NULL OR g.id = ANY (%(grid_ids)s)
