@@ -23,20 +23,15 @@ import subprocess
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
-
-from playwright.sync_api import sync_playwright
 
 from dashboard import data
-from dashboard.measure import GO_TO, NetworkLog, serving, settle, walk
-from geo.bench import demo_database
+from dashboard.measure import GO_TO, NetworkLog, chromium, scored_database, serving, settle, walk
 from geo.db.connection import connect
 from geo.map import cases
 from geo.map.filters import DEFAULT_DAYS, CaseFilter
 from geo.map.units import children_codes, find_unit, root_unit
 from geo.settings import PROJECT_ROOT
 
-CHROMIUM = "/usr/bin/chromium"
 ALL_LAYERS = "layers=heat,cases,places,cameras,centres"
 BUDGET_KB = 300
 ALTERNATIVES = 100
@@ -66,7 +61,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     server_times = {}
     for scale in args.scale if not args.database else ["given"]:
-        with _database(scale, args.database) as url, serving(url) as (host, _process):
+        with (
+            scored_database(scale, args.database, f"safety_map_mapbench_{os.getpid()}_{scale}") as url,
+            serving(url) as (host, _process),
+        ):
             lines, times = _measure(scale, url, host, args)
             server_times[scale] = times
             print("\n".join(lines), flush=True)
@@ -86,7 +84,7 @@ def _measure(scale: str, url: str, host: str, args) -> tuple[list[str], dict]:
         path = _busiest_path(conn)
         dump_kb, dump_ms = _full_dump(conn)
     lines = [f"safety map, {scale} scale: drill path {' > '.join(str(u.code or 'all') for u in path)}"]
-    with _browser() as browser:
+    with chromium() as browser:
         plain = walk(browser.new_page(viewport={"width": 1920, "height": 1080}), host, [u.code for u in path])
         page = browser.new_page(viewport={"width": 1920, "height": 1080})
         layered = walk(page, host, [u.code for u in path], ALL_LAYERS)
@@ -210,32 +208,6 @@ def _alternatives(conn, unit) -> list:
     )
     rows = conn.execute(query, [ALTERNATIVES]).fetchall()
     return [[code, [x, y]] for code, x, y in rows]
-
-
-@contextmanager
-def _database(scale: str, given: str | None):
-    if given:
-        yield given
-        return
-    from geo.risk.config import load_config
-    from geo.risk.store import run_full
-
-    with demo_database(scale, f"safety_map_mapbench_{os.getpid()}_{scale}") as (url, seconds):
-        with connect(url) as conn:
-            run_full(conn, dt.date.today(), load_config())
-        print(f"{scale} demo loaded in {seconds:.0f} s and scored", flush=True)
-        yield url
-
-
-@contextmanager
-def _browser():
-    args = ["--no-sandbox"] if os.geteuid() == 0 else []
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=[*args, "--disable-gpu"])
-        try:
-            yield browser
-        finally:
-            browser.close()
 
 
 if __name__ == "__main__":

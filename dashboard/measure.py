@@ -5,6 +5,7 @@ server worked on it (its Server-Timing header). Used by the benchmark and the br
 The page's JavaScript and CSS bundles and its layout are fetched once per page load and are
 not a view's data; they are reported apart as `shell`."""
 
+import datetime as dt
 import os
 import re
 import signal
@@ -18,7 +19,15 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from playwright.sync_api import sync_playwright
+
+from geo.bench import demo_database
+from geo.db.connection import connect
 from geo.settings import PROJECT_ROOT
+
+CHROMIUM = "/usr/bin/chromium"
+# Without the background-networking flags Chromium keeps calling home, refused here.
+CHROMIUM_FLAGS = ["--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
 
 # True when the map has stopped moving and the basemap shows one zoom level, its own, all loaded.
 MAP_AT_REST = """async () => {
@@ -188,3 +197,32 @@ def _wait_until_answering(host: str, process: subprocess.Popen, timeout_s: float
                 raise RuntimeError(f"the dashboard stopped: {process.stderr.read().decode()[-2000:]}") from None
             time.sleep(0.5)
     raise RuntimeError(f"the dashboard did not answer within {timeout_s:.0f} s")
+
+
+@contextmanager
+def chromium() -> Iterator:
+    """Debian's headless Chromium through Playwright (as root without its sandbox)."""
+    args = (["--no-sandbox"] if os.geteuid() == 0 else []) + CHROMIUM_FLAGS
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@contextmanager
+def scored_database(scale: str, given: str | None, name: str) -> Iterator[str]:
+    """`given` as it is, or a scratch database `name` holding the demo of `scale` scored as of
+    today, dropped afterwards."""
+    if given:
+        yield given
+        return
+    from geo.risk.config import load_config
+    from geo.risk.store import run_full
+
+    with demo_database(scale, name) as (url, seconds):
+        with connect(url) as conn:
+            run_full(conn, dt.date.today(), load_config())
+        print(f"{scale} demo loaded in {seconds:.0f} s and scored", flush=True)
+        yield url

@@ -3,16 +3,26 @@ outage as the application sees it (connections reset, new ones refused), without
 server that other tests share. Used by the wall's browser test and its benchmark.
 
 Example:
-    >>> with Relay("127.0.0.1", 5432) as relay:
-    ...     url = with_port(database_url, relay.port)   # the dashboard connects here
+    >>> with relayed(database_url) as (relay, url):   # the dashboard connects to `url`
     ...     relay.cut(); ...; relay.restore()
 """
 
 import contextlib
 import socket
 import threading
+from collections.abc import Iterator
+
+from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 CHUNK = 65536
+
+
+@contextlib.contextmanager
+def relayed(url: str) -> Iterator[tuple["Relay", str]]:
+    """A relay to the server of database `url`, and the URL of the same database through it."""
+    params = conninfo_to_dict(url)
+    with Relay(params.get("host") or "127.0.0.1", int(params.get("port") or 5432)) as relay:
+        yield relay, make_conninfo(**{**params, "host": "127.0.0.1", "port": str(relay.port)})
 
 
 class Relay:

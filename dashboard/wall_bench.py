@@ -12,26 +12,20 @@
 """
 
 import argparse
-import datetime as dt
 import os
 import statistics
 import subprocess
 import time
-from contextlib import contextmanager
 
 import numpy as np
-from playwright.sync_api import sync_playwright
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from dashboard.measure import serving
-from dashboard.outage import Relay
+from dashboard.measure import chromium, scored_database, serving
+from dashboard.outage import Relay, relayed
 from data.demo.simulate import _draw, _hot_buildings, _insert_and_place
-from geo.bench import demo_database
 from geo.db.cluster import LocalCluster
-from geo.db.connection import connect, transaction
+from geo.db.connection import transaction
 from geo.settings import get_settings
 
-CHROMIUM = "/usr/bin/chromium"
 LATENCY_GOAL_S, RECOVERY_GOAL_S = 3.0, 10.0
 
 
@@ -44,14 +38,16 @@ def main(argv: list[str] | None = None) -> int:
         "--arrival-every", type=int, default=5, help="a case every this many cycles of the endurance run; 0: none"
     )
     args = parser.parse_args(argv)
-    with _database(args.database) as url, _relayed(url) as (relay, relayed_url):
+    name = f"safety_map_wall_bench_{os.getpid()}"
+    with scored_database("city", args.database, name) as url, relayed(url) as (relay, relayed_url):
         lines = _measure(url, relay, relayed_url, args)
     print("\n".join(lines), flush=True)
     return 0
 
 
 def _measure(url: str, relay: Relay, relayed_url: str, args) -> list[str]:
-    with serving(relayed_url) as (host, server), _browser() as page:
+    with serving(relayed_url) as (host, server), chromium() as browser:
+        page = browser.new_page(viewport={"width": 1920, "height": 1080})
         page.goto(host + "wall/?tour=0")
         page.wait_for_function("document.querySelectorAll('.wall-kpis .tile').length === 6", timeout=60_000)
         rng, buildings = _buildings(url)
@@ -173,39 +169,6 @@ def _insert(url: str, rng, buildings, code: str) -> int:
     with transaction(url) as conn:
         case_id = _insert_and_place(conn, _draw(rng, buildings, code))["id"]
     return case_id
-
-
-@contextmanager
-def _database(given: str | None):
-    if given:
-        yield given
-        return
-    from geo.risk.config import load_config
-    from geo.risk.store import run_full
-
-    with demo_database("city", f"safety_map_wall_bench_{os.getpid()}") as (url, _seconds):
-        with connect(url) as conn:
-            run_full(conn, dt.date.today(), load_config())
-        yield url
-
-
-@contextmanager
-def _relayed(url: str):
-    params = conninfo_to_dict(url)
-    with Relay(params.get("host") or "127.0.0.1", int(params.get("port") or 5432)) as relay:
-        yield relay, make_conninfo(**{**params, "host": "127.0.0.1", "port": str(relay.port)})
-
-
-@contextmanager
-def _browser():
-    args = ["--no-sandbox"] if os.geteuid() == 0 else []
-    args += ["--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
-        try:
-            yield browser.new_page(viewport={"width": 1920, "height": 1080})
-        finally:
-            browser.close()
 
 
 if __name__ == "__main__":

@@ -24,7 +24,9 @@ from dashboard.i18n import LANGUAGES, text
 from dashboard.pages import map_views
 from geo.live import wall
 from geo.map import areas, cases
+from geo.map.cases import point_features
 from geo.map.filters import CaseFilter
+from geo.map.scope import scope_grid_ids
 from geo.map.units import children_geojson, find_unit, root_unit
 from geo.settings import get_settings
 
@@ -41,6 +43,7 @@ TICKER_ROWS = 8
 CONNECT_TIMEOUT_S = 0.5
 DB_DOWN = (psycopg.OperationalError, psycopg_pool.PoolTimeout)
 TOUR_STEPS = ("overview", "red", "overdue")
+POINT_PROPERTIES = ("id", "category", "state", "new")
 
 
 def layout() -> html.Div:
@@ -245,9 +248,9 @@ def _scope(conn, config: dict):
         unit = root_unit(conn)  # a wall watches an area or a grid, not a building
     if unit is None:
         raise PreventUpdate
-    if unit.kind == "all":
-        return unit, None
-    return unit, data.unit_scope(conn, unit)["grid_ids"] if unit.is_area else [_grid_id(conn, unit.code)]
+    if unit.kind == "all" or not unit.is_area:
+        return unit, scope_grid_ids(conn, unit)
+    return unit, data.unit_scope(conn, unit)["grid_ids"]  # remembered: this runs every second
 
 
 def _look(url: str, config: dict, live: dict):
@@ -262,7 +265,9 @@ def _look(url: str, config: dict, live: dict):
     rows["reported_at"] = rows["reported_at"].map(lambda t: t.isoformat(timespec="seconds"))
     recent = set(live.get("recent", []))
     fresh = rows if reload else rows[~rows["id"].isin(recent)]
-    features = [_feature(row, new=not reload) for row in fresh.to_dict("records")]
+    # As plain Python values (astype(object)): the page's JSON gets ints and bools, not numpy's.
+    table = fresh.assign(new=not reload)[[*POINT_PROPERTIES, "lon", "lat"]].astype(object)
+    features = point_features(list(table.itertuples(index=False)), POINT_PROPERTIES)["features"]
     if reload:
         points = {"type": "FeatureCollection", "features": features}
     elif features:
@@ -287,14 +292,6 @@ def _needs_reload(live: dict, now: dt.datetime, config: dict) -> bool:
     if not live.get("loaded_at") or live.get("scope") != config["scope"]:
         return True
     return (now - dt.datetime.fromisoformat(live["loaded_at"])).total_seconds() > FULL_RELOAD_S
-
-
-def _feature(row: dict, new: bool) -> dict:
-    return {
-        "type": "Feature",
-        "geometry": {"type": "Point", "coordinates": [float(row["lon"]), float(row["lat"])]},
-        "properties": {"id": int(row["id"]), "category": row["category"], "state": row["state"], "new": new},
-    }
 
 
 def _ticker_rows(fresh, previous: list[dict]) -> list[dict]:
@@ -349,10 +346,6 @@ def _tour_step(url: str, config: dict, step: str):
                 whole = {"bounds": [[south - pad, west - pad], [north + pad, east + pad]], "transition": "flyToBounds"}
             return whole, EMPTY, html.B(text("wall_tour_overdue", lang))
     return whole, EMPTY, html.B(text("wall_tour_overview", lang))
-
-
-def _grid_id(conn, code: str) -> int:
-    return conn.execute("SELECT id FROM grid_current WHERE code = %s", [code]).fetchone()[0]
 
 
 def _zone() -> ZoneInfo:

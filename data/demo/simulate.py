@@ -26,7 +26,7 @@ from geo.db.connection import load_query, transaction
 from geo.db.frames import query_frame
 from geo.errors import UserError
 from geo.geocode.bulk import place_new
-from geo.map.scope import scope_params
+from geo.map.scope import scope_grid_ids
 from geo.map.units import find_unit
 
 RATE_UNITS = {"s": 1.0, "sec": 1.0, "min": 60.0, "h": 3600.0}
@@ -34,7 +34,6 @@ POINT_SOURCES = ("grid_worker", "police_110")
 JITTER_DEG = 0.00005  # about 5 m: where on the premises the phone was
 MAX_RATE_PER_S = 50.0
 RESCORE_EVERY_S = 60.0
-GRID_ID = "SELECT id FROM grid_current WHERE code = %s"
 
 
 @dataclass(frozen=True)
@@ -117,9 +116,7 @@ def _scope_grids(conn, scope: str | None) -> list[int] | None:
     unit = find_unit(conn, scope)
     if unit is None or not (unit.is_area or unit.kind == "grid"):
         raise UserError(f"simulate: --scope {scope!r} is no area or grid code")
-    if unit.kind == "grid":
-        return [row[0] for row in conn.execute(GRID_ID, [scope])]
-    return scope_params(conn, unit)["grid_ids"]
+    return scope_grid_ids(conn, unit)
 
 
 def _draw(rng, buildings: pd.DataFrame, code: str) -> NewCase:

@@ -9,6 +9,7 @@ from psycopg import sql
 from geo.db.connection import load_query
 from geo.map.units import Unit
 
+GRID_ID = "SELECT id FROM grid_current WHERE code = %s"
 SCOPE_QUERY = {"grid": "map/scope_grid", "micro_grid": "map/scope_micro_grid", "building": "map/scope_building"}
 
 
@@ -37,3 +38,18 @@ def scope_params(conn, unit: Unit) -> dict:
         return {"code": unit.code}
     rows = conn.execute(load_query("map/area_grids"), {"code": unit.code}).fetchall()
     return {"code": unit.code, "grid_ids": [r[0] for r in rows], "children": [r[2] for r in rows]}
+
+
+def scope_grid_ids(conn, unit: Unit) -> list[int] | None:
+    """The ids of the current basic grids of an area or a grid: None for `all` (every grid).
+
+    Example:
+        >>> scope_grid_ids(conn, county)  # [1201, 1202, ...]
+    """
+    if unit.kind == "all":
+        return None
+    if unit.kind == "grid":
+        return [row[0] for row in conn.execute(GRID_ID, [unit.code])]
+    if not unit.is_area:
+        raise ValueError(f"grids are counted for an area or a grid, not a {unit.kind}")
+    return scope_params(conn, unit)["grid_ids"]

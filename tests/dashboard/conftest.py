@@ -1,17 +1,15 @@
 """A real headless Chromium (Debian's package) and the app served in a thread."""
 
-import os
 import threading
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import sync_playwright
 from werkzeug.serving import make_server
 
 from dashboard.app import create_app
+from dashboard.measure import CHROMIUM, chromium
 from geo.settings import PROJECT_ROOT
 
-CHROMIUM = "/usr/bin/chromium"
 SCREENSHOTS = PROJECT_ROOT / "screenshots"
 
 
@@ -29,12 +27,8 @@ def serve(url: str):
 @pytest.fixture(scope="session")
 def browser():
     assert Path(CHROMIUM).exists(), "Debian's chromium is required (make test installs it)"
-    args = ["--no-sandbox"] if os.geteuid() == 0 else []
-    args += ["--disable-gpu", "--disable-background-networking", "--disable-component-update", "--no-first-run"]
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=args)
+    with chromium() as instance:
         yield instance
-        instance.close()
 
 
 def screenshot(page, name: str) -> None:

@@ -8,9 +8,8 @@ import sys
 import time
 
 import pytest
-from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from dashboard.outage import Relay
+from dashboard.outage import relayed
 from geo.db.connection import connect
 from geo.settings import PROJECT_ROOT
 from tests.dashboard.conftest import screenshot, serve
@@ -20,9 +19,8 @@ RECOVERY_S = 10
 
 @pytest.fixture(scope="module")
 def relay(city_db_module):
-    params = conninfo_to_dict(city_db_module)
-    with Relay(params.get("host") or "127.0.0.1", int(params.get("port") or 5432)) as relay:
-        relay.url = make_conninfo(**{**params, "host": "127.0.0.1", "port": str(relay.port)})
+    with relayed(city_db_module) as (relay, url):
+        relay.url = url
         yield relay
 
 
