@@ -30,7 +30,8 @@ def place_buildings(conn, area_wkt: str | None = None, only_missing: bool = Fals
         return 0
     frame = pd.DataFrame(rows, columns=["id", "lon", "lat"])
     lon, lat = frame["lon"].to_numpy(), frame["lat"].to_numpy()
-    layers = layers if layers is not None and layers.complete else load_layers(conn, lon, lat)
+    if layers is None or not (layers.complete or (area_wkt is not None and layers.around == area_wkt)):
+        layers = load_layers(conn, lon, lat, around=area_wkt)
     hint = layer_index(layers.buildings.ids, frame["id"].to_numpy())
     placed = assign_points(layers, lon, lat, building=hint)
     fresh = pd.DataFrame(

@@ -91,7 +91,8 @@ def place_new(conn, case_ids: list[int], settings: GeocodeSettings | None = None
 def reassign(conn, area_wkt: str | None = None, settings: GeocodeSettings | None = None) -> dict:
     """Recompute the placement of every placed case, or of those inside the polygon `area_wkt`
     (its WKT in EPSG:4326; by the placement's point or the reported point), after boundaries,
-    buildings or addresses changed. Only placements that change are written.
+    buildings or addresses changed. Only placements that change are written. Inside an area
+    only its neighbourhood's layers are read: the time follows the area, not the city.
     """
     settings = settings or GeocodeSettings.from_settings()
     lock_geocoder(conn)
@@ -100,7 +101,7 @@ def reassign(conn, area_wkt: str | None = None, settings: GeocodeSettings | None
     cases = timer.step("read", lambda: read_cases(conn, where, {"area": area_wkt}))
     _require_grids(conn, cases)
     prepared = timer.step("match", lambda: _prepare(conn, cases, settings))
-    layers = timer.step("layers", lambda: _layers(conn, prepared))
+    layers = timer.step("layers", lambda: _layers(conn, prepared, around=area_wkt))
     placed = timer.step("place", lambda: place(layers, prepared, settings, detail=False))
     written = timer.step("write", lambda: replace_changed(conn, cases["id"], placed, cases["has_geom"]))
     buildings = timer.step("buildings", lambda: place_buildings(conn, area_wkt, layers=layers))
@@ -126,8 +127,8 @@ def _prepare(conn, cases: pd.DataFrame, settings) -> Prepared:
     return prepare(conn, cases["lon"], cases["lat"], cases["address"], settings, chosen)
 
 
-def _layers(conn, prepared: Prepared):
-    return load_layers(conn, *prepared.all_points())
+def _layers(conn, prepared: Prepared, around: str | None = None):
+    return load_layers(conn, *prepared.all_points(), around=around)
 
 
 class Timer:

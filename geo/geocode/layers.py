@@ -68,24 +68,32 @@ class Layers:
     version_id: int
     projection: Projection
     complete: bool = True  # False when only the neighbourhood of some points was read
+    around: str | None = None  # the area (WKT) whose neighbourhood was read, if that was asked
 
 
-def load_layers(conn, lon=None, lat=None) -> Layers:
-    """Read the layers; with points given (a small batch) only their neighbourhoods.
+def load_layers(conn, lon=None, lat=None, around: str | None = None) -> Layers:
+    """Read the layers; with points given (a small batch) only their neighbourhoods; with an
+    area `around` (WKT, EPSG:4326) only the neighbourhood of that area, however many points.
 
     The neighbourhood is chosen so that the result for those points is the same as with the
     whole city loaded: every polygon that covers them or lies within the building search
-    radius meets the box, and the nearest grids are fetched for each point.
+    radius meets the box, and the nearest grids are fetched for each point of a small batch.
+    Around an area (a boundary edit re-placing what lies in it: the time must not grow with
+    the city), a point outside every grid takes the nearest grid within the box.
     """
     boxes = None
-    if lon is not None:
+    if around is not None:
+        area = shapely.from_wkt(around)
+        boxes = [shapely.to_wkt(shapely.envelope(shapely.buffer(shapely.envelope(area), NEIGHBOURHOOD_DEG)))]
+        lon = None
+    elif lon is not None:
         lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
         finite = np.isfinite(lon) & np.isfinite(lat)
         lon, lat = lon[finite], lat[finite]
         if len(lon) <= SMALL_BATCH:
             boxes = _neighbourhoods(lon, lat)
     grid_rows = _read(conn, "grids", boxes)
-    if boxes is not None:
+    if boxes is not None and lon is not None:
         grid_rows += _nearest_grid_rows(conn, lon, lat)
     grids = _grid_layer(grid_rows)
     micro_rows = _read(conn, "micro_grids", boxes)
@@ -108,6 +116,7 @@ def load_layers(conn, lon=None, lat=None) -> Layers:
         version_id=version,
         projection=_projection_for(grids.geoms, lon, lat),
         complete=boxes is None,
+        around=around,
     )
 
 
