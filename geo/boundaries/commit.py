@@ -114,7 +114,9 @@ def apply_changes(conn, draft: Draft, changes: Changes, version_id: int) -> dict
         new_ids[("grid", grid.code)] = conn.execute(load_query("boundaries/grid_insert"), row).fetchone()[0]
     for micro in changes.new_micro_grids:
         row = store.micro_row(draft.id, micro) | {"version_id": version_id}
-        new_ids[("micro_grid", micro.code)] = conn.execute(load_query("boundaries/micro_grid_insert"), row).fetchone()[0]
+        new_ids[("micro_grid", micro.code)] = conn.execute(load_query("boundaries/micro_grid_insert"), row).fetchone()[
+            0
+        ]
     _guard_overlaps(conn, [new_ids[("grid", g.code)] for g in changes.new_grids])
     area = changes.area_wkt()
     placed = reassign(conn, area)

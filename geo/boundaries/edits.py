@@ -108,9 +108,7 @@ def remove_grid(draft: Draft, code: str, into: str | None = None) -> str:
     return into
 
 
-def create_exclusive(
-    draft: Draft, ring: list[tuple[float, float]], exclusive_type: str, name: str
-) -> str:
+def create_exclusive(draft: Draft, ring: list[tuple[float, float]], exclusive_type: str, name: str) -> str:
     """A new exclusive grid (专属网格: a school, hospital, park or business district) over the
     drawn polygon, cut out of the basic grids beneath it and kept inside the parent of the one
     it takes most from. Returns its code."""

@@ -20,7 +20,7 @@ def recount_households(before: Draft, after: Draft) -> None:
         return
     tree = shapely.STRtree(buildings.points)
     for layer, earlier in ((after.grids, before.grids), (after.micro_grids, before.micro_grids)):
-        for code, item in layer.items():
+        for item in layer.values():
             old = _base_geom(earlier, item)
             if old is not None and shapely.equals_exact(old, item.geom, 0):
                 continue

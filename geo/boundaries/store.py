@@ -181,7 +181,9 @@ def _write_rows(conn, draft: Draft) -> None:
     conn.execute("DELETE FROM boundary_draft_grid WHERE draft_id = %s", [draft.id])
     conn.execute("DELETE FROM boundary_draft_micro_grid WHERE draft_id = %s", [draft.id])
     with conn.cursor() as cursor:
-        cursor.executemany(load_query("boundaries/draft_insert_grid"), [grid_row(draft.id, g) for g in draft.grids.values()])
+        cursor.executemany(
+            load_query("boundaries/draft_insert_grid"), [grid_row(draft.id, g) for g in draft.grids.values()]
+        )
         micro_rows = [micro_row(draft.id, m) for m in draft.micro_grids.values()]
         if micro_rows:
             cursor.executemany(load_query("boundaries/draft_insert_micro_grid"), micro_rows)

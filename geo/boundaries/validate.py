@@ -172,7 +172,9 @@ def _split_buildings(draft: Draft, min_area_m2: float) -> list[Problem]:
     rows, counts = np.unique(counted, return_counts=True)
     problems = []
     for row in rows[counts > 1]:
-        where = sorted(grids[g].code for g, b, a in zip(grid_rows, building_rows, areas) if b == row and a > min_area_m2)
+        where = sorted(
+            grids[g].code for g, b, a in zip(grid_rows, building_rows, areas) if b == row and a > min_area_m2
+        )
         problems.append(Problem("building_split", [str(draft.buildings.codes[row]), *where], geom=footprints[row]))
     return problems
 
@@ -234,7 +236,10 @@ MESSAGES = {
     "code_prefix": ("编码 {codes[0]} 不以社区编码开头", "code {codes[0]} does not start with the community's code"),
     "code_pattern": ("编码 {codes[0]} 与其层级不符", "code {codes[0]} does not follow its level's pattern"),
     "code_used": ("编码 {codes[0]} 已被其他网格使用过", "code {codes[0]} was already used by another grid"),
-    "level": ("{codes[0]} 的层级与上级 {codes[1]} 不衔接", "the level of {codes[0]} does not follow its parent {codes[1]}"),
+    "level": (
+        "{codes[0]} 的层级与上级 {codes[1]} 不衔接",
+        "the level of {codes[0]} does not follow its parent {codes[1]}",
+    ),
     "parts": ("{codes[0]} 分成 {value:.0f} 块", "{codes[0]} is in {value:.0f} separate parts"),
 }
 
