@@ -1,0 +1,99 @@
+"""What a draft would move, before it is committed: buildings, households, cases of the last
+12 months and key persons (counts only) from which grid to which, and how each affected
+grid's risk level would change.
+
+The preview is the commit itself, rolled back: the draft's versions are written and the
+edited ground's cases and buildings placed again, exactly as a commit would, the moves are
+read off the placements before and after, the affected grids are scored with the last risk
+run's yardstick (geo/risk/estimate.py), and then everything is undone. So the preview cannot
+disagree with the commit, and it costs what a commit costs.
+"""
+
+import time
+
+import psycopg
+
+from geo.boundaries import store
+from geo.boundaries.commit import apply_changes, check_base, diff
+from geo.db.connection import load_query
+from geo.db.frames import query_frame
+from geo.risk.estimate import estimate_grids, last_levels
+
+PREVIEW_AUTHOR = "preview"
+
+
+def preview(conn, draft_id: int) -> dict:
+    """{"moves": [...], "risk": [...], "seconds": s} for draft `draft_id`; nothing is kept.
+
+    moves: from_code, from_name, to_code, to_name, buildings, households, cases_12m,
+    key_persons, building_ids. risk: code, name, score_before, level_before, score_after,
+    level_after (None where the grid is new or gone)."""
+    started = time.perf_counter()
+    result = {"moves": [], "risk": []}
+    try:
+        with conn.transaction():
+            _dry_run(conn, draft_id, result)
+            raise psycopg.Rollback()
+    finally:
+        result["seconds"] = round(time.perf_counter() - started, 3)
+    return result
+
+
+def _dry_run(conn, draft_id: int, result: dict) -> None:
+    draft = store.load_draft(conn, draft_id)
+    base = store.read_base(conn, draft_id)
+    check_base(conn, draft_id, draft.community.id)
+    changes = diff(draft, base)
+    if not changes:
+        return
+    closed = {"closed": changes.closed_grids}
+    conn.execute(load_query("boundaries/impact_before_cases"), closed)
+    conn.execute(load_query("boundaries/impact_before_buildings"), closed)
+    before_levels = last_levels(conn, [g.code for g in base.grids.values() if g.is_basic])
+    version_id = conn.execute(
+        load_query("boundaries/version_insert"),
+        {"author": PREVIEW_AUTHOR, "note": "preview", "community_id": draft.community.id, "draft_id": draft_id},
+    ).fetchone()[0]
+    apply_changes(conn, draft, changes, version_id, guard=False)
+    result["moves"] = _moves(conn, draft, base)
+    result["risk"] = _risk(conn, draft, base, changes, before_levels)
+
+
+def _moves(conn, draft, base) -> list[dict]:
+    """Moves between grids; a grid only recoded (same stored row) is not a move."""
+    renamed = {old.code: new.code for new in draft.grids.values() for old in base.grids.values()
+               if new.base_id is not None and new.base_id == old.base_id}  # fmt: skip
+    frame = query_frame(conn, load_query("boundaries/impact_moves"))
+    moves = []
+    for row in frame.to_dict("records"):
+        if renamed.get(row["from_code"]) == row["to_code"]:
+            continue
+        row["from_name"] = _name(base, row["from_code"])
+        row["to_name"] = _name(draft, row["to_code"])
+        row["building_ids"] = list(row["building_ids"])
+        moves.append(row)
+    return moves
+
+
+def _risk(conn, draft, base, changes, before_levels: dict) -> list[dict]:
+    """Every basic grid the draft changes, before (stored level) and after (estimated)."""
+    touched = [g for g in changes.new_grids if g.is_basic]
+    ids = [
+        row[0] for row in conn.execute("SELECT id FROM grid_current WHERE code = ANY(%s)", [[g.code for g in touched]])
+    ]
+    after = {row.code: (float(row.score), row.level) for row in estimate_grids(conn, ids).itertuples()}
+    removed = [r["code"] for r in changes.records if r["layer"] == "grid" and r["change"] == "removed"]
+    codes = sorted({g.code for g in touched} | {c for c in removed if c in base.grids and base.grids[c].is_basic})
+    rows = []
+    for code in codes:
+        score_before, level_before = before_levels.get(code, (None, None))
+        score_after, level_after = after.get(code, (None, None))
+        name = _name(draft, code) or _name(base, code)
+        rows.append({"code": code, "name": name, "score_before": score_before, "level_before": level_before,
+                     "score_after": score_after, "level_after": level_after})  # fmt: skip
+    return rows
+
+
+def _name(draft, code: str | None) -> str | None:
+    grid = draft.grids.get(code) if code else None
+    return grid.name if grid else None
