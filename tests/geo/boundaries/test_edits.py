@@ -54,7 +54,7 @@ def test_a_move_that_would_make_a_grid_cross_itself_is_refused(conn, draft):
 def test_moving_an_edge_shifts_both_of_its_ends(conn, draft):
     a, b, vertex = shared_vertex(draft)
     ring = np.asarray(draft.grids[a].geom.geoms[0].exterior.coords)
-    index = int(np.flatnonzero((np.abs(ring - vertex).max(axis=1) == 0))[0])
+    index = int(np.flatnonzero(np.abs(ring - vertex).max(axis=1) == 0)[0])
     other = tuple(ring[index + 1] if index + 1 < len(ring) else ring[index - 1])
     after, _ = edit(conn, draft, "move_edge", edits.move_edge, vertex, other, NUDGE)
     for end in (vertex, other):

@@ -1,0 +1,152 @@
+"""Committing a draft on a real database: new versions and closed old ones, only the edited
+ground placed again, the audit entry, all or nothing, the second of two planners refused,
+boundaries as of a past moment, and the impact preview agreeing with the commit."""
+
+import datetime as dt
+
+import pytest
+import shapely
+
+from geo.boundaries import edits, history, store
+from geo.boundaries.commit import ConflictError, commit_draft
+from geo.boundaries.draft import as_multi
+from geo.boundaries.impact import preview
+from geo.boundaries.topology import check_topology
+from geo.errors import UserError
+from tests.geo.boundaries.conftest import contains_vertex, shared_vertex
+
+NUDGE = (2e-5, 1e-5)
+
+
+def move_shared_vertex(conn, draft):
+    a, b, vertex = shared_vertex(draft)
+    target = (vertex[0] + NUDGE[0], vertex[1] + NUDGE[1])
+    with store.editing(conn, draft.id, "move_vertex", {"from": vertex, "to": target}) as changed:
+        edits.move_vertex(changed, vertex, target)
+    return a, b, vertex, target
+
+
+def stored_state(conn):
+    return conn.execute(
+        "SELECT (SELECT count(*) FROM grid), (SELECT count(*) FROM grid_current), (SELECT count(*) FROM micro_grid),"
+        " (SELECT count(*) FROM boundary_version), (SELECT md5(string_agg(case_id || ':' || grid_id, ',' ORDER BY case_id))"
+        " FROM case_assignment)"
+    ).fetchone()
+
+
+def test_a_commit_writes_new_versions_and_places_the_edited_ground_again(conn, draft):
+    a, b, vertex, target = move_shared_vertex(conn, draft)
+    old_ids = dict(conn.execute("SELECT code, id FROM grid_current WHERE code = ANY(%s)", [[a, b]]).fetchall())
+    summary = commit_draft(conn, draft.id, "测试规划员", "新建小区，调整边界")
+    assert summary["grids_written"] >= 2 and summary["seconds"] > 0
+    rows = conn.execute(
+        "SELECT code, id, valid_from, ST_AsBinary(geom) FROM grid_current WHERE code = ANY(%s)", [[a, b]]
+    ).fetchall()
+    for code, new_id, valid_from, wkb in rows:
+        assert new_id != old_ids[code] and contains_vertex(shapely.from_wkb(wkb), target)
+        closed = conn.execute("SELECT valid_to FROM grid WHERE id = %s", [old_ids[code]]).fetchone()[0]
+        assert closed == valid_from
+    stale = conn.execute(
+        "SELECT count(*) FROM case_assignment a JOIN grid g ON g.id = a.grid_id WHERE g.valid_to IS NOT NULL"
+    ).fetchone()[0]
+    assert stale == 0, "a case still points at a closed grid version"
+    stale_buildings = conn.execute(
+        "SELECT count(*) FROM building_assignment a JOIN grid g ON g.id = a.grid_id WHERE g.valid_to IS NOT NULL"
+    ).fetchone()[0]
+    assert stale_buildings == 0
+    version = conn.execute(
+        "SELECT author, note FROM boundary_version WHERE id = %s", [summary["version_id"]]
+    ).fetchone()
+    assert version == ("测试规划员", "新建小区，调整边界")
+    changed = {
+        c for (c,) in conn.execute("SELECT code FROM boundary_change WHERE version_id = %s", [summary["version_id"]])
+    }
+    assert {a, b} <= changed
+    assert check_topology(conn)["problems"] == 0
+
+
+def test_only_the_edited_grids_get_new_versions(conn, draft):
+    a, b, _vertex, _target = move_shared_vertex(conn, draft)
+    before = conn.execute("SELECT count(*) FROM grid").fetchone()[0]
+    summary = commit_draft(conn, draft.id, "测试", "调整")
+    assert conn.execute("SELECT count(*) FROM grid").fetchone()[0] == before + summary["grids_written"]
+    assert summary["grids_written"] < len(draft.grids)
+
+
+def test_a_commit_needs_a_reason(conn, draft):
+    move_shared_vertex(conn, draft)
+    before = stored_state(conn)
+    with pytest.raises(UserError, match="reason"):
+        commit_draft(conn, draft.id, "测试", "   ")
+    assert stored_state(conn) == before
+
+
+def test_a_draft_that_changes_nothing_is_not_committed(conn, draft):
+    with pytest.raises(UserError, match="nothing to commit"):
+        commit_draft(conn, draft.id, "测试", "无变化")
+
+
+def test_a_draft_with_an_overlap_is_refused_and_nothing_is_stored(conn, draft):
+    a, _b, vertex = shared_vertex(draft)
+    with store.editing(conn, draft.id, "grow", {}) as changed:
+        changed.grids[a].geom = as_multi(shapely.union(changed.grids[a].geom, shapely.Point(vertex).buffer(5e-5)))
+    before = stored_state(conn)
+    with pytest.raises(UserError, match="overlap"):
+        commit_draft(conn, draft.id, "测试", "错误的修改")
+    assert stored_state(conn) == before
+
+
+def test_the_second_of_two_planners_is_refused(conn, community):
+    first = store.open_draft(conn, community, "规划员甲")
+    second = store.open_draft(conn, community, "规划员乙")
+    move_shared_vertex(conn, first)
+    move_shared_vertex(conn, second)
+    commit_draft(conn, first.id, "规划员甲", "先提交")
+    before = stored_state(conn)
+    with pytest.raises(ConflictError, match="规划员甲"):
+        commit_draft(conn, second.id, "规划员乙", "后提交")
+    assert stored_state(conn) == before
+    assert check_topology(conn)["problems"] == 0
+
+
+def test_the_old_boundary_is_there_by_date(conn, draft):
+    a, _b, vertex, target = move_shared_vertex(conn, draft)
+    before_commit = conn.execute("SELECT now()").fetchone()[0]
+    commit_draft(conn, draft.id, "测试", "调整")
+    then = history.grids_as_of(conn, draft.community.code, before_commit).set_index("code")
+    now = history.grids_as_of(conn, draft.community.code).set_index("code")
+    assert contains_vertex(then.loc[a, "geometry"], vertex) and not contains_vertex(then.loc[a, "geometry"], target)
+    assert contains_vertex(now.loc[a, "geometry"], target)
+    assert len(then) == len(now)
+    long_ago = history.grids_as_of(conn, draft.community.code, before_commit - dt.timedelta(days=3650))
+    assert long_ago.empty
+    assert history.versions(conn, draft.community.code)[0]["note"] == "调整"
+
+
+def test_the_preview_shows_what_the_commit_then_does_and_keeps_nothing(conn, draft):
+    a, b, _vertex = shared_vertex(draft)
+    micro = next(
+        m for m in draft.micro_grids_of(a)
+        if edits._shared_border_m(draft, m.geom, draft.grids[b].geom) > 0 and shapely.within(draft.buildings.points, m.geom).any()
+    )  # fmt: skip
+    ids = draft.buildings.ids[shapely.within(draft.buildings.points, micro.geom)].tolist()
+    with store.editing(conn, draft.id, "move_buildings", {}) as changed:
+        edits.move_buildings(changed, ids, b)
+    before = stored_state(conn)
+    shown = preview(conn, draft.id)
+    assert stored_state(conn) == before, "the preview left something behind"
+    move = next(m for m in shown["moves"] if m["from_code"] == a and m["to_code"] == b)
+    assert sorted(move["building_ids"]) == sorted(ids)
+    assert {r["code"] for r in shown["risk"]} >= {a, b}
+    cases_before = dict(conn.execute(
+        """SELECT a.case_id, g.code FROM case_assignment a JOIN grid g ON g.id = a.grid_id
+           WHERE g.code = %s AND a.reported_at >= now() - interval '12 months'""", [a]
+    ).fetchall())  # fmt: skip
+    commit_draft(conn, draft.id, "测试", "楼栋调整")
+    moved = conn.execute(
+        "SELECT count(*) FROM case_assignment a JOIN grid g ON g.id = a.grid_id WHERE a.case_id = ANY(%s) AND g.code = %s",
+        [list(cases_before), b],
+    ).fetchone()[0]
+    assert move["cases_12m"] == moved
+    households = conn.execute("SELECT sum(households) FROM building WHERE id = ANY(%s)", [ids]).fetchone()[0]
+    assert move["households"] == households
