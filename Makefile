@@ -20,6 +20,7 @@ bench: setup setup-browser
 	$(PY) -m geo bench
 	$(PY) -m dashboard.bench
 	$(PY) -m dashboard.wall_bench
+	$(PY) -m geo.boundaries.bench
 
 setup: $(INSTALLED)
 	@PYTHON=$(PYTHON) scripts/install-system-deps.sh postgis

@@ -1,0 +1,133 @@
+"""`python -m geo.boundaries.bench`: how long a typical boundary edit takes to preview and
+commit, at city and province scale. `make bench` runs it.
+
+A typical edit: a planner moves one vertex shared by two grids by about two metres. For each
+scale, in a scratch database holding the demo (or `--database`, already loaded), the same is
+done in several communities drawn at random (seed 42): open a draft, move the vertex, preview,
+commit. All of it runs in one transaction that is rolled back at the end, so a given database
+is left as it was.
+
+Baseline, measured in the same run: reading the whole city's boundary layers, as re-placing
+the edited ground would cost if it read the whole city instead of the edited neighbourhood.
+The ratio of province to city says whether a cost grows with the size of the city.
+"""
+
+import argparse
+import os
+import random
+import statistics
+import time
+
+import numpy as np
+import shapely
+
+from geo.bench import demo_database
+from geo.boundaries import edits, store
+from geo.boundaries.commit import commit_draft
+from geo.boundaries.impact import preview
+from geo.db.connection import connect
+from geo.geocode.layers import load_layers
+
+COMMUNITIES = 8
+NUDGE_DEG = (2e-5, 1e-5)  # about two metres
+CANDIDATES = """
+SELECT a.code FROM admin_area a JOIN grid_current g ON g.community_id = a.id AND g.is_basic
+WHERE a.level = 4 GROUP BY a.code HAVING count(*) >= 2 ORDER BY a.code
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m geo.boundaries.bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", nargs="+", choices=("small", "city", "province"), default=["city", "province"])
+    parser.add_argument("--database", nargs="+", help="measure these loaded databases instead, one per --scale")
+    parser.add_argument("--communities", type=int, default=COMMUNITIES, help="edits per scale (default 8)")
+    args = parser.parse_args(argv)
+    results = {}
+    for index, scale in enumerate(args.scale):
+        if args.database:
+            results[scale] = measure(args.database[index], args.communities)
+        else:
+            with demo_database(scale, f"safety_map_boundary_bench_{os.getpid()}_{scale}") as (url, seconds):
+                print(f"{scale} demo loaded in {seconds:.0f} s", flush=True)
+                results[scale] = measure(url, args.communities)
+        print(report(scale, results[scale]), flush=True)
+    if {"city", "province"} <= set(results):
+        print(compare(results["city"], results["province"]))
+    return 0
+
+
+def measure(url: str, communities: int) -> dict:
+    """Seconds of each step for `communities` edits, and of the baseline."""
+    timings = {"open": [], "edit": [], "preview": [], "commit": []}
+    with connect(url) as conn:
+        codes = [row[0] for row in conn.execute(CANDIDATES)]
+        chosen = random.Random(42).sample(codes, min(communities, len(codes)))
+        for code in chosen:
+            _one_edit(conn, code, timings)
+        started = time.perf_counter()
+        load_layers(conn)
+        timings["baseline"] = [time.perf_counter() - started]
+        timings["basic_grids"] = conn.execute("SELECT count(*) FROM grid_current WHERE is_basic").fetchone()[0]
+        conn.rollback()
+    return timings
+
+
+def _one_edit(conn, community: str, timings: dict) -> None:
+    started = time.perf_counter()
+    draft = store.open_draft(conn, community, "bench")
+    timings["open"].append(time.perf_counter() - started)
+    vertex = interior_shared_vertex(draft)
+    if vertex is None:
+        return
+    target = (vertex[0] + NUDGE_DEG[0], vertex[1] + NUDGE_DEG[1])
+    started = time.perf_counter()
+    with store.editing(conn, draft.id, "move_vertex", {}) as changed:
+        edits.move_vertex(changed, vertex, target)
+    timings["edit"].append(time.perf_counter() - started)
+    timings["preview"].append(preview(conn, draft.id)["seconds"])
+    timings["commit"].append(commit_draft(conn, draft.id, "bench", "benchmark edit")["seconds"])
+
+
+def interior_shared_vertex(draft) -> tuple[float, float] | None:
+    """A vertex two sibling basic grids share, away from the community's edge (None if none)."""
+    edge = shapely.get_coordinates(draft.community.geom.boundary)
+    grids = draft.basic_grids()
+    for a in grids:
+        mine = shapely.get_coordinates(a.geom)
+        for b in grids:
+            if b.code <= a.code or b.parent_code != a.parent_code:
+                continue
+            theirs = shapely.get_coordinates(b.geom)
+            for point in mine:
+                if (np.abs(theirs - point).max(axis=1) == 0).any() and not (
+                    np.abs(edge - point).max(axis=1) < 1e-9
+                ).any():
+                    return float(point[0]), float(point[1])
+    return None
+
+
+def report(scale: str, timings: dict) -> str:
+    lines = [f"{scale}: {timings['basic_grids']} basic grids, {len(timings['commit'])} edits (one shared vertex each)"]
+    for step in ("open", "edit", "preview", "commit"):
+        values = timings[step]
+        if values:
+            lines.append(
+                f"  {step:<8} median {statistics.median(values) * 1000:6.0f} ms   max {max(values) * 1000:6.0f} ms"
+            )
+    lines.append(f"  baseline: reading the whole city's layers {timings['baseline'][0] * 1000:6.0f} ms")
+    return "\n".join(lines)
+
+
+def compare(city: dict, province: dict) -> str:
+    lines = ["province against city (1.0 = does not grow with the city):"]
+    for step in ("open", "preview", "commit", "baseline"):
+        if city[step] and province[step]:
+            a, b = statistics.median(city[step]), statistics.median(province[step])
+            lines.append(f"  {step:<8} {a * 1000:6.0f} ms -> {b * 1000:6.0f} ms  ({b / a:.2f}x)")
+    lines.append(f"  basic grids {city['basic_grids']} -> {province['basic_grids']} "
+                 f"({province['basic_grids'] / city['basic_grids']:.1f}x)")  # fmt: skip
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
