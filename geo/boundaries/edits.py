@@ -19,12 +19,13 @@ VERTEX_TOL_DEG = 1e-9  # noded vertices are identical; this only absorbs JSON ro
 MIN_AREA_M2 = 1.0  # below this a piece of ground is float noise
 EXCLUSIVE_TYPES = ("industrial_park", "business_district", "school", "hospital")
 NAME_MAX = 60
+MAX_POINTS = 1000  # a drawn line or polygon; more is not a planner's drawing
 
 
 def move_vertex(draft: Draft, old: tuple[float, float], new: tuple[float, float]) -> int:
     """Move the vertex at `old` (lon, lat) to `new` in every grid and micro-grid that has it;
     return how many polygons moved. Refused when none has it or a polygon would cross itself."""
-    old, new = np.asarray(old, float), np.asarray(new, float)
+    old, new = _lonlat(old), _lonlat(new)
     moved = 0
     for item in _items(draft):
         coords = shapely.get_coordinates(item.geom)
@@ -44,6 +45,7 @@ def move_vertex(draft: Draft, old: tuple[float, float], new: tuple[float, float]
 def move_edge(draft: Draft, a: tuple[float, float], b: tuple[float, float], delta: tuple[float, float]) -> int:
     """Shift the edge from vertex `a` to vertex `b` by `delta` (degrees of lon, lat) in every
     polygon that has those vertices."""
+    a, b, delta = tuple(_lonlat(a)), tuple(_lonlat(b)), tuple(_lonlat(delta))
     if not _is_edge(draft, a, b):
         raise UserError("these two vertices are not the ends of one boundary edge")
     shifted_a = (a[0] + delta[0], a[1] + delta[1])
@@ -59,7 +61,7 @@ def split_grid(draft: Draft, code: str, line: list[tuple[float, float]], new_nam
     grid = draft.grid(code)
     if grid.level == 1:
         raise UserError("the community's top grid covers the whole community and cannot be split")
-    cutter = _reach_boundary(grid.geom, shapely.LineString(line))
+    cutter = _reach_boundary(grid.geom, shapely.LineString(_lonlats(line, 2)))
     parts = sorted(split(grid.geom, cutter).geoms, key=lambda p: -draft.area_m2(p))
     parts = [p for p in parts if draft.area_m2(p) > MIN_AREA_M2]
     if len(parts) != 2:
@@ -114,9 +116,7 @@ def create_exclusive(draft: Draft, ring: list[tuple[float, float]], exclusive_ty
     it takes most from. Returns its code."""
     if exclusive_type not in EXCLUSIVE_TYPES:
         raise UserError(f"exclusive type must be one of {', '.join(EXCLUSIVE_TYPES)}")
-    if len(ring) < 3:
-        raise UserError("draw the new grid with at least three points")
-    drawn = as_multi(shapely.make_valid(shapely.Polygon(ring)))
+    drawn = as_multi(shapely.make_valid(shapely.Polygon(_lonlats(ring, 3))))
     taken = {g.code: draft.area_m2(shapely.intersection(g.geom, drawn)) for g in draft.basic_grids()}
     donor = max(taken, key=taken.get, default=None)
     if donor is None or taken[donor] <= MIN_AREA_M2:
@@ -191,6 +191,24 @@ def recode_grid(draft: Draft, code: str, new_code: str) -> None:
 # --- helpers -------------------------------------------------------------------------------
 
 
+def _lonlat(value) -> np.ndarray:
+    """A (lon, lat) pair of finite degrees, or a UserError."""
+    try:
+        point = np.asarray(value, dtype=float).reshape(2)
+    except (TypeError, ValueError):
+        raise UserError(f"not a position (lon, lat): {str(value)[:40]}") from None
+    if not (np.isfinite(point).all() and abs(point[0]) <= 180 and abs(point[1]) <= 90):
+        raise UserError(f"not a position on Earth: {str(value)[:40]}")
+    return point
+
+
+def _lonlats(values, at_least: int) -> np.ndarray:
+    """A drawn line or ring: between `at_least` and MAX_POINTS positions."""
+    if not isinstance(values, (list, tuple, np.ndarray)) or not at_least <= len(values) <= MAX_POINTS:
+        raise UserError(f"draw it with {at_least} to {MAX_POINTS} points")
+    return np.array([_lonlat(value) for value in values])
+
+
 def _items(draft: Draft) -> list:
     return list(draft.grids.values()) + list(draft.micro_grids.values())
 
@@ -223,8 +241,6 @@ def _reach_boundary(geom, line: shapely.LineString) -> shapely.LineString:
     """The line with each end that stops inside `geom` extended straight on to its boundary
     (and a hair beyond), so that a line drawn roughly across still cuts."""
     coords = np.asarray(line.coords, float)
-    if len(coords) < 2:
-        raise UserError("draw the line with at least two points")
     span = float(np.hypot(*(np.subtract(geom.bounds[2:], geom.bounds[:2]))))
     for end, inner in ((0, 1), (-1, -2)):
         point = coords[end]

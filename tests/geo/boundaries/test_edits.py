@@ -199,3 +199,19 @@ def test_a_draft_needs_a_planner_and_a_real_community(conn, community):
         store.open_draft(conn, community, "  ")
     with pytest.raises(UserError, match="no community"):
         store.open_draft(conn, "999999999999", "测试")
+
+
+@pytest.mark.parametrize(
+    "position", [(float("nan"), 30.0), (float("inf"), 0.0), ("113.9", "east"), (200.0, 30.0), None, [1, 2, 3]]
+)
+def test_a_position_that_is_no_place_is_refused(conn, draft, position):
+    _a, _b, vertex = shared_vertex(draft)
+    with pytest.raises(UserError, match="position"):
+        edit(conn, draft, "move_vertex", edits.move_vertex, vertex, position)
+
+
+def test_a_drawing_of_too_many_points_is_refused(conn, draft):
+    grid = draft.basic_grids()[0]
+    line = [(113.0 + i * 1e-6, 33.0) for i in range(5000)]
+    with pytest.raises(UserError, match="points"):
+        edit(conn, draft, "split", edits.split_grid, grid.code, line)
