@@ -76,9 +76,10 @@ def _one_edit(conn, community: str, timings: dict) -> None:
     started = time.perf_counter()
     draft = store.open_draft(conn, community, "bench")
     timings["open"].append(time.perf_counter() - started)
-    vertex = interior_shared_vertex(draft)
-    if vertex is None:
+    found = interior_shared_vertex(draft)
+    if found is None:
         return
+    vertex = found[2]
     target = (vertex[0] + NUDGE_DEG[0], vertex[1] + NUDGE_DEG[1])
     started = time.perf_counter()
     with store.editing(conn, draft.id, "move_vertex", {}) as changed:
@@ -88,8 +89,9 @@ def _one_edit(conn, community: str, timings: dict) -> None:
     timings["commit"].append(commit_draft(conn, draft.id, "bench", "benchmark edit")["seconds"])
 
 
-def interior_shared_vertex(draft) -> tuple[float, float] | None:
-    """A vertex two sibling basic grids share, away from the community's edge (None if none)."""
+def interior_shared_vertex(draft) -> tuple[str, str, tuple[float, float]] | None:
+    """Two sibling basic grids and a vertex they share away from the community's edge (None
+    if there are none): what a typical edit moves."""
     edge = shapely.get_coordinates(draft.community.geom.boundary)
     grids = draft.basic_grids()
     for a in grids:
@@ -102,7 +104,7 @@ def interior_shared_vertex(draft) -> tuple[float, float] | None:
                 if (np.abs(theirs - point).max(axis=1) == 0).any() and not (
                     np.abs(edge - point).max(axis=1) < 1e-9
                 ).any():
-                    return float(point[0]), float(point[1])
+                    return a.code, b.code, (float(point[0]), float(point[1]))
     return None
 
 

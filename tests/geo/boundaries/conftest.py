@@ -5,6 +5,7 @@ import pytest
 import shapely
 
 from geo.boundaries import store
+from geo.boundaries.bench import interior_shared_vertex
 from geo.db.connection import connect
 
 
@@ -31,19 +32,9 @@ def draft(conn, community):
 
 def shared_vertex(draft) -> tuple[str, str, tuple[float, float]]:
     """Two sibling basic grids and a vertex they share that is not on the community's edge."""
-    edge = shapely.get_coordinates(draft.community.geom.boundary)
-    grids = draft.basic_grids()
-    for a in grids:
-        for b in grids:
-            if a.code >= b.code or a.parent_code != b.parent_code:
-                continue
-            mine, theirs = shapely.get_coordinates(a.geom), shapely.get_coordinates(b.geom)
-            for point in mine:
-                shared = (np.abs(theirs - point).max(axis=1) == 0).any()
-                on_edge = (np.abs(edge - point).max(axis=1) < 1e-9).any()
-                if shared and not on_edge:
-                    return a.code, b.code, (float(point[0]), float(point[1]))
-    raise AssertionError("no shared interior vertex in this community")
+    found = interior_shared_vertex(draft)
+    assert found is not None, "no shared interior vertex in this community"
+    return found
 
 
 def errors(problems) -> list[str]:
