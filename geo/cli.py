@@ -8,6 +8,7 @@ import sys
 
 import psycopg
 
+from geo.boundaries import command as boundaries_command
 from geo.db.cluster import LocalCluster
 from geo.db.connection import connect, database_url, redact
 from geo.db.migrate import migrate
@@ -62,6 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     import_command.add_parser(commands)
     export_command.add_parser(commands)
     risk_command.add_parser(commands)
+    boundaries_command.add_parser(commands)
     counts = commands.add_parser("counts", help="print row counts per level")
     counts.set_defaults(handler=run_counts)
     bench = commands.add_parser("bench", help="benchmarks with ratios against a same-run baseline")
