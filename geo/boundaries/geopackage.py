@@ -177,9 +177,16 @@ def _check_types(path, layer: str, types: dict, frame) -> None:
             wrong = f"stored as {ogr_type[3:]}; it must be a whole-number (Integer) column"
         else:
             continue
-        example = frame[field].dropna()
-        first = f" (row {example.index[0]}: {example.iloc[0]!r})" if len(example) else ""
-        raise UserError(f"{path}: layer {layer}, column {field} is {wrong}{first}")
+        raise UserError(f"{path}: layer {layer}, column {field} is {wrong}{_example(frame[field])}")
+
+
+def _example(column) -> str:
+    """(row N: value) for the column's first value, to show what is wrong with it."""
+    given = column.dropna()
+    if not len(given):
+        return ""
+    value = given.iloc[0].item() if hasattr(given.iloc[0], "item") else given.iloc[0]
+    return f" (row {given.index[0]}: {value!r})"
 
 
 def _to_wgs84(frame: gpd.GeoDataFrame, crs, layer: str, report: dict) -> gpd.GeoDataFrame:
