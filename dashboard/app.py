@@ -1,6 +1,7 @@
 """Creates the Dash app and serves it with gunicorn (several workers, not Flask's development
-server). Pages: the safety map at /, the data overview at /overview, and the live wall screen
-at /wall/ (a Dash app of its own on the same server: no header, its own callbacks)."""
+server). Pages: the safety map at /, the data overview at /overview, the boundary editor at
+/boundaries, and the live wall screen at /wall/ (a Dash app of its own on the same server: no
+header, its own callbacks)."""
 
 import time
 
@@ -10,7 +11,7 @@ from dash import Input, Output, dcc, html
 from gunicorn.app.base import BaseApplication
 
 from dashboard.components.controls import label, language_switch
-from dashboard.pages import overview, safety_map, wall
+from dashboard.pages import boundaries, overview, safety_map, wall
 from dashboard.routes import register_routes
 from geo.db.connection import database_url
 from geo.map.basemap import cache_dir_for
@@ -34,7 +35,10 @@ def create_app(url: str | None = None) -> dash.Dash:
     )
     url = url or database_url()
     app.layout = _layout
+    # The editor's parts appear only at /boundaries; Dash checks its callbacks against these.
+    app.validation_layout = html.Div([_layout(), boundaries.layout()])
     safety_map.register(app, url)
+    boundaries.register(app, url)
     register_routes(app.server, url, cache_dir_for(url))
     add_server_timing(app.server)
     create_wall(app.server, url)
@@ -43,6 +47,8 @@ def create_app(url: str | None = None) -> dash.Dash:
     def route(pathname):
         if (pathname or "/").rstrip("/").endswith("/overview"):
             return {"display": "none"}, overview.layout(url)
+        if boundaries.on_page(pathname):
+            return {"display": "none"}, []
         return {}, []
 
     return app
@@ -85,14 +91,25 @@ def _layout() -> html.Div:
         [
             html.Div([html.H1(label("title")), html.Span(label("subtitle"), className="subtitle")], className="brand"),
             html.Nav(
-                [dcc.Link(label("map"), href="/"), dcc.Link(label("overview"), href="/overview"), language_switch()],
+                [
+                    dcc.Link(label("map"), href="/"),
+                    dcc.Link(label("overview"), href="/overview"),
+                    dcc.Link(label("bnd_nav"), href="/boundaries"),
+                    language_switch(),
+                ],
                 className="top-nav",
             ),
         ],
         className="top-bar",
     )
     return html.Div(
-        [dcc.Location(id="url", refresh=False), header, safety_map.layout(), html.Div(id="overview-page")],
+        [
+            dcc.Location(id="url", refresh=False),
+            header,
+            safety_map.layout(),
+            html.Div(id="overview-page"),
+            html.Div(id="boundaries-page"),
+        ],
         className="page",
         lang="zh-CN",
     )

@@ -1,0 +1,59 @@
+"""The boundary editor's map: the offline basemap, the community outline, buildings, grids,
+micro-grids, the grids of another moment (dashed), the problems found, the drawing in
+progress and the selected grid's handles. Functions come from assets/boundaries.js."""
+
+import dash_leaflet as dl
+from dash import html
+
+from dashboard.components.map_view import TILE_URL
+from geo.settings import get_settings
+
+EMPTY = {"type": "FeatureCollection", "features": []}
+
+
+def js(name: str) -> dict:
+    """A function of assets/boundaries.js, as dash-leaflet references it."""
+    return {"variable": f"boundaryMap.{name}"}
+
+
+def boundary_map() -> html.Div:
+    """The map and its layers (ids bnd-*), empty until a community is chosen."""
+    layers = [
+        dl.TileLayer(
+            url=get_settings().basemap_url or TILE_URL,
+            maxZoom=19,
+            minZoom=5,
+            updateWhenZooming=False,
+            updateWhenIdle=True,
+            attribution="底图：本系统道路、水系、楼栋数据",
+        ),
+        dl.GeoJSON(id="bnd-buildings", data=EMPTY, hideout={}, style=js("buildingStyle")),
+        dl.GeoJSON(id="bnd-grids", data=EMPTY, hideout={}, style=js("gridStyle"), onEachFeature=js("gridLabel")),
+        dl.GeoJSON(id="bnd-micro", data=EMPTY, style=js("microStyle"), interactive=False),
+        dl.GeoJSON(id="bnd-outline", data=EMPTY, style=js("communityStyle"), interactive=False),
+        dl.GeoJSON(id="bnd-history-layer", data=EMPTY, style=js("historyStyle"), interactive=False),
+        dl.GeoJSON(
+            id="bnd-problems",
+            data=EMPTY,
+            style=js("problemStyle"),
+            pointToLayer=js("problemPoint"),
+            onEachFeature=js("problemLabel"),
+        ),
+        dl.GeoJSON(id="bnd-drawing", data=EMPTY, style=js("drawingStyle"), pointToLayer=js("drawingPoint")),
+        dl.GeoJSON(id="bnd-handles", data=EMPTY, pointToLayer=js("handle")),
+    ]
+    return html.Div(
+        dl.Map(
+            layers,
+            id="bnd-map",
+            center=[33.6, 113.9],
+            zoom=9,
+            maxZoom=19,
+            preferCanvas=True,
+            zoomSnap=0.25,
+            # A double click ends nothing here; it would zoom while the planner draws.
+            doubleClickZoom=False,
+            className="map",
+        ),
+        className="bnd-map-wrap",
+    )
