@@ -147,6 +147,10 @@ def _read_layer(path, layer: str, digits: int, community_code: str, report: dict
     info = pyogrio.read_info(path, layer=layer)
     if "code" not in list(info["fields"]):
         raise UserError(f"{path}: layer {layer} has no column 'code' (columns: {', '.join(info['fields'])})")
+    if info["geometry_type"] is None:
+        raise UserError(f"{path}: layer {layer} is a table without geometry")
+    if info["features"] == 0 and layer == "grids":
+        raise UserError(f"{path}: layer grids holds no features (an import does not remove a whole community)")
     types = dict(zip(info["fields"], info["ogr_types"]))
     try:
         frame = pyogrio.read_dataframe(path, layer=layer, fid_as_index=True)

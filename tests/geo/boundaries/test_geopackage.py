@@ -8,6 +8,7 @@ import geopandas as gpd
 import numpy as np
 import pandas as pd
 import psycopg
+import pyogrio
 import pytest
 import shapely
 
@@ -38,7 +39,7 @@ def read(path, layer: str) -> gpd.GeoDataFrame:
 
 def write(path, grids, micro=None) -> None:
     path.unlink(missing_ok=True)
-    grids.to_file(path, layer="grids", driver="GPKG", engine="pyogrio")
+    pyogrio.write_dataframe(grids, path, layer="grids", driver="GPKG")
     if micro is not None:
         micro.to_file(path, layer="micro_grids", driver="GPKG", engine="pyogrio")
 
@@ -227,6 +228,14 @@ def exclusive_without_type(grids, micro):
     return grids, micro
 
 
+def no_features(grids, micro):
+    return grids.iloc[:0], micro
+
+
+def no_geometry(grids, micro):
+    return pd.DataFrame(grids.drop(columns="geometry")), micro
+
+
 def no_code(grids, micro):
     return grids.drop(columns="code"), micro
 
@@ -240,6 +249,8 @@ HOSTILE = {
     "households as decimals": (float_households, "column households is stored as Real; .*\\(row 1: \\d+\\.0\\)"),
     "code as a float": (float_code, "column code is stored as Real numbers; codes must be text"),
     "no code column": (no_code, "no column 'code'"),
+    "no features": (no_features, "layer grids holds no features"),
+    "no geometry column": (no_geometry, "layer grids is a table without geometry"),
     "exclusive without a type": (
         exclusive_without_type,
         "grids row \\d+ \\(\\d{16}\\): an exclusive grid .*needs an exclusive_type",
