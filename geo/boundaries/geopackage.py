@@ -97,6 +97,8 @@ def import_boundaries(conn, path, community_code: str, author: str, skip_bad: bo
     >>> draft_id, problems, report = import_boundaries(conn, "taihe.gpkg", "411802001001", "王规划")
     """
     community_code = (community_code or "").strip()
+    if not (community_code.isascii() and community_code.isdigit() and len(community_code) == 12):
+        raise UserError(f"community code {community_code!r}: expected the community's 12 digits")
     report = {"file": str(path), "notes": [], "not_taken": []}
     grid_rows, micro_rows = read_file(path, community_code, report)
     with conn.transaction():
@@ -122,11 +124,8 @@ def read_file(path, community_code: str, report: dict) -> tuple[list, list | Non
     if "grids" not in layers:
         raise UserError(f"{path}: no layer named 'grids' (it has: {', '.join(layers) or 'none'})")
     grid_rows = _read_layer(path, "grids", 16, community_code, report)
-    report["grids_read"] = len(grid_rows)
-    micro_rows = None
-    if "micro_grids" in layers:
-        micro_rows = _read_layer(path, "micro_grids", 19, community_code, report)
-    report["micro_grids_read"] = None if micro_rows is None else len(micro_rows)
+    report["micro_grids_read"] = None
+    micro_rows = _read_layer(path, "micro_grids", 19, community_code, report) if "micro_grids" in layers else None
     return grid_rows, micro_rows
 
 
@@ -160,6 +159,7 @@ def _read_layer(path, layer: str, digits: int, community_code: str, report: dict
     frame = _to_wgs84(frame, info["crs"], layer, report)
     rows = [_row(layer, int(fid), record, types) for fid, record in zip(frame.index, frame.to_dict("records"))]
     _check_codes(path, layer, rows, digits, community_code)
+    report[f"{layer}_read"] = len(rows)
     taken = []
     for row in rows:
         reason = _attribute_problem(layer, row) or _take_shape(layer, row, report)

@@ -147,6 +147,21 @@ def test_a_grid_missing_from_the_file_is_removed_with_its_micro_grids(conn, comm
     assert any(p.rule == "gap" and p.blocks for p in problems)
 
 
+def test_the_micro_grids_layer_can_give_a_removed_grids_micro_grids_to_another(conn, community, exported):
+    path, grids, micro = exported
+    a, b, _vertex = a_shared_vertex(conn, community)
+    rows = grids.set_index("code")
+    grids.loc[grids["code"] == a, "geometry"] = [shapely.union(rows.loc[a, "geometry"], rows.loc[b, "geometry"])]
+    moved = micro["grid_code"] == b
+    micro.loc[moved, "grid_code"] = a
+    write(path, grids[grids["code"] != b], micro)
+    draft_id, problems, report = import_boundaries(conn, path, community, AUTHOR)
+    assert report["changes"]["grid"]["removed"] == [b] and not report["changes"]["micro_grid"]["removed"]
+    assert set(micro.loc[moved, "code"]) <= set(report["changes"]["micro_grid"]["changed"])
+    assert not blocking(problems), problems
+    assert {m.grid_code for m in store.load_draft(conn, draft_id).micro_grids.values()} & {b} == set()
+
+
 def test_without_a_micro_grids_layer_the_micro_grids_stay_and_follow_the_grids(conn, community, exported):
     path, grids, _micro = exported
     write(path, grids)
@@ -274,6 +289,7 @@ def test_skip_bad_imports_the_rest_and_keeps_the_grid_of_a_bad_row(conn, communi
     write(path, *set_geometry(2, None)(grids, micro))
     draft_id, _problems, report = import_boundaries(conn, path, community, AUTHOR, skip_bad=True)
     assert [(item["row"], item["text"]) for item in report["not_taken"]] == [(2, "no geometry")]
+    assert report["grids_read"] == len(grids) and report["micro_grids_read"] == len(micro)
     assert no_changes(report) and grids.loc[1, "code"] in store.load_draft(conn, draft_id).grids
 
 
@@ -379,3 +395,20 @@ def test_the_command_line_exits_1_on_a_blocking_problem_and_does_not_commit(
     out = capsys.readouterr().out
     assert "not committed" in out and "1 removed" in out and "[blocks]" in out
     assert len(history.versions(conn, community)) == versions
+
+
+def test_the_command_line_imports_and_commits_at_once(cli_database, conn, community, tmp_path, capsys):
+    path = tmp_path / "edit.gpkg"
+    assert main(["boundaries", "export", "--community", community, str(path)]) == 0
+    _a, _b, vertex = a_shared_vertex(conn, community)
+    target = (vertex[0] + NUDGE[0], vertex[1] + NUDGE[1])
+    write(
+        path, move_vertex(read(path, "grids"), vertex, target), move_vertex(read(path, "micro_grids"), vertex, target)
+    )
+    argv = ["boundaries", "import", str(path), "--community", community, "--author", AUTHOR, "--commit"]
+    assert main(argv) == 1 and "--commit needs --reason" in capsys.readouterr().err
+    assert main([*argv, "--reason", "一步到位"]) == 0
+    assert "committed version" in capsys.readouterr().out
+    assert history.versions(conn, community)[0]["note"] == "一步到位"
+    assert main(["boundaries", "import", str(path), "--community", community, "--author", AUTHOR]) == 0
+    assert "0 changed, 0 created, 0 removed" in capsys.readouterr().out
