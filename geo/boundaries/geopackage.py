@@ -37,7 +37,7 @@ import pyogrio
 import shapely
 
 from geo.boundaries import history, store
-from geo.boundaries.commit import diff
+from geo.boundaries.commit import SAME_SHAPE_M2, diff
 from geo.boundaries.draft import Draft, Grid, MicroGrid, as_multi
 from geo.boundaries.validate import validate
 from geo.errors import UserError
@@ -340,8 +340,9 @@ def _micro_grids(draft: Draft, rows: list, report: dict) -> dict[str, MicroGrid]
 
 def fit_micro_grids(draft: Draft, grids: dict[str, Grid], report: dict) -> dict[str, MicroGrid]:
     """The draft's micro-grids fitted to the new grids (no micro_grids layer in the file): each
-    goes to the basic grid holding most of its area and is clipped to it; those of a removed
-    grid, or left with no area, are removed."""
+    goes to the basic grid holding most of its area and is clipped to it (one reaching less than
+    SAME_SHAPE_M2 beyond its own grid is left alone: float noise); those of a removed grid, or
+    left with no area, are removed."""
     basic = [grid for grid in grids.values() if grid.is_basic]
     tree = shapely.STRtree([grid.geom for grid in basic])
     fitted = {}
@@ -350,7 +351,7 @@ def fit_micro_grids(draft: Draft, grids: dict[str, Grid], report: dict) -> dict[
         if own is None:
             report["notes"].append(_note("micro_grids", None, micro.code, f"removed with its grid {micro.grid_code}"))
             continue
-        if own.is_basic and shapely.covered_by(micro.geom, own.geom):
+        if own.is_basic and draft.area_m2(shapely.difference(micro.geom, own.geom)) < SAME_SHAPE_M2:
             fitted[micro.code] = micro
             continue
         candidates = tree.query(micro.geom, predicate="intersects")
