@@ -146,7 +146,9 @@ def history_box(lang: str) -> html.Div:
                             month_format="YYYY年M月",
                             clearable=True,
                         ),  # fmt: skip
-                        dcc.Input(id="bnd-asof-time", type="time", value="00:00", className="bnd-input short"),
+                        dcc.Input(
+                            id="bnd-asof-time", type="time", step=1, value="00:00:00", className="bnd-input time"
+                        ),
                     ],
                     className="bnd-row",
                 ),
@@ -219,15 +221,16 @@ def versions(rows: list[dict], lang: str) -> html.Div:
 def _moves_table(moves: list[dict], lang: str):
     if not moves:
         return message(text("bnd_no_moves", lang))
-    keys = ("bnd_col_from", "bnd_col_to", "bnd_col_buildings", "households", "bnd_col_cases", "bnd_col_persons")
+    keys = ("bnd_col_move", "bnd_col_buildings", "households", "bnd_col_cases", "bnd_col_persons")
     rows = [
-        html.Tr([html.Td(_grid_name(m["from_name"], m["from_code"])), html.Td(_grid_name(m["to_name"], m["to_code"])),
+        html.Tr([html.Td([*_grid_name(m["from_name"], m["from_code"]), html.Div("→", className="arrow"),
+                          *_grid_name(m["to_name"], m["to_code"])]),
                  *[html.Td(int(m[k] or 0), className="num")
                    for k in ("buildings", "households", "cases_12m", "key_persons")]])
         for m in moves
     ]  # fmt: skip
-    return html.Table([html.Thead(html.Tr([html.Th(text(k, lang)) for k in keys])), html.Tbody(rows)],
-                      className="bnd-table")  # fmt: skip
+    head = html.Tr([html.Th(text(k, lang), className="num" if i else "") for i, k in enumerate(keys)])
+    return html.Table([html.Thead(head), html.Tbody(rows)], className="bnd-table")
 
 
 def _risk_table(risk: list[dict], lang: str):

@@ -107,19 +107,19 @@ def register(app, url: str) -> None:
             return features.EMPTY, "", listing
         if not len(frame):
             return features.EMPTY, text("bnd_as_of_none", lang), listing
-        note = text("bnd_as_of_shown", lang, n=len(frame), at=at.strftime("%Y-%m-%d %H:%M"))
+        note = text("bnd_as_of_shown", lang, n=len(frame), at=at.strftime("%Y-%m-%d %H:%M:%S"))
         return features.frame_features(frame), note, listing
 
 
 def as_of(date: str | None, time: str | None) -> dt.datetime | None:
-    """The moment picked (a date, and a time of day, default midnight) in the configured zone;
-    None without a date."""
+    """The moment picked (a date, and a time of day HH:MM[:SS], default midnight) in the
+    configured zone; None without a date or with an unreadable one."""
     if not date:
         return None
     try:
         day = dt.date.fromisoformat(date[:10])
-        hour, minute = (int(part) for part in (time or "00:00").split(":")[:2])
-        return dt.datetime.combine(day, dt.time(hour, minute), tzinfo=ZoneInfo(get_settings().timezone))
+        moment = dt.time.fromisoformat(time or "00:00")
+        return dt.datetime.combine(day, moment.replace(tzinfo=ZoneInfo(get_settings().timezone)))
     except ValueError:
         return None
 
