@@ -136,7 +136,7 @@ def _layers(path) -> list[str]:
         layers = [str(name) for name in pyogrio.list_layers(path)[:, 0]]
         info = pyogrio.read_info(path, layer=layers[0]) if layers else {"driver": "GPKG"}
     except Exception as error:  # GDAL's errors differ per format and version
-        raise UserError(f"{path}: not a readable GeoPackage ({str(error).strip().splitlines()[0]})") from None
+        raise UserError(f"{path}: not a readable GeoPackage ({_reason(error)})") from None
     if info.get("driver") != "GPKG":
         raise UserError(f"{path}: not a GeoPackage (GDAL reads it as {info.get('driver')}); export one from QGIS")
     return layers
@@ -154,7 +154,7 @@ def _read_layer(path, layer: str, digits: int, community_code: str, report: dict
     try:
         frame = pyogrio.read_dataframe(path, layer=layer, fid_as_index=True)
     except Exception as error:
-        raise UserError(f"{path}: layer {layer} cannot be read ({str(error).strip().splitlines()[0]})") from None
+        raise UserError(f"{path}: layer {layer} cannot be read ({_reason(error)})") from None
     _check_types(path, layer, types, frame)
     frame = _to_wgs84(frame, info["crs"], layer, report)
     rows = [_row(layer, int(fid), record, types) for fid, record in zip(frame.index, frame.to_dict("records"))]
@@ -384,6 +384,12 @@ def summarise(changes) -> dict:
     for record in changes.records:
         summary[record["layer"]][record["change"]].append(record["code"])
     return summary
+
+
+def _reason(error: Exception) -> str:
+    """GDAL's message, its first sentence (the rest is advice on drivers)."""
+    text = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+    return text.split("; ")[0].rstrip(".")
 
 
 def _note(layer: str, row: int | None, code: str | None, text: str) -> dict:
