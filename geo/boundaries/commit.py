@@ -61,7 +61,7 @@ def commit_draft(conn, draft_id: int, author: str, reason: str) -> dict:
         check_base(conn, draft_id, draft.community.id)
         problems = blocking(validate(draft, base))
         if problems:
-            raise UserError("the draft breaks the rules: " + "; ".join(describe(p, "en") for p in problems[:5]))
+            raise UserError(f"the draft breaks the rules: {refusal(problems)}")
         changes = diff(draft, base)
         if not changes:
             raise UserError("nothing to commit: the draft is the same as the stored boundaries")
@@ -75,6 +75,14 @@ def commit_draft(conn, draft_id: int, author: str, reason: str) -> dict:
             [version_id, draft_id],
         )
     return summary | {"version_id": version_id, "seconds": round(time.perf_counter() - started, 3)}
+
+
+def refusal(problems: list) -> str:
+    """How many problems of each kind, then the first of each kind: every kind is named."""
+    kinds = {}
+    for problem in problems:
+        kinds.setdefault(problem.rule, []).append(problem)
+    return "; ".join(f"{len(found)}× {describe(found[0], 'en')}" for found in kinds.values())
 
 
 def check_base(conn, draft_id: int, community_id: int) -> None:

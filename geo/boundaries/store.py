@@ -29,14 +29,15 @@ def open_draft(conn: psycopg.Connection, community_code: str, author: str, sourc
     if not author:
         raise UserError("a draft needs the planner's name")
     community = read_community(conn, code=community_code)
-    draft_id = conn.execute(
-        load_query("boundaries/draft_open"), {"community_id": community.id, "author": author, "source": source}
-    ).fetchone()[0]
-    base = read_base(conn, draft_id)
-    if not base.grids:
-        raise UserError(f"community {community_code} has no grids to edit")
-    base.grids, base.micro_grids = node(base.grids, base.micro_grids)
-    _write_rows(conn, base)
+    with conn.transaction():  # a community without grids leaves no empty draft behind
+        draft_id = conn.execute(
+            load_query("boundaries/draft_open"), {"community_id": community.id, "author": author, "source": source}
+        ).fetchone()[0]
+        base = read_base(conn, draft_id)
+        if not base.grids:
+            raise UserError(f"community {community_code} has no grids to edit")
+        base.grids, base.micro_grids = node(base.grids, base.micro_grids)
+        _write_rows(conn, base)
     return base
 
 

@@ -215,3 +215,14 @@ def test_a_drawing_of_too_many_points_is_refused(conn, draft):
     line = [(113.0 + i * 1e-6, 33.0) for i in range(5000)]
     with pytest.raises(UserError, match="points"):
         edit(conn, draft, "split", edits.split_grid, grid.code, line)
+
+
+def test_a_community_without_grids_leaves_no_draft_behind(conn):
+    conn.execute(
+        """INSERT INTO admin_area (level, code, name, kind, parent_id, is_urban, geom)
+           SELECT 4, '999999999999', '空社区', 'community', parent_id, is_urban, geom FROM admin_area
+           WHERE level = 4 LIMIT 1"""
+    )
+    with pytest.raises(UserError, match="no grids"):
+        store.open_draft(conn, "999999999999", "测试")
+    assert conn.execute("SELECT count(*) FROM boundary_draft").fetchone()[0] == 0
