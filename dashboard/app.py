@@ -109,6 +109,9 @@ def _layout() -> html.Div:
             safety_map.layout(),
             html.Div(id="overview-page"),
             html.Div(id="boundaries-page"),
+            # The editor's community and draft in this tab, for when its page is built again
+            # (the language switch, the header's link) from an address without them.
+            dcc.Store(id="bnd-keep", storage_type="session"),
         ],
         className="page",
         lang="zh-CN",

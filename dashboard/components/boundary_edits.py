@@ -69,7 +69,7 @@ def plan(trigger: str, inputs: dict, lang: str) -> tuple[str, dict, callable]:
     if trigger == "bnd-drag":
         return _drag(inputs["drag"])
     grid, target = inputs["grid"], inputs["target"]
-    if trigger != "bnd-do-exclusive" and not grid:
+    if trigger not in ("bnd-do-exclusive", "bnd-do-move") and not grid:
         raise UserError(text("bnd_need_grid", lang))
     if trigger in ("bnd-do-merge", "bnd-do-move") and not target:
         raise UserError(text("bnd_need_target", lang))

@@ -3,9 +3,8 @@ its grids on the map (geo/boundaries/edits.py), sees the checks and the impact a
 change, and commits with a reason; the history shows the grids of any moment.
 
 The URL holds the state (`/boundaries?c=<community code>&draft=<draft id>&lang=en`); the
-`bnd-state` store mirrors it for this browser tab, so the language switch (which rewrites the
-query string) does not lose the draft. The layout is built per language when the page is
-shown. Operations: dashboard/components/boundary_edits.py; impact, commit and history:
+`bnd-state` store mirrors it. The layout is built per language when the page is shown (and
+again when the language changes), its state taken from the address at that moment. Operations: dashboard/components/boundary_edits.py; impact, commit and history:
 dashboard/components/boundary_review.py."""
 
 from dash import Input, Output, State, ctx, dcc, html, no_update
@@ -22,13 +21,15 @@ from geo.errors import UserError
 EMPTY = features.EMPTY
 
 
-def layout(lang: str = "zh") -> html.Div:
-    """The page in `lang`: stores, the top bar, the map and the panel."""
+def layout(lang: str = "zh", state: dict | None = None) -> html.Div:
+    """The page in `lang` on `state` (c, draft): stores, the top bar, the map and the panel."""
+    state = {"c": (state or {}).get("c"), "draft": (state or {}).get("draft")}
     stores = [
         # The page's own view of the address: its callbacks never mix the app's `url` (there
-        # from the start) with the page's parts (there only at /boundaries).
-        dcc.Location(id="bnd-url", refresh=False),
-        dcc.Store(id="bnd-state", storage_type="session"),
+        # from the start) with the page's parts (there only at /boundaries). "callback-nav"
+        # tells `url` of every change: a `url` left behind would later push its old address.
+        dcc.Location(id="bnd-url", refresh="callback-nav"),
+        dcc.Store(id="bnd-state", data=state),
         dcc.Store(id="bnd-c"),
         dcc.Store(id="bnd-author", storage_type="local"),
         dcc.Store(id="bnd-lang", data=lang),
@@ -49,9 +50,18 @@ def layout(lang: str = "zh") -> html.Div:
 def register(app, url: str) -> None:
     """Attach the page's callbacks to `app`, reading database `url`."""
 
-    @app.callback(Output("boundaries-page", "children"), Input("url", "pathname"), Input("lang-store", "data"))
-    def show(pathname, lang):
-        return layout(lang or "zh") if on_page(pathname) else []
+    @app.callback(
+        Output("boundaries-page", "children"),
+        Input("url", "pathname"),
+        Input("lang-store", "data"),
+        State("url", "search"),
+        State("bnd-keep", "data"),
+    )
+    def show(pathname, lang, search, kept):
+        if not on_page(pathname):
+            return []
+        state = parse(search)
+        return layout(lang or "zh", state if state["c"] else kept)
 
     @app.callback(
         Output("bnd-url", "search", allow_duplicate=True),
@@ -59,6 +69,7 @@ def register(app, url: str) -> None:
         Output("bnd-state", "data"),
         Output("bnd-c", "data"),
         Output("bnd-community", "options"),
+        Output("bnd-keep", "data"),
         Input("bnd-url", "search"),
         Input("bnd-community", "value"),
         State("bnd-url", "pathname"),
@@ -68,14 +79,14 @@ def register(app, url: str) -> None:
         prevent_initial_call="initial_duplicate",
     )
     def sync(search, picked, pathname, stored, code_now, options):
-        if not on_page(pathname):
-            return [no_update] * 5
+        if search is None or not on_page(pathname):  # the address is not read yet
+            return [no_update] * 6
         params, new_search = parse(search), no_update
         if ctx.triggered_id == "bnd-community" and picked and picked != params["c"]:
             state = {"c": picked, "draft": None}
             new_search = build(state, params["lang"])
         elif not params["c"] and (stored or {}).get("c"):
-            state = stored  # the language switch rewrote the query string without ours
+            state = stored  # the header's language switch rewrote the query string without ours
             new_search = build(state, params["lang"])
         else:
             state = {"c": params["c"], "draft": params["draft"]}
@@ -86,7 +97,8 @@ def register(app, url: str) -> None:
         else:
             options = no_update
         code = state["c"] if state["c"] != code_now else no_update
-        return new_search, state["c"], state, code, options
+        kept = state if state["c"] else no_update
+        return new_search, state["c"], state, code, options, kept
 
     app.clientside_callback(
         """function (typed, stored) {

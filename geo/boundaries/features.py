@@ -9,6 +9,8 @@ map rounds positions, and a vertex is found again by its exact coordinates
 (geo/boundaries/edits.py `move_vertex`).
 """
 
+import zlib
+
 import numpy as np
 import shapely
 
@@ -16,7 +18,7 @@ from geo.boundaries.draft import Buildings, Community, Draft
 from geo.db.connection import load_query
 
 EMPTY = {"type": "FeatureCollection", "features": []}
-PALETTE = ("#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#ff7f0e", "#7f7f7f")
+PALETTE = ("#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#ff7f0e")
 LABEL_DIGITS = 7  # a vertex's label: 7 decimals of a degree is about a centimetre
 
 
@@ -44,8 +46,7 @@ def feature(geom, properties: dict) -> dict:
 
 def grid_features(draft: Draft) -> dict:
     """The draft's grids: properties code, name, level, is_basic, kind, exclusive_type,
-    parent_code, households and colour (one of PALETTE, by the grid's place in code order,
-    so a grid keeps its colour from one change to the next). Top levels first, so that the
+    parent_code, households and colour (one of PALETTE, from the code: see `colours_of`). Top levels first, so that the
     basic grids lie above their parents on the map."""
     ordered = sorted(draft.grids.values(), key=lambda g: (g.level, g.code))
     colours = colours_of(draft.grids)
@@ -164,9 +165,15 @@ def frame_features(frame) -> dict:
 
 
 def colours_of(codes) -> dict[str, str]:
-    """A colour of PALETTE for each grid code, by its place in code order: a grid keeps its
-    colour from one change to the next."""
-    return {code: PALETTE[i % len(PALETTE)] for i, code in enumerate(sorted(codes))}
+    """A colour of PALETTE for each grid code, from the code itself: a grid keeps its colour
+    whatever is added or removed around it, and grids numbered one after the other (the
+    usual neighbours) differ."""
+    return {code: PALETTE[_number(code) % len(PALETTE)] for code in codes}
+
+
+def _number(code: str) -> int:
+    digits = "".join(ch for ch in str(code) if ch.isdigit())[-6:]
+    return int(digits) if digits else zlib.crc32(str(code).encode())
 
 
 def bounds(community: Community) -> list[list[float]]:

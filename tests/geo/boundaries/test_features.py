@@ -67,6 +67,7 @@ def test_colours_stay_with_their_grid_when_another_is_added(draft):
     draft.grids["Z"] = grid("Z", square(2, 0, 3, 1))
     after = {f["properties"]["code"]: f["properties"]["colour"] for f in features.grid_features(draft)["features"]}
     assert all(after[code] == colour for code, colour in before.items())
+    assert len(set(features.colours_of(["4118020010010101", "4118020010010102", "4118020010010103"]).values())) == 3
 
 
 def test_vertices_of_a_grid_say_which_are_shared(draft):
