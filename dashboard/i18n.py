@@ -150,6 +150,10 @@ TEXT = {
     "bnd_col_level": ("层级", "Level"),
     "bnd_col_households": ("户数", "Households"),
     "bnd_impact": ("影响预览", "Impact preview"),
+    "bnd_impact_no_draft": (
+        "打开草稿并调整后，这里显示楼栋、户数、事件和风险等级的变化。",
+        "Once a draft is open and changed, what moves and how risk levels change shows here.",
+    ),
     "bnd_impact_none": ("草稿与存储的边界相同，没有变动。", "The draft is the same as the stored boundaries."),
     "bnd_impact_unavailable": ("影响预览暂不可用：{reason}", "Impact preview unavailable: {reason}"),
     "bnd_moves": ("楼栋与事件的变动", "What moves"),

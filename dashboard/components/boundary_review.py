@@ -39,7 +39,7 @@ def register(app, url: str) -> None:
     def show_impact(state, _rev, lang):
         draft_id = (state or {}).get("draft")
         if not draft_id:
-            return [], []
+            return message(text("bnd_impact_no_draft", lang)), []
         if preview is None:
             return message(text("bnd_impact_unavailable", lang, reason=PREVIEW_MISSING)), []
         try:

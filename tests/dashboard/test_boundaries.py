@@ -79,6 +79,12 @@ def select_grid(page, draft, codes: tuple[str, ...]) -> str:
     raise AssertionError(f"none of {codes} could be selected by a click on the map")
 
 
+def settled(page) -> None:
+    """Wait for the requests to end and the map's fly-to to finish (for a screenshot)."""
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(800)
+
+
 def drag(page, locator, dx: float, dy: float) -> None:
     box = locator.bounding_box()
     x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
@@ -133,18 +139,20 @@ def steps(url: str, draft_id: int) -> int:
 
 def test_drag_a_shared_vertex_and_commit(page, city_db, community):
     draft_id = open_draft(page, community)
-    screenshot(page, "boundaries-draft")
     with connect(city_db) as conn:
         draft = store.load_draft(conn, draft_id)
     found = interior_shared_vertex(draft)
     assert found, "no interior vertex shared by two grids"
     a, b, vertex = found
     select_grid(page, draft, (a, b))
+    settled(page)
+    screenshot(page, "boundaries-draft")
     drag_vertex(page, city_db, draft_id, features.vertex_label(vertex))
 
     page.wait_for_selector("#bnd-checks .bnd-note, #bnd-checks .bnd-problems", timeout=WAIT_MS)
     page.wait_for_selector("#bnd-impact h4", timeout=WAIT_MS)
     assert "楼栋与事件的变动" in page.locator("#bnd-impact").inner_text()
+    settled(page)
     screenshot(page, "boundaries-moved")
 
     before_commit = dt.datetime.now(ZoneInfo(get_settings().timezone))
@@ -187,6 +195,7 @@ def test_drag_a_shared_vertex_and_commit(page, city_db, community):
     assert "虚线" in page.locator("#bnd-asof-note").inner_text()
     # The panel scrolls, not the page: the map stays where it is.
     page.evaluate("() => { window.scrollTo(0, 0); document.querySelector('.bnd-panel').scrollTop = 1e6; }")
+    settled(page)
     screenshot(page, "boundaries-history")
 
 
@@ -218,3 +227,17 @@ def test_refused_steps_show_a_message(page, city_db, community):
         "document.querySelector('#bnd-msg').textContent.indexOf('请先选择网格') >= 0", timeout=WAIT_MS
     )
     assert "Traceback" not in page.content()
+
+
+def test_name_and_draft_survive_a_reload_and_the_language_switch(page, community):
+    draft_id = open_draft(page, community)
+    page.reload()
+    page.wait_for_selector(".bnd-label", timeout=WAIT_MS)
+    assert page.input_value("#bnd-author-input") == PLANNER  # remembered in the browser
+    page.check("#f-lang input[value=en]")
+    page.wait_for_function(
+        "document.querySelector('#bnd-draft-info').textContent.indexOf('Draft #') >= 0", timeout=WAIT_MS
+    )
+    page.wait_for_url(re.compile(rf"draft={draft_id}.*lang=en"), timeout=WAIT_MS)
+    assert "Boundary editor" in page.locator(".top-nav").inner_text()
+    assert page.locator("#bnd-commit").inner_text() == "Commit the boundaries"
