@@ -54,7 +54,11 @@ def register(app, url: str) -> None:
                 with store.editing(conn, draft_id, operation, detail) as draft:
                     result = run(draft)
         except UserError as error:
-            return no_update, message(text("bnd_failed", lang, reason=str(error)), "error"), *[no_update] * 3
+            return (
+                no_update,
+                message(text("bnd_failed", lang, reason=error.in_language(lang)), "error"),
+                *[no_update] * 3,
+            )
         done = message(text("bnd_done", lang, what=text(f"bnd_op_{operation}", lang)), "ok")
         drawn = [] if operation in ("split_grid", "create_exclusive") else no_update
         moved = [] if operation == "move_buildings" else no_update

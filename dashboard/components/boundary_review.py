@@ -46,7 +46,7 @@ def register(app, url: str) -> None:
             with data.connection(url) as conn:
                 result = preview(conn, draft_id)
         except UserError as error:
-            return message(text("bnd_impact_unavailable", lang, reason=str(error)), "error"), []
+            return message(text("bnd_impact_unavailable", lang, reason=error.in_language(lang)), "error"), []
         moved = sorted({int(i) for move in result["moves"] for i in move.get("building_ids") or []})
         return boundary_panel.impact(result, lang), moved
 
@@ -73,10 +73,10 @@ def register(app, url: str) -> None:
         try:
             with data.connection(url) as conn:
                 result = commit_draft(conn, state["draft"], author, reason)
-        except ConflictError:
-            return message(text("bnd_conflict", lang), "error"), no_update, no_update
+        except ConflictError as error:  # the plain advice, then who changed it, when and why
+            return message(f"{text('bnd_conflict', lang)} {error.in_language(lang)}", "error"), no_update, no_update
         except UserError as error:
-            return message(text("bnd_failed", lang, reason=str(error)), "error"), no_update, no_update
+            return message(text("bnd_failed", lang, reason=error.in_language(lang)), "error"), no_update, no_update
         refresh_in_background(url)
         words = text("bnd_committed", lang, version=result["version_id"], grids=result.get("grids_written", 0),
                      cases=result.get("cases_placed_again", 0), s=result["seconds"])  # fmt: skip
@@ -101,7 +101,7 @@ def register(app, url: str) -> None:
                 rows = history.versions(conn, code)
                 frame = history.grids_as_of(conn, code, at) if at else None
         except UserError as error:
-            return features.EMPTY, message(text("bnd_failed", lang, reason=str(error)), "error"), []
+            return features.EMPTY, message(text("bnd_failed", lang, reason=error.in_language(lang)), "error"), []
         listing = boundary_panel.versions(rows, lang)
         if frame is None:
             return features.EMPTY, "", listing

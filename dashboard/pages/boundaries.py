@@ -130,7 +130,7 @@ def register(app, url: str) -> None:
             with data.connection(url) as conn, conn.transaction():
                 draft = store.open_draft(conn, state["c"], author.strip())
         except UserError as error:
-            return no_update, message(text("bnd_failed", lang, reason=str(error)), "error")
+            return no_update, message(text("bnd_failed", lang, reason=error.in_language(lang)), "error")
         return build({"c": state["c"], "draft": draft.id}, lang), message(text("bnd_opened", lang, id=draft.id), "ok")
 
     @app.callback(
@@ -289,7 +289,7 @@ def _stored_view(conn, code: str, lang: str) -> tuple:
     try:
         frame = history.grids_as_of(conn, code)
     except UserError as error:
-        note = message(text("bnd_failed", lang, reason=str(error)), "error")
+        note = message(text("bnd_failed", lang, reason=error.in_language(lang)), "error")
         return EMPTY, EMPTY, EMPTY, note, [], True, [], [], ""
     grids = features.frame_features(frame)
     table = boundary_panel.households_table([f["properties"] for f in grids["features"]], lang)

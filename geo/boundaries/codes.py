@@ -40,11 +40,11 @@ def next_grid_code(draft: Draft, parent_code: str, level: int) -> str:
     elif level == 3:
         candidates = (f"{parent_code[:14]}{n:02d}" for n in range(1, 100))
     else:
-        raise UserError("only grids of level 2 or 3 can be added to a community")
+        raise UserError("only grids of level 2 or 3 can be added to a community", zh="只能新增二级或三级网格")
     for code in candidates:
         if code not in used:
             return code
-    raise UserError(f"no free grid code left under {parent_code}")
+    raise UserError(f"no free grid code left under {parent_code}", zh=f"{parent_code} 下已无可用网格编码")
 
 
 def next_micro_code(draft: Draft, grid_code: str) -> str:
@@ -54,4 +54,4 @@ def next_micro_code(draft: Draft, grid_code: str) -> str:
         code = f"{grid_code}{n:03d}"
         if code not in used:
             return code
-    raise UserError(f"no free micro-grid code left under {grid_code}")
+    raise UserError(f"no free micro-grid code left under {grid_code}", zh=f"{grid_code} 下已无可用微网格编码")

@@ -53,7 +53,7 @@ def commit_draft(conn, draft_id: int, author: str, reason: str) -> dict:
     breaks a rule or changes nothing; the database is then as it was."""
     author, reason = (author or "").strip(), (reason or "").strip()
     if not author or not reason:
-        raise UserError("a commit needs the planner's name and a reason")
+        raise UserError("a commit needs the planner's name and a reason", zh="提交需要填写规划员姓名和调整原因")
     started = time.perf_counter()
     with conn.transaction():
         draft = store.load_draft(conn, draft_id, for_update=True)
@@ -61,10 +61,15 @@ def commit_draft(conn, draft_id: int, author: str, reason: str) -> dict:
         check_base(conn, draft_id, draft.community.id)
         problems = blocking(validate(draft, base))
         if problems:
-            raise UserError(f"the draft breaks the rules: {refusal(problems)}")
+            raise UserError(
+                f"the draft breaks the rules: {refusal(problems)}", zh=f"草稿不符合规则：{refusal(problems, 'zh')}"
+            )
         changes = diff(draft, base)
         if not changes:
-            raise UserError("nothing to commit: the draft is the same as the stored boundaries")
+            raise UserError(
+                "nothing to commit: the draft is the same as the stored boundaries",
+                zh="草稿与现有边界相同，没有可提交的修改",
+            )
         version_id = conn.execute(
             load_query("boundaries/version_insert"),
             {"author": author, "note": reason, "community_id": draft.community.id, "draft_id": draft_id},
@@ -77,12 +82,12 @@ def commit_draft(conn, draft_id: int, author: str, reason: str) -> dict:
     return summary | {"version_id": version_id, "seconds": round(time.perf_counter() - started, 3)}
 
 
-def refusal(problems: list) -> str:
+def refusal(problems: list, language: str = "en") -> str:
     """How many problems of each kind, then the first of each kind: every kind is named."""
     kinds = {}
     for problem in problems:
         kinds.setdefault(problem.rule, []).append(problem)
-    return "; ".join(f"{len(found)}× {describe(found[0], 'en')}" for found in kinds.values())
+    return "; ".join(f"{len(found)}× {describe(found[0], language)}" for found in kinds.values())
 
 
 def check_base(conn, draft_id: int, community_id: int) -> None:
@@ -96,9 +101,11 @@ def check_base(conn, draft_id: int, community_id: int) -> None:
     if sorted(current) != sorted(base_grids) or sorted(micro) != sorted(base_micro):
         last = conn.execute(load_query("boundaries/last_commit"), {"community_id": community_id}).fetchone()
         who = f" by {last[0]} at {last[1]:%Y-%m-%d %H:%M} ({last[2]})" if last else ""
+        who_zh = f"（{last[0]} 于 {last[1]:%Y-%m-%d %H:%M} 提交：{last[2]}）" if last else ""
         raise ConflictError(
             f"the boundaries of this community were changed{who} after this draft was opened; "
-            "open a new draft and redo the edit"
+            "open a new draft and redo the edit",
+            zh=f"本草稿打开后，该社区边界已被他人修改{who_zh}；请打开新草稿重新修改",
         )
 
 
@@ -189,4 +196,6 @@ def _guard_overlaps(conn, new_grid_ids: list[int]) -> None:
     ).fetchall()
     if rows:
         found = "; ".join(f"{a} overlaps {b} by {area:.0f} m²" for a, b, area in rows)
-        raise UserError(f"commit refused, it would store overlapping grids: {found}")
+        raise UserError(
+            f"commit refused, it would store overlapping grids: {found}", zh=f"提交被拒绝：将产生重叠网格：{found}"
+        )

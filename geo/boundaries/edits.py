@@ -34,11 +34,14 @@ def move_vertex(draft: Draft, old: tuple[float, float], new: tuple[float, float]
             continue
         geom = shapely.transform(item.geom, lambda xy, hit=hit: np.where(hit[:, None], new, xy))
         if not shapely.is_valid(geom):
-            raise UserError(f"moving this vertex there would make {_label(item)} cross itself")
+            raise UserError(
+                f"moving this vertex there would make {_label(item)} cross itself",
+                zh=f"顶点移到该处会使{_label(item, 'zh')}自相交",
+            )
         item.geom = as_multi(geom)
         moved += 1
     if not moved:
-        raise UserError("no grid has a vertex at this position")
+        raise UserError("no grid has a vertex at this position", zh="该位置没有网格顶点")
     return moved
 
 
@@ -47,7 +50,9 @@ def move_edge(draft: Draft, a: tuple[float, float], b: tuple[float, float], delt
     polygon that has those vertices."""
     a, b, delta = tuple(_lonlat(a)), tuple(_lonlat(b)), tuple(_lonlat(delta))
     if not _is_edge(draft, a, b):
-        raise UserError("these two vertices are not the ends of one boundary edge")
+        raise UserError(
+            "these two vertices are not the ends of one boundary edge", zh="这两个顶点不是同一条边界边的两端"
+        )
     shifted_a = (a[0] + delta[0], a[1] + delta[1])
     shifted_b = (b[0] + delta[0], b[1] + delta[1])
     return move_vertex(draft, a, shifted_a) + move_vertex(draft, b, shifted_b)
@@ -60,12 +65,18 @@ def split_grid(draft: Draft, code: str, line: list[tuple[float, float]], new_nam
     new grid's code."""
     grid = draft.grid(code)
     if grid.level == 1:
-        raise UserError("the community's top grid covers the whole community and cannot be split")
+        raise UserError(
+            "the community's top grid covers the whole community and cannot be split",
+            zh="社区一级网格覆盖整个社区，不能拆分",
+        )
     cutter = _reach_boundary(grid.geom, shapely.LineString(_lonlats(line, 2)))
     parts = sorted(split(grid.geom, cutter).geoms, key=lambda p: -draft.area_m2(p))
     parts = [p for p in parts if draft.area_m2(p) > MIN_AREA_M2]
     if len(parts) != 2:
-        raise UserError(f"the line must cross grid {code} once, leaving two parts (it leaves {len(parts)})")
+        raise UserError(
+            f"the line must cross grid {code} once, leaving two parts (it leaves {len(parts)})",
+            zh=f"拆分线须穿过网格 {code} 一次、分成两块（现为 {len(parts)} 块）",
+        )
     new_code = next_grid_code(draft, grid.parent_code, grid.level)
     draft.grids[new_code] = Grid(
         **{**vars(grid), "code": new_code, "base_id": None, "geom": as_multi(parts[1])},
@@ -81,11 +92,14 @@ def merge_grids(draft: Draft, keep: str, other: str) -> None:
     other's child grids and micro-grids move under it."""
     kept, gone = draft.grid(keep), draft.grid(other)
     if keep == other:
-        raise UserError("choose two different grids")
+        raise UserError("choose two different grids", zh="请选择两个不同的网格")
     if (kept.level, kept.parent_code) != (gone.level, gone.parent_code):
-        raise UserError(f"{keep} and {other} are not siblings (same level and parent): they cannot merge")
+        raise UserError(
+            f"{keep} and {other} are not siblings (same level and parent): they cannot merge",
+            zh=f"{keep} 与 {other} 不是同级同上级网格，不能合并",
+        )
     if _shared_border_m(draft, kept.geom, gone.geom) <= 0:
-        raise UserError(f"{keep} and {other} do not share a boundary")
+        raise UserError(f"{keep} and {other} do not share a boundary", zh=f"{keep} 与 {other} 不相邻")
     kept.geom = as_multi(shapely.union(kept.geom, gone.geom))
     for child in draft.children(other):
         child.parent_code = keep
@@ -99,13 +113,18 @@ def remove_grid(draft: Draft, code: str, into: str | None = None) -> str:
     the longest boundary with it. Returns the grid that took it."""
     grid = draft.grid(code)
     if not grid.is_basic:
-        raise UserError(f"{code} holds other grids; remove or merge those first")
+        raise UserError(
+            f"{code} holds other grids; remove or merge those first", zh=f"{code} 含有下级网格，请先删除或合并下级网格"
+        )
     if into is None:
         siblings = [g for g in draft.grids.values() if g.parent_code == grid.parent_code and g.code != code]
         borders = {g.code: _shared_border_m(draft, g.geom, grid.geom) for g in siblings}
         into = max(borders, key=borders.get, default=None)
         if into is None or borders[into] <= 0:
-            raise UserError(f"{code} has no neighbour under the same parent to take its ground")
+            raise UserError(
+                f"{code} has no neighbour under the same parent to take its ground",
+                zh=f"{code} 在同一上级下没有相邻网格可以接收其范围",
+            )
     merge_grids(draft, into, code)
     return into
 
@@ -115,12 +134,14 @@ def create_exclusive(draft: Draft, ring: list[tuple[float, float]], exclusive_ty
     drawn polygon, cut out of the basic grids beneath it and kept inside the parent of the one
     it takes most from. Returns its code."""
     if exclusive_type not in EXCLUSIVE_TYPES:
-        raise UserError(f"exclusive type must be one of {', '.join(EXCLUSIVE_TYPES)}")
+        raise UserError(f"exclusive type must be one of {', '.join(EXCLUSIVE_TYPES)}", zh="专属网格类型无效")
     drawn = as_multi(shapely.make_valid(shapely.Polygon(_lonlats(ring, 3))))
     taken = {g.code: draft.area_m2(shapely.intersection(g.geom, drawn)) for g in draft.basic_grids()}
     donor = max(taken, key=taken.get, default=None)
     if donor is None or taken[donor] <= MIN_AREA_M2:
-        raise UserError("the drawn area does not cover any grid of this community")
+        raise UserError(
+            "the drawn area does not cover any grid of this community", zh="所画范围没有覆盖本社区的任何网格"
+        )
     first = draft.grids[donor]
     parent_geom = draft.grids[first.parent_code].geom if first.parent_code else draft.community.geom
     area = as_multi(shapely.intersection(drawn, parent_geom))
@@ -129,7 +150,10 @@ def create_exclusive(draft: Draft, ring: list[tuple[float, float]], exclusive_ty
         if draft.area_m2(shapely.intersection(grid.geom, area)) > MIN_AREA_M2:
             rest = as_multi(shapely.difference(grid.geom, area))
             if draft.area_m2(rest) <= MIN_AREA_M2:
-                raise UserError(f"the new grid would cover grid {grid.code} entirely: remove or merge that one instead")
+                raise UserError(
+                    f"the new grid would cover grid {grid.code} entirely: remove or merge that one instead",
+                    zh=f"新网格将完全覆盖网格 {grid.code}，请改为删除或合并该网格",
+                )
             grid.geom = rest
             _hand_over_contents(draft, grid.code, code, area)
     draft.grids[code] = Grid(
@@ -146,10 +170,10 @@ def move_buildings(draft: Draft, building_ids: list[int], target: str) -> int:
     nearest the chosen ones). Returns how many buildings moved."""
     destination = draft.grid(target)
     if not destination.is_basic:
-        raise UserError(f"{target} is not a basic grid")
+        raise UserError(f"{target} is not a basic grid", zh=f"{target} 不是基础网格")
     chosen = np.isin(draft.buildings.ids, list(building_ids))
     if chosen.sum() != len(set(building_ids)):
-        raise UserError("some chosen buildings are not in this community")
+        raise UserError("some chosen buildings are not in this community", zh="部分所选楼栋不在本社区")
     by_micro = _buildings_by_micro_grid(draft, np.flatnonzero(chosen))
     for micro_code, rows in by_micro.items():
         micro = draft.micro_grids[micro_code]
@@ -157,7 +181,10 @@ def move_buildings(draft: Draft, building_ids: list[int], target: str) -> int:
             continue
         region = _ground_of(draft, micro, rows)
         if _shared_border_m(draft, region, destination.geom) <= 0:
-            raise UserError(f"the buildings of micro-grid {micro_code} do not border grid {target}")
+            raise UserError(
+                f"the buildings of micro-grid {micro_code} do not border grid {target}",
+                zh=f"微网格 {micro_code} 的楼栋与网格 {target} 不相邻",
+            )
         _transfer(draft, region, micro.grid_code, target)
         if draft.area_m2(shapely.difference(micro.geom, region)) <= MIN_AREA_M2:
             _recode_micro(draft, micro, target)
@@ -176,9 +203,9 @@ def recode_grid(draft: Draft, code: str, new_code: str) -> None:
     grid = draft.grid(code)
     new_code = (new_code or "").strip()
     if not GRID_CODE.match(new_code):
-        raise UserError("a grid code has 16 digits")
+        raise UserError("a grid code has 16 digits", zh="网格编码应为 16 位数字")
     if new_code in draft.grids or (new_code in draft.used_codes and new_code not in draft.base_codes):
-        raise UserError(f"code {new_code} is already in use")
+        raise UserError(f"code {new_code} is already in use", zh=f"编码 {new_code} 已被使用")
     del draft.grids[code]
     grid.code = new_code
     draft.grids[new_code] = grid
@@ -196,16 +223,18 @@ def _lonlat(value) -> np.ndarray:
     try:
         point = np.asarray(value, dtype=float).reshape(2)
     except (TypeError, ValueError):
-        raise UserError(f"not a position (lon, lat): {str(value)[:40]}") from None
+        raise UserError(f"not a position (lon, lat): {str(value)[:40]}", zh="不是有效的经纬度位置") from None
     if not (np.isfinite(point).all() and abs(point[0]) <= 180 and abs(point[1]) <= 90):
-        raise UserError(f"not a position on Earth: {str(value)[:40]}")
+        raise UserError(f"not a position on Earth: {str(value)[:40]}", zh="经纬度超出范围")
     return point
 
 
 def _lonlats(values, at_least: int) -> np.ndarray:
     """A drawn line or ring: between `at_least` and MAX_POINTS positions."""
     if not isinstance(values, (list, tuple, np.ndarray)) or not at_least <= len(values) <= MAX_POINTS:
-        raise UserError(f"draw it with {at_least} to {MAX_POINTS} points")
+        raise UserError(
+            f"draw it with {at_least} to {MAX_POINTS} points", zh=f"请用 {at_least} 到 {MAX_POINTS} 个点绘制"
+        )
     return np.array([_lonlat(value) for value in values])
 
 
@@ -213,14 +242,16 @@ def _items(draft: Draft) -> list:
     return list(draft.grids.values()) + list(draft.micro_grids.values())
 
 
-def _label(item) -> str:
+def _label(item, language: str = "en") -> str:
+    if language == "zh":
+        return f"网格 {item.code} " if isinstance(item, Grid) else f"微网格 {item.code} "
     return f"grid {item.code}" if isinstance(item, Grid) else f"micro-grid {item.code}"
 
 
 def _name(name: str | None) -> str:
     name = (name or "").strip()
     if not name or len(name) > NAME_MAX:
-        raise UserError(f"a name has 1 to {NAME_MAX} characters")
+        raise UserError(f"a name has 1 to {NAME_MAX} characters", zh=f"名称应为 1 到 {NAME_MAX} 个字")
     return name
 
 
@@ -331,7 +362,10 @@ def _buildings_by_micro_grid(draft: Draft, rows: np.ndarray) -> dict[str, np.nda
     for row in rows:
         found = tree.query(draft.buildings.points[row], predicate="within")
         if not len(found):
-            raise UserError(f"building {draft.buildings.codes[row]} lies in no micro-grid of this draft")
+            raise UserError(
+                f"building {draft.buildings.codes[row]} lies in no micro-grid of this draft",
+                zh=f"楼栋 {draft.buildings.codes[row]} 不在本草稿的任何微网格内",
+            )
         groups.setdefault(codes[found[0]], []).append(row)
     return {code: np.array(found) for code, found in groups.items()}
 

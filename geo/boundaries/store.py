@@ -20,6 +20,7 @@ from geo.errors import UserError
 
 GRID_FIELDS = ("code", "base_id", "name", "level", "is_basic", "kind", "exclusive_type", "parent_code", "households")
 MICRO_FIELDS = ("code", "base_id", "grid_code", "kind", "households")
+STATUS_ZH = {"committed": "提交", "discarded": "放弃"}
 
 
 def open_draft(conn: psycopg.Connection, community_code: str, author: str, source: str = "editor") -> Draft:
@@ -27,7 +28,7 @@ def open_draft(conn: psycopg.Connection, community_code: str, author: str, sourc
     its current boundaries, shared vertices made exact (see geo/boundaries/noding.py)."""
     author = (author or "").strip()
     if not author:
-        raise UserError("a draft needs the planner's name")
+        raise UserError("a draft needs the planner's name", zh="打开草稿需要填写规划员姓名")
     community = read_community(conn, code=community_code)
     with conn.transaction():  # a community without grids leaves no empty draft behind
         draft_id = conn.execute(
@@ -35,7 +36,9 @@ def open_draft(conn: psycopg.Connection, community_code: str, author: str, sourc
         ).fetchone()[0]
         base = read_base(conn, draft_id)
         if not base.grids:
-            raise UserError(f"community {community_code} has no grids to edit")
+            raise UserError(
+                f"community {community_code} has no grids to edit", zh=f"社区 {community_code} 没有可编辑的网格"
+            )
         base.grids, base.micro_grids = node(base.grids, base.micro_grids)
         _write_rows(conn, base)
     return base
@@ -44,7 +47,7 @@ def open_draft(conn: psycopg.Connection, community_code: str, author: str, sourc
 def read_community(conn: psycopg.Connection, code: str | None = None, community_id: int | None = None) -> Community:
     row = conn.execute(load_query("boundaries/community"), {"code": code, "id": community_id}).fetchone()
     if row is None:
-        raise UserError(f"no community {code or community_id}")
+        raise UserError(f"no community {code or community_id}", zh=f"没有社区 {code or community_id}")
     return Community(id=row[0], code=row[1], name=row[2], is_urban=row[3], geom=as_multi(shapely.from_wkb(row[4])))
 
 
@@ -61,7 +64,10 @@ def load_draft(conn: psycopg.Connection, draft_id: int, for_update: bool = False
     so that two steps on one draft (two browser tabs) do not interleave."""
     community_id, _grids_ids, _micro_ids, status = _header(conn, draft_id, for_update)
     if status != "open":
-        raise UserError(f"draft {draft_id} is {status}; open a new one")
+        raise UserError(
+            f"draft {draft_id} is {status}; open a new one",
+            zh=f"草稿 {draft_id} 已{STATUS_ZH.get(status, status)}，请打开新草稿",
+        )
     grids = _grids(conn, "boundaries/draft_grids", {"draft_id": draft_id})
     micro_grids = _micro_grids(conn, "boundaries/draft_micro_grids", {"draft_id": draft_id})
     return _draft(conn, draft_id, community_id, grids, micro_grids)
@@ -124,7 +130,7 @@ def _header(conn, draft_id: int, for_update: bool = False) -> tuple:
         [draft_id],
     ).fetchone()
     if row is None:
-        raise UserError(f"no draft {draft_id}")
+        raise UserError(f"no draft {draft_id}", zh=f"没有草稿 {draft_id}")
     return row
 
 

@@ -220,7 +220,7 @@ def test_refused_steps_show_a_message(page, city_db, community):
     page.wait_for_function(
         "document.querySelector('#bnd-commit-msg').textContent.indexOf('无法完成') >= 0", timeout=WAIT_MS
     )
-    assert "nothing to commit" in page.locator("#bnd-commit-msg").inner_text()
+    assert "没有可提交的修改" in page.locator("#bnd-commit-msg").inner_text()  # in the page's language
     # An operation without a grid selected.
     page.click("#bnd-do-remove")
     page.wait_for_function(
