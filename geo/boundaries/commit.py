@@ -21,6 +21,11 @@ from geo.db.connection import load_query
 from geo.errors import UserError
 from geo.geocode.bulk import reassign
 
+# One boundary commit (or preview) at a time in the whole database, taken before anything is
+# read: the overlap guard then sees every earlier commit, of this community or a neighbour,
+# and the rows read after it are those committed before (each statement sees the latest).
+COMMIT_LOCK = "SELECT pg_advisory_xact_lock(%s)"
+COMMIT_LOCK_KEY = 0xB0DA7
 SAME_SHAPE_M2 = 1.0  # shapes differing by less (vertices shifted a centimetre by noding) are one
 MIN_OVERLAP_M2 = 1.0
 
@@ -56,6 +61,7 @@ def commit_draft(conn, draft_id: int, author: str, reason: str) -> dict:
         raise UserError("a commit needs the planner's name and a reason", zh="提交需要填写规划员姓名和调整原因")
     started = time.perf_counter()
     with conn.transaction():
+        lock_commits(conn)
         draft = store.load_draft(conn, draft_id, for_update=True)
         base = store.read_base(conn, draft_id)
         check_base(conn, draft_id, draft.community.id)
@@ -80,6 +86,11 @@ def commit_draft(conn, draft_id: int, author: str, reason: str) -> dict:
             [version_id, draft_id],
         )
     return summary | {"version_id": version_id, "seconds": round(time.perf_counter() - started, 3)}
+
+
+def lock_commits(conn) -> None:
+    """Hold the boundary-commit lock until the end of the transaction."""
+    conn.execute(COMMIT_LOCK, [COMMIT_LOCK_KEY])
 
 
 def refusal(problems: list, language: str = "en") -> str:
@@ -122,19 +133,22 @@ def apply_changes(conn, draft: Draft, changes: Changes, version_id: int, guard: 
     """Write the changes as boundary version `version_id` and place again what lies on the
     changed ground (cases and buildings, by geocoding's re-assign-in-polygon). `guard`
     refuses new grids that overlap stored ones (the impact preview of a faulty draft skips it)."""
-    conn.execute(load_query("boundaries/close_grids"), {"ids": changes.closed_grids})
-    conn.execute(load_query("boundaries/close_micro_grids"), {"ids": changes.closed_micro_grids})
+    # The moment the new versions begin (and the old end): the clock now, after the locks were
+    # taken, rather than the transaction's start, so that "as of" matches what others saw.
+    at = conn.execute("SELECT clock_timestamp()").fetchone()[0]
+    conn.execute(load_query("boundaries/close_grids"), {"ids": changes.closed_grids, "at": at})
+    conn.execute(load_query("boundaries/close_micro_grids"), {"ids": changes.closed_micro_grids, "at": at})
     new_ids = {}
     for grid in changes.new_grids:
-        row = store.grid_row(draft.id, grid) | {"community_id": draft.community.id, "version_id": version_id}
+        row = store.grid_row(draft.id, grid) | {"community_id": draft.community.id, "version_id": version_id, "at": at}
         new_ids[("grid", grid.code)] = conn.execute(load_query("boundaries/grid_insert"), row).fetchone()[0]
     for micro in changes.new_micro_grids:
-        row = store.micro_row(draft.id, micro) | {"version_id": version_id}
-        new_ids[("micro_grid", micro.code)] = conn.execute(load_query("boundaries/micro_grid_insert"), row).fetchone()[
-            0
-        ]
+        row = store.micro_row(draft.id, micro) | {"version_id": version_id, "at": at}
+        query = load_query("boundaries/micro_grid_insert")
+        new_ids[("micro_grid", micro.code)] = conn.execute(query, row).fetchone()[0]
     if guard:
-        _guard_overlaps(conn, [new_ids[("grid", g.code)] for g in changes.new_grids])
+        pairs = [(new_ids[("grid", g.code)], g.base_id) for g in changes.new_grids]
+        _guard_overlaps(conn, pairs)
     area = changes.area_wkt()
     placed = reassign(conn, area)
     conn.execute(load_query("boundaries/building_micro_codes"), {"area": area})
@@ -190,9 +204,12 @@ def _same_shape(draft: Draft, a, b) -> bool:
     return bool(shapely.equals_exact(a, b, 0)) or draft.area_m2(shapely.symmetric_difference(a, b)) < SAME_SHAPE_M2
 
 
-def _guard_overlaps(conn, new_grid_ids: list[int]) -> None:
+def _guard_overlaps(conn, pairs: list[tuple[int, int | None]]) -> None:
+    """Refuse new basic grid rows (with the rows they replace) that overlap a stored grid by
+    more than their old rows did: a fault already stored is not this commit's doing."""
     rows = conn.execute(
-        load_query("boundaries/overlap_guard"), {"ids": new_grid_ids, "min_area_m2": MIN_OVERLAP_M2}
+        load_query("boundaries/overlap_guard"),
+        {"new_ids": [n for n, _o in pairs], "old_ids": [o for _n, o in pairs], "min_area_m2": MIN_OVERLAP_M2},
     ).fetchall()
     if rows:
         found = "; ".join(f"{a} overlaps {b} by {area:.0f} m²" for a, b, area in rows)

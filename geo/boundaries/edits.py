@@ -135,6 +135,7 @@ def create_exclusive(draft: Draft, ring: list[tuple[float, float]], exclusive_ty
     it takes most from. Returns its code."""
     if exclusive_type not in EXCLUSIVE_TYPES:
         raise UserError(f"exclusive type must be one of {', '.join(EXCLUSIVE_TYPES)}", zh="专属网格类型无效")
+    name = _name(name)
     drawn = as_multi(shapely.make_valid(shapely.Polygon(_lonlats(ring, 3))))
     taken = {g.code: draft.area_m2(shapely.intersection(g.geom, drawn)) for g in draft.basic_grids()}
     donor = max(taken, key=taken.get, default=None)
@@ -157,7 +158,7 @@ def create_exclusive(draft: Draft, ring: list[tuple[float, float]], exclusive_ty
             grid.geom = rest
             _hand_over_contents(draft, grid.code, code, area)
     draft.grids[code] = Grid(
-        code=code, base_id=None, name=_name(name), level=first.level, is_basic=True, kind="exclusive",
+        code=code, base_id=None, name=name, level=first.level, is_basic=True, kind="exclusive",
         exclusive_type=exclusive_type, parent_code=first.parent_code, households=0, target_households=None,
         geom=area,
     )  # fmt: skip
@@ -171,6 +172,12 @@ def move_buildings(draft: Draft, building_ids: list[int], target: str) -> int:
     destination = draft.grid(target)
     if not destination.is_basic:
         raise UserError(f"{target} is not a basic grid", zh=f"{target} 不是基础网格")
+    if (
+        not isinstance(building_ids, (list, tuple))
+        or not building_ids
+        or not all(isinstance(i, int) and not isinstance(i, bool) for i in building_ids)
+    ):
+        raise UserError("choose the buildings to move", zh="请选择要移动的楼栋")
     chosen = np.isin(draft.buildings.ids, list(building_ids))
     if chosen.sum() != len(set(building_ids)):
         raise UserError("some chosen buildings are not in this community", zh="部分所选楼栋不在本社区")
@@ -201,9 +208,14 @@ def rename_grid(draft: Draft, code: str, name: str) -> None:
 def recode_grid(draft: Draft, code: str, new_code: str) -> None:
     """Give grid `code` the code `new_code`; its children and micro-grids follow."""
     grid = draft.grid(code)
-    new_code = (new_code or "").strip()
+    new_code = new_code.strip() if isinstance(new_code, str) else ""
     if not GRID_CODE.match(new_code):
         raise UserError("a grid code has 16 digits", zh="网格编码应为 16 位数字")
+    if not new_code.startswith(draft.community.code):
+        raise UserError(
+            f"a grid code of this community starts with {draft.community.code}",
+            zh=f"本社区的网格编码应以 {draft.community.code} 开头",
+        )
     if new_code in draft.grids or (new_code in draft.used_codes and new_code not in draft.base_codes):
         raise UserError(f"code {new_code} is already in use", zh=f"编码 {new_code} 已被使用")
     del draft.grids[code]
@@ -249,7 +261,7 @@ def _label(item, language: str = "en") -> str:
 
 
 def _name(name: str | None) -> str:
-    name = (name or "").strip()
+    name = name.strip() if isinstance(name, str) else ""
     if not name or len(name) > NAME_MAX:
         raise UserError(f"a name has 1 to {NAME_MAX} characters", zh=f"名称应为 1 到 {NAME_MAX} 个字")
     return name

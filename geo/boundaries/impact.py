@@ -14,9 +14,10 @@ import time
 import psycopg
 
 from geo.boundaries import store
-from geo.boundaries.commit import apply_changes, check_base, diff
+from geo.boundaries.commit import apply_changes, check_base, diff, lock_commits
 from geo.db.connection import load_query
 from geo.db.frames import query_frame
+from geo.errors import UserError
 from geo.risk.estimate import estimate_grids, last_levels
 
 PREVIEW_AUTHOR = "preview"
@@ -34,12 +35,18 @@ def preview(conn, draft_id: int) -> dict:
         with conn.transaction():
             _dry_run(conn, draft_id, result)
             raise psycopg.Rollback()
+    except psycopg.IntegrityError as error:  # a draft the database itself refuses (a code taken)
+        reason = str(error).strip().splitlines()[0]
+        raise UserError(
+            f"no preview until the draft's problems are fixed ({reason})", zh="请先改正草稿中的问题，再预览影响"
+        ) from error
     finally:
         result["seconds"] = round(time.perf_counter() - started, 3)
     return result
 
 
 def _dry_run(conn, draft_id: int, result: dict) -> None:
+    lock_commits(conn)
     draft = store.load_draft(conn, draft_id)
     base = store.read_base(conn, draft_id)
     check_base(conn, draft_id, draft.community.id)

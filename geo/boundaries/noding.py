@@ -15,6 +15,11 @@ import shapely
 from geo.boundaries.draft import Grid, MicroGrid, as_multi
 
 SNAP_DEG = 1e-7  # about a centimetre: closer than that, two vertices are one
+# A polygon that snapping would change by more than this keeps its shape: snapping is there to
+# make shared vertices one, not to move ground (a long curved edge snapped a centimetre over
+# its whole length would shift metres of it, and the planner would see faults not of his doing).
+MAX_DRIFT_M2 = 0.5
+M_PER_DEG = 111_320.0
 
 
 def node(grids: dict[str, Grid], micro_grids: dict[str, MicroGrid]) -> tuple[dict, dict]:
@@ -31,15 +36,14 @@ def node(grids: dict[str, Grid], micro_grids: dict[str, MicroGrid]) -> tuple[dic
             continue
         vertices = np.unique(np.concatenate([shapely.get_coordinates(geoms[i]) for i in near]), axis=0)
         snapped = shapely.snap(geoms[index], shapely.multipoints(vertices), SNAP_DEG)
-        if shapely.is_valid(snapped) and not snapped.is_empty:
+        if shapely.is_valid(snapped) and not snapped.is_empty and _drift_m2(geoms[index], snapped) <= MAX_DRIFT_M2:
             geoms[index] = as_multi(snapped)
             item.geom = geoms[index]
     return grids, micro_grids
 
 
-def all_vertices(geoms) -> np.ndarray:
-    """Every distinct vertex of the geometries, as (n, 2) lon/lat."""
-    geoms = [g for g in geoms if g is not None and not g.is_empty]
-    if not geoms:
-        return np.empty((0, 2))
-    return np.unique(np.concatenate([shapely.get_coordinates(g) for g in geoms]), axis=0)
+def _drift_m2(before, after) -> float:
+    """Area in m² (near enough, from degrees at the polygon's latitude) between two shapes."""
+    changed = shapely.area(shapely.symmetric_difference(before, after))
+    latitude = shapely.get_y(shapely.centroid(before))
+    return float(changed * M_PER_DEG**2 * np.cos(np.radians(latitude)))

@@ -11,6 +11,7 @@ from contextlib import contextmanager
 import numpy as np
 import psycopg
 import shapely
+from psycopg import sql
 
 from geo.boundaries.draft import Buildings, Community, Draft, Grid, MicroGrid, as_multi
 from geo.boundaries.households import recount_households
@@ -110,11 +111,20 @@ def undo(conn: psycopg.Connection, draft_id: int) -> str | None:
         return row[1]
 
 
-def discard(conn: psycopg.Connection, draft_id: int) -> None:
-    """Drop the draft's work; the stored boundaries were never touched."""
-    conn.execute("UPDATE boundary_draft SET status = 'discarded' WHERE id = %s AND status = 'open'", [draft_id])
-    conn.execute("DELETE FROM boundary_draft_grid WHERE draft_id = %s", [draft_id])
-    conn.execute("DELETE FROM boundary_draft_micro_grid WHERE draft_id = %s", [draft_id])
+def discard(conn: psycopg.Connection, draft_id: int) -> bool:
+    """Drop an open draft's work and its undo steps (the stored boundaries were never touched);
+    False when the draft was not open (a committed draft keeps its rows: they are its record)."""
+    with conn.transaction():
+        closed = conn.execute(
+            "UPDATE boundary_draft SET status = 'discarded', updated_at = now() WHERE id = %s AND status = 'open'"
+            " RETURNING id",
+            [draft_id],
+        ).fetchone()
+        if closed is None:
+            return False
+        for table in ("boundary_draft_grid", "boundary_draft_micro_grid", "boundary_draft_step"):
+            conn.execute(sql.SQL("DELETE FROM {} WHERE draft_id = %s").format(sql.Identifier(table)), [draft_id])
+    return True
 
 
 def replace_draft(conn: psycopg.Connection, draft: Draft, operation: str, detail: dict) -> None:

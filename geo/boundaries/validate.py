@@ -50,10 +50,27 @@ def validate(draft: Draft, base: Draft | None = None, min_area_m2: float = MIN_A
     from), those already there are marked pre-existing."""
     problems = _check(draft, min_area_m2)
     if base is not None:
-        known = {problem.key() for problem in _check(base, min_area_m2)}
-        for problem in problems:
-            problem.pre_existing = problem.key() in known
+        _mark_pre_existing(draft, problems, _check(base, min_area_m2), min_area_m2)
     return sorted(problems, key=lambda p: (p.severity != "error", p.pre_existing, p.rule, p.codes))
+
+
+def _mark_pre_existing(draft: Draft, problems: list[Problem], stored: list[Problem], min_area_m2: float) -> None:
+    """A problem is pre-existing when the stored boundaries had one of the same kind between the
+    same codes and, where it has a place, no more than `min_area_m2` of it lies outside the
+    stored problem's place: a small old sliver does not excuse a large new gap."""
+    known: dict[tuple, list[Problem]] = {}
+    for problem in stored:
+        known.setdefault(problem.key(), []).append(problem)
+    for problem in problems:
+        same = known.get(problem.key())
+        if not same:
+            continue
+        places = [p.geom for p in same if p.geom is not None]
+        if problem.geom is None or not places:
+            problem.pre_existing = True
+            continue
+        beyond = shapely.difference(problem.geom, shapely.union_all(places))
+        problem.pre_existing = draft.area_m2(beyond) <= min_area_m2
 
 
 def blocking(problems: list[Problem]) -> list[Problem]:

@@ -86,3 +86,4 @@ CREATE INDEX micro_grid_code_pattern_idx ON micro_grid (code text_pattern_ops);
 -- each time it re-places cases by address; without an index that read every address entry
 -- (42 ms per name in a province, found while measuring a boundary commit).
 CREATE INDEX address_entry_road_idx ON geocode.address_entry (road);
+CREATE INDEX boundary_version_community_idx ON boundary_version (community_id);

@@ -226,3 +226,35 @@ def test_a_community_without_grids_leaves_no_draft_behind(conn):
     with pytest.raises(UserError, match="no grids"):
         store.open_draft(conn, "999999999999", "测试")
     assert conn.execute("SELECT count(*) FROM boundary_draft").fetchone()[0] == 0
+
+
+def test_a_code_of_another_community_is_refused(conn, draft):
+    a, _b, _vertex = shared_vertex(draft)
+    with pytest.raises(UserError, match="starts with"):
+        edit(conn, draft, "recode", edits.recode_grid, a, "1" * 16)
+
+
+@pytest.mark.parametrize("value", [42, None, ["x"]])
+def test_names_codes_and_buildings_of_the_wrong_type_are_refused(conn, draft, value):
+    a, b, _vertex = shared_vertex(draft)
+    with pytest.raises(UserError):
+        edit(conn, draft, "rename", edits.rename_grid, a, value)
+    with pytest.raises(UserError):
+        edit(conn, draft, "recode", edits.recode_grid, a, value)
+    with pytest.raises(UserError):
+        edit(conn, draft, "move_buildings", edits.move_buildings, value, b)
+
+
+def test_discarding_drops_the_work_but_never_a_committed_draft(conn, draft):
+    from geo.boundaries.commit import commit_draft
+
+    _a, _b, vertex = shared_vertex(draft)
+    edit(conn, draft, "move_vertex", edits.move_vertex, vertex, (vertex[0] + NUDGE[0], vertex[1] + NUDGE[1]))
+    other = store.open_draft(conn, draft.community.code, "测试")
+    assert store.discard(conn, other.id)
+    left = conn.execute("SELECT count(*) FROM boundary_draft_grid WHERE draft_id = %s", [other.id]).fetchone()[0]
+    assert left == 0
+    commit_draft(conn, draft.id, "测试", "调整")
+    assert not store.discard(conn, draft.id)
+    kept = conn.execute("SELECT count(*) FROM boundary_draft_grid WHERE draft_id = %s", [draft.id]).fetchone()[0]
+    assert kept > 0

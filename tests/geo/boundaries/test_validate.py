@@ -100,3 +100,17 @@ def test_faults_already_stored_do_not_block(conn, draft):
     problems = [p for p in validate(draft, base) if p.rule == "overlap"]
     assert problems and all(p.pre_existing and not p.blocks for p in problems)
     assert "原有" in describe(problems[0])
+
+
+def test_an_old_sliver_does_not_excuse_a_new_gap(conn, draft):
+    """A stored gap of a few m² is pre-existing; a draft that widens it to hundreds is not."""
+    a, _b, vertex = shared_vertex(draft)
+    base = store.read_base(conn, draft.id)
+    small, large = shapely.Point(vertex).buffer(2e-5), shapely.Point(vertex).buffer(2e-4)
+    for version, hole in ((base, small), (draft, large)):
+        for item in [*version.grids.values(), *version.micro_grids.values()]:
+            item.geom = as_multi(shapely.difference(item.geom, hole))
+    gaps = [p for p in validate(draft, base) if p.rule == "gap"]
+    assert gaps and any(p.blocks for p in gaps)
+    same = [p for p in validate(base, base) if p.rule == "gap"]
+    assert same and not any(p.blocks for p in same)
