@@ -5,28 +5,19 @@ progress and the selected grid's handles. Functions come from assets/boundaries.
 import dash_leaflet as dl
 from dash import html
 
-from dashboard.components.map_view import TILE_URL
-from geo.settings import get_settings
-
-EMPTY = {"type": "FeatureCollection", "features": []}
+from dashboard.components import map_view
+from dashboard.components.map_view import EMPTY
 
 
 def js(name: str) -> dict:
     """A function of assets/boundaries.js, as dash-leaflet references it."""
-    return {"variable": f"boundaryMap.{name}"}
+    return map_view.js(name, "boundaryMap")
 
 
 def boundary_map() -> html.Div:
     """The map and its layers (ids bnd-*), empty until a community is chosen."""
     layers = [
-        dl.TileLayer(
-            url=get_settings().basemap_url or TILE_URL,
-            maxZoom=19,
-            minZoom=5,
-            updateWhenZooming=False,
-            updateWhenIdle=True,
-            attribution="底图：本系统道路、水系、楼栋数据",
-        ),
+        map_view.basemap_layer(),
         dl.GeoJSON(id="bnd-buildings", data=EMPTY, hideout={}, style=js("buildingStyle")),
         dl.GeoJSON(id="bnd-grids", data=EMPTY, hideout={}, style=js("gridStyle"), onEachFeature=js("gridLabel")),
         dl.GeoJSON(id="bnd-micro", data=EMPTY, style=js("microStyle"), interactive=False),

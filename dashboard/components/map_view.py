@@ -12,23 +12,30 @@ TILE_URL = "/map/tiles/{z}/{x}/{y}.webp"
 POINT_LAYERS = tuple(layer for layer in LAYERS if layer != "heat")
 
 
-def js(name: str) -> dict:
-    """A function of assets/safety_map.js, as dash-leaflet references it."""
-    return {"variable": f"safetyMap.{name}"}
+def js(name: str, namespace: str = "safetyMap") -> dict:
+    """A function of one of our assets' JS namespaces (window.safetyMap: assets/safety_map.js,
+    window.boundaryMap: assets/boundaries.js), as dash-leaflet references it."""
+    return {"variable": f"{namespace}.{name}"}
+
+
+def basemap_layer() -> dl.TileLayer:
+    """The offline basemap the server draws (or SAFETY_MAP_BASEMAP_URL).
+
+    Tiles load once the map stops: a fly-to between levels would otherwise fetch every zoom it
+    passes through (measured: 167 tiles, 519 KB for one drill step)."""
+    return dl.TileLayer(
+        url=get_settings().basemap_url or TILE_URL,
+        maxZoom=19,
+        minZoom=5,
+        updateWhenZooming=False,
+        updateWhenIdle=True,
+        attribution="底图：本系统道路、水系、楼栋数据",
+    )
 
 
 def map_view() -> html.Div:
     layers = [
-        # Tiles load once the map stops: a fly-to between levels would otherwise fetch every
-        # zoom it passes through (measured: 167 tiles, 519 KB for one drill step).
-        dl.TileLayer(
-            url=get_settings().basemap_url or TILE_URL,
-            maxZoom=19,
-            minZoom=5,
-            updateWhenZooming=False,
-            updateWhenIdle=True,
-            attribution="底图：本系统道路、水系、楼栋数据",
-        ),
+        basemap_layer(),
         dl.GeoJSON(id="areas", data=EMPTY, hideout={}, style=js("areaStyle"), onEachFeature=js("areaLabel")),
     ]
     # The heat image lies above the areas' fill (in a pane of its own) and below the labels.

@@ -65,17 +65,23 @@ def open_draft(page, community: str) -> int:
 
 
 def select_grid(page, draft, codes: tuple[str, ...]) -> str:
-    """Click on the map on the name of one of `codes` until that grid is selected; its code."""
-    for code in codes:
-        page.locator(".bnd-label", has_text=draft.grids[code].name).first.click(force=True)
-        try:
-            page.wait_for_function(
-                "c => document.querySelector('#bnd-grid').textContent.indexOf(c) >= 0", arg=code, timeout=5000
-            )
-            page.wait_for_selector(".bnd-vertex", timeout=WAIT_MS)
-            return code
-        except Exception:
-            continue
+    """Click on the map on the name of one of `codes` until that grid is selected; its code.
+    The labels are drawn again when the draft arrives and while the map flies: a click can
+    meet a label on its way out, so each is tried a few times once the map has settled."""
+    settled(page)
+    for _attempt in range(3):
+        for code in codes:
+            label = page.locator(".bnd-label", has_text=draft.grids[code].name).first
+            try:
+                label.wait_for(state="visible", timeout=5000)
+                label.click(force=True)
+                page.wait_for_function(
+                    "c => document.querySelector('#bnd-grid').textContent.indexOf(c) >= 0", arg=code, timeout=5000
+                )
+                page.wait_for_selector(".bnd-vertex", timeout=WAIT_MS)
+                return code
+            except Exception:
+                settled(page)
     raise AssertionError(f"none of {codes} could be selected by a click on the map")
 
 
