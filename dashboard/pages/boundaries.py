@@ -127,7 +127,7 @@ def register(app, url: str) -> None:
         if not (author or "").strip():
             return no_update, message(text("bnd_need_author", lang), "error")
         try:
-            with data.connection(url) as conn, conn.transaction():
+            with data.connection(url) as conn:
                 draft = store.open_draft(conn, state["c"], author.strip())
         except UserError as error:
             return no_update, message(text("bnd_failed", lang, reason=error.in_language(lang)), "error")
@@ -188,7 +188,7 @@ def register(app, url: str) -> None:
             draft = _open_draft(conn, state)
             if draft is None:
                 return _stored_view(conn, state["c"], lang)
-            problems = validate(draft, store.read_base(conn, draft.id))
+            problems = validate(draft, store.read_base(conn, draft.id, beside=draft))
         grids = features.grid_features(draft)
         rows = [f["properties"] for f in grids["features"]]
         options = [{"label": f"{g['name']} {g['code']}", "value": g["code"]} for g in sorted(rows, key=_by_code)]

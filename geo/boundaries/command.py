@@ -108,7 +108,8 @@ def run_history(args) -> int:
 
 def run_check(args) -> int:
     with connect() as conn:
-        problems = validate(store.load_draft(conn, args.draft_id), store.read_base(conn, args.draft_id))
+        draft = store.load_draft(conn, args.draft_id)
+        problems = validate(draft, store.read_base(conn, args.draft_id, beside=draft))
     print(problems_text(problems, args.lang))
     return 1 if blocking(problems) else 0
 

@@ -63,7 +63,7 @@ def commit_draft(conn, draft_id: int, author: str, reason: str) -> dict:
     with conn.transaction():
         lock_commits(conn)
         draft = store.load_draft(conn, draft_id, for_update=True)
-        base = store.read_base(conn, draft_id)
+        base = store.read_base(conn, draft_id, beside=draft)
         check_base(conn, draft_id, draft.community.id)
         problems = blocking(validate(draft, base))
         if problems:

@@ -110,7 +110,8 @@ def import_boundaries(conn, path, community_code: str, author: str, skip_bad: bo
                             + "; fix them, or import the rest (--skip-bad)")  # fmt: skip
         detail = {"file": Path(path).name, "not_taken": len(report["not_taken"])}
         store.replace_draft(conn, built, "import_geopackage", detail)
-        stored, base = store.load_draft(conn, draft.id), store.read_base(conn, draft.id)
+        stored = store.load_draft(conn, draft.id)
+        base = store.read_base(conn, draft.id, beside=stored)
         _note_recounts(stored, grid_rows, micro_rows, report)
         report["changes"] = summarise(diff(stored, base))
         problems = validate(stored, base)

@@ -48,7 +48,7 @@ def preview(conn, draft_id: int) -> dict:
 def _dry_run(conn, draft_id: int, result: dict) -> None:
     lock_commits(conn)
     draft = store.load_draft(conn, draft_id)
-    base = store.read_base(conn, draft_id)
+    base = store.read_base(conn, draft_id, beside=draft)
     check_base(conn, draft_id, draft.community.id)
     changes = diff(draft, base)
     if not changes:

@@ -7,6 +7,7 @@ line, can continue it.
 
 import json
 from contextlib import contextmanager
+from dataclasses import replace
 
 import numpy as np
 import psycopg
@@ -52,11 +53,15 @@ def read_community(conn: psycopg.Connection, code: str | None = None, community_
     return Community(id=row[0], code=row[1], name=row[2], is_urban=row[3], geom=as_multi(shapely.from_wkb(row[4])))
 
 
-def read_base(conn: psycopg.Connection, draft_id: int) -> Draft:
-    """The draft's base: the stored rows it was opened on, as a Draft (what it is compared with)."""
+def read_base(conn: psycopg.Connection, draft_id: int, beside: Draft | None = None) -> Draft:
+    """The draft's base: the stored rows it was opened on, as a Draft (what it is compared with).
+    `beside`, the draft already loaded, lends its community, buildings and codes, which are the
+    same for both: they are then not read again."""
     community_id, grid_ids, micro_ids = _header(conn, draft_id)[:3]
     grids = _grids(conn, "boundaries/base_grids", {"ids": grid_ids})
     micro_grids = _micro_grids(conn, "boundaries/base_micro_grids", {"ids": micro_ids})
+    if beside is not None and beside.id == draft_id:
+        return replace(beside, grids=grids, micro_grids=micro_grids)
     return _draft(conn, draft_id, community_id, grids, micro_grids)
 
 
