@@ -13,6 +13,7 @@ from gunicorn.app.base import BaseApplication
 from dashboard.components.controls import label, language_switch
 from dashboard.pages import boundaries, overview, safety_map, wall
 from dashboard.routes import register_routes
+from dashboard.security import harden
 from geo.db.connection import database_url
 from geo.map.basemap import cache_dir_for
 from geo.settings import PROJECT_ROOT, get_settings
@@ -41,7 +42,8 @@ def create_app(url: str | None = None) -> dash.Dash:
     boundaries.register(app, url)
     register_routes(app.server, url, cache_dir_for(url))
     add_server_timing(app.server)
-    create_wall(app.server, url)
+    wall_app = create_wall(app.server, url)
+    harden(app.server, [app, wall_app])
 
     @app.callback(Output("map-page", "style"), Output("overview-page", "children"), Input("url", "pathname"))
     def route(pathname):
