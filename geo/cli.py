@@ -8,6 +8,8 @@ import sys
 
 import psycopg
 
+from geo.audit import command as audit_command
+from geo.auth import command as users_command
 from geo.boundaries import command as boundaries_command
 from geo.db.cluster import LocalCluster
 from geo.db.connection import connect, database_url, redact
@@ -64,6 +66,8 @@ def build_parser() -> argparse.ArgumentParser:
     export_command.add_parser(commands)
     risk_command.add_parser(commands)
     boundaries_command.add_parser(commands)
+    users_command.add_parser(commands)
+    audit_command.add_parser(commands)
     counts = commands.add_parser("counts", help="print row counts per level")
     counts.set_defaults(handler=run_counts)
     bench = commands.add_parser("bench", help="benchmarks with ratios against a same-run baseline")

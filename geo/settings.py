@@ -79,6 +79,26 @@ class Settings(BaseSettings):
     small_count_k: int = Field(
         10, description="Counts of key persons below this are suppressed in aggregated views and exports."
     )
+    app_database_url: str | None = Field(
+        None,
+        description="How the dashboard connects: as a role that owns no table (row-level security applies). "
+        "Default: the database URL with the user safety_map_app (created by the migrations), no password.",
+    )
+    secret_key: str | None = Field(
+        None,
+        description="Signs the dashboard's session cookie. Default: a random key made once and kept in "
+        "<checkout>/.secret_key (mode 600).",
+    )
+    session_hours: int = Field(12, description="A login session ends this many hours after sign-in.")
+    session_idle_minutes: int = Field(
+        60, description="A session unused for this many minutes ends (not for wall-screen accounts)."
+    )
+    wall_session_hours: int = Field(
+        720, description="A wall-screen account's session lasts this many hours (it runs unattended for days)."
+    )
+    secure_cookies: bool = Field(
+        False, description="Send the session cookie over HTTPS only; set it when the dashboard is served over HTTPS."
+    )
 
 
 @lru_cache(maxsize=1)

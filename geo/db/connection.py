@@ -17,6 +17,8 @@ from geo.errors import UserError
 from geo.settings import Settings, get_settings
 
 QUERIES_DIR = Path(__file__).parent / "queries"
+# The role the dashboard connects as (created by migration 0016).
+APP_ROLE = "safety_map_app"
 
 
 def database_url(settings: Settings | None = None) -> str:
@@ -44,10 +46,27 @@ def server_url(settings: Settings | None = None) -> str:
     return cluster.url("postgres")
 
 
+def app_database_url(url: str | None = None, settings: Settings | None = None) -> str:
+    """How the dashboard connects to database `url`: as the role safety_map_app, which owns no
+    table, so that row-level security holds (`SAFETY_MAP_APP_DATABASE_URL` when set)."""
+    settings = settings or get_settings()
+    if settings.app_database_url:
+        return settings.app_database_url
+    params = conninfo_to_dict(url or database_url(settings))
+    params.pop("password", None)
+    params["user"] = APP_ROLE
+    return make_conninfo(**params)
+
+
 def connect(url: str | None = None, **kwargs) -> psycopg.Connection:
-    """Open a connection whose session time zone is the configured one (Asia/Shanghai)."""
+    """Open a connection whose session time zone is the configured one (Asia/Shanghai).
+
+    Such a connection acts for the whole database (row-level security's scope 'all'): the
+    command line and background jobs. The dashboard's requests use its pool instead, with the
+    signed-in user's scope set per transaction (geo/auth/jurisdiction.py).
+    """
     url = url or database_url()
-    options = f"-c timezone={get_settings().timezone}"
+    options = f"-c timezone={get_settings().timezone} -c safety_map.scope=all"
     try:
         return psycopg.connect(url, options=options, **kwargs)
     except psycopg.OperationalError as error:

@@ -1,0 +1,1 @@
+"""The append-only, hash-chained audit log (table audit.log, migration 0016)."""

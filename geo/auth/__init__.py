@@ -1,0 +1,1 @@
+"""Users, roles, jurisdictions and login sessions of the dashboard."""

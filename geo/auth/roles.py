@@ -1,0 +1,63 @@
+"""The roles and what each may do. A permission names a part of the dashboard; the
+jurisdiction (an area or a basic grid) limits where.
+
+| role | may |
+|---|---|
+| wall | the wall screen and the map, aggregated, in one scope |
+| leader | the map with case details, in a county or township |
+| grid_worker | the map with case details, in one basic grid |
+| planner | the map and the boundary editor, in its areas |
+| key_person_officer | the map and individual key-person records, in its scope |
+| admin | everything aggregated, the overview, the boundary editor, the whole database |
+"""
+
+MAP = "map"  # the safety map, key persons as suppressed counts
+CASE_DETAILS = "case_details"  # individual cases: texts, points, the case table
+WALL = "wall"  # the wall screen at /wall/
+BOUNDARIES = "boundaries"  # the boundary editor
+KEY_PERSON_RECORDS = "key_person_records"  # individual key persons: view and export
+OVERVIEW = "overview"  # counts of the whole database per level and layer
+
+PERMISSIONS = {
+    "wall": frozenset({WALL, MAP}),
+    "leader": frozenset({MAP, CASE_DETAILS, WALL}),
+    "grid_worker": frozenset({MAP, CASE_DETAILS}),
+    "planner": frozenset({MAP, CASE_DETAILS, BOUNDARIES}),
+    "key_person_officer": frozenset({MAP, CASE_DETAILS, KEY_PERSON_RECORDS}),
+    "admin": frozenset({MAP, CASE_DETAILS, WALL, BOUNDARIES, OVERVIEW}),
+}
+ROLES = tuple(PERMISSIONS)
+
+# Which kinds of unit a role's jurisdiction may be (None: the whole database).
+SCOPE_KINDS = {
+    "wall": {None, "city", "county", "township", "community", "grid"},
+    "leader": {"county", "township"},
+    "grid_worker": {"grid"},
+    "planner": {None, "city", "county", "township", "community"},
+    "key_person_officer": {None, "city", "county", "township", "community", "grid"},
+    "admin": {None},
+}
+
+ROLE_NAMES = {
+    "wall": ("指挥大屏", "Wall screen"),
+    "leader": ("领导", "Leader"),
+    "grid_worker": ("网格员", "Grid worker"),
+    "planner": ("网格规划员", "Planner"),
+    "key_person_officer": ("重点人群专干", "Key-population officer"),
+    "admin": ("系统管理员", "Administrator"),
+}
+
+
+def allows(role: str, permission: str) -> bool:
+    """Whether `role` has `permission`; an unknown role has none.
+
+    Example:
+        >>> allows("leader", BOUNDARIES)
+        False
+    """
+    return permission in PERMISSIONS.get(role, frozenset())
+
+
+def role_name(role: str, lang: str = "zh") -> str:
+    zh, en = ROLE_NAMES.get(role, (role, role))
+    return en if lang == "en" else zh
