@@ -10,11 +10,14 @@ import flask
 from dash import Input, Output, dcc, html
 from gunicorn.app.base import BaseApplication
 
-from dashboard.components.controls import label, language_switch
+from dashboard.access import SIGNED_IN, guarded, may
+from dashboard.components.controls import label, language_switch, user_box
+from dashboard.login import setup_login
 from dashboard.pages import boundaries, overview, safety_map, wall
 from dashboard.routes import register_routes
 from dashboard.security import harden
-from geo.db.connection import database_url
+from geo.auth.roles import BOUNDARIES, MAP, OVERVIEW, WALL
+from geo.db.connection import app_database_url, database_url
 from geo.map.basemap import cache_dir_for
 from geo.settings import PROJECT_ROOT, get_settings
 
@@ -34,22 +37,26 @@ def create_app(url: str | None = None) -> dash.Dash:
         update_title=None,
         compress=True,  # gzip and brotli of responses, by flask-compress
     )
-    url = url or database_url()
+    # Every request reads as the role that owns nothing, so row-level security holds.
+    url = app_database_url(url or database_url())
+    setup_login(app.server, url)
     app.layout = _layout
     # The editor's parts appear only at /boundaries; Dash checks its callbacks against these.
     app.validation_layout = html.Div([_layout(), boundaries.layout()])
-    safety_map.register(app, url)
-    boundaries.register(app, url)
+    safety_map.register(guarded(app, MAP), url)
+    boundaries.register(guarded(app, BOUNDARIES), url)
     register_routes(app.server, url, cache_dir_for(url))
     add_server_timing(app.server)
     wall_app = create_wall(app.server, url)
     harden(app.server, [app, wall_app])
 
-    @app.callback(Output("map-page", "style"), Output("overview-page", "children"), Input("url", "pathname"))
+    @guarded(app, SIGNED_IN).callback(
+        Output("map-page", "style"), Output("overview-page", "children"), Input("url", "pathname")
+    )
     def route(pathname):
-        if (pathname or "/").rstrip("/").endswith("/overview"):
+        if (pathname or "/").rstrip("/").endswith("/overview") and may(OVERVIEW):
             return {"display": "none"}, overview.layout(url)
-        if boundaries.on_page(pathname):
+        if boundaries.on_page(pathname) and may(BOUNDARIES):
             return {"display": "none"}, []
         return {}, []
 
@@ -69,7 +76,7 @@ def create_wall(server: flask.Flask, url: str) -> dash.Dash:
         compress=True,
     )
     wall_app.layout = wall.layout
-    wall.register(wall_app, url)
+    wall.register(guarded(wall_app, WALL), url)
     return wall_app
 
 
@@ -89,18 +96,16 @@ def add_server_timing(server: flask.Flask) -> None:
 
 
 def _layout() -> html.Div:
+    """The page frame; its links are those the signed-in user may open (Dash builds the layout
+    per request)."""
+    links = [dcc.Link(label("map"), href="/")]
+    links += [dcc.Link(label("overview"), href="/overview")] if may(OVERVIEW) else []
+    links += [dcc.Link(label("bnd_nav"), href="/boundaries")] if may(BOUNDARIES) else []
+    links += [html.A(label("wall_nav"), href="/wall/", target="_blank")] if may(WALL) else []
     header = html.Header(
         [
             html.Div([html.H1(label("title")), html.Span(label("subtitle"), className="subtitle")], className="brand"),
-            html.Nav(
-                [
-                    dcc.Link(label("map"), href="/"),
-                    dcc.Link(label("overview"), href="/overview"),
-                    dcc.Link(label("bnd_nav"), href="/boundaries"),
-                    language_switch(),
-                ],
-                className="top-nav",
-            ),
+            html.Nav([*links, language_switch(), user_box()], className="top-nav"),
         ],
         className="top-bar",
     )

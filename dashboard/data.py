@@ -1,6 +1,6 @@
-"""What the page's callbacks share: a pooled connection, today in the configured zone, the
-unit named in the state (the root when the code is unknown), the page filter from the
-query store, and the category names."""
+"""What the page's callbacks share: a pooled connection in the signed-in user's scope, today in
+the configured zone, the unit named in the state (kept inside the user's jurisdiction), the
+page filter from the query store, and the category names."""
 
 import datetime as dt
 from collections.abc import Iterator
@@ -9,20 +9,25 @@ from zoneinfo import ZoneInfo
 
 import psycopg
 
+from dashboard import access
 from dashboard.cache import remembered
+from geo.auth.jurisdiction import Jurisdiction, apply_scope, contains
 from geo.db.connection import load_query
 from geo.db.pool import get_pool
 from geo.map.filters import CaseFilter, parse_filter
 from geo.map.scope import scope_params
-from geo.map.units import Unit, find_unit, root_unit
+from geo.map.units import Unit, find_unit, root_unit, unit_path
 from geo.settings import get_settings
 
 
 @contextmanager
 def connection(url: str, timeout: float | None = None) -> Iterator[psycopg.Connection]:
-    """A pooled connection; with `timeout`, psycopg_pool.PoolTimeout after that many seconds
-    without one (the wall reports a database that is gone instead of waiting)."""
-    with get_pool(url).connection(timeout=timeout) as conn:
+    """A pooled connection inside one transaction whose row-level-security scope is the
+    signed-in user's jurisdiction (none outside a request: no key person is visible); with
+    `timeout`, psycopg_pool.PoolTimeout after that many seconds without one (the wall reports
+    a database that is gone instead of waiting)."""
+    with get_pool(url).connection(timeout=timeout) as conn, conn.transaction():
+        apply_scope(conn, access.jurisdiction(conn))
         yield conn
 
 
@@ -31,11 +36,31 @@ def today() -> dt.date:
 
 
 def resolve_unit(conn: psycopg.Connection, code: str | None) -> tuple[Unit | None, bool]:
-    """(the unit with this code or the root, whether the code was unknown)."""
-    unit = find_unit(conn, code)
-    if unit is None:
-        return root_unit(conn), True
-    return unit, False
+    """(the unit with this code, whether the code was refused). A code that is unknown or lies
+    outside the user's jurisdiction gives the user's own top unit, and the two cases look the
+    same. None when nobody is signed in or the database holds no areas."""
+    jurisdiction = access.jurisdiction(conn)
+    if jurisdiction is None:
+        return None, bool(code)
+    unit = find_unit(conn, code) if code else None
+    if unit is not None and contains(conn, jurisdiction, unit):
+        return unit, False
+    return home_unit(conn, jurisdiction), bool(code)
+
+
+def home_unit(conn: psycopg.Connection, jurisdiction: Jurisdiction) -> Unit | None:
+    """The top unit of a jurisdiction: its area or grid, or the root for the whole database."""
+    return root_unit(conn) if jurisdiction.whole else find_unit(conn, jurisdiction.code)
+
+
+def visible_path(conn: psycopg.Connection, unit: Unit) -> list[Unit]:
+    """The drill-down path to `unit`, from the top of the user's jurisdiction."""
+    path = unit_path(conn, unit)
+    jurisdiction = access.jurisdiction(conn)
+    codes = [step.code for step in path]
+    if jurisdiction is None or jurisdiction.whole or jurisdiction.code not in codes:
+        return path
+    return path[codes.index(jurisdiction.code) :]
 
 
 def unit_scope(conn: psycopg.Connection, unit: Unit) -> dict:

@@ -4,6 +4,7 @@ rewrite them all in one callback."""
 
 from dash import dcc, html
 
+from dashboard.access import signed_in_user
 from dashboard.i18n import text
 from dashboard.state import LAYERS, METRICS
 
@@ -56,3 +57,18 @@ def language_switch() -> dcc.RadioItems:
 
 def _field(key: str, control) -> html.Div:
     return html.Div([html.Label(label(key)), control], className="field")
+
+
+def user_box() -> html.Div:
+    """Who is signed in, with which role, and the sign-out button (a form: POST /logout)."""
+    user = signed_in_user()
+    if user is None:
+        return html.Div()
+    return html.Div(
+        [
+            html.Span(user.display_name, className="user-name"),
+            html.Span(label(f"role_{user.role}"), className="user-role"),
+            html.Form(html.Button(label("logout"), type="submit"), action="/logout", method="POST"),
+        ],
+        className="user-box",
+    )

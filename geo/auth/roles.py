@@ -38,16 +38,6 @@ SCOPE_KINDS = {
     "admin": {None},
 }
 
-ROLE_NAMES = {
-    "wall": ("指挥大屏", "Wall screen"),
-    "leader": ("领导", "Leader"),
-    "grid_worker": ("网格员", "Grid worker"),
-    "planner": ("网格规划员", "Planner"),
-    "key_person_officer": ("重点人群专干", "Key-population officer"),
-    "admin": ("系统管理员", "Administrator"),
-}
-
-
 def allows(role: str, permission: str) -> bool:
     """Whether `role` has `permission`; an unknown role has none.
 
@@ -57,7 +47,3 @@ def allows(role: str, permission: str) -> bool:
     """
     return permission in PERMISSIONS.get(role, frozenset())
 
-
-def role_name(role: str, lang: str = "zh") -> str:
-    zh, en = ROLE_NAMES.get(role, (role, role))
-    return en if lang == "en" else zh

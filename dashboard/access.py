@@ -1,0 +1,96 @@
+"""Who may run what, checked on the server for every request.
+
+Every Dash callback is registered through `guarded(app, permission)`, which records the
+permission of each output it registers. `check_callback` runs before Dash answers a
+`/_dash-update-component` request: a callback with no recorded permission, or one the user's
+role lacks, is refused (403) before any of its code runs. Where a callback then reads a unit,
+a community or a draft named in the request, `dashboard/data.py` keeps it inside the user's
+jurisdiction.
+"""
+
+import flask
+import flask_login
+
+from dashboard.cache import remembered
+from geo.audit.log import record
+from geo.auth.jurisdiction import Jurisdiction, find_jurisdiction
+from geo.auth.roles import allows
+from geo.auth.users import User
+from geo.db.pool import get_pool
+
+SIGNED_IN = "signed_in"  # any signed-in user: the page's frame, the language
+CALLBACK_PATH = "_dash-update-component"
+DATABASE_KEY = "SAFETY_MAP_DATABASE"  # in the Flask config: the URL the dashboard connects with
+
+# (the Dash app's path prefix, the callback's output key) -> permission
+_permissions: dict[tuple[str, str], str] = {}
+
+
+class guarded:  # noqa: N801 - used like a function: guarded(app, MAP).callback(...)
+    """`app` whose `callback` records `permission` for the outputs it registers; every other
+    attribute is the app's own.
+
+    Example:
+        >>> safety_map.register(guarded(app, MAP), url)
+    """
+
+    def __init__(self, app, permission: str):
+        self._app, self._permission = app, permission
+
+    def callback(self, *args, **kwargs):
+        before = set(self._app.callback_map)
+        register = self._app.callback(*args, **kwargs)  # Dash enters the callback here
+        for key in set(self._app.callback_map) - before:
+            _permissions[(self._app.config.routes_pathname_prefix, key)] = self._permission
+        return register
+
+    def __getattr__(self, name):
+        return getattr(self._app, name)
+
+
+def permission_of(prefix: str, output_key: str) -> str | None:
+    """The permission recorded for a callback (None: never registered through `guarded`)."""
+    return _permissions.get((prefix, output_key))
+
+
+def check_callback(prefix: str) -> flask.Response | None:
+    """Before a callback request under `prefix`: None to go on, or the refusal."""
+    body = flask.request.get_json(silent=True) or {}
+    output = body.get("output") if isinstance(body, dict) else None
+    permission = permission_of(prefix, output) if isinstance(output, str) else None
+    user = signed_in_user()
+    if user is None:
+        return flask.Response("sign in first", status=401, mimetype="text/plain")
+    if permission is None or (permission != SIGNED_IN and not allows(user.role, permission)):
+        _record_denial(user, output)
+        return flask.Response("not allowed", status=403, mimetype="text/plain")
+    return None
+
+
+def signed_in_user() -> User | None:
+    """The user of this request, None when nobody is signed in (or outside a request)."""
+    if not flask.has_request_context():
+        return None
+    current = flask_login.current_user
+    return current.user if current.is_authenticated else None
+
+
+def may(permission: str) -> bool:
+    """Whether the user of this request has `permission`."""
+    user = signed_in_user()
+    return user is not None and (permission == SIGNED_IN or allows(user.role, permission))
+
+
+def jurisdiction(conn) -> Jurisdiction | None:
+    """The jurisdiction of this request's user (kept a short while per scope: it is a walk down
+    the hierarchy); None when nobody is signed in."""
+    user = signed_in_user()
+    if user is None:
+        return None
+    key = (conn.info.host, conn.info.port, conn.info.dbname, user.scope_code, "jurisdiction")
+    return remembered(key, lambda: find_jurisdiction(conn, user.scope_code))
+
+
+def _record_denial(user: User, output) -> None:
+    with get_pool(flask.current_app.config[DATABASE_KEY]).connection() as conn:
+        record(conn, user.username, "access.denied", flask.request.path, {"output": str(output)[:200]})

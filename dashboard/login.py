@@ -1,0 +1,172 @@
+"""Sign-in, sign-out and the gate in front of every page and request.
+
+Flask-Login keeps the signed-in user; the Flask session cookie (signed, HttpOnly, SameSite=Lax)
+holds only a random session token, and the database decides on every request whether that
+session still lives (geo/auth/sessions.py): logout, expiry, idle time, revocation and a
+disabled user all end it on the server. Five failed logins of a user within 15 minutes stop
+further attempts for that user until the window passes.
+"""
+
+import secrets
+from urllib.parse import urlencode
+
+import flask
+import flask_login
+
+from dashboard import access
+from dashboard.login_page import login_html
+from geo.audit.log import record
+from geo.auth.passwords import DUMMY_HASH, verify_password
+from geo.auth.roles import BOUNDARIES, OVERVIEW, WALL
+from geo.auth.sessions import close_session, open_session, session_user
+from geo.auth.users import User, find_user
+from geo.db.pool import get_pool
+from geo.settings import PROJECT_ROOT, get_settings
+
+MAX_FAILURES = 5
+FAILURE_WINDOW_S = 15 * 60
+# Paths anyone may fetch: the sign-in page and code and styles that are the same for everyone.
+PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/wall/assets/", "/wall/_dash-component-suites/")
+PUBLIC_PATHS = ("/login", "/favicon.ico")
+# Pages that need more than being signed in (their callbacks are checked as well).
+PAGE_PERMISSIONS = (("/wall", WALL), ("/boundaries", BOUNDARIES), ("/overview", OVERVIEW))
+
+
+class SignedIn(flask_login.UserMixin):
+    """Flask-Login's user: ours plus the session token, which is what the cookie carries."""
+
+    def __init__(self, user: User, token: str):
+        self.user, self.token = user, token
+
+    def get_id(self) -> str:
+        return self.token
+
+
+def setup_login(server: flask.Flask, url: str) -> None:
+    """Sign-in at /login, sign-out at /logout (POST), and the gate, on `server`."""
+    settings = get_settings()
+    server.secret_key = settings.secret_key or _kept_secret_key()
+    server.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=settings.secure_cookies,
+        SESSION_COOKIE_NAME="safety_map_session",
+    )
+    server.config[access.DATABASE_KEY] = url
+    manager = flask_login.LoginManager(server)
+    manager.user_loader(lambda token: _load_user(url, token))
+    server.add_url_rule("/login", "login", lambda: _login(url), methods=["GET", "POST"])
+    server.add_url_rule("/logout", "logout", lambda: _logout(url), methods=["POST"])
+    server.before_request(_gate)
+
+
+def _load_user(url: str, token: str) -> SignedIn | None:
+    with get_pool(url).connection() as conn:
+        user = session_user(conn, token)
+    return SignedIn(user, token) if user else None
+
+
+def _gate():
+    path = flask.request.path
+    if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
+        return None
+    if path.endswith(access.CALLBACK_PATH):
+        return access.check_callback(path[: -len(access.CALLBACK_PATH)])
+    if access.signed_in_user() is None:
+        if flask.request.method == "GET" and "/_dash-" not in path and not path.startswith("/map/"):
+            return flask.redirect("/login?" + urlencode({"next": flask.request.full_path.rstrip("?")}))
+        return flask.Response("sign in first", status=401, mimetype="text/plain")
+    for prefix, permission in PAGE_PERMISSIONS:
+        if path.startswith(prefix) and "/_dash-" not in path and not access.may(permission):
+            return flask.redirect("/")
+    return None
+
+
+def _login(url: str):
+    form, lang = flask.request.form, _language()
+    if flask.request.method == "GET":
+        return _page(lang)
+    if not secrets.compare_digest(form.get("csrf", ""), flask.session.get("login_csrf", "-")):
+        return _page(lang, "expired"), 400
+    username, password = form.get("username", "").strip()[:40], form.get("password", "")[:256]
+    with get_pool(url).connection() as conn, conn.transaction():
+        problem = _refusal(conn, username, password)
+        if problem:
+            record(conn, "anonymous", "login.failed", username, {"reason": problem, **_client()})
+        else:
+            user = find_user(conn, username)[0]
+            token = open_session(conn, user, **_client())
+            record(conn, username, "login", "", _client())
+    if problem:
+        return _page(lang, "throttled" if problem == "throttled" else "wrong"), 401
+    flask.session.pop("login_csrf", None)
+    flask_login.login_user(SignedIn(user, token))
+    return flask.redirect(_next_page(user))
+
+
+def _refusal(conn, username: str, password: str) -> str | None:
+    """Why a login is refused (None: it is not)."""
+    failures = conn.execute("SELECT audit.recent_login_failures(%s, %s)", [username, FAILURE_WINDOW_S]).fetchone()[0]
+    if failures >= MAX_FAILURES:
+        return "throttled"
+    found = find_user(conn, username) if username else None
+    if found is None:
+        verify_password(DUMMY_HASH, password)  # the same time as for a real user
+        return "wrong"
+    _user, password_hash, active = found
+    if not verify_password(password_hash, password) or not active:
+        return "wrong"
+    return None
+
+
+def _logout(url: str):
+    current = flask_login.current_user
+    if current.is_authenticated:
+        with get_pool(url).connection() as conn, conn.transaction():
+            close_session(conn, current.token, current.user.username)
+    flask_login.logout_user()
+    flask.session.clear()
+    return flask.redirect("/login")
+
+
+def _page(lang: str, problem: str | None = None) -> flask.Response:
+    token = flask.session.setdefault("login_csrf", secrets.token_urlsafe(24))
+    next_page = flask.request.values.get("next", "")
+    return flask.Response(login_html(lang, token, _safe_next(next_page) or "", problem), mimetype="text/html")
+
+
+def _next_page(user: User) -> str:
+    wanted = _safe_next(flask.request.form.get("next", ""))
+    if wanted:
+        return wanted
+    if user.role == "wall":
+        return "/wall/" + (f"?scope={user.scope_code}" if user.scope_code else "")
+    return "/"
+
+
+def _safe_next(value: str) -> str | None:
+    """A path on this server, never another site (no scheme, no //host, no backslash)."""
+    if value.startswith("/") and not value.startswith("//") and "\\" not in value and len(value) < 2000:
+        return value
+    return None
+
+
+def _language() -> str:
+    return "en" if flask.request.values.get("lang") == "en" else "zh"
+
+
+def _client() -> dict:
+    return {
+        "user_agent": flask.request.headers.get("User-Agent", "")[:300],
+        "address": flask.request.remote_addr or "",
+    }
+
+
+def _kept_secret_key() -> str:
+    """A random key made once and kept in <checkout>/.secret_key, readable by this user only,
+    so that a restart or another worker keeps everyone signed in."""
+    path = PROJECT_ROOT / ".secret_key"
+    if not path.exists():
+        path.touch(mode=0o600)
+        path.write_text(secrets.token_urlsafe(48))
+    return path.read_text().strip()
