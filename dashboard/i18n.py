@@ -60,8 +60,17 @@ TEXT = {
     "legend_persons": ("重点人群（人）", "Key persons"),
     "legend_heat": ("事件热力：低 → 高", "Case heat: low → high"),
     "legend_suppressed": ("少于{k}（不显示）", "under {k} (hidden)"),
+    "legend_kp_hidden": ("不显示（少于{k}或防推算）", "hidden (under {k}, or so none can be worked out)"),
+    "kp_hidden": (
+        "不显示（少于{k}人，或防止由合计推算）",
+        "hidden (under {k}, or so that none can be worked out from totals)",
+    ),
+    "kp_not_per_building": ("楼栋不显示重点人群人数", "Key persons are not shown per building"),
     "no_data": ("无数据", "no data"),
-    "not_found": ("未找到编码 {code}，已回到全市。", "No unit has code {code}; back to the top."),
+    "not_found": (
+        "编码 {code} 不存在或不在您的辖区内，已回到辖区首页。",
+        "Code {code} does not exist or lies outside your jurisdiction; back to its top.",
+    ),
     "ignored": ("已忽略：{what}", "Ignored: {what}"),
     "persons_below_grid": (
         "重点人群密度只按网格及以上统计。",
@@ -201,7 +210,18 @@ TEXT = {
     "bnd_op_move_buildings": ("移动楼栋", "move buildings"),
     "bnd_op_rename_grid": ("改名", "rename"),
     "bnd_op_recode_grid": ("改编码", "recode"),
-    "wall_unknown_scope": ("未找到范围 {code}，显示全域。", "No area has code {code}; showing everything."),
+    "wall_unknown_scope": (
+        "范围 {code} 不存在或不在您的辖区内，显示辖区全域。",
+        "Scope {code} does not exist or lies outside your jurisdiction; showing all of it.",
+    ),
+    "wall_nav": ("指挥大屏", "Wall screen"),
+    "logout": ("退出", "Sign out"),
+    "role_wall": ("指挥大屏", "Wall screen"),
+    "role_leader": ("领导", "Leader"),
+    "role_grid_worker": ("网格员", "Grid worker"),
+    "role_planner": ("网格规划员", "Planner"),
+    "role_key_person_officer": ("重点人群专干", "Key-population officer"),
+    "role_admin": ("系统管理员", "Administrator"),
 }
 
 KIND = {

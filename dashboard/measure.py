@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 
 from playwright.sync_api import sync_playwright
 
+from geo.auth.demo import DEMO_PASSWORDS, create_demo_users
 from geo.bench import demo_database
 from geo.db.connection import connect
 from geo.settings import PROJECT_ROOT
@@ -176,6 +177,7 @@ def serving(url: str, **settings: str) -> Iterator[tuple[str, subprocess.Popen]]
     env.update(DATABASE_URL=url, SAFETY_MAP_DASH_PORT=str(port))
     env.update({f"SAFETY_MAP_{name}": value for name, value in settings.items()})
     command = [sys.executable, "-m", "dashboard"]
+    add_demo_users(url)
     process = subprocess.Popen(command, cwd=PROJECT_ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     host = f"http://127.0.0.1:{port}/"
     try:
@@ -184,6 +186,23 @@ def serving(url: str, **settings: str) -> Iterator[tuple[str, subprocess.Popen]]
     finally:
         process.send_signal(signal.SIGTERM)
         process.wait(timeout=60)
+
+
+def add_demo_users(url: str) -> None:
+    """The demo users (one per role) in database `url`, for signing in."""
+    with connect(url) as conn:
+        create_demo_users(conn, "measure")
+
+
+def sign_in(page, base: str, username: str = "admin", then: str = "") -> None:
+    """Sign `page` in as a demo user through the login form, then open `then` (a path)."""
+    page.goto(base.rstrip("/") + "/login")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", DEMO_PASSWORDS[username])
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    if then:
+        page.goto(base.rstrip("/") + then)
 
 
 def _wait_until_answering(host: str, process: subprocess.Popen, timeout_s: float = 120) -> None:

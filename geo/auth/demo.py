@@ -20,6 +20,7 @@ DEMO_USERS = (
     ("officer", "重点人群专干", "key_person_officer", "township", "officer-demo-2026"),
     ("admin", "系统管理员", "admin", None, "admin-demo-2026"),
 )
+DEMO_PASSWORDS = {username: password for username, _name, _role, _scope, password in DEMO_USERS}
 
 
 def create_demo_users(conn: psycopg.Connection, by: str) -> list[tuple[str, str, str | None, bool]]:

@@ -38,6 +38,7 @@ SCOPE_KINDS = {
     "admin": {None},
 }
 
+
 def allows(role: str, permission: str) -> bool:
     """Whether `role` has `permission`; an unknown role has none.
 
@@ -46,4 +47,3 @@ def allows(role: str, permission: str) -> bool:
         False
     """
     return permission in PERMISSIONS.get(role, frozenset())
-

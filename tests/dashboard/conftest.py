@@ -1,4 +1,5 @@
-"""A real headless Chromium (Debian's package) and the app served in a thread."""
+"""A real headless Chromium (Debian's package), the app served in a thread, and signing in as
+one of the demo users (one per role, geo/auth/demo.py)."""
 
 import threading
 from pathlib import Path
@@ -7,14 +8,16 @@ import pytest
 from werkzeug.serving import make_server
 
 from dashboard.app import create_app
-from dashboard.measure import CHROMIUM, chromium
+from dashboard.measure import CHROMIUM, add_demo_users, chromium, sign_in  # noqa: F401 - for the tests
+from geo.auth.demo import DEMO_PASSWORDS
 from geo.settings import PROJECT_ROOT
 
 SCREENSHOTS = PROJECT_ROOT / "screenshots"
 
 
 def serve(url: str):
-    """Serve the app on database `url` on a free port; yields its base URL."""
+    """Serve the app on database `url` on a free port, with the demo users; yields its base URL."""
+    add_demo_users(url)
     server = make_server("127.0.0.1", 0, create_app(url).server, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
@@ -22,6 +25,16 @@ def serve(url: str):
         yield f"http://127.0.0.1:{server.server_port}/"
     finally:
         server.shutdown()
+
+
+def signed_in_client(app, username: str = "admin"):
+    """A Flask test client of `app` signed in as a demo user."""
+    client = app.server.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    csrf = page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+    response = client.post("/login", data={"username": username, "password": DEMO_PASSWORDS[username], "csrf": csrf})
+    assert response.status_code == 302, f"{username} could not sign in"
+    return client
 
 
 @pytest.fixture(scope="session")

@@ -16,7 +16,7 @@ from geo.boundaries.bench import interior_shared_vertex
 from geo.boundaries.validate import validate
 from geo.db.connection import connect
 from geo.settings import get_settings
-from tests.dashboard.conftest import screenshot, serve
+from tests.dashboard.conftest import screenshot, serve, sign_in
 
 PLANNER = "测试规划员"
 WAIT_MS = 20_000
@@ -37,6 +37,7 @@ def page(browser, served):
     page.on("pageerror", lambda error: page.problems.append(str(error)))
     page.on("console", lambda m: page.problems.append(m.text) if m.type == "error" else None)
     page.base = served.rstrip("/")
+    sign_in(page, served)
     yield page
     assert page.problems == []
     page.close()

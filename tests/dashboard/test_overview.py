@@ -4,7 +4,7 @@ import pytest
 
 from geo.db.connection import connect
 from geo.overview import LAYER_LABELS_ZH, level_counts
-from tests.dashboard.conftest import SCREENSHOTS, serve
+from tests.dashboard.conftest import SCREENSHOTS, serve, sign_in
 
 
 @pytest.fixture(scope="module")
@@ -15,6 +15,7 @@ def served(demo_db):
 def test_overview_shows_the_database_counts_in_chinese(served, browser, demo_db):
     page = browser.new_page(viewport={"width": 1280, "height": 800})
     requests = []
+    sign_in(page, served)
     page.on("request", lambda request: requests.append(request.url))
     page.goto(served + "overview")
     page.wait_for_selector("#hierarchy tr")

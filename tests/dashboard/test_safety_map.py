@@ -12,7 +12,7 @@ from geo.db.connection import connect
 from geo.map import cases
 from geo.map.filters import CaseFilter
 from geo.map.units import children_codes, children_geojson, find_unit, root_unit
-from tests.dashboard.conftest import screenshot, serve
+from tests.dashboard.conftest import screenshot, serve, sign_in
 
 AS_OF = dt.date(2026, 11, 24)
 MONTH = CaseFilter(AS_OF - dt.timedelta(days=29), AS_OF)
@@ -38,6 +38,7 @@ def page(browser, served):
     page.on("request", lambda request: page.requests.append(request.url))
     page.on("console", lambda m: page.problems.append(m.text) if m.type in ("error", "warning") else None)
     page.on("pageerror", lambda error: page.problems.append(str(error)))
+    sign_in(page, served)
     yield page
     assert all(url.startswith(served) for url in page.requests), "a request left the server"
     assert page.problems == []

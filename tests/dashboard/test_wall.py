@@ -12,7 +12,7 @@ import pytest
 from dashboard.outage import relayed
 from geo.db.connection import connect
 from geo.settings import PROJECT_ROOT
-from tests.dashboard.conftest import screenshot, serve
+from tests.dashboard.conftest import screenshot, serve, sign_in
 
 RECOVERY_S = 10
 
@@ -43,6 +43,7 @@ def page(browser, served):
     page.requests, page.problems = [], []
     page.on("request", lambda request: page.requests.append(request.url))
     page.on("pageerror", lambda error: page.problems.append(str(error)))
+    sign_in(page, served)
     yield page
     assert all(url.startswith(served) for url in page.requests), "a request left the server"
     assert page.problems == []
