@@ -171,6 +171,6 @@ def test_a_hostile_link_falls_back_to_the_city_and_says_what_it_ignored(page, se
     page.goto(f"{served}?u=%3Cimg%20src%3Dx%20onerror%3Dalert(1)%3E&from=never&cat=x%27%3B--&m=evil&layers=foo")
     settle(page)
     assert page.locator(".breadcrumb").inner_text().strip() == root_unit(conn).name
-    assert "未找到编码" in page.locator("#unit-message").inner_text()
+    assert "不存在或不在您的辖区内" in page.locator("#unit-message").inner_text()
     assert "已忽略" in page.locator("#filter-message").inner_text()
     assert page.locator("#f-metric input[value=risk]").is_checked()
