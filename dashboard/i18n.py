@@ -105,8 +105,6 @@ TEXT = {
     "bnd_title": ("网格边界编辑", "Grid boundary editor"),
     "bnd_community": ("社区", "Community"),
     "bnd_pick_community": ("搜索社区名称或编码", "Search a community by name or code"),
-    "bnd_author": ("规划员姓名", "Planner's name"),
-    "bnd_author_hint": ("必填，用于草稿和提交记录", "Required; recorded with the draft and the commit"),
     "bnd_open": ("打开草稿", "Open a draft"),
     "bnd_draft": ("草稿 #{id}", "Draft #{id}"),
     "bnd_no_draft": (
@@ -114,7 +112,6 @@ TEXT = {
         "No draft open: the map shows the stored boundaries. Enter your name and open a draft to edit.",
     ),
     "bnd_pick_first": ("请先选择一个社区。", "Pick a community first."),
-    "bnd_need_author": ("请先填写规划员姓名。", "Enter the planner's name first."),
     "bnd_opened": ("已打开草稿 #{id}。", "Draft #{id} opened."),
     "bnd_failed": ("无法完成：{reason}", "Not done: {reason}"),
     "bnd_tools": ("编辑工具", "Editing tools"),

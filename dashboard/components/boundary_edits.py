@@ -6,6 +6,7 @@ from. A refused edit (UserError) becomes the message, never a traceback."""
 from dash import Input, Output, State, ctx, no_update
 
 from dashboard import data
+from dashboard.components.boundary_access import allowed_state
 from dashboard.components.boundary_panel import message
 from dashboard.i18n import TEXT, text
 from geo.boundaries import edits, store
@@ -40,14 +41,14 @@ def register(app, url: str) -> None:
     )
     def operate(drag, *args):
         state, grid, target, points, chosen, name, code, xtype, rev, lang = args[len(BUTTONS) + 1 :]
-        draft_id = (state or {}).get("draft")
-        if not draft_id:
-            return no_update, message(text("bnd_no_draft", lang), "error"), no_update, no_update, no_update
         inputs = {"drag": drag, "grid": grid, "target": target, "points": points or [], "chosen": chosen or [],
                   "name": name, "code": code, "xtype": xtype}  # fmt: skip
         trigger = ctx.triggered_id
         try:
             with data.connection(url) as conn:
+                draft_id = allowed_state(conn, state)["draft"]
+                if not draft_id:
+                    return no_update, message(text("bnd_no_draft", lang), "error"), no_update, no_update, no_update
                 if trigger == "bnd-undo":
                     return _undo(conn, draft_id, rev, lang)
                 operation, detail, run = plan(trigger, inputs, lang)

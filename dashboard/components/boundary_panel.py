@@ -24,17 +24,6 @@ def top_bar(lang: str) -> html.Div:
                     className="dd bnd-community",
                 ),
             ),
-            _field(
-                text("bnd_author", lang),
-                dcc.Input(
-                    id="bnd-author-input",
-                    type="text",
-                    maxLength=40,
-                    placeholder=text("bnd_author_hint", lang),
-                    debounce=False,
-                    className="bnd-input",
-                ),  # fmt: skip
-            ),
             html.Button(text("bnd_open", lang), id="bnd-open", className="bnd-button primary"),
             html.Span(id="bnd-draft-info", className="bnd-draft-info"),
         ],

@@ -7,10 +7,11 @@ import sys
 import threading
 from zoneinfo import ZoneInfo
 
-from dash import Input, Output, State, no_update
+from dash import Input, Output, State, html, no_update
 
 from dashboard import data
 from dashboard.components import boundary_panel
+from dashboard.components.boundary_access import actor, allowed_state, author, community_allowed
 from dashboard.components.boundary_panel import message
 from dashboard.components.boundary_state import build, parse
 from dashboard.i18n import text
@@ -19,6 +20,9 @@ from geo.boundaries.commit import ConflictError, commit_draft
 from geo.db.connection import connect
 from geo.errors import UserError
 from geo.settings import get_settings
+
+# The moves table's columns: move, buildings, households, cases, key persons.
+PERSONS_COLUMN = 4
 
 try:  # the preview is written alongside the editor; the page works without it
     from geo.boundaries.impact import preview
@@ -37,18 +41,18 @@ def register(app, url: str) -> None:
         State("bnd-lang", "data"),
     )
     def show_impact(state, _rev, lang):
-        draft_id = (state or {}).get("draft")
-        if not draft_id:
-            return message(text("bnd_impact_no_draft", lang)), []
         if preview is None:
             return message(text("bnd_impact_unavailable", lang, reason=PREVIEW_MISSING)), []
         try:
             with data.connection(url) as conn:
+                draft_id = allowed_state(conn, state)["draft"]
+                if not draft_id:
+                    return message(text("bnd_impact_no_draft", lang)), []
                 result = preview(conn, draft_id)
         except UserError as error:
             return message(text("bnd_impact_unavailable", lang, reason=error.in_language(lang)), "error"), []
         moved = sorted({int(i) for move in result["moves"] for i in move.get("building_ids") or []})
-        return boundary_panel.impact(result, lang), moved
+        return impact_view(result, lang), moved
 
     @app.callback(
         Output("bnd-commit-msg", "children"),
@@ -56,23 +60,20 @@ def register(app, url: str) -> None:
         Output("bnd-committed", "data"),
         Input("bnd-commit", "n_clicks"),
         State("bnd-state", "data"),
-        State("bnd-author-input", "value"),
         State("bnd-reason", "value"),
         State("bnd-url", "search"),
         State("bnd-lang", "data"),
         prevent_initial_call=True,
     )
-    def commit(_clicks, state, author, reason, search, lang):
-        state = state or {}
-        if not state.get("draft"):
-            return message(text("bnd_no_draft", lang), "error"), no_update, no_update
-        if not (author or "").strip():
-            return message(text("bnd_need_author", lang), "error"), no_update, no_update
+    def commit(_clicks, state, reason, search, lang):
         if not (reason or "").strip():
             return message(text("bnd_need_reason", lang), "error"), no_update, no_update
         try:
             with data.connection(url) as conn:
-                result = commit_draft(conn, state["draft"], author, reason)
+                draft_id = allowed_state(conn, state)["draft"]
+                if not draft_id:
+                    return message(text("bnd_no_draft", lang), "error"), no_update, no_update
+                result = commit_draft(conn, draft_id, author(), reason, actor())
         except ConflictError as error:  # the plain advice, then who changed it, when and why
             return message(f"{text('bnd_conflict', lang)} {error.in_language(lang)}", "error"), no_update, no_update
         except UserError as error:
@@ -93,11 +94,11 @@ def register(app, url: str) -> None:
         State("bnd-lang", "data"),
     )
     def show_history(code, date, time, _committed, lang):
-        if not code:
-            return features.EMPTY, "", []
         at = as_of(date, time)
         try:
             with data.connection(url) as conn:
+                if not community_allowed(conn, code):
+                    return features.EMPTY, "", []
                 rows = history.versions(conn, code)
                 frame = history.grids_as_of(conn, code, at) if at else None
         except UserError as error:
@@ -109,6 +110,30 @@ def register(app, url: str) -> None:
             return features.EMPTY, text("bnd_as_of_none", lang), listing
         note = text("bnd_as_of_shown", lang, n=len(frame), at=at.strftime("%Y-%m-%d %H:%M:%S"))
         return features.frame_features(frame), note, listing
+
+
+def impact_view(result: dict, lang: str) -> list:
+    """The preview as boundary_panel draws it, with a hidden key-person count (None, below
+    `small_count_k`) written as "fewer than k": the panel's table would show it as 0."""
+    children = boundary_panel.impact(result, lang)
+    hidden = [index for index, move in enumerate(result["moves"]) if move.get("key_persons") is None]
+    if not hidden:
+        return children
+    rows = _moves_rows(children, len(result["moves"]))
+    words = text("suppressed", lang, k=get_settings().small_count_k)
+    for index in hidden:
+        rows[index].children[-1] = html.Td(words, className="num suppressed")
+    return children
+
+
+def _moves_rows(children: list, count: int) -> list:
+    """The body rows of the moves table (the first table after the moves heading), one per
+    move; refuses a table of another shape rather than leave a 0 where a count is hidden."""
+    tables = [c for c in children if isinstance(c, html.Table)]
+    rows = tables[0].children[1].children if tables else []
+    if len(rows) != count or any(len(row.children) != PERSONS_COLUMN + 1 for row in rows):
+        raise RuntimeError("the moves table changed shape: cannot mark the hidden key-person counts")
+    return rows
 
 
 def as_of(date: str | None, time: str | None) -> dt.datetime | None:

@@ -11,6 +11,7 @@ from dash import Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import data
 from dashboard.components import boundary_edits, boundary_map, boundary_panel, boundary_review
+from dashboard.components.boundary_access import allowed_state, author, community_allowed
 from dashboard.components.boundary_panel import message
 from dashboard.components.boundary_state import build, on_page, parse
 from dashboard.i18n import text
@@ -31,7 +32,6 @@ def layout(lang: str = "zh", state: dict | None = None) -> html.Div:
         dcc.Location(id="bnd-url", refresh="callback-nav"),
         dcc.Store(id="bnd-state", data=state),
         dcc.Store(id="bnd-c"),
-        dcc.Store(id="bnd-author", storage_type="local"),
         dcc.Store(id="bnd-lang", data=lang),
         dcc.Store(id="bnd-rev", data=0),
         dcc.Store(id="bnd-drag"),
@@ -90,45 +90,32 @@ def register(app, url: str) -> None:
             new_search = build(state, params["lang"])
         else:
             state = {"c": params["c"], "draft": params["draft"]}
-        if not options:
-            with data.connection(url) as conn:
+        with data.connection(url) as conn:
+            state = allowed_state(conn, state)
+            if not options:
                 options = [{"label": f"{r['name']}（{r['township'] or ''}）{r['code']}", "value": r["code"]}
-                           for r in features.communities(conn)]  # fmt: skip
-        else:
-            options = no_update
+                           for r in features.communities(conn) if community_allowed(conn, r["code"])]  # fmt: skip
+            else:
+                options = no_update
         code = state["c"] if state["c"] != code_now else no_update
         kept = state if state["c"] else no_update
         return new_search, state["c"], state, code, options, kept
-
-    app.clientside_callback(
-        """function (typed, stored) {
-            var id = window.dash_clientside.callback_context.triggered_id, skip = window.dash_clientside.no_update;
-            if (id === 'bnd-author-input') { return [skip, typed || '']; }
-            return [stored || '', skip];
-        }""",
-        Output("bnd-author-input", "value"),
-        Output("bnd-author", "data"),
-        Input("bnd-author-input", "value"),
-        Input("bnd-author", "data"),
-    )
 
     @app.callback(
         Output("bnd-url", "search", allow_duplicate=True),
         Output("bnd-msg", "children", allow_duplicate=True),
         Input("bnd-open", "n_clicks"),
         State("bnd-state", "data"),
-        State("bnd-author-input", "value"),
         State("bnd-lang", "data"),
         prevent_initial_call=True,
     )
-    def open_draft(_clicks, state, author, lang):
-        if not (state or {}).get("c"):
-            return no_update, message(text("bnd_pick_first", lang), "error")
-        if not (author or "").strip():
-            return no_update, message(text("bnd_need_author", lang), "error")
+    def open_draft(_clicks, state, lang):
         try:
             with data.connection(url) as conn:
-                draft = store.open_draft(conn, state["c"], author.strip())
+                state = allowed_state(conn, state)
+                if not state["c"]:
+                    return no_update, message(text("bnd_pick_first", lang), "error")
+                draft = store.open_draft(conn, state["c"], author())
         except UserError as error:
             return no_update, message(text("bnd_failed", lang, reason=error.in_language(lang)), "error")
         return build({"c": state["c"], "draft": draft.id}, lang), message(text("bnd_opened", lang, id=draft.id), "ok")
@@ -142,9 +129,10 @@ def register(app, url: str) -> None:
         prevent_initial_call=True,
     )
     def discard(clicks, state, lang):
-        if not clicks or not (state or {}).get("draft"):
-            return no_update, no_update
         with data.connection(url) as conn:
+            state = allowed_state(conn, state)
+            if not clicks or not state["draft"]:
+                return no_update, no_update
             store.discard(conn, state["draft"])
         return build({"c": state["c"]}, lang), message(text("bnd_discarded", lang), "ok")
 
@@ -155,10 +143,10 @@ def register(app, url: str) -> None:
         Input("bnd-c", "data"),
     )
     def draw_community(code):
-        if not code:
-            return EMPTY, EMPTY, no_update
         try:
             with data.connection(url) as conn:
+                if not community_allowed(conn, code):
+                    return EMPTY, EMPTY, no_update
                 community = store.read_community(conn, code=code)
                 buildings = store.read_buildings(conn, community.id)
         except UserError:
@@ -181,10 +169,10 @@ def register(app, url: str) -> None:
         State("bnd-lang", "data"),
     )
     def draw_draft(state, _rev, lang):
-        state = state or {}
-        if not state.get("c"):
-            return EMPTY, EMPTY, EMPTY, message(text("bnd_pick_first", lang)), [], True, [], [], ""
         with data.connection(url) as conn:
+            state = allowed_state(conn, state)
+            if not state["c"]:
+                return EMPTY, EMPTY, EMPTY, message(text("bnd_pick_first", lang)), [], True, [], [], ""
             draft = _open_draft(conn, state)
             if draft is None:
                 return _stored_view(conn, state["c"], lang)
@@ -213,9 +201,10 @@ def register(app, url: str) -> None:
     )
     def draw_handles(code, rev, state):
         hideout = {"selected": code}
-        if not code or not (state or {}).get("draft"):
-            return EMPTY, hideout
         with data.connection(url) as conn:
+            state = allowed_state(conn, state)
+            if not code or not state["draft"]:
+                return EMPTY, hideout
             draft = _open_draft(conn, state)
         if draft is None:
             return EMPTY, hideout

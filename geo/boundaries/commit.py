@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 
 import shapely
 
+from geo.audit.log import record
 from geo.boundaries import store
 from geo.boundaries.draft import Draft, Grid, MicroGrid
 from geo.boundaries.validate import blocking, describe, validate
@@ -52,10 +53,11 @@ class Changes:
         return shapely.to_wkt(shapely.union_all(self.shapes))
 
 
-def commit_draft(conn, draft_id: int, author: str, reason: str) -> dict:
+def commit_draft(conn, draft_id: int, author: str, reason: str, actor: str | None = None) -> dict:
     """Commit draft `draft_id` as `author` with the required `reason`; return what was written
     and how long it took. Raises ConflictError when the base changed, UserError when the draft
-    breaks a rule or changes nothing; the database is then as it was."""
+    breaks a rule or changes nothing; the database is then as it was. The commit is recorded in
+    the audit log, in the same transaction, as done by `actor` (default: the author)."""
     author, reason = (author or "").strip(), (reason or "").strip()
     if not author or not reason:
         raise UserError("a commit needs the planner's name and a reason", zh="提交需要填写规划员姓名和调整原因")
@@ -85,6 +87,8 @@ def commit_draft(conn, draft_id: int, author: str, reason: str) -> dict:
             "UPDATE boundary_draft SET status = 'committed', version_id = %s, updated_at = now() WHERE id = %s",
             [version_id, draft_id],
         )
+        detail = {"version_id": version_id, "draft_id": draft_id, "author": author, "reason": reason}
+        record(conn, actor or author, "boundary.commit", draft.community.code, detail | {"changes": len(changes.records)})
     return summary | {"version_id": version_id, "seconds": round(time.perf_counter() - started, 3)}
 
 

@@ -39,7 +39,9 @@ def served(relay):
 
 @pytest.fixture
 def page(browser, served):
-    page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    # Playwright evaluates its wait predicates with eval, which the page's CSP forbids; the
+    # pages under their CSP are tested in test_xss.py.
+    page = browser.new_page(viewport={"width": 1920, "height": 1080}, bypass_csp=True)
     page.requests, page.problems = [], []
     page.on("request", lambda request: page.requests.append(request.url))
     page.on("pageerror", lambda error: page.problems.append(str(error)))
