@@ -74,13 +74,21 @@ def building_facts(profile: dict, lang: str) -> html.Div:
 
 
 def key_person_counts(counts: dict, names: dict[str, str], lang: str) -> html.Div:
-    """Counts per category; a suppressed count is shown as 'fewer than k'."""
+    """Counts per category of a grid; a hidden count (below k, or hidden so that none can be
+    worked out from the totals) is shown as hidden, the two alike."""
     k = get_settings().small_count_k
     rows = [
-        (names.get(category, category), text("suppressed", lang, k=k) if persons is None else persons)
+        (names.get(category, category), text("kp_hidden", lang, k=k) if persons is None else persons)
         for category, persons in counts.items()
     ]
     body = _facts(rows) if rows else html.Div(text("none", lang), className="hint")
+    return html.Div([html.H4(text("key_persons", lang)), body], id="key-person-counts")
+
+
+def key_persons_not_per_building(lang: str) -> html.Div:
+    """A building's key-person section: a note and no numbers (a building's counts are too
+    fine to protect)."""
+    body = html.Div(text("kp_not_per_building", lang), className="hint")
     return html.Div([html.H4(text("key_persons", lang)), body], id="key-person-counts")
 
 

@@ -134,7 +134,7 @@ def unit_profile(conn, unit, query: dict, lang: str) -> list:
     elif unit.kind == "building":
         facts = areas.building_profile(conn, unit.code)
         sections.append(profile.building_facts(facts, lang))
-        sections.append(profile.key_person_counts(areas.key_persons_by_category(conn, unit), kp_names, lang))
+        sections.append(profile.key_persons_not_per_building(lang))
     table = cases.case_table(conn, unit, f, data.today())
     sections.append(profile.case_table(table, data.category_names(conn, lang), lang, cases.TABLE_LIMIT))
     return sections
@@ -184,7 +184,7 @@ def _words(lang: str) -> dict:
         "cases": text("kpi_cases", lang),
         "overdue": text("kpi_overdue", lang),
         "persons": text("metric_persons", lang),
-        "suppressed": text("legend_suppressed", lang, k=get_settings().small_count_k),
+        "suppressed": text("legend_kp_hidden", lang, k=get_settings().small_count_k),
         "levels": {level: pick(LEVEL[level], lang) for level in RISK_ORDER},
     }
 
@@ -204,7 +204,7 @@ def _legend(metric: str, breaks: list[float], colours: list[str], layers, lang: 
         title = text("legend_persons" if metric == "persons" else "legend_cases", lang)
         items = _class_items(breaks, colours)
         if metric == "persons":
-            items.append(("#e6e6e6", text("legend_suppressed", lang, k=get_settings().small_count_k)))
+            items.append(("#e6e6e6", text("legend_kp_hidden", lang, k=get_settings().small_count_k)))
     rows = [
         html.Div([html.Span(className="swatch", style={"background": c}), html.Span(t)], className="legend-row")
         for c, t in items

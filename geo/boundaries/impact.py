@@ -1,6 +1,6 @@
 """What a draft would move, before it is committed: buildings, households, cases of the last
-12 months and key persons (counts only) from which grid to which, and how each affected
-grid's risk level would change.
+12 months and key persons (counts only, hidden below k) from which grid to which, and how
+each affected grid's risk level would change.
 
 The preview is the commit itself, rolled back: the draft's versions are written and the
 edited ground's cases and buildings placed again, exactly as a commit would, the moves are
@@ -11,6 +11,7 @@ disagree with the commit, and it costs what a commit costs.
 
 import time
 
+import pandas as pd
 import psycopg
 
 from geo.boundaries import store
@@ -19,6 +20,7 @@ from geo.db.connection import load_query
 from geo.db.frames import query_frame
 from geo.errors import UserError
 from geo.risk.estimate import estimate_grids, last_levels
+from geo.settings import get_settings
 
 PREVIEW_AUTHOR = "preview"
 
@@ -27,7 +29,8 @@ def preview(conn, draft_id: int) -> dict:
     """{"moves": [...], "risk": [...], "seconds": s} for draft `draft_id`; nothing is kept.
 
     moves: from_code, from_name, to_code, to_name, buildings, households, cases_12m,
-    key_persons, building_ids. risk: code, name, score_before, level_before, score_after,
+    key_persons (None below `small_count_k`: shown as "fewer than k", never the number),
+    building_ids. risk: code, name, score_before, level_before, score_after,
     level_after (None where the grid is new or gone)."""
     started = time.perf_counter()
     result = {"moves": [], "risk": []}
@@ -70,7 +73,7 @@ def _moves(conn, draft, base) -> list[dict]:
     """Moves between grids; a grid only recoded (same stored row) is not a move."""
     renamed = {old.code: new.code for new in draft.grids.values() for old in base.grids.values()
                if new.base_id is not None and new.base_id == old.base_id}  # fmt: skip
-    frame = query_frame(conn, load_query("boundaries/impact_moves"))
+    frame = query_frame(conn, load_query("boundaries/impact_moves"), {"k": get_settings().small_count_k})
     moves = []
     for row in frame.to_dict("records"):
         if renamed.get(row["from_code"]) == row["to_code"]:
@@ -78,6 +81,7 @@ def _moves(conn, draft, base) -> list[dict]:
         row["from_name"] = _name(base, row["from_code"])
         row["to_name"] = _name(draft, row["to_code"])
         row["building_ids"] = list(row["building_ids"])
+        row["key_persons"] = None if pd.isna(row["key_persons"]) else int(row["key_persons"])
         moves.append(row)
     return moves
 

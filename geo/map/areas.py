@@ -1,12 +1,18 @@
 """Risk scores and key-person counts of a unit's children, its top risk grids, and the
-profiles of a grid and a building. Key persons leave here as counts only, and counts below
-`small_count_k` leave as None (suppressed)."""
+profiles of a grid and a building. Key persons leave here as counts only, hidden (None) below
+`small_count_k` and wherever a hidden count could otherwise be worked out from the totals
+(geo/map/suppression.py)."""
+
+import threading
+import time
+from dataclasses import dataclass
 
 import psycopg
 
 from geo.db.connection import load_query
 from geo.db.frames import query_frame
 from geo.map.scope import scope_params
+from geo.map.suppression import suppress_path, unpublishable
 from geo.map.units import Unit
 from geo.settings import get_settings
 
@@ -31,25 +37,137 @@ def top_grids(conn: psycopg.Connection, unit: Unit, limit: int = TOP_GRIDS) -> l
 
 
 def child_key_persons(conn: psycopg.Connection, unit: Unit) -> dict[str, int | None]:
-    """{child code: active key persons} for the children of an area; None where the count is
-    below k (suppressed). Below the area levels there are no per-child counts."""
+    """{child code: active key persons} for every child of an area (0 included), None where
+    the count is hidden: below k, or hidden so that no hidden count can be worked out from
+    the totals (geo/map/suppression.py). The same for every viewer, however the area was
+    reached. Below the area levels there are no per-child counts.
+
+    Example:
+        >>> child_key_persons(conn, county)  # {'411802001': 212, '411802002': None, ...}
+    """
     if not unit.is_area:
         return {}
-    rows = conn.execute(load_query("map/key_persons_by_child"), scope_params(conn, unit)).fetchall()
-    return {code: suppress(persons) for code, persons in rows}
+    return _shown_group(conn, unit.code)
 
 
 def key_persons_by_category(conn: psycopg.Connection, unit: Unit) -> dict[str, int | None]:
-    """{category: active key persons} of a basic grid or a building, suppressed below k."""
-    if unit.kind not in ("grid", "building"):
-        raise ValueError(f"key persons by category are counted for a grid or a building, not a {unit.kind}")
-    rows = conn.execute(load_query(f"map/key_persons_by_category_{unit.kind}"), {"code": unit.code}).fetchall()
-    return {category: suppress(persons) for category, persons in rows}
+    """{category: active key persons} of a basic grid, every category (0 included), hidden as
+    in `child_key_persons`: the grid's count in its community's table is this table's total.
+    Buildings get none: their counts are too fine to protect.
+
+    Example:
+        >>> key_persons_by_category(conn, grid)  # {'care_elderly': None, 'drug': 14, ...}
+    """
+    if unit.kind != "grid":
+        raise ValueError(f"key persons by category are shown for a basic grid, not a {unit.kind}")
+    return _shown_group(conn, unit.code)
 
 
-def suppress(count: int) -> int | None:
-    """The count, or None when it is below the configured k."""
-    return count if count >= get_settings().small_count_k else None
+def forget_key_persons() -> None:
+    """Drop the remembered key-person hierarchies (after changing key persons or grids)."""
+    with _TREES_LOCK:
+        _TREES.clear()
+
+
+@dataclass(frozen=True)
+class _PersonTree:
+    """The counts of one database's hierarchy: groups[code] = {child: count} (None is a root
+    above several areas), parents[code] = parent code, and the codes whose total cannot be
+    published at this k."""
+
+    root: str | None
+    groups: dict
+    parents: dict
+    blocked: frozenset
+
+    def path(self, code: str | None) -> list | None:
+        """Codes from the root down to `code`; None when the root is not reached."""
+        path = [code]
+        while path[0] != self.root and len(path) <= len(self.parents) + 1:
+            if path[0] not in self.parents:
+                return None
+            path.insert(0, self.parents[path[0]])
+        return path if path[0] == self.root else None
+
+
+def _shown_group(conn: psycopg.Connection, code: str | None) -> dict[str, int | None]:
+    k = get_settings().small_count_k
+    tree = _person_tree(conn, k)
+    if code not in tree.groups:
+        return {}
+    path = tree.path(code)
+    if path is None:  # outside the hierarchy (an orphan): nothing to check the counts against
+        return dict.fromkeys(tree.groups[code])
+    return suppress_path(tree.groups, path, k, tree.blocked)[-1].cells
+
+
+def _person_tree(conn: psycopg.Connection, k: int) -> _PersonTree:
+    """The hierarchy's counts, remembered per database and k for `map_cache_s` seconds."""
+    key = (conn.info.host, conn.info.port, conn.info.dbname, k)
+    period = get_settings().map_cache_s
+    with _TREES_LOCK:
+        hit = _TREES.get(key)
+    if hit is not None and time.monotonic() - hit[0] < period:
+        return hit[1]
+    tree = _load_person_tree(conn, k)
+    with _TREES_LOCK:
+        _TREES[key] = (time.monotonic(), tree)
+    return tree
+
+
+def _load_person_tree(conn: psycopg.Connection, k: int) -> _PersonTree:
+    categories = [row[0] for row in conn.execute(load_query("map/key_person_categories"))]
+    parents, grids, tops = {}, {}, []
+    for code, parent, is_grid in conn.execute(load_query("map/key_persons_hierarchy")):
+        if is_grid:
+            grids.setdefault(code, dict.fromkeys(categories, 0))
+        if parent is None:
+            tops.append(code)
+        elif not (is_grid and code in parents):  # an area's code wins over a grid's
+            parents[code] = parent
+    for grid, category, persons in conn.execute(load_query("map/key_persons_by_grid_category")):
+        if grid in grids:
+            grids[grid][category] = persons
+    root = tops[0] if len(tops) == 1 else None
+    if root is None:
+        parents.update(dict.fromkeys(tops))
+    groups = _area_groups(parents, grids)
+    return _PersonTree(root, groups, parents, unpublishable(groups, root, k))
+
+
+def _area_groups(parents: dict, grids: dict) -> dict:
+    """{code: {child: count}} for the areas (children summed bottom-up) and the grids."""
+    children: dict = {}
+    for code, parent in parents.items():
+        children.setdefault(parent, []).append(code)
+    totals = {grid: sum(counts.values()) for grid, counts in grids.items()}
+    groups = dict(grids)
+    for code in _bottom_up(children):
+        groups[code] = {child: totals.get(child, 0) for child in sorted(children[code])}
+        totals[code] = sum(groups[code].values())
+    return groups
+
+
+def _bottom_up(children: dict) -> list:
+    """The codes that have children, children first; a cycle in imported parent links is
+    cut where it closes."""
+    order, state = [], {}
+    for start in children:
+        stack = [(start, False)]
+        while stack:
+            code, done = stack.pop()
+            if done:
+                state[code] = "done"
+                order.append(code)
+            elif code in children and code not in state:
+                state[code] = "open"
+                stack.append((code, True))
+                stack.extend((child, False) for child in children[code] if child not in state)
+    return order
+
+
+_TREES: dict[tuple, tuple[float, _PersonTree]] = {}
+_TREES_LOCK = threading.Lock()
 
 
 def grid_profile(conn: psycopg.Connection, code: str) -> dict | None:

@@ -13,7 +13,7 @@ from geo.map import areas
 from geo.map.basemap import TILE_PX, tile_image
 from geo.map.filters import CaseFilter
 from geo.map.heat import heat_box, heat_png
-from geo.map.units import find_unit, root_unit
+from geo.map.units import children_codes, find_unit, root_unit
 from geo.settings import get_settings
 
 AS_OF = dt.date(2026, 11, 24)
@@ -39,11 +39,13 @@ def test_key_persons_per_grid_are_counts_with_small_ones_suppressed(conn):
         """SELECT a.code FROM admin_area a JOIN grid_current g ON g.community_id = a.id
            WHERE a.level = 4 GROUP BY a.code ORDER BY count(*) DESC LIMIT 1"""
     ).fetchone()[0]
-    shown = areas.child_key_persons(conn, find_unit(conn, community))
-    assert shown, "the busiest community has key persons"
+    unit = find_unit(conn, community)
+    shown = areas.child_key_persons(conn, unit)
+    assert set(shown) == set(children_codes(conn, unit)), "every grid is a cell, those without anyone too"
     for grid, persons in shown.items():
-        assert persons == (truth[grid] if truth[grid] >= k else None)
-        assert persons is None or isinstance(persons, int)
+        assert persons is None or (isinstance(persons, int) and persons == truth.get(grid, 0) >= k)
+        if truth.get(grid, 0) < k:
+            assert persons is None
 
 
 def test_key_persons_by_category_are_suppressed_below_k(conn):
@@ -53,7 +55,6 @@ def test_key_persons_by_category_are_suppressed_below_k(conn):
            JOIN grid g ON g.id = b.grid_id WHERE p.active GROUP BY g.code ORDER BY count(*) DESC LIMIT 1"""
     ).fetchone()[0]
     counts = areas.key_persons_by_category(conn, find_unit(conn, grid))
-    assert counts and all(v is None or v >= k for v in counts.values())
     truth = dict(
         conn.execute(
             """SELECT p.category_code, count(*) FROM sensitive.key_person p JOIN building_assignment b USING (building_id)
@@ -61,7 +62,10 @@ def test_key_persons_by_category_are_suppressed_below_k(conn):
             [grid],
         ).fetchall()
     )
-    assert counts == {c: (n if n >= k else None) for c, n in truth.items()}
+    categories = {code for (code,) in conn.execute("SELECT code FROM sensitive.key_person_category")}
+    assert set(counts) == categories, "every category is a cell, those without anyone too"
+    assert all(v is None or v == truth[c] >= k for c, v in counts.items())
+    assert all(counts[c] is None for c in categories if truth.get(c, 0) < k)
     assert areas.child_key_persons(conn, find_unit(conn, grid)) == {}, "no per-micro-grid counts"
 
 

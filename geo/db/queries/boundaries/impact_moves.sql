@@ -1,4 +1,5 @@
--- After the dry-run commit: what moved from which grid to which. Key persons as counts only.
+-- After the dry-run commit: what moved from which grid to which. Key persons as counts only,
+-- and NULL below k (small_count_k): a small count never leaves the database.
 WITH buildings AS (
     SELECT i.before_code, g.code AS after_code, b.id, b.households
     FROM impact_buildings i
@@ -27,7 +28,8 @@ by_building AS (
 )
 SELECT coalesce(b.before_code, c.before_code) AS from_code, coalesce(b.after_code, c.after_code) AS to_code,
        coalesce(b.buildings, 0) AS buildings, coalesce(b.households, 0) AS households,
-       coalesce(c.cases, 0) AS cases_12m, coalesce(p.key_persons, 0) AS key_persons,
+       coalesce(c.cases, 0) AS cases_12m,
+       CASE WHEN coalesce(p.key_persons, 0) >= %(k)s THEN p.key_persons END AS key_persons,
        coalesce(b.building_ids, '{}') AS building_ids
 FROM by_building b
 FULL JOIN cases c ON c.before_code = b.before_code AND c.after_code IS NOT DISTINCT FROM b.after_code
