@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import shapely
 
-from geo.audit.log import record
+from geo.audit import log as audit_log
 from geo.boundaries import store
 from geo.boundaries.draft import Draft, Grid, MicroGrid
 from geo.boundaries.validate import blocking, describe, validate
@@ -88,7 +88,7 @@ def commit_draft(conn, draft_id: int, author: str, reason: str, actor: str | Non
             [version_id, draft_id],
         )
         detail = {"version_id": version_id, "draft_id": draft_id, "author": author, "reason": reason}
-        record(conn, actor or author, "boundary.commit", draft.community.code, detail | {"changes": len(changes.records)})
+        audit_log.record(conn, actor or author, "boundary.commit", draft.community.code, detail | {"changes": len(changes.records)})
     return summary | {"version_id": version_id, "seconds": round(time.perf_counter() - started, 3)}
 
 
