@@ -19,6 +19,7 @@ import datetime as dt
 import json
 import os
 import random
+import re
 import subprocess
 import sys
 import tempfile
@@ -26,6 +27,7 @@ import time
 
 from dashboard import data
 from dashboard.measure import GO_TO, NetworkLog, chromium, scored_database, serving, settle, walk
+from geo.auth.demo import DEMO_PASSWORDS
 from geo.db.connection import connect
 from geo.map import cases
 from geo.map.filters import DEFAULT_DAYS, CaseFilter
@@ -85,9 +87,8 @@ def _measure(scale: str, url: str, host: str, args) -> tuple[list[str], dict]:
         dump_kb, dump_ms = _full_dump(conn)
     lines = [f"safety map, {scale} scale: drill path {' > '.join(str(u.code or 'all') for u in path)}"]
     with chromium() as browser:
-        plain = walk(browser.new_page(viewport={"width": 1920, "height": 1080}), host, [u.code for u in path])
-        page = browser.new_page(viewport={"width": 1920, "height": 1080})
-        layered = walk(page, host, [u.code for u in path], ALL_LAYERS)
+        plain = walk(_signed_in_page(browser, host), host, [u.code for u in path])
+        layered = walk(_signed_in_page(browser, host), host, [u.code for u in path], ALL_LAYERS)
         filtered = _filter_step(browser, host, path[1].code)
     lines.append(
         f"  {'view':<10} {'data KB':>8} {'callbacks':>9} {'tiles':>6} {'requests':>8} {'server ms':>9} {'callbacks':>9}"
@@ -139,8 +140,23 @@ def _full_dump(conn) -> tuple[float, float]:
     return length / 1024, (time.perf_counter() - started) * 1000
 
 
-def _filter_step(browser, host: str, county: str):
+def _signed_in_page(browser, host: str, username: str = "admin"):
+    """A page of its own (own cookies, own cache) signed in as a demo user (the admin sees the
+    whole city). It signs in through the login form with the page's own request context, whose
+    cookies are the page's, without opening the dashboard: the first view measured is still the
+    page's first, its tiles not yet in the browser's cache nor its answers in the server's."""
     page = browser.new_page(viewport={"width": 1920, "height": 1080})
+    form = page.request.get(host + "login").text()
+    csrf = re.search(r'name="csrf" value="([^"]*)"', form).group(1)
+    fields = {"username": username, "password": DEMO_PASSWORDS[username], "csrf": csrf, "next": "/"}
+    answer = page.request.post(host + "login", form=fields, max_redirects=0)
+    if answer.status != 302 or "/login" in answer.headers.get("location", ""):
+        raise RuntimeError(f"{username} could not sign in: {answer.status}")
+    return page
+
+
+def _filter_step(browser, host: str, county: str):
+    page = _signed_in_page(browser, host)
     page.goto(f"{host}?u={county}")
     settle(page)
     log = NetworkLog(page)

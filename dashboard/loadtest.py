@@ -7,8 +7,14 @@ building: per drill step, the exact callback requests the page sent, the tiles a
 image it fetched, and for each step other units of the same level. A simulated leader walks
 down with randomly chosen units (their codes put in place of the recorded ones, tiles
 shifted to their place), sometimes changing the date range, and waits 1–3 s between steps
-as a person reading the page does. Run in its own process: locust patches the standard
-library for gevent."""
+as a person reading the page does. Each leader first signs in through the login form (as the
+demo admin, who sees the whole city, as the recorded walk did); its session cookie goes with
+every later request. The drilling starts once every leader has signed in (each then waits its
+own place in the spawn order, so that they arrive one after another as before): a sign-in
+costs a password hash, and fifty of them at once would otherwise hold up the first views. The
+sign-ins are counted apart ("sign in"; their failures count as errors): the response times
+reported are those of the drilling, over `--seconds` from when everyone is in. Run in its own
+process: locust patches the standard library for gevent."""
 
 import argparse
 import json
@@ -18,11 +24,22 @@ import re
 import sys
 
 import gevent
+import gevent.event
 from locust import HttpUser, between, task
 from locust.env import Environment
+from locust.stats import StatsEntry
+
+from geo.auth.demo import DEMO_PASSWORDS
 
 PLAN: dict = {}
 FILTER_CHANGE_SHARE = 0.3
+USERNAME = "admin"
+SIGN_IN = "sign in"
+CSRF_FIELD = re.compile(r'name="csrf" value="([^"]*)"')
+SIGN_IN_TIMEOUT_S = 300
+# Leaders that have started (in spawn order), those done signing in, and how many there are.
+CROWD: dict = {"started": 0, "signed_in": 0, "users": 0, "spawn_rate": 1}
+EVERYONE_IN = gevent.event.Event()
 
 
 def _replace_code(text: str, old: str, new: str) -> str:
@@ -44,6 +61,32 @@ def _shift_tile(url: str, recorded: list[float], chosen: list[float]) -> str:
 
 class Leader(HttpUser):
     wait_time = between(1, 3)
+
+    def on_start(self) -> None:
+        """Sign in, wait for the others, then for this leader's place in the spawn order."""
+        place = CROWD["started"]
+        CROWD["started"] += 1
+        try:
+            self._sign_in()
+        finally:
+            CROWD["signed_in"] += 1
+            if CROWD["signed_in"] >= CROWD["users"]:
+                EVERYONE_IN.set()
+        EVERYONE_IN.wait()
+        gevent.sleep(place / CROWD["spawn_rate"])
+
+    def _sign_in(self) -> None:
+        """Through the form: GET /login (its csrf token, bound to the session cookie), POST it
+        back with the password; a 302 away from /login is success."""
+        form = self.client.get("/login", name=SIGN_IN)
+        csrf = CSRF_FIELD.search(form.text or "")
+        fields = {"username": USERNAME, "password": DEMO_PASSWORDS[USERNAME], "next": "/"}
+        fields["csrf"] = csrf.group(1) if csrf else ""
+        with self.client.post(
+            "/login", data=fields, allow_redirects=False, name=SIGN_IN, catch_response=True
+        ) as response:
+            if response.status_code != 302 or "/login" in response.headers.get("Location", ""):
+                response.failure(f"{USERNAME} could not sign in: {response.status_code}")
 
     @task
     def drill_down(self) -> None:
@@ -88,23 +131,33 @@ def main(argv: list[str] | None = None) -> int:
     Leader.host = args.host.rstrip("/")
     environment = Environment(user_classes=[Leader])
     runner = environment.create_local_runner()
-    runner.start(args.users, spawn_rate=max(1, args.users // 10))
+    CROWD.update(users=args.users, spawn_rate=max(1, args.users // 10))
+    runner.start(args.users, spawn_rate=CROWD["spawn_rate"])
+    EVERYONE_IN.wait(timeout=SIGN_IN_TIMEOUT_S)
+    EVERYONE_IN.set()  # whoever is still signing in, the others go on
     gevent.sleep(args.seconds)
     runner.quit()
-    total = environment.stats.total
+    # The drilling's figures without the sign-ins (their failures still count as errors).
+    total = StatsEntry(environment.stats, "drilling", "", use_response_times_cache=False)
+    for (name, _method), entry in environment.stats.entries.items():
+        if name != SIGN_IN:
+            total.extend(entry)
     result = {
         "users": args.users,
         "seconds": args.seconds,
         "requests": total.num_requests,
-        "failures": total.num_failures,
+        "failures": environment.stats.total.num_failures,
         "p50_ms": total.get_response_time_percentile(0.5),
         "p95_ms": total.get_response_time_percentile(0.95),
         "max_ms": total.max_response_time,
         "per_second": round(total.num_requests / args.seconds, 1),
         "errors": [f"{e.method} {e.name}: {e.error}"[:200] for e in list(environment.stats.errors.values())[:5]],
         "by_name": {
-            name: {"requests": entry.num_requests, "p95_ms": entry.get_response_time_percentile(0.95)}
-            for (name, _method), entry in sorted(environment.stats.entries.items())
+            f"{name} {method}" if name == SIGN_IN else name: {
+                "requests": entry.num_requests,
+                "p95_ms": entry.get_response_time_percentile(0.95),
+            }
+            for (name, method), entry in sorted(environment.stats.entries.items())
         },
     }
     print(json.dumps(result))

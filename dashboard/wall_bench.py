@@ -19,7 +19,7 @@ import time
 
 import numpy as np
 
-from dashboard.measure import chromium, scored_database, serving
+from dashboard.measure import chromium, scored_database, serving, sign_in
 from dashboard.outage import Relay, relayed
 from data.demo.simulate import _draw, _hot_buildings, _insert_and_place
 from geo.db.cluster import LocalCluster
@@ -48,8 +48,9 @@ def main(argv: list[str] | None = None) -> int:
 def _measure(url: str, relay: Relay, relayed_url: str, args) -> list[str]:
     with serving(relayed_url) as (host, server), chromium() as browser:
         page = browser.new_page(viewport={"width": 1920, "height": 1080})
+        sign_in(page, host)  # the admin has the wall's permission
         page.goto(host + "wall/?tour=0")
-        page.wait_for_function("document.querySelectorAll('.wall-kpis .tile').length === 6", timeout=60_000)
+        page.wait_for_function("() => document.querySelectorAll('.wall-kpis .tile').length === 6", timeout=60_000)
         rng, buildings = _buildings(url)
         lines = [_latency(page, url, rng, buildings, args.cases), _outage(page, relay)]
         lines.append(_restart(page))
@@ -103,7 +104,7 @@ def _down_and_back(page, take_down, bring_back) -> tuple[float, float]:
     try:
         started = time.monotonic()
         page.wait_for_function(
-            "(document.querySelector('#wall-banner')?.textContent || '') !== ''", timeout=30_000, polling=50
+            "() => (document.querySelector('#wall-banner')?.textContent || '') !== ''", timeout=30_000, polling=50
         )
         noticed = time.monotonic() - started
         time.sleep(max(0.0, 15 - noticed))
@@ -111,7 +112,7 @@ def _down_and_back(page, take_down, bring_back) -> tuple[float, float]:
         bring_back()  # whatever happened, the database is not left down
     started = time.monotonic()
     page.wait_for_function(
-        "(document.querySelector('#wall-banner')?.textContent || '') === ''", timeout=120_000, polling=50
+        "() => (document.querySelector('#wall-banner')?.textContent || '') === ''", timeout=120_000, polling=50
     )
     return noticed, time.monotonic() - started
 
@@ -121,7 +122,7 @@ def _verdict(recovered_s: float) -> str:
 
 
 def _endurance(page, server, url: str, rng, buildings, cycles: int, arrival_every: int) -> list[str]:
-    page.wait_for_function("document.querySelectorAll('.wall-kpis .tile').length === 6", timeout=60_000)
+    page.wait_for_function("() => document.querySelectorAll('.wall-kpis .tile').length === 6", timeout=60_000)
     client = page.context.new_cdp_session(page)
     client.send("Performance.enable")
     marks, inserted = [], 0

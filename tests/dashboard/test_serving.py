@@ -1,12 +1,15 @@
 """`python -m dashboard` (what `make demo` runs) serves with gunicorn workers and compresses."""
 
+import http.cookiejar
 import subprocess
+import urllib.parse
 import urllib.request
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from dashboard.measure import serving
+from geo.auth.demo import DEMO_PASSWORDS
 
 
 @pytest.fixture
@@ -15,18 +18,31 @@ def dashboard(demo_db):
         yield running
 
 
+def signed_in_opener(url: str, username: str = "admin") -> urllib.request.OpenerDirector:
+    """An opener that has signed in through the login form and sends its session cookie."""
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+    with opener.open(url.rstrip("/") + "/login") as response:
+        csrf = response.read().decode().split('name="csrf" value="', 1)[1].split('"', 1)[0]
+    form = {"username": username, "password": DEMO_PASSWORDS[username], "csrf": csrf, "next": "/"}
+    with opener.open(url.rstrip("/") + "/login", urllib.parse.urlencode(form).encode()) as response:
+        assert response.status == 200 and response.url == url, f"{username} could not sign in"
+    return opener
+
+
 def test_the_dashboard_runs_on_gunicorn_with_several_workers_and_gzip(dashboard):
     url, process = dashboard
-    with urllib.request.urlopen(url) as response:
+    opener = signed_in_opener(url)
+    with opener.open(url) as response:
         assert response.status == 200 and "gunicorn" in response.headers["Server"]
+        assert response.url == url  # the page itself, not the login form
         page = response.read().decode()
     bundle = next(part.split('"')[0] for part in page.split('src="')[1:] if "dash_renderer" in part)
     request = urllib.request.Request(url.rstrip("/") + bundle, headers={"Accept-Encoding": "gzip"})
-    with urllib.request.urlopen(request) as response:
+    with opener.open(request) as response:
         assert response.headers["Content-Encoding"] == "gzip"
     # Every worker serves the bundles from the start, not only the one that served the page.
     with ThreadPoolExecutor(8) as pool:
-        statuses = list(pool.map(lambda _: urllib.request.urlopen(url.rstrip("/") + bundle).status, range(16)))
+        statuses = list(pool.map(lambda _: opener.open(url.rstrip("/") + bundle).status, range(16)))
     assert statuses == [200] * 16
     workers = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
     assert len(workers) == 2
