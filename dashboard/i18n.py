@@ -212,6 +212,7 @@ TEXT = {
         "Scope {code} does not exist or lies outside your jurisdiction; showing all of it.",
     ),
     "wall_nav": ("指挥大屏", "Wall screen"),
+    "cases_not_for_role": ("大屏账号不显示单个事件点位。", "Wall-screen accounts do not show single cases."),
     "logout": ("退出", "Sign out"),
     "role_wall": ("指挥大屏", "Wall screen"),
     "role_leader": ("领导", "Leader"),

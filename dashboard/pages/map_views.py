@@ -8,11 +8,12 @@ import dash_leaflet as dl
 import numpy as np
 from dash import dcc, html
 
-from dashboard import data
+from dashboard import access, data
 from dashboard.cache import remembered
 from dashboard.components import map_view, profile
 from dashboard.i18n import KIND, LEVEL, SOURCE, STATE, label, pick, text
 from dashboard.state import LAYERS, METRICS, with_unit
+from geo.auth.roles import CASE_DETAILS
 from geo.map import areas, cases, points
 from geo.map.heat import RAMP, heat_box
 from geo.map.units import children_codes
@@ -104,7 +105,9 @@ def overlays(conn, unit, query: dict, lang: str) -> list:
     notes, point_data = [], []
     for layer in map_view.POINT_LAYERS:
         shown = None
-        if layer in layers and layer == "cases":
+        if layer in layers and layer == "cases" and not access.may(CASE_DETAILS):
+            notes.append(text("cases_not_for_role", lang))
+        elif layer in layers and layer == "cases":
             shown = cases.case_points(conn, unit, f, data.today()) if not unit.is_area else None
             if shown is None:
                 notes.append(text("cases_from_grid", lang))
@@ -135,8 +138,9 @@ def unit_profile(conn, unit, query: dict, lang: str) -> list:
         facts = areas.building_profile(conn, unit.code)
         sections.append(profile.building_facts(facts, lang))
         sections.append(profile.key_persons_not_per_building(lang))
-    table = cases.case_table(conn, unit, f, data.today())
-    sections.append(profile.case_table(table, data.category_names(conn, lang), lang, cases.TABLE_LIMIT))
+    if access.may(CASE_DETAILS):  # a wall screen shows no case one by one
+        table = cases.case_table(conn, unit, f, data.today())
+        sections.append(profile.case_table(table, data.category_names(conn, lang), lang, cases.TABLE_LIMIT))
     return sections
 
 

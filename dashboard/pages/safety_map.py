@@ -16,7 +16,7 @@ from dashboard.i18n import text
 from dashboard.pages import map_views
 from dashboard.state import build_search, parse_search
 from geo.map import areas, cases
-from geo.map.units import children_geojson, unit_path
+from geo.map.units import children_geojson
 
 CONTROL_IDS = ("f-dates", "f-cat", "f-src", "f-st", "f-metric", "f-layers", "f-lang")
 
@@ -139,7 +139,7 @@ def register(app, url: str) -> None:
             if unit is None:
                 return map_view.EMPTY, no_update, [], html.P(text("empty", lang)), ""
             shapes = children_geojson(conn, unit)
-            path = unit_path(conn, unit)
+            path = data.visible_path(conn, unit)
             risk = areas.latest_risk(conn, [unit.code] if unit.code else []).get(unit.code)
         message = text("not_found", lang, code=code[:40]) if unknown else ""
         # A building alone would fill the screen; zoom 18 keeps its street in view.
