@@ -13,10 +13,10 @@ from gunicorn.app.base import BaseApplication
 from dashboard.access import SIGNED_IN, guarded, may
 from dashboard.components.controls import label, language_switch, user_box
 from dashboard.login import setup_login
-from dashboard.pages import boundaries, overview, safety_map, wall
+from dashboard.pages import boundaries, key_person_records, overview, safety_map, wall
 from dashboard.routes import register_routes
 from dashboard.security import harden
-from geo.auth.roles import BOUNDARIES, MAP, OVERVIEW, WALL
+from geo.auth.roles import BOUNDARIES, KEY_PERSON_RECORDS, MAP, OVERVIEW, WALL
 from geo.db.connection import app_database_url, database_url
 from geo.map.basemap import cache_dir_for
 from geo.settings import PROJECT_ROOT, get_settings
@@ -42,13 +42,15 @@ def create_app(url: str | None = None) -> dash.Dash:
     setup_login(app.server, url)
     app.layout = _layout
     # The editor's parts appear only at /boundaries; Dash checks its callbacks against these.
-    app.validation_layout = html.Div([_layout(), boundaries.layout()])
+    app.validation_layout = html.Div([_layout(), boundaries.layout(), key_person_records.layout()])
     safety_map.register(guarded(app, MAP), url)
+    boundaries.register_page(guarded(app, SIGNED_IN))  # its container is in every layout
     boundaries.register(guarded(app, BOUNDARIES), url)
+    key_person_records.register(guarded(app, KEY_PERSON_RECORDS), url)
     register_routes(app.server, url, cache_dir_for(url))
     add_server_timing(app.server)
-    wall_app = create_wall(app.server, url)
-    harden(app.server, [app, wall_app])
+    app.wall_app = create_wall(app.server, url)
+    harden(app.server, [app, app.wall_app])
 
     @guarded(app, SIGNED_IN).callback(
         Output("map-page", "style"), Output("overview-page", "children"), Input("url", "pathname")

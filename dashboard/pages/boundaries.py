@@ -10,11 +10,13 @@ dashboard/components/boundary_review.py."""
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import data
+from dashboard.access import may
 from dashboard.components import boundary_edits, boundary_map, boundary_panel, boundary_review
 from dashboard.components.boundary_access import allowed_state, author, community_allowed
 from dashboard.components.boundary_panel import message
 from dashboard.components.boundary_state import build, on_page, parse
 from dashboard.i18n import text
+from geo.auth.roles import BOUNDARIES
 from geo.boundaries import features, history, store
 from geo.boundaries.validate import describe, validate
 from geo.errors import UserError
@@ -47,8 +49,9 @@ def layout(lang: str = "zh", state: dict | None = None) -> html.Div:
     return html.Div([*stores, boundary_panel.top_bar(lang), body], id="bnd-root", className="bnd-page")
 
 
-def register(app, url: str) -> None:
-    """Attach the page's callbacks to `app`, reading database `url`."""
+def register_page(app) -> None:
+    """The callback that builds the page at /boundaries: its container is in every user's
+    layout, so it runs for every signed-in user and shows the editor only to those who may."""
 
     @app.callback(
         Output("boundaries-page", "children"),
@@ -58,10 +61,14 @@ def register(app, url: str) -> None:
         State("bnd-keep", "data"),
     )
     def show(pathname, lang, search, kept):
-        if not on_page(pathname):
+        if not on_page(pathname) or not may(BOUNDARIES):
             return []
         state = parse(search)
         return layout(lang or "zh", state if state["c"] else kept)
+
+
+def register(app, url: str) -> None:
+    """Attach the editor's callbacks to `app`, reading database `url`."""
 
     @app.callback(
         Output("bnd-url", "search", allow_duplicate=True),

@@ -10,11 +10,13 @@ import json
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
 from dashboard import data
+from dashboard.access import may
 from dashboard.cache import remembered
 from dashboard.components import controls, map_view, panel
 from dashboard.i18n import text
-from dashboard.pages import map_views
+from dashboard.pages import key_person_records, map_views
 from dashboard.state import build_search, parse_search
+from geo.auth.roles import KEY_PERSON_RECORDS
 from geo.map import areas, cases
 from geo.map.units import children_geojson
 
@@ -40,6 +42,8 @@ def layout() -> html.Div:
                             html.Div(id="panel-charts"),
                             html.Div(id="panel-top"),
                             html.Div(id="panel-profile"),
+                            # Built per request: only the key-population officer has the panel.
+                            *([key_person_records.layout()] if may(KEY_PERSON_RECORDS) else []),
                         ],
                         className="panel",
                     ),
