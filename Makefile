@@ -10,6 +10,7 @@ demo: setup
 	$(PY) -m geo migrate
 	$(PY) -m geo demo --if-empty
 	$(PY) -m geo risk
+	$(PY) -m geo users demo
 	$(PY) -m dashboard
 
 test: setup setup-browser
