@@ -21,6 +21,9 @@ from geo.db.connection import connect, load_query
 from geo.db.frames import query_frame
 from geo.errors import UserError
 from geo.imports.layers import LAYERS
+from geo.map import areas
+from geo.map.suppression import suppress_group
+from geo.map.units import find_unit
 from geo.settings import get_settings
 
 DRIVERS = {"gpkg": "GPKG", "geojson": "GeoJSON", "shp": "ESRI Shapefile", "csv": None}
@@ -63,7 +66,26 @@ def read_layer(conn, layer: str, as_of: dt.date | None, county: str | None) -> p
     if as_of:
         at = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), ZoneInfo(get_settings().timezone))
     params = {"at": at, "county": county, "k": get_settings().small_count_k}
-    return query_frame(conn, load_query(QUERIES[layer]), params)
+    frame = query_frame(conn, load_query(QUERIES[layer]), params)
+    return _hide_key_persons(conn, frame, current=at is None) if layer == "key-persons" else frame
+
+
+def _hide_key_persons(conn, frame: pd.DataFrame, current: bool) -> pd.DataFrame:
+    """The counts as the map shows them (small ones and those that would give a small one away
+    hidden, geo/map/suppression.py), so that a file and the map together reveal nothing more.
+    An export of an earlier day hides per grid as if the grid's total were known."""
+    k = get_settings().small_count_k
+    shown = {}
+    for grid, rows in frame.groupby("grid_code"):
+        counts = dict(zip(rows["category"], rows["persons"].astype(int), strict=True))
+        if current and (unit := find_unit(conn, grid)) is not None and unit.kind == "grid":
+            cells = areas.key_persons_by_category(conn, unit)
+        else:
+            group = suppress_group(counts, k)
+            cells = dict.fromkeys(counts) if group.total_hidden else group.cells
+        shown.update({(grid, category): cells.get(category) for category in counts})
+    persons = [shown[(grid, category)] for grid, category in zip(frame["grid_code"], frame["category"], strict=True)]
+    return frame.assign(persons=pd.array(persons, dtype="Int64"), suppressed=[p is None for p in persons])
 
 
 def write_file(frame: pd.DataFrame, path: str, fmt: str) -> None:

@@ -1,8 +1,7 @@
--- Key persons as counts per grid and category, never one row per person; counts below
--- %(k)s are suppressed (NULL, with suppressed = true). Registered on or before %(at)s.
+-- Key persons as counts per grid and category, never one row per person; registered on or
+-- before %(at)s. geo/imports/export.py hides counts as the map does before anything is written.
 SELECT g.code AS grid_code, g.name AS grid_name, k.category_code AS category,
-       CASE WHEN count(*) >= %(k)s THEN count(*) END AS persons,
-       count(*) < %(k)s AS suppressed, ST_AsBinary(g.geom) AS geom
+       count(*) AS persons, false AS suppressed, ST_AsBinary(g.geom) AS geom
 FROM sensitive.key_person_located k
 JOIN grid g ON g.id = k.grid_id
 WHERE k.active AND (%(at)s::timestamptz IS NULL OR k.registered_on < %(at)s)

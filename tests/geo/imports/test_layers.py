@@ -4,8 +4,10 @@ flags across rows, key persons, and text kept byte for byte."""
 import csv
 import json
 
+import pandas as pd
 import pytest
 
+from geo.db.connection import connect
 from geo.geocode.crs import from_wgs84
 from tests.geo.imports.conftest import import_file, scalar
 from tests.test_cli import run_geo
@@ -226,3 +228,27 @@ def test_chinese_column_names_cut_by_a_gbk_dbf_still_match(city_db, tmp_path):
     levels = scalar(city_db, "SELECT array_agg(level ORDER BY code) FROM grid_current WHERE code IN (%s, %s)",
                     [parent, child])  # fmt: skip
     assert levels == [1, 2]
+
+
+def test_key_persons_export_hides_what_the_map_hides(city_db, monkeypatch):
+    """A file and the map together give nothing away: every count in the export is shown on
+    the map as the same number, every hidden one hidden there too (k = 3, so both kinds occur)."""
+    from geo.imports.export import read_layer
+    from geo.map import areas
+    from geo.map.units import find_unit
+    from geo.settings import get_settings
+
+    monkeypatch.setenv("SAFETY_MAP_SMALL_COUNT_K", "3")
+    get_settings.cache_clear()
+    areas.forget_key_persons()
+    try:
+        with connect(city_db) as conn:
+            frame = read_layer(conn, "key-persons", None, None)
+            for grid, rows in frame.groupby("grid_code"):
+                shown = areas.key_persons_by_category(conn, find_unit(conn, grid))
+                exported = {c: (None if pd.isna(p) else int(p)) for c, p in zip(rows["category"], rows["persons"])}
+                assert exported == {c: shown[c] for c in exported}, grid
+    finally:
+        get_settings.cache_clear()
+        areas.forget_key_persons()
+    assert frame["suppressed"].any() and not frame["suppressed"].all()
