@@ -1,8 +1,10 @@
-"""Key places, cameras and centres inside a unit's box, as GeoJSON points. Key places and
+"""Key places, cameras and centres inside a unit (its box, then its shape: nothing beyond it,
+whoever looks), as GeoJSON points. Key places and
 cameras are sent from the township level down (a county holds about a thousand: one blot on
 the map and, measured, 330 KB of a view's data); centres down to the level below the unit."""
 
 import psycopg
+from psycopg import sql
 
 from geo.db.connection import load_query
 from geo.map.cases import point_features
@@ -16,13 +18,14 @@ DENSE_LAYERS_FROM = ("township", "community", "grid", "micro_grid", "building")
 
 
 def layer_points(conn: psycopg.Connection, layer: str, unit: Unit) -> dict | None:
-    """The layer's points in the unit's box (properties code, name, kind), or None when the
+    """The layer's points inside the unit (properties code, name, kind), or None when the
     layer is not shown at this unit's level."""
     if layer not in QUERY:
         raise ValueError(f"unknown point layer {layer!r}")
     if layer != "centres" and unit.kind not in DENSE_LAYERS_FROM:
         return None
     params = {"west": unit.west, "south": unit.south, "east": unit.east, "north": unit.north, "limit": LIMIT}
-    params["max_level"] = UNIT_LEVEL.get(unit.kind, 4) + 1
-    rows = conn.execute(load_query(QUERY[layer]), params).fetchall()
+    params.update(max_level=UNIT_LEVEL.get(unit.kind, 4) + 1, code=unit.code)
+    query = sql.SQL(load_query(QUERY[layer])).format(shape=sql.SQL(load_query("map/unit_shape")))
+    rows = conn.execute(query, params).fetchall()
     return point_features(rows, ("code", "name", "kind"))
