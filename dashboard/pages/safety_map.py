@@ -16,7 +16,7 @@ from dashboard.components import controls, map_view, panel
 from dashboard.i18n import text
 from dashboard.pages import key_person_records, map_views
 from dashboard.state import build_search, parse_search
-from geo.auth.roles import KEY_PERSON_RECORDS
+from geo.auth.roles import CASE_DETAILS, KEY_PERSON_RECORDS
 from geo.map import areas, cases
 from geo.map.units import children_geojson
 
@@ -217,6 +217,7 @@ def register(app, url: str) -> None:
             "layers",
             _key(query),
             lang,
+            may(CASE_DETAILS),  # the case layer's note differs for a wall screen
         )
 
     @app.callback(
