@@ -149,6 +149,26 @@ CREATE POLICY key_person_category_read ON sensitive.key_person_category FOR SELE
 CREATE POLICY key_person_category_whole_database ON sensitive.key_person_category
     USING (sensitive.scope_all()) WITH CHECK (sensitive.scope_all());
 
+-- Counts for the map's key-person tables, the same for every viewer: complementary
+-- suppression (geo/map/suppression.py) needs the counts of the whole hierarchy, whoever looks.
+-- Counts per basic grid and category only, never a person; the dashboard hides small ones
+-- before anything leaves the server. It reads as the owner with the scope 'all' for its own
+-- duration (the SET clause), so the policies above still bind every other query.
+CREATE FUNCTION sensitive.key_person_counts()
+RETURNS TABLE (grid text, category text, persons bigint)
+LANGUAGE sql STABLE SECURITY DEFINER
+SET search_path = pg_catalog, public, sensitive
+SET safety_map.scope = 'all'
+AS $$
+    SELECT g.code, k.category_code, count(*)
+    FROM public.grid_current g
+    JOIN public.building_assignment b ON b.grid_id = g.id
+    JOIN sensitive.key_person k ON k.building_id = b.building_id
+    WHERE g.is_basic AND k.active
+    GROUP BY 1, 2
+$$;
+REVOKE ALL ON FUNCTION sensitive.key_person_counts() FROM PUBLIC;
+
 -- A view runs with its owner's rights, and the owner may bypass row-level security: this one
 -- must check the rights of whoever reads it.
 ALTER VIEW sensitive.key_person_located SET (security_invoker = true);
@@ -172,4 +192,5 @@ GRANT SELECT, INSERT, UPDATE ON auth.app_session TO safety_map_app;
 
 GRANT INSERT ON audit.log TO safety_map_app;
 GRANT EXECUTE ON FUNCTION audit.recent_login_failures(text, integer) TO safety_map_app;
+GRANT EXECUTE ON FUNCTION sensitive.key_person_counts() TO safety_map_app;
 REVOKE ALL ON FUNCTION audit.chain_entry() FROM PUBLIC;

@@ -93,3 +93,20 @@ def _visible(conn, jurisdiction) -> int:
     with conn.transaction():
         apply_scope(conn, jurisdiction)
         return conn.execute("SELECT count(*) FROM sensitive.key_person").fetchone()[0]
+
+
+def test_the_map_counts_are_the_whole_hierarchys_and_the_scope_survives_them(city_db, township):
+    """Suppression needs every count, whoever looks: the counting function sees the whole
+    database, returns counts only, and leaves the caller's scope as it was."""
+    with connect(city_db) as owner:
+        total = owner.execute("SELECT count(*) FROM sensitive.key_person WHERE active").fetchone()[0]
+        jurisdiction = find_jurisdiction(owner, township)
+        inside = owner.execute(PERSONS_IN, [list(jurisdiction.grid_ids)]).fetchone()[0]
+    with psycopg.connect(app_database_url(city_db), autocommit=True) as app, app.transaction():
+        apply_scope(app, jurisdiction)
+        counted = app.execute("SELECT sum(persons), count(*) FROM sensitive.key_person_counts()").fetchone()
+        columns = [column.name for column in app.execute("SELECT * FROM sensitive.key_person_counts()").description]
+        still = app.execute("SELECT count(*) FROM sensitive.key_person").fetchone()[0]
+    assert counted[0] == total and counted[1] > 0
+    assert columns == ["grid", "category", "persons"]
+    assert still == inside < total
