@@ -1,4 +1,4 @@
--- Key places in the box and inside the unit's shape ({shape}: map/unit_shape), at most %(limit)s.
+-- Key places in the box and inside the unit's shape (map/unit_shape), at most %(limit)s.
 SELECT code, name, category AS kind, round(ST_X(geom)::numeric, 5) AS lon, round(ST_Y(geom)::numeric, 5) AS lat
 FROM key_place
 WHERE geom && ST_MakeEnvelope(%(west)s, %(south)s, %(east)s, %(north)s, 4326)
