@@ -8,7 +8,7 @@ further attempts for that user until the window passes.
 """
 
 import secrets
-from urllib.parse import urlencode
+from urllib.parse import urlencode, urlsplit
 
 import flask
 import flask_login
@@ -24,6 +24,7 @@ from geo.db.pool import get_pool
 from geo.settings import PROJECT_ROOT, get_settings
 
 MAX_FAILURES = 5
+LOCK_USERNAME = "SELECT pg_advisory_xact_lock(4118017, hashtext(%s))"
 FAILURE_WINDOW_S = 15 * 60
 # Paths anyone may fetch: the sign-in page and code and styles that are the same for everyone.
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/wall/assets/", "/wall/_dash-component-suites/")
@@ -105,7 +106,10 @@ def _login(url: str):
 
 
 def _refusal(conn, username: str, password: str) -> str | None:
-    """Why a login is refused (None: it is not)."""
+    """Why a login is refused (None: it is not). Attempts on one username wait for each other
+    until the transaction that records them ends, so a burst of parallel guesses is counted
+    as it comes and not all let through."""
+    conn.execute(LOCK_USERNAME, [username])
     failures = conn.execute("SELECT audit.recent_login_failures(%s, %s)", [username, FAILURE_WINDOW_S]).fetchone()[0]
     if failures >= MAX_FAILURES:
         return "throttled"
@@ -145,10 +149,15 @@ def _next_page(user: User) -> str:
 
 
 def _safe_next(value: str) -> str | None:
-    """A path on this server, never another site (no scheme, no //host, no backslash)."""
-    if value.startswith("/") and not value.startswith("//") and "\\" not in value and len(value) < 2000:
-        return value
-    return None
+    """A path on this server, never another site: printable ASCII without spaces (a tab or
+    newline would be dropped from the Location header, `/\t/evil` becoming `//evil`), no
+    backslash, no scheme or host, one leading slash."""
+    if not value or len(value) > 2000 or any(not "!" <= ch <= "~" for ch in value) or "\\" in value:
+        return None
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc or not value.startswith("/") or value.startswith("//"):
+        return None
+    return value
 
 
 def _language() -> str:

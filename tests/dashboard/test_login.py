@@ -2,11 +2,13 @@
 revocation or a disabled user (a copied cookie stops working too), a throttle on failed
 logins, pages by permission, and the audit entries of all of it."""
 
+from concurrent.futures import ThreadPoolExecutor
+
 import pytest
 
 from dashboard.app import create_app
 from geo.auth.sessions import revoke_sessions
-from geo.auth.users import set_active
+from geo.auth.users import save_user, set_active
 from geo.db.connection import connect
 from tests.dashboard.conftest import DEMO_PASSWORDS, add_demo_users, signed_in_client
 
@@ -84,6 +86,20 @@ def test_five_failures_stop_further_attempts(app, owner):
     assert response.status_code == 401 and "次数过多" in response.get_data(as_text=True)
 
 
+def test_parallel_guesses_get_no_more_than_five_password_checks(app, owner):
+    """Twelve wrong passwords for one user at the same moment: five are checked, the rest are
+    throttled (each attempt waits for the one before it to be recorded)."""
+    save_user(owner, "guessed", "被猜的人", "wall", None, "the-real-password", "tests")
+
+    def guess(_n):
+        return _login(app.server.test_client(), "guessed", "wrong-password!").get_data(as_text=True)
+
+    with ThreadPoolExecutor(12) as pool:
+        answers = list(pool.map(guess, range(12)))
+    assert sum("用户名或密码不正确" in answer for answer in answers) == 5
+    assert sum("次数过多" in answer for answer in answers) == 7
+
+
 def test_logout_ends_the_session_on_the_server(app):
     client = signed_in_client(app, "leader")
     copied = client.get_cookie(COOKIE).value
@@ -143,7 +159,7 @@ def test_the_login_form_needs_its_token_and_never_sends_elsewhere(app):
     response = client.post("/login", data={"username": "leader", "password": DEMO_PASSWORDS["leader"]})
     assert response.status_code == 400
     client.get("/login")
-    for target in ("//evil.example/x", "https://evil.example/", "/\\evil.example"):
+    for target in ("//evil.example/x", "https://evil.example/", "/\\evil.example", "/\t/evil.example", "/\n/x"):
         response = _login(client, "leader", DEMO_PASSWORDS["leader"], next_page=target)
         assert response.status_code == 302 and response.headers["Location"] == "/"
         client.post("/logout")
