@@ -1,6 +1,10 @@
 """Checking the audit log's hash chain: every entry's `prev_hash` is the hash of the entry
-before it, and its `hash` is SHA-256 of `prev_hash|id|time in µs|actor|action|target|detail`
-(the same text as the SQL function audit.entry_text)."""
+before it, and its `hash` is SHA-256 of `prev_hash|id|time in µs|n:actor|n:action|n:target|detail`
+(n the length of the text that follows; the same text as the SQL function audit.entry_text).
+
+What the chain cannot show by itself: an owner who rewrites the whole chain from some entry
+on, or cuts its tail. `verify` prints the head (the last hash): kept somewhere else (a ticket,
+a signed mail), it shows both."""
 
 import datetime as dt
 import hashlib
@@ -47,5 +51,6 @@ def verify_chain(conn: psycopg.Connection) -> ChainReport:
 
 def entry_hash(prev_hash: str, entry_id: int, at: dt.datetime, actor, action, target, detail: str) -> str:
     micros = (at - EPOCH) // dt.timedelta(microseconds=1)
-    text = f"{prev_hash}|{entry_id}|{micros}|{actor}|{action}|{target}|{detail}"
+    texts = "|".join(f"{len(value)}:{value}" for value in (actor, action, target))
+    text = f"{prev_hash}|{entry_id}|{micros}|{texts}|{detail}"
     return hashlib.sha256(text.encode("utf-8")).hexdigest()

@@ -63,11 +63,13 @@ CREATE TABLE audit.log (
 );
 CREATE INDEX audit_log_action_idx ON audit.log (action, at);
 
--- The text an entry's hash covers; geo/audit/chain.py computes the same.
+-- The text an entry's hash covers; geo/audit/chain.py computes the same. The free texts carry
+-- their length, so that no '|' typed into a username can move a boundary between fields.
 CREATE FUNCTION audit.entry_text(id bigint, at timestamptz, actor text, action text, target text, detail jsonb)
 RETURNS text LANGUAGE sql IMMUTABLE AS $$
-    SELECT id || '|' || (extract(epoch FROM at) * 1000000)::bigint || '|' || actor || '|' || action
-        || '|' || target || '|' || detail::text
+    SELECT id || '|' || (extract(epoch FROM at) * 1000000)::bigint
+        || '|' || length(actor) || ':' || actor || '|' || length(action) || ':' || action
+        || '|' || length(target) || ':' || target || '|' || detail::text
 $$;
 
 -- Entries are numbered and chained one at a time (the lock lasts until the inserting

@@ -1,6 +1,7 @@
 """The audit log: append-only for the dashboard's role and for its owner, hash-chained, and
 `python -m geo audit verify` names the first broken link of a tampered log."""
 
+import datetime as dt
 import os
 import subprocess
 import sys
@@ -8,7 +9,7 @@ import sys
 import psycopg
 import pytest
 
-from geo.audit.chain import verify_chain
+from geo.audit.chain import GENESIS, entry_hash, verify_chain
 from geo.audit.log import record
 from geo.db.connection import app_database_url, connect
 from geo.settings import PROJECT_ROOT
@@ -20,6 +21,7 @@ def logged(city_db) -> str:
     with psycopg.connect(app_database_url(city_db), autocommit=True) as app:
         for n in range(5):
             record(app, f"user{n}", "key_person.view", f"41180200100{n}", {"persons": [f"KP-{n}"], "n": n})
+        record(app, "anonymous", "login.failed", "张三|登录", {"reason": "wrong", "address": "127.0.0.1"})
     return city_db
 
 
@@ -101,3 +103,10 @@ def _tamper(url: str, statement: str) -> int:
         conn.execute("ALTER TABLE audit.log ENABLE TRIGGER audit_log_append_only")
         conn.commit()
     return changed
+
+
+def test_no_field_boundary_can_move_without_changing_the_hash():
+    at = dt.datetime(2026, 12, 4, tzinfo=dt.UTC)
+    one = entry_hash(GENESIS, 1, at, "anonymous", "login.failed", "a|b", "{}")
+    other = entry_hash(GENESIS, 1, at, "anonymous|login.failed", "a", "b", "{}")
+    assert one != other
