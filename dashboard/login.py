@@ -8,10 +8,13 @@ further attempts for that user until the window passes.
 """
 
 import secrets
+import time
 from urllib.parse import urlencode, urlsplit
 
 import flask
 import flask_login
+import psycopg
+from psycopg_pool import PoolTimeout
 
 from dashboard import access
 from dashboard.login_page import login_html
@@ -24,6 +27,12 @@ from geo.db.pool import get_pool
 from geo.settings import PROJECT_ROOT, get_settings
 
 MAX_FAILURES = 5
+QUICK_CHECK_S = 0.25  # the wall polls every second: a database that is gone must not hold it up
+BUSY_CHECK_S = 30.0
+_DOWN = object()
+OUTAGE_GRACE_S = 15 * 60
+MAX_REMEMBERED = 10_000
+_last_answers: dict[str, tuple[float, User | None]] = {}  # session token -> (when, its user)
 LOCK_USERNAME = "SELECT pg_advisory_xact_lock(4118017, hashtext(%s))"
 FAILURE_WINDOW_S = 15 * 60
 # Paths anyone may fetch: the sign-in page and code and styles that are the same for everyone.
@@ -62,9 +71,37 @@ def setup_login(server: flask.Flask, url: str) -> None:
 
 
 def _load_user(url: str, token: str) -> SignedIn | None:
-    with get_pool(url).connection() as conn:
-        user = session_user(conn, token)
+    """The session's user, asked of the database. While the database cannot be reached, the
+    answer it last gave for this session (at most OUTAGE_GRACE_S old) stands: nothing can be
+    read then anyway, and the wall screen's callbacks must run, quickly, to say that its data
+    is stale. A pool that is only busy is waited for."""
+    pool = get_pool(url)
+    try:
+        user = _ask(pool, token, QUICK_CHECK_S)
+    except PoolTimeout:
+        user = _ask(pool, token, BUSY_CHECK_S) if _all_in_use(pool) else _DOWN
+    except psycopg.OperationalError:
+        user = _DOWN
+    if user is _DOWN:
+        checked_at, user = _last_answers.get(token, (0.0, None))
+        return SignedIn(user, token) if user and time.monotonic() - checked_at < OUTAGE_GRACE_S else None
+    if len(_last_answers) > MAX_REMEMBERED:
+        _last_answers.clear()
+    _last_answers[token] = (time.monotonic(), user)
     return SignedIn(user, token) if user else None
+
+
+def _all_in_use(pool) -> bool:
+    """Whether the pool is at its size with every connection lent out: busy, not cut off (a
+    pool below its size that could not lend one in time could not open one: about 10 ms when
+    the database answers)."""
+    stats = pool.get_stats()
+    return stats.get("pool_size", 0) >= stats.get("pool_max", 1) and stats.get("pool_available", 0) == 0
+
+
+def _ask(pool, token: str, timeout_s: float):
+    with pool.connection(timeout=timeout_s) as conn:
+        return session_user(conn, token)
 
 
 def _gate():

@@ -5,8 +5,9 @@ from pathlib import Path
 
 from flask import Flask, Response, request
 
-from dashboard import data
+from dashboard import access, data
 from dashboard.cache import one_at_a_time, remembered
+from geo.auth.roles import CASE_DETAILS
 from geo.map.basemap import tile_image
 from geo.map.heat import heat_png
 
@@ -35,6 +36,9 @@ def register_routes(server: Flask, url: str, tile_cache: Path) -> None:
             unit, unknown = data.resolve_unit(conn, request.args.get("u") or None)
             if unit is None or unknown:
                 return Response("unknown unit", status=400, mimetype="text/plain")
+            if not unit.is_area and not access.may(CASE_DETAILS):
+                # Over a grid or a building the heat all but points at single cases.
+                return Response("no case details for this role", status=403, mimetype="text/plain")
             query, _ignored = data.resolve_query(conn, raw)
             draw = lambda: heat_png(conn, unit, data.case_filter(query), data.today())  # noqa: E731
             png = remembered((url, unit.code, "heat", str(sorted(query.items()))), draw) if unit.is_area else draw()

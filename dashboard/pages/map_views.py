@@ -84,8 +84,11 @@ def overlays(conn, unit, query: dict, lang: str) -> list:
     """[heat layer children, *points data per layer, *points hideout per layer, note]."""
     layers = set(query.get("layers") or [])
     f = data.case_filter(query)
-    heat = []
-    if "heat" in layers:
+    heat, notes = [], []
+    single_cases = access.may(CASE_DETAILS)  # a wall screen sees cases only over areas
+    if "heat" in layers and not unit.is_area and not single_cases:
+        notes.append(text("cases_not_for_role", lang))
+    elif "heat" in layers:
         box = heat_box(unit)
         params = {"u": unit.code or "", "from": query["start"], "to": query["end"]}
         params.update(
@@ -102,10 +105,10 @@ def overlays(conn, unit, query: dict, lang: str) -> list:
                 opacity=0.85,
             )
         ]
-    notes, point_data = [], []
+    point_data = []
     for layer in map_view.POINT_LAYERS:
         shown = None
-        if layer in layers and layer == "cases" and not access.may(CASE_DETAILS):
+        if layer in layers and layer == "cases" and not single_cases:
             notes.append(text("cases_not_for_role", lang))
         elif layer in layers and layer == "cases":
             shown = cases.case_points(conn, unit, f, data.today()) if not unit.is_area else None

@@ -17,11 +17,12 @@ import psycopg_pool
 from dash import Input, Output, Patch, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import data
+from dashboard import access, data
 from dashboard.components import wall_panels
 from dashboard.components.map_view import EMPTY
 from dashboard.i18n import LANGUAGES, text
 from dashboard.pages import map_views
+from geo.auth.roles import CASE_DETAILS
 from geo.live import wall
 from geo.map import areas, cases
 from geo.map.cases import point_features
@@ -263,6 +264,8 @@ def _look(url: str, config: dict, live: dict):
         rows = wall.live_cases(conn, grid_ids, None if reload else dt.datetime.fromisoformat(live["seen_at"]))
         names = data.category_names(conn, config["lang"])
     rows["reported_at"] = rows["reported_at"].map(lambda t: t.isoformat(timespec="seconds"))
+    if not access.may(CASE_DETAILS):  # a wall-screen account: category, place and time, not the text
+        rows["summary"] = ""
     recent = set(live.get("recent", []))
     fresh = rows if reload else rows[~rows["id"].isin(recent)]
     # As plain Python values (astype(object)): the page's JSON gets ints and bools, not numpy's.

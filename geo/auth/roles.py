@@ -3,7 +3,7 @@ jurisdiction (an area or a basic grid) limits where.
 
 | role | may |
 |---|---|
-| wall | the wall screen and the map, aggregated, in one scope |
+| wall | the wall screen and the map, aggregated, in one scope: live cases by category, place and time, no case text; no case points, table or heat below the area levels |
 | leader | the map with case details, in a county or township |
 | grid_worker | the map with case details, in one basic grid |
 | planner | the map and the boundary editor, in its areas |

@@ -98,6 +98,6 @@ def test_new_cases_appear_live_and_an_outage_is_announced_then_recovered(page, s
 
 def test_hostile_wall_links_fall_back_to_the_defaults(page, served):
     page.goto(served + "wall/?scope=%3Cscript%3Ealert(1)%3C/script%3E&tour=abc&poll=-5&lang=xx")
-    wait_for(page, "(document.querySelector('#wall-scope')?.textContent || '').includes('未找到范围')", 30)
+    wait_for(page, "(document.querySelector('#wall-scope')?.textContent || '').includes('不在您的辖区内')", 30)
     assert page.locator("#wall-title").inner_text() == "平安地图 · 指挥大屏"
     assert page.locator("script:has-text('alert(1)')").count() == 0
