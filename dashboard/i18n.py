@@ -220,6 +220,50 @@ TEXT = {
     "role_planner": ("网格规划员", "Planner"),
     "role_key_person_officer": ("重点人群专干", "Key-population officer"),
     "role_admin": ("系统管理员", "Administrator"),
+    # The sign-in page (dashboard/login_page.py).
+    "login_title": ("平安地图 · 登录", "Safety Map · Sign in"),
+    "login_username": ("用户名", "Username"),
+    "login_password": ("密码", "Password"),
+    "login_submit": ("登录", "Sign in"),
+    "login_other_language": ("English", "中文"),
+    "login_wrong": ("用户名或密码不正确。", "Wrong username or password."),
+    "login_throttled": (
+        "该用户登录失败次数过多，请 15 分钟后再试。",
+        "Too many failed sign-ins for this user; try again in 15 minutes.",
+    ),
+    "login_expired": ("登录页面已过期，请重新输入。", "The sign-in page expired; please try again."),
+    "login_notice": (
+        "重点人群信息属于敏感个人信息，查看和导出均记录在审计日志中。",
+        "Key-population records are sensitive personal information; every view and export is audited.",
+    ),
+    # The key-population records panel (dashboard/components/key_person_records.py).
+    "kpr_title": ("重点人群名单", "Key-population records"),
+    "kpr_audit_note": (
+        "重点人群信息属于敏感个人信息，每次查看和导出均记录在审计日志中。",
+        "Sensitive personal information: every view and export is recorded in the audit log.",
+    ),
+    "kpr_pick_unit": (
+        "选择网格、微网格或楼栋后显示名单。",
+        "Select a grid, micro-grid or building to see its records.",
+    ),
+    "kpr_none": ("该单元暂无在册重点人员。", "No active key persons here."),
+    "kpr_count": ("共 {n} 人", "{n} persons"),
+    "kpr_cut": (
+        "仅显示前 {shown} 人（共 {total} 人），请选择更小的范围。",
+        "Showing the first {shown} of {total} persons; select a smaller unit to see the rest.",
+    ),
+    "kpr_export": ("导出 CSV", "Export CSV"),
+    "kpr_col_pseudonym": ("编号", "Pseudonym"),
+    "kpr_col_category": ("类别", "Category"),
+    "kpr_col_care": ("关注等级", "Care level"),
+    "kpr_col_registered": ("登记日期", "Registered on"),
+    "kpr_col_building": ("楼栋编码", "Building"),
+    "kpr_col_address": ("标准地址", "Address"),
+    "kpr_col_unit": ("单元", "Unit"),
+    "kpr_unit_no": ("{n}单元", "unit {n}"),
+    "kpr_care_high": ("高", "High"),
+    "kpr_care_medium": ("中", "Medium"),
+    "kpr_care_low": ("低", "Low"),
 }
 
 KIND = {

@@ -9,37 +9,9 @@ import io
 
 from dash import html
 
+from dashboard.i18n import text
 from geo.map.key_person_records import KeyPersonRecord, KeyPersonRecords
 
-TEXT = {
-    "title": ("重点人群名单", "Key-population records"),
-    "audit_note": (
-        "重点人群信息属于敏感个人信息，每次查看和导出均记录在审计日志中。",
-        "Sensitive personal information: every view and export is recorded in the audit log.",
-    ),
-    "pick_unit": (
-        "选择网格、微网格或楼栋后显示名单。",
-        "Select a grid, micro-grid or building to see its records.",
-    ),
-    "none": ("该单元暂无在册重点人员。", "No active key persons here."),
-    "count": ("共 {n} 人", "{n} persons"),
-    "cut": (
-        "仅显示前 {shown} 人（共 {total} 人），请选择更小的范围。",
-        "Showing the first {shown} of {total} persons; select a smaller unit to see the rest.",
-    ),
-    "export": ("导出 CSV", "Export CSV"),
-    "col_pseudonym": ("编号", "Pseudonym"),
-    "col_category": ("类别", "Category"),
-    "col_care": ("关注等级", "Care level"),
-    "col_registered": ("登记日期", "Registered on"),
-    "col_building": ("楼栋编码", "Building"),
-    "col_address": ("标准地址", "Address"),
-    "col_unit": ("单元", "Unit"),
-    "unit_no": ("{n}单元", "unit {n}"),
-    "care_high": ("高", "High"),
-    "care_medium": ("中", "Medium"),
-    "care_low": ("低", "Low"),
-}
 COLUMNS = ("pseudonym", "category", "care", "registered", "building", "address", "unit")
 # A cell starting with one of these is a formula to Excel: such a cell gets a leading quote.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
@@ -47,9 +19,8 @@ BOM = "\ufeff"  # so that Excel reads the file as UTF-8 and shows the Chinese
 
 
 def word(key: str, lang: str, **values) -> str:
-    """The panel's text `key` in `lang` ('zh' or 'en'), with {placeholders} filled."""
-    pair = TEXT[key]
-    return (pair[1] if lang == "en" else pair[0]).format(**values)
+    """The panel's text `key` (dashboard/i18n.py, `kpr_<key>`) in `lang`, placeholders filled."""
+    return text(f"kpr_{key}", lang, **values)
 
 
 def heading(lang: str) -> list:
