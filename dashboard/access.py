@@ -8,6 +8,9 @@ a community or a draft named in the request, `dashboard/data.py` keeps it inside
 jurisdiction.
 """
 
+import threading
+import time
+
 import flask
 import flask_login
 
@@ -24,6 +27,9 @@ DATABASE_KEY = "SAFETY_MAP_DATABASE"  # in the Flask config: the URL the dashboa
 
 # (the Dash app's path prefix, the callback's output key) -> permission
 _permissions: dict[tuple[str, str], str] = {}
+DENIAL_EVERY_S = 60.0
+_denials: dict[tuple[str, str], float] = {}  # (user, callback) -> when its refusal was last audited
+_denials_lock = threading.Lock()
 
 
 class guarded:  # noqa: N801 - used like a function: guarded(app, MAP).callback(...)
@@ -92,5 +98,14 @@ def jurisdiction(conn) -> Jurisdiction | None:
 
 
 def _record_denial(user: User, output) -> None:
+    """One audit entry per user and callback a minute (per worker), so that a signed-in user
+    cannot flood the log by repeating a refused request."""
+    key, now = (user.username, str(output)[:200]), time.monotonic()
+    with _denials_lock:
+        if now - _denials.get(key, -DENIAL_EVERY_S) < DENIAL_EVERY_S:
+            return
+        if len(_denials) > 10_000:
+            _denials.clear()
+        _denials[key] = now
     with get_pool(flask.current_app.config[DATABASE_KEY]).connection() as conn:
-        record(conn, user.username, "access.denied", flask.request.path, {"output": str(output)[:200]})
+        record(conn, user.username, "access.denied", flask.request.path, {"output": key[1]})

@@ -169,3 +169,13 @@ def _login(client, username: str, password: str, next_page: str = ""):
     page = client.get("/login").get_data(as_text=True)
     csrf = page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
     return client.post("/login", data={"username": username, "password": password, "csrf": csrf, "next": next_page})
+
+
+def test_a_refused_callback_is_audited_once_a_minute_not_each_time(app, owner):
+    client = signed_in_client(app, "officer")  # no boundary editor
+    key = next(k for k in app.callback_map if k.startswith("..bnd-grids.data"))
+    before = owner.execute("SELECT count(*) FROM audit.log WHERE action = 'access.denied'").fetchone()[0]
+    for _ in range(20):
+        assert client.post("/_dash-update-component", json={"output": key, "inputs": []}).status_code == 403
+    after = owner.execute("SELECT count(*) FROM audit.log WHERE action = 'access.denied'").fetchone()[0]
+    assert after - before == 1
