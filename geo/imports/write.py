@@ -3,6 +3,7 @@ transaction, so that a failure (or kill -9) leaves the database as it was. After
 buildings or cases change, the geocoder places what they affect before the commit.
 """
 
+from geo.audit import log as audit_log
 from geo.db.connection import load_query
 from geo.geocode.bulk import NO_GRIDS, assign_pending, reassign
 
@@ -40,6 +41,10 @@ def write_versions(conn, origin: str, script: str, area_query: str, count_curren
     changes = run_script(conn, script, {"version_id": version})
     if not changes:  # nothing changed: no version to remember
         conn.execute(DROP_BOUNDARY_VERSION, [version])
+    else:
+        author, _, source = origin.partition(": ")
+        detail = {"version_id": version, "source": source, "changes": len(changes)}
+        audit_log.record(conn, author, "boundary.commit", "import", detail)
     inserted = sum(1 for (new,) in changes if new)
     total = conn.execute(count_current).fetchone()[0]
     placed = replace_placements(conn, len(changes), total, area_query)

@@ -64,6 +64,9 @@ def test_a_changed_grid_gets_a_new_version_and_the_old_one_is_closed(city_db, tm
     assert versions == [False, True]
     again = import_file(city_db, path, "grids")[1]
     assert (again["updated"], again["unchanged"]) == (0, again["read"])
+    # The changed boundaries are in the audit log once; the import that changed nothing is not.
+    commits = scalar(city_db, "SELECT array_agg(detail->>'changes') FROM audit.log WHERE action = 'boundary.commit'")
+    assert commits == ["1"]
 
 
 def test_missing_parents_and_overlaps_are_loaded_and_flagged(city_db, tmp_path):
