@@ -26,15 +26,17 @@ from geo.auth.users import User, find_user
 from geo.db.pool import get_pool
 from geo.settings import PROJECT_ROOT, get_settings
 
+# The login throttle.
 MAX_FAILURES = 5
+FAILURE_WINDOW_S = 15 * 60
+LOCK_USERNAME = "SELECT pg_advisory_xact_lock(4118017, hashtext(%s))"
+# The session check on every request.
 QUICK_CHECK_S = 0.25  # the wall polls every second: a database that is gone must not hold it up
 BUSY_CHECK_S = 30.0
-_DOWN = object()
 OUTAGE_GRACE_S = 15 * 60
 MAX_REMEMBERED = 10_000
+_DOWN = object()
 _last_answers: dict[str, tuple[float, User | None]] = {}  # session token -> (when, its user)
-LOCK_USERNAME = "SELECT pg_advisory_xact_lock(4118017, hashtext(%s))"
-FAILURE_WINDOW_S = 15 * 60
 # Paths anyone may fetch: the sign-in page and code and styles that are the same for everyone.
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/wall/assets/", "/wall/_dash-component-suites/")
 PUBLIC_PATHS = ("/login", "/favicon.ico")
