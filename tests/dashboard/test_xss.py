@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from dashboard.measure import settle
+from dashboard.measure import MAP_AT_REST, settle
 from geo.auth.users import save_user
 from geo.db.connection import connect
 from geo.settings import PROJECT_ROOT
@@ -127,20 +127,34 @@ def hover_points(page, limit: int = 400) -> list[str]:
 def hover_area_cards(page, place: str, limit: int = 6) -> None:
     """Hover the first areas' labels: each turns into the area's card, its name on top."""
     names = []
-    boxes = [
-        box for box in (label.bounding_box() for label in page.locator(".leaflet-tooltip.area-label").all()) if box
-    ]
-    for box in boxes[:limit]:
-        page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
-        card = page.locator(".leaflet-tooltip.area-card b")
+    for index in range(min(limit, page.locator(".leaflet-tooltip.area-label").count())):
+        names += _hover_card(page, index)
+    check_texts(page, place, names)
+
+
+def _hover_card(page, index: int) -> list[str]:
+    """The card's name texts after hovering label `index`: found again and hovered up to three
+    times with a generous wait, since a busy machine may still be moving the map or drawing
+    the card (a hover on a stale position shows nothing)."""
+    card = page.locator(".leaflet-tooltip.area-card b")
+    for _attempt in range(3):
+        page.wait_for_function(MAP_AT_REST, timeout=WAIT_MS)
+        labels = page.locator(".leaflet-tooltip.area-label")
+        if labels.count() <= index:
+            return []
+        box = labels.nth(index).bounding_box()
+        if box:
+            page.mouse.move(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
         try:
-            card.first.wait_for(timeout=2000)
-        except Exception:
+            card.first.wait_for(timeout=5000)
+        except Exception:  # noqa: BLE001 - not drawn: move away and hover again
+            page.mouse.move(5, 5)
             continue
-        names += card.all_inner_texts()
+        names = card.all_inner_texts()
         page.mouse.move(5, 5)
         page.wait_for_timeout(50)
-    check_texts(page, place, names)
+        return names
+    return []
 
 
 # --- the hostile city --------------------------------------------------------------------
