@@ -88,7 +88,9 @@ def commit_draft(conn, draft_id: int, author: str, reason: str, actor: str | Non
             [version_id, draft_id],
         )
         detail = {"version_id": version_id, "draft_id": draft_id, "author": author, "reason": reason}
-        audit_log.record(conn, actor or author, "boundary.commit", draft.community.code, detail | {"changes": len(changes.records)})
+        audit_log.record(
+            conn, actor or author, "boundary.commit", draft.community.code, detail | {"changes": len(changes.records)}
+        )
     return summary | {"version_id": version_id, "seconds": round(time.perf_counter() - started, 3)}
 
 
