@@ -19,13 +19,13 @@ import datetime as dt
 import json
 import os
 import random
-import re
 import subprocess
 import sys
 import tempfile
 import time
 
 from dashboard import data
+from dashboard.login_page import form_fields
 from dashboard.measure import GO_TO, NetworkLog, chromium, scored_database, serving, settle, walk
 from geo.auth.demo import DEMO_PASSWORDS
 from geo.db.connection import connect
@@ -146,9 +146,7 @@ def _signed_in_page(browser, host: str, username: str = "admin"):
     cookies are the page's, without opening the dashboard: the first view measured is still the
     page's first, its tiles not yet in the browser's cache nor its answers in the server's."""
     page = browser.new_page(viewport={"width": 1920, "height": 1080})
-    form = page.request.get(host + "login").text()
-    csrf = re.search(r'name="csrf" value="([^"]*)"', form).group(1)
-    fields = {"username": username, "password": DEMO_PASSWORDS[username], "csrf": csrf, "next": "/"}
+    fields = form_fields(page.request.get(host + "login").text(), username, DEMO_PASSWORDS[username], "/")
     answer = page.request.post(host + "login", form=fields, max_redirects=0)
     if answer.status != 302 or "/login" in answer.headers.get("location", ""):
         raise RuntimeError(f"{username} could not sign in: {answer.status}")

@@ -29,13 +29,13 @@ from locust import HttpUser, between, task
 from locust.env import Environment
 from locust.stats import StatsEntry
 
+from dashboard.login_page import form_fields
 from geo.auth.demo import DEMO_PASSWORDS
 
 PLAN: dict = {}
 FILTER_CHANGE_SHARE = 0.3
 USERNAME = "admin"
 SIGN_IN = "sign in"
-CSRF_FIELD = re.compile(r'name="csrf" value="([^"]*)"')
 SIGN_IN_TIMEOUT_S = 300
 # Leaders that have started (in spawn order), those done signing in, and how many there are.
 CROWD: dict = {"started": 0, "signed_in": 0, "users": 0, "spawn_rate": 1}
@@ -79,9 +79,7 @@ class Leader(HttpUser):
         """Through the form: GET /login (its csrf token, bound to the session cookie), POST it
         back with the password; a 302 away from /login is success."""
         form = self.client.get("/login", name=SIGN_IN)
-        csrf = CSRF_FIELD.search(form.text or "")
-        fields = {"username": USERNAME, "password": DEMO_PASSWORDS[USERNAME], "next": "/"}
-        fields["csrf"] = csrf.group(1) if csrf else ""
+        fields = form_fields(form.text, USERNAME, DEMO_PASSWORDS[USERNAME], "/")
         with self.client.post(
             "/login", data=fields, allow_redirects=False, name=SIGN_IN, catch_response=True
         ) as response:

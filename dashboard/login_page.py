@@ -1,5 +1,7 @@
 """The sign-in page: plain HTML, no script, every value escaped by Jinja."""
 
+import re
+
 from flask import render_template_string
 
 from dashboard.i18n import text
@@ -34,6 +36,17 @@ PAGE = """<!DOCTYPE html>
 </main>
 </body>
 </html>"""
+
+
+CSRF_FIELD = re.compile(r'name="csrf" value="([^"]*)"')
+
+
+def form_fields(page_html: str, username: str, password: str, next_page: str = "") -> dict:
+    """What the sign-in form posts, its token read from the page as served (for the benchmarks,
+    the load test and the tests, which sign in without a browser); no token on the page gives
+    an empty one, which the server refuses."""
+    token = CSRF_FIELD.search(page_html or "")
+    return {"username": username, "password": password, "csrf": token.group(1) if token else "", "next": next_page}
 
 
 def login_html(lang: str, csrf: str, next_page: str, problem: str | None) -> str:

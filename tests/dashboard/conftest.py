@@ -8,6 +8,7 @@ import pytest
 from werkzeug.serving import make_server
 
 from dashboard.app import create_app
+from dashboard.login_page import form_fields
 from dashboard.measure import CHROMIUM, add_demo_users, chromium, sign_in  # noqa: F401 - for the tests
 from geo.auth.demo import DEMO_PASSWORDS
 from geo.settings import PROJECT_ROOT
@@ -30,11 +31,15 @@ def serve(url: str):
 def signed_in_client(app, username: str = "admin"):
     """A Flask test client of `app` signed in as a demo user."""
     client = app.server.test_client()
-    page = client.get("/login").get_data(as_text=True)
-    csrf = page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
-    response = client.post("/login", data={"username": username, "password": DEMO_PASSWORDS[username], "csrf": csrf})
+    response = post_login(client, username, DEMO_PASSWORDS[username])
     assert response.status_code == 302, f"{username} could not sign in"
     return client
+
+
+def post_login(client, username: str, password: str, next_page: str = ""):
+    """The sign-in form posted by a Flask test client, with the token of a fresh form."""
+    page = client.get("/login").get_data(as_text=True)
+    return client.post("/login", data=form_fields(page, username, password, next_page))
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from dashboard.app import create_app
 from geo.auth.sessions import revoke_sessions
 from geo.auth.users import save_user, set_active
 from geo.db.connection import connect
-from tests.dashboard.conftest import DEMO_PASSWORDS, add_demo_users, signed_in_client
+from tests.dashboard.conftest import DEMO_PASSWORDS, add_demo_users, post_login, signed_in_client
 
 COOKIE = "safety_map_session"
 
@@ -67,22 +67,22 @@ def test_a_login_opens_a_session_and_is_audited(app, owner):
 
 
 def test_a_wrong_password_is_refused_and_audited(app, owner):
-    response = _login(app.server.test_client(), "leader", "not-the-password")
+    response = post_login(app.server.test_client(), "leader", "not-the-password")
     assert response.status_code == 401 and "用户名或密码不正确" in response.get_data(as_text=True)
     last = owner.execute("SELECT action, target FROM audit.log ORDER BY id DESC LIMIT 1").fetchone()
     assert last == ("login.failed", "leader")
 
 
 def test_an_unknown_user_gets_the_same_answer(app):
-    response = _login(app.server.test_client(), "nobody-here", "whatever-password")
+    response = post_login(app.server.test_client(), "nobody-here", "whatever-password")
     assert response.status_code == 401 and "用户名或密码不正确" in response.get_data(as_text=True)
 
 
 def test_five_failures_stop_further_attempts(app, owner):
     client = app.server.test_client()
     for _attempt in range(5):
-        assert _login(client, "gridworker", "wrong-password!").status_code == 401
-    response = _login(client, "gridworker", DEMO_PASSWORDS["gridworker"])
+        assert post_login(client, "gridworker", "wrong-password!").status_code == 401
+    response = post_login(client, "gridworker", DEMO_PASSWORDS["gridworker"])
     assert response.status_code == 401 and "次数过多" in response.get_data(as_text=True)
 
 
@@ -92,7 +92,7 @@ def test_parallel_guesses_get_no_more_than_five_password_checks(app, owner):
     save_user(owner, "guessed", "被猜的人", "wall", None, "the-real-password", "tests")
 
     def guess(_n):
-        return _login(app.server.test_client(), "guessed", "wrong-password!").get_data(as_text=True)
+        return post_login(app.server.test_client(), "guessed", "wrong-password!").get_data(as_text=True)
 
     with ThreadPoolExecutor(12) as pool:
         answers = list(pool.map(guess, range(12)))
@@ -160,15 +160,9 @@ def test_the_login_form_needs_its_token_and_never_sends_elsewhere(app):
     assert response.status_code == 400
     client.get("/login")
     for target in ("//evil.example/x", "https://evil.example/", "/\\evil.example", "/\t/evil.example", "/\n/x"):
-        response = _login(client, "leader", DEMO_PASSWORDS["leader"], next_page=target)
+        response = post_login(client, "leader", DEMO_PASSWORDS["leader"], next_page=target)
         assert response.status_code == 302 and response.headers["Location"] == "/"
         client.post("/logout")
-
-
-def _login(client, username: str, password: str, next_page: str = ""):
-    page = client.get("/login").get_data(as_text=True)
-    csrf = page.split('name="csrf" value="', 1)[1].split('"', 1)[0]
-    return client.post("/login", data={"username": username, "password": password, "csrf": csrf, "next": next_page})
 
 
 def test_a_refused_callback_is_audited_once_a_minute_not_each_time(app, owner):

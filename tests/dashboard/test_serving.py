@@ -8,6 +8,7 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from dashboard.login_page import form_fields
 from dashboard.measure import serving
 from geo.auth.demo import DEMO_PASSWORDS
 
@@ -22,8 +23,7 @@ def signed_in_opener(url: str, username: str = "admin") -> urllib.request.Opener
     """An opener that has signed in through the login form and sends its session cookie."""
     opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
     with opener.open(url.rstrip("/") + "/login") as response:
-        csrf = response.read().decode().split('name="csrf" value="', 1)[1].split('"', 1)[0]
-    form = {"username": username, "password": DEMO_PASSWORDS[username], "csrf": csrf, "next": "/"}
+        form = form_fields(response.read().decode(), username, DEMO_PASSWORDS[username], "/")
     with opener.open(url.rstrip("/") + "/login", urllib.parse.urlencode(form).encode()) as response:
         assert response.status == 200 and response.url == url, f"{username} could not sign in"
     return opener
