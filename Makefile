@@ -8,7 +8,7 @@ INSTALLED := $(VENV)/.installed
 
 demo: setup
 	$(PY) -m geo migrate
-	$(PY) -m geo demo --if-empty
+	$(PY) -m data.demo --if-empty
 	$(PY) -m geo risk
 	$(PY) -m geo users demo
 	$(PY) -m dashboard
@@ -18,10 +18,10 @@ test: setup setup-browser
 
 bench: setup setup-browser
 	$(PY) -m geo migrate
-	$(PY) -m geo bench
-	$(PY) -m dashboard.bench
-	$(PY) -m dashboard.wall_bench
-	$(PY) -m geo.boundaries.bench
+	$(PY) -m bench
+	$(PY) -m bench.dashboard
+	$(PY) -m bench.wall
+	$(PY) -m bench.boundaries
 
 setup: $(INSTALLED)
 	@PYTHON=$(PYTHON) scripts/install-system-deps.sh postgis
@@ -49,5 +49,5 @@ clean-db: $(INSTALLED)
 	$(PY) -m geo db destroy
 
 lint: $(INSTALLED)
-	$(VENV)/bin/ruff check geo data dashboard tests
-	$(VENV)/bin/ruff format --check geo data dashboard tests
+	$(VENV)/bin/ruff check geo data dashboard bench tests
+	$(VENV)/bin/ruff format --check geo data dashboard bench tests

@@ -1,6 +1,8 @@
 """The interface's words in zh-CN (the default) and English. Place names, addresses and case
 texts come from the data and stay as written."""
 
+from geo.shared.units import UNIT_KIND_NAMES
+
 LANGUAGES = ("zh", "en")
 
 TEXT = {
@@ -266,16 +268,7 @@ TEXT = {
     "kpr_care_low": ("低", "Low"),
 }
 
-KIND = {
-    "all": ("全部", "All"),
-    "city": ("市", "City"),
-    "county": ("区县", "County"),
-    "township": ("街道/乡镇", "Township"),
-    "community": ("社区/村", "Community"),
-    "grid": ("网格", "Grid"),
-    "micro_grid": ("微网格", "Micro-grid"),
-    "building": ("楼栋", "Building"),
-}
+KIND = {"all": ("全部", "All"), **UNIT_KIND_NAMES}
 LEVEL = {"red": ("红", "Red"), "orange": ("橙", "Orange"), "yellow": ("黄", "Yellow"), "blue": ("蓝", "Blue")}
 SOURCE = {
     "grid_worker": ("网格员上报", "Grid worker"),

@@ -5,8 +5,9 @@ from pathlib import Path
 
 from flask import Flask, Response, request
 
-from dashboard import access, data
+from dashboard import access, context
 from dashboard.cache import one_at_a_time, remembered
+from geo import clock
 from geo.auth.roles import CASE_DETAILS
 from geo.map.basemap import tile_image
 from geo.map.heat import heat_png
@@ -32,15 +33,15 @@ def register_routes(server: Flask, url: str, tile_cache: Path) -> None:
     @server.get("/map/heat.png")
     def heat_image():
         raw = {key: request.args.get(key, "") for key in ("from", "to", "cat", "src", "st")}
-        with data.connection(url) as conn:
-            unit, unknown = data.resolve_unit(conn, request.args.get("u") or None)
+        with context.connection(url) as conn:
+            unit, unknown = context.resolve_unit(conn, request.args.get("u") or None)
             if unit is None or unknown:
                 return Response("unknown unit", status=400, mimetype="text/plain")
             if not unit.is_area and not access.may(CASE_DETAILS):
                 # Over a grid or a building the heat all but points at single cases.
                 return Response("no case details for this role", status=403, mimetype="text/plain")
-            query, _ignored = data.resolve_query(conn, raw)
-            draw = lambda: heat_png(conn, unit, data.case_filter(query), data.today())  # noqa: E731
+            query, _ignored = context.resolve_query(conn, raw)
+            draw = lambda: heat_png(conn, unit, context.case_filter(query), clock.today())  # noqa: E731
             png = remembered((url, unit.code, "heat", str(sorted(query.items()))), draw) if unit.is_area else draw()
         return _image(png, "image/png", f"private, max-age={HEAT_MAX_AGE_S}")
 

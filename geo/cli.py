@@ -1,7 +1,6 @@
 """`python -m geo`: the command line. Errors are one clear line, not a traceback."""
 
 import argparse
-import datetime as dt
 import json
 import os
 import sys
@@ -21,12 +20,15 @@ from geo.imports import export as export_command
 from geo.risk import command as risk_command
 from geo.settings import get_settings
 
-SCALES = ("small", "city", "province")
-
 
 def main(argv: list[str] | None = None) -> int:
     """Run one subcommand; return the process exit code."""
-    parser = build_parser()
+    return run_command(build_parser(), argv)
+
+
+def run_command(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> int:
+    """Parse `argv` with `parser` and run the chosen handler; errors become one line and an
+    exit code (shared by every command line of the project: `geo`, `data.demo`, `bench`)."""
     args = parser.parse_args(argv)
     try:
         return args.handler(args) or 0
@@ -50,14 +52,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m geo", description="Safety map (平安地图): database, demo city, checks."
+        prog="python -m geo",
+        description="Safety map (平安地图): database, imports, geocoding, risk, boundaries, users.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_db_commands(commands)
     migrate_cmd = commands.add_parser("migrate", help="apply pending database migrations")
     migrate_cmd.set_defaults(handler=run_migrate)
-    _add_demo_command(commands)
-    _add_simulate_command(commands)
     topo = commands.add_parser("check-topology", help="report gaps, overlaps and areas outside their parent")
     topo.add_argument("--json", action="store_true", help="print the report as JSON")
     topo.set_defaults(handler=run_check_topology)
@@ -70,16 +71,6 @@ def build_parser() -> argparse.ArgumentParser:
     audit_command.add_parser(commands)
     counts = commands.add_parser("counts", help="print row counts per level")
     counts.set_defaults(handler=run_counts)
-    bench = commands.add_parser("bench", help="benchmarks with ratios against a same-run baseline")
-    bench.add_argument("suites", nargs="*", metavar="SUITE", help="core, geocode, import, risk (default: all)")
-    bench.add_argument("--scale", choices=SCALES, default="city", help="demo scale to measure on (default city)")
-    bench.add_argument(
-        "--points",
-        type=int,
-        default=1_000_000,
-        help="extra points for the geocoder and rows for the import benchmark (default 1,000,000)",
-    )
-    bench.set_defaults(handler=run_bench)
     return parser
 
 
@@ -94,30 +85,6 @@ def _add_db_commands(commands) -> None:
         ("destroy", "stop the cluster and delete its directory"),
     ):
         actions.add_parser(name, help=help_text).set_defaults(handler=run_db, action=name)
-
-
-def _add_demo_command(commands) -> None:
-    demo = commands.add_parser("demo", help="generate and load the demo city")
-    demo.add_argument("--scale", choices=SCALES, default=None, help="default: settings (city)")
-    demo.add_argument("--seed", type=int, default=None, help="random seed (default: settings)")
-    demo.add_argument(
-        "--as-of",
-        type=dt.date.fromisoformat,
-        default=None,
-        help="last day of the 12 months of cases, YYYY-MM-DD (default: today)",
-    )
-    demo.add_argument("--if-empty", action="store_true", help="do nothing when the database already holds a city")
-    demo.add_argument("--replace", action="store_true", help="delete the existing city before loading")
-    demo.set_defaults(handler=run_demo)
-
-
-def _add_simulate_command(commands) -> None:
-    simulate = commands.add_parser("simulate", help="insert realistic new cases live, until stopped (demos, the wall)")
-    simulate.add_argument("--rate", default="2/s", help="cases per second or minute: 2/s, 30/min (default 2/s)")
-    simulate.add_argument("--count", type=int, default=None, help="stop after this many cases (default: never)")
-    simulate.add_argument("--scope", default=None, help="an area or grid code the cases fall in (default: anywhere)")
-    simulate.add_argument("--seed", type=int, default=None, help="random seed (default: a new one each run)")
-    simulate.set_defaults(handler=run_simulate)
 
 
 def run_db(args) -> int:
@@ -148,38 +115,6 @@ def run_migrate(args) -> int:
     return 0
 
 
-def run_demo(args) -> int:
-    from data.demo import load_demo  # heavy imports only for this command
-
-    settings = get_settings()
-    url = database_url(settings)
-    with connect(url) as conn:
-        migrate(conn)
-    report = load_demo(
-        url,
-        scale=args.scale or settings.demo_scale,
-        seed=settings.demo_seed if args.seed is None else args.seed,
-        as_of=args.as_of or dt.datetime.now().date(),
-        if_empty=args.if_empty,
-        replace=args.replace,
-    )
-    print(report)
-    return 0
-
-
-def run_simulate(args) -> int:
-    from data.demo.simulate import parse_rate, simulate  # heavy imports only for this command
-
-    per_second = parse_rate(args.rate)
-    if args.count is not None and args.count < 1:
-        raise UserError("--count: at least 1")
-    print(f"inserting about {per_second:g} cases a second; Ctrl+C stops", flush=True)
-    report = lambda case: print(json.dumps(case, ensure_ascii=False), flush=True)  # noqa: E731
-    inserted = simulate(database_url(), per_second, args.count, args.scope, args.seed, report)
-    print(f"inserted {inserted} cases", flush=True)
-    return 0
-
-
 def run_check_topology(args) -> int:
     from geo.boundaries.topology import check_topology, format_report
 
@@ -197,16 +132,4 @@ def run_counts(args) -> int:
         for label, count in level_counts(conn):
             print(f"{label:<24} {count:>10,}")
     print(f"database: {redact(url)}")
-    return 0
-
-
-def run_bench(args) -> int:
-    from geo.bench import SUITES
-    from geo.bench import run_bench as bench
-
-    unknown = set(args.suites) - set(SUITES)
-    if unknown:
-        raise UserError(f"unknown benchmark {', '.join(sorted(unknown))}: choose from {', '.join(SUITES)}")
-    for line in bench(args.scale, args.suites or SUITES, args.points):
-        print(line, flush=True)
     return 0

@@ -3,12 +3,10 @@
 import psycopg
 
 from geo.db.connection import load_query
+from geo.shared.units import UNIT_KIND_NAMES
 
 LAYER_LABELS_ZH = {
-    "city": "市",
-    "county": "县/区",
-    "township": "乡镇/街道",
-    "community": "社区/村",
+    **{kind: UNIT_KIND_NAMES[kind][0] for kind in ("city", "county", "township", "community")},
     "grid_basic": "基础网格",
     "grid_exclusive": "专属网格",
     "grid_all_levels": "各级网格合计",
@@ -34,4 +32,4 @@ def level_counts(conn: psycopg.Connection) -> list[tuple[str, int]]:
     >>> dict(level_counts(conn))["county"]
     7
     """
-    return [(layer, int(count)) for layer, count in conn.execute(load_query("level_counts"))]
+    return [(layer, int(count)) for layer, count in conn.execute(load_query("overview/level_counts"))]

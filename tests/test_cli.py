@@ -7,13 +7,13 @@ import sys
 from geo.settings import PROJECT_ROOT
 
 
-def run_geo(*args, database_url=None, env_extra=None):
+def run_geo(*args, database_url=None, env_extra=None, module="geo"):
     env = {k: v for k, v in os.environ.items() if not k.startswith("SAFETY_MAP_")}
     if database_url:
         env["DATABASE_URL"] = database_url
     env.update(env_extra or {})
     return subprocess.run(
-        [sys.executable, "-m", "geo", *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600
+        [sys.executable, "-m", module, *args], cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=600
     )
 
 
@@ -28,8 +28,11 @@ def assert_one_line_error(result, fragment):
 def test_help_lists_the_subcommands():
     result = run_geo("--help")
     assert result.returncode == 0
-    for command in ("db", "migrate", "demo", "check-topology", "counts", "bench", "risk", "simulate"):
+    for command in ("db", "migrate", "check-topology", "counts", "risk", "import", "geocode", "users", "audit"):
         assert command in result.stdout
+    demo_help = run_geo("--help", module="data.demo").stdout
+    assert "simulate" in demo_help and "--scale" in demo_help
+    assert "--points" in run_geo("--help", module="bench").stdout
     db_help = run_geo("db", "--help").stdout
     for action in ("start", "stop", "status", "url"):
         assert action in db_help
@@ -41,18 +44,18 @@ def test_unreachable_database_is_one_clear_line():
 
 
 def test_unknown_scale_is_refused_by_the_parser():
-    result = run_geo("demo", "--scale", "planet")
+    result = run_geo("--scale", "planet", module="data.demo")
     assert result.returncode == 2
     assert "invalid choice" in result.stderr
 
 
 def test_demo_on_a_database_with_a_city_is_refused(demo_db):
-    result = run_geo("demo", "--scale", "small", "--as-of", "2026-11-24", database_url=demo_db)
+    result = run_geo("--scale", "small", "--as-of", "2026-11-24", database_url=demo_db, module="data.demo")
     assert_one_line_error(result, "already holds a city")
 
 
 def test_demo_if_empty_leaves_an_existing_city_alone(demo_db):
-    result = run_geo("demo", "--scale", "small", "--if-empty", database_url=demo_db)
+    result = run_geo("--scale", "small", "--if-empty", database_url=demo_db, module="data.demo")
     assert result.returncode == 0 and "nothing generated" in result.stdout
 
 

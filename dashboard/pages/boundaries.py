@@ -4,17 +4,20 @@ change, and commits with a reason; the history shows the grids of any moment.
 
 The URL holds the state (`/boundaries?c=<community code>&draft=<draft id>&lang=en`); the
 `bnd-state` store mirrors it. The layout is built per language when the page is shown (and
-again when the language changes), its state taken from the address at that moment. Operations: dashboard/components/boundary_edits.py; impact, commit and history:
-dashboard/components/boundary_review.py."""
+again when the language changes), its state taken from the address at that moment. Operations: dashboard/components/boundaries/edits.py; impact, commit and history:
+dashboard/components/boundaries/review.py."""
 
 from dash import Input, Output, State, ctx, dcc, html, no_update
 
-from dashboard import data
+from dashboard import context
 from dashboard.access import may
-from dashboard.components import boundary_edits, boundary_map, boundary_panel, boundary_review
-from dashboard.components.boundary_access import allowed_state, author, community_allowed
-from dashboard.components.boundary_panel import message
-from dashboard.components.boundary_state import build, on_page, parse
+from dashboard.components.boundaries import edits as boundary_edits
+from dashboard.components.boundaries import map as boundary_map
+from dashboard.components.boundaries import panel as boundary_panel
+from dashboard.components.boundaries import review as boundary_review
+from dashboard.components.boundaries.access import allowed_state, author, community_allowed
+from dashboard.components.boundaries.panel import message
+from dashboard.components.boundaries.state import build, on_page, parse
 from dashboard.i18n import text
 from geo.auth.roles import BOUNDARIES
 from geo.boundaries import features, history, store
@@ -97,7 +100,7 @@ def register(app, url: str) -> None:
             new_search = build(state, params["lang"])
         else:
             state = {"c": params["c"], "draft": params["draft"]}
-        with data.connection(url) as conn:
+        with context.connection(url) as conn:
             state = allowed_state(conn, state)
             if not options:
                 options = [{"label": f"{r['name']}（{r['township'] or ''}）{r['code']}", "value": r["code"]}
@@ -118,7 +121,7 @@ def register(app, url: str) -> None:
     )
     def open_draft(_clicks, state, lang):
         try:
-            with data.connection(url) as conn:
+            with context.connection(url) as conn:
                 state = allowed_state(conn, state)
                 if not state["c"]:
                     return no_update, message(text("bnd_pick_first", lang), "error")
@@ -136,7 +139,7 @@ def register(app, url: str) -> None:
         prevent_initial_call=True,
     )
     def discard(clicks, state, lang):
-        with data.connection(url) as conn:
+        with context.connection(url) as conn:
             state = allowed_state(conn, state)
             if not clicks or not state["draft"]:
                 return no_update, no_update
@@ -151,7 +154,7 @@ def register(app, url: str) -> None:
     )
     def draw_community(code):
         try:
-            with data.connection(url) as conn:
+            with context.connection(url) as conn:
                 if not community_allowed(conn, code):
                     return EMPTY, EMPTY, no_update
                 community = store.read_community(conn, code=code)
@@ -176,7 +179,7 @@ def register(app, url: str) -> None:
         State("bnd-lang", "data"),
     )
     def draw_draft(state, _rev, lang):
-        with data.connection(url) as conn:
+        with context.connection(url) as conn:
             state = allowed_state(conn, state)
             if not state["c"]:
                 return EMPTY, EMPTY, EMPTY, message(text("bnd_pick_first", lang)), [], True, [], [], ""
@@ -208,7 +211,7 @@ def register(app, url: str) -> None:
     )
     def draw_handles(code, rev, state):
         hideout = {"selected": code}
-        with data.connection(url) as conn:
+        with context.connection(url) as conn:
             state = allowed_state(conn, state)
             if not code or not state["draft"]:
                 return EMPTY, hideout

@@ -5,13 +5,14 @@ any other role is refused before it reaches these callbacks.
 
 Each read and its audit entry (key_person.view, key_person.export) share one transaction: a
 list is never shown without the entry, and the entry names exactly the pseudonyms shown. The
-unit comes from the request and is kept inside the jurisdiction (`data.resolve_unit`); the
+unit comes from the request and is kept inside the jurisdiction (`context.resolve_unit`); the
 persons are filtered again by the database's row-level security."""
 
 from dash import Input, Output, State, dcc, html, no_update
 
-from dashboard import access, data
+from dashboard import access, context
 from dashboard.components import key_person_records as records_panel
+from geo import clock
 from geo.audit.log import record
 from geo.map.key_person_records import KeyPersonRecords, has_records, key_person_records
 
@@ -49,7 +50,7 @@ def register(app, url: str) -> None:
     def show_records(code, lang):
         lang = "en" if lang == "en" else "zh"
         head, button = records_panel.heading(lang), records_panel.word("export", lang)
-        with data.connection(url) as conn:
+        with context.connection(url) as conn:
             found = _read_audited(conn, code, VIEW)
         if found is None:
             return head, button, HIDDEN, records_panel.hint(lang)
@@ -65,11 +66,11 @@ def register(app, url: str) -> None:
     def export_records(n_clicks, code, lang):
         if not n_clicks:
             return no_update
-        with data.connection(url) as conn:
+        with context.connection(url) as conn:
             found = _read_audited(conn, code, EXPORT)
         if found is None or not found.records:
             return no_update
-        return records_panel.download(found, "en" if lang == "en" else "zh", data.today())
+        return records_panel.download(found, "en" if lang == "en" else "zh", clock.today())
 
 
 def _read_audited(conn, code: str | None, action: str) -> KeyPersonRecords | None:
@@ -79,7 +80,7 @@ def _read_audited(conn, code: str | None, action: str) -> KeyPersonRecords | Non
     user = access.signed_in_user()
     if user is None or not isinstance(code, str) or not code:
         return None
-    unit, refused = data.resolve_unit(conn, code)
+    unit, refused = context.resolve_unit(conn, code)
     if refused or not has_records(unit):
         return None
     found = key_person_records(conn, unit)

@@ -2,7 +2,7 @@
 
 from dash import html
 
-from dashboard import data
+from dashboard import context
 from geo.overview import LAYER_LABELS_ZH, level_counts
 
 HIERARCHY = ("city", "county", "township", "community", "grid_basic", "micro_grid", "building", "building_unit")
@@ -10,7 +10,7 @@ HIERARCHY = ("city", "county", "township", "community", "grid_basic", "micro_gri
 
 def layout(url: str) -> list:
     """Header plus two tables: the drill-down hierarchy, and the other layers."""
-    with data.connection(url) as conn:  # the administrator's scope: the whole database
+    with context.connection(url) as conn:  # the administrator's scope: the whole database
         counts = dict(level_counts(conn))
     rest = [layer for layer in counts if layer not in HIERARCHY]
     return [

@@ -9,16 +9,17 @@ import json
 
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 
-from dashboard import data
+from dashboard import context
 from dashboard.access import may
 from dashboard.cache import remembered
-from dashboard.components import controls, map_view, panel
+from dashboard.components import controls, map_view, map_views, panel
 from dashboard.i18n import text
-from dashboard.pages import key_person_records, map_views
+from dashboard.pages import key_person_records
 from dashboard.state import build_search, parse_search
+from geo import clock
 from geo.auth.roles import CASE_DETAILS, KEY_PERSON_RECORDS
 from geo.map import areas, cases
-from geo.map.units import children_geojson
+from geo.shared.units import children_geojson
 
 CONTROL_IDS = ("f-dates", "f-cat", "f-src", "f-st", "f-metric", "f-layers", "f-lang")
 
@@ -97,8 +98,8 @@ def register(app, url: str) -> None:
             }
         else:
             state = parse_search(search)
-        with data.connection(url) as conn:
-            query, ignored = data.resolve_query(conn, state["filter"])
+        with context.connection(url) as conn:
+            query, ignored = context.resolve_query(conn, state["filter"])
         query.update(layers=list(state["layers"]), metric=state["metric"])
         stores = [_changed(state["unit"], unit_now), _changed(query, query_now), _changed(state["lang"], lang_now)]
         message = text("ignored", state["lang"], what="; ".join(ignored)) if ignored else ""
@@ -138,12 +139,12 @@ def register(app, url: str) -> None:
         State("url", "search"),
     )
     def draw_unit(code, lang, search):
-        with data.connection(url) as conn:
-            unit, unknown = data.resolve_unit(conn, code)
+        with context.connection(url) as conn:
+            unit, unknown = context.resolve_unit(conn, code)
             if unit is None:
                 return map_view.EMPTY, no_update, [], html.P(text("empty", lang)), ""
             shapes = children_geojson(conn, unit)
-            path = data.visible_path(conn, unit)
+            path = context.visible_path(conn, unit)
             risk = areas.latest_risk(conn, [unit.code] if unit.code else []).get(unit.code)
         message = text("not_found", lang, code=code[:40]) if unknown else ""
         # A building alone would fill the screen; zoom 18 keeps its street in view.
@@ -185,11 +186,11 @@ def register(app, url: str) -> None:
             return no_update, no_update, no_update
 
         def build(conn, unit):
-            today, f, scope = data.today(), data.case_filter(query), data.unit_scope(conn, unit)
+            today, f, scope = clock.today(), context.case_filter(query), context.unit_scope(conn, unit)
             figures = cases.key_figures(conn, unit, f, today, scope)
             trend = cases.trend(conn, unit, f, today, scope)
             mix = cases.category_mix(conn, unit, f, today, scope)
-            names = data.category_names(conn, lang)
+            names = context.category_names(conn, lang)
             top = remembered((url, unit.code, "top"), lambda: areas.top_grids(conn, unit))
             charts = [panel.trend_chart(trend, lang), panel.category_chart(mix, names, lang)]
             return panel.key_figures(figures, lang), charts, panel.top_grid_list(top, search, lang)
@@ -250,8 +251,8 @@ def register(app, url: str) -> None:
     def translate(lang):
         lang = lang or "zh"
         keys = [output["id"]["key"] for output in ctx.outputs_list[0]]
-        with data.connection(url) as conn:
-            names = data.category_names(conn, lang)
+        with context.connection(url) as conn:
+            names = context.category_names(conn, lang)
         everything = text("all", lang)
         return [text(key, lang) for key in keys], *map_views.control_options(names, lang), *[everything] * 3
 
@@ -260,8 +261,8 @@ def _in_unit(url: str, code: str | None, empty, build, *key):
     """build(conn, unit) for the unit named in the store (the root for an unknown code), or
     `empty` when the database holds no areas at all. For an area, the answer is remembered
     a short while under `key` (dashboard/cache.py)."""
-    with data.connection(url) as conn:
-        unit, _ = data.resolve_unit(conn, code)
+    with context.connection(url) as conn:
+        unit, _ = context.resolve_unit(conn, code)
         if unit is None:
             return empty
         if not key or not unit.is_area:

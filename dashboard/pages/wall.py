@@ -17,19 +17,19 @@ import psycopg_pool
 from dash import Input, Output, Patch, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from dashboard import access, data
-from dashboard.components import wall_panels
+from dashboard import access, context
+from dashboard.components import map_views, wall_panels
 from dashboard.components.map_view import EMPTY
 from dashboard.i18n import LANGUAGES, text
-from dashboard.pages import map_views
+from geo import clock
 from geo.auth.roles import CASE_DETAILS
 from geo.live import wall
 from geo.map import areas, cases
 from geo.map.cases import point_features
 from geo.map.filters import CaseFilter
 from geo.map.scope import scope_grid_ids
-from geo.map.units import children_geojson, find_unit, root_unit
 from geo.settings import get_settings
+from geo.shared.units import children_geojson, find_unit, root_unit
 
 POLL_MS = 1000
 MIN_POLL_MS = 200
@@ -224,8 +224,8 @@ def register(app, url: str) -> None:
 
 def _scope_shapes(url: str, config: dict):
     """(the scope's children as GeoJSON, the scope's name, the legend)."""
-    with data.connection(url, timeout=CONNECT_TIMEOUT_S) as conn:
-        unit, unknown = data.resolve_unit(conn, config["scope"])
+    with context.connection(url, timeout=CONNECT_TIMEOUT_S) as conn:
+        unit, unknown = context.resolve_unit(conn, config["scope"])
         if unit is None:
             return EMPTY, text("empty", config["lang"]), []
         shapes = children_geojson(conn, unit)
@@ -244,25 +244,25 @@ def _unless_down(compute, *args):
 
 def _scope(conn, config: dict):
     """(unit, grid ids or None for everything) of the wall's scope."""
-    unit, _ = data.resolve_unit(conn, config["scope"])
+    unit, _ = context.resolve_unit(conn, config["scope"])
     if unit is not None and not (unit.is_area or unit.kind == "grid"):
         unit = root_unit(conn)  # a wall watches an area or a grid, not a building
     if unit is None:
         raise PreventUpdate
     if unit.kind == "all" or not unit.is_area:
         return unit, scope_grid_ids(conn, unit)
-    return unit, data.unit_scope(conn, unit)["grid_ids"]  # remembered: this runs every second
+    return unit, context.unit_scope(conn, unit)["grid_ids"]  # remembered: this runs every second
 
 
 def _look(url: str, config: dict, live: dict):
     """(points data or Patch, new live state, whether anything new came, ticker rows,
     category names)."""
-    with data.connection(url, timeout=min(CONNECT_TIMEOUT_S, config["poll_ms"] / 2000)) as conn:
+    with context.connection(url, timeout=min(CONNECT_TIMEOUT_S, config["poll_ms"] / 2000)) as conn:
         _unit, grid_ids = _scope(conn, config)
         now = wall.db_now(conn)
         reload = _needs_reload(live, now, config)
         rows = wall.live_cases(conn, grid_ids, None if reload else dt.datetime.fromisoformat(live["seen_at"]))
-        names = data.category_names(conn, config["lang"])
+        names = context.category_names(conn, config["lang"])
     rows["reported_at"] = rows["reported_at"].map(lambda t: t.isoformat(timespec="seconds"))
     if not access.may(CASE_DETAILS):  # a wall-screen account: category, place and time, not the text
         rows["summary"] = ""
@@ -306,16 +306,16 @@ def _ticker_rows(fresh, previous: list[dict]) -> list[dict]:
 
 def _figures(url: str, config: dict):
     lang = config["lang"]
-    with data.connection(url, timeout=CONNECT_TIMEOUT_S) as conn:
+    with context.connection(url, timeout=CONNECT_TIMEOUT_S) as conn:
         unit, grid_ids = _scope(conn, config)
-        today = data.today()
+        today = clock.today()
         month = CaseFilter(today - dt.timedelta(days=29), today)
-        figures = cases.key_figures(conn, unit, month, today, data.unit_scope(conn, unit))
+        figures = cases.key_figures(conn, unit, month, today, context.unit_scope(conn, unit))
         query = {"start": month.start.isoformat(), "end": today.isoformat(), "categories": [], "sources": []}
         hideout, _legend = map_views.style_table(conn, unit, {**query, "states": [], "metric": "risk"}, lang)
         hot = areas.top_grids(conn, unit, limit=6)
         overdue = wall.overdue_cases(conn, grid_ids, limit=6)
-        names = data.category_names(conn, lang)
+        names = context.category_names(conn, lang)
         now = wall.db_now(conn)
     return (
         hideout,
@@ -328,7 +328,7 @@ def _figures(url: str, config: dict):
 def _tour_step(url: str, config: dict, step: str):
     """(viewport, focus shapes, caption) of one step of the attention tour."""
     lang = config["lang"]
-    with data.connection(url, timeout=CONNECT_TIMEOUT_S) as conn:
+    with context.connection(url, timeout=CONNECT_TIMEOUT_S) as conn:
         unit, grid_ids = _scope(conn, config)
         whole = {"bounds": unit.bounds, "transition": "flyToBounds"}
         if step == "red":

@@ -14,7 +14,7 @@ from data.demo.generate import City
 from data.demo.names import NamePool
 from geo.db.copy import copy_rows
 from geo.geocode.bulk import assign_pending
-from geo.geocode.crs import from_wgs84, to_wgs84
+from geo.shared.crs import from_wgs84, to_wgs84
 
 ID_TABLES = [
     "admin_area",

@@ -11,23 +11,26 @@ clerk typed it, which the geocoder matches. Every RESCORE_EVERY_S the grids the 
 fell in are rescored (`risk --pending`), so that a grid can turn red while the wall watches.
 """
 
-import datetime as dt
 import itertools
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from data.demo.cases import CATEGORY_MIX, DEADLINE_DAYS, SOURCE_MIX, SUMMARIES
 from data.demo.clerk import clerk_address
-from geo.db.connection import load_query, transaction
+from geo import clock
+from geo.db.connection import transaction
 from geo.db.frames import query_frame
 from geo.errors import UserError
 from geo.geocode.bulk import place_new
 from geo.map.scope import scope_grid_ids
-from geo.map.units import find_unit
+from geo.shared.units import find_unit
+
+QUERIES_DIR = Path(__file__).parent / "queries"
 
 RATE_UNITS = {"s": 1.0, "sec": 1.0, "min": 60.0, "h": 3600.0}
 POINT_SOURCES = ("grid_worker", "police_110")
@@ -82,8 +85,8 @@ def simulate(
     as a dict once it is committed."""
     rng = np.random.default_rng(seed)
     with transaction(url) as conn:
-        buildings = _hot_buildings(conn, scope)
-    prefix = f"SIM{dt.datetime.now():%Y%m%d%H%M%S}"
+        buildings = hot_buildings(conn, scope)
+    prefix = f"SIM{clock.now():%Y%m%d%H%M%S}"
     due = rescored = time.monotonic()
     for number in itertools.count(1):
         if count is not None and number > count:
@@ -93,15 +96,15 @@ def simulate(
             rescored = time.monotonic()
         due += rng.exponential(1 / per_second)
         time.sleep(max(0.0, due - time.monotonic()))
-        case = _draw(rng, buildings, f"{prefix}{number:05d}")
+        case = draw_case(rng, buildings, f"{prefix}{number:05d}")
         with transaction(url) as conn:
-            placed = _insert_and_place(conn, case)
+            placed = insert_and_place(conn, case)
         report({"code": case.code, "category": case.category_code, "source": case.source, **placed})
     return 0  # unreachable: itertools.count never ends
 
 
-def _hot_buildings(conn, scope: str | None) -> pd.DataFrame:
-    frame = query_frame(conn, load_query("simulate_buildings"), {"grid_ids": _scope_grids(conn, scope)})
+def hot_buildings(conn, scope: str | None) -> pd.DataFrame:
+    frame = query_frame(conn, load_query("buildings"), {"grid_ids": _scope_grids(conn, scope)})
     if frame.empty:
         where = f"under {scope}" if scope else "in the database"
         raise UserError(f"simulate: no building with recent cases {where} (load the demo city first)")
@@ -119,7 +122,7 @@ def _scope_grids(conn, scope: str | None) -> list[int] | None:
     return scope_grid_ids(conn, unit)
 
 
-def _draw(rng, buildings: pd.DataFrame, code: str) -> NewCase:
+def draw_case(rng, buildings: pd.DataFrame, code: str) -> NewCase:
     row = buildings.iloc[rng.choice(len(buildings), p=buildings["weight"].to_numpy())]
     category = str(rng.choice(list(CATEGORY_MIX), p=_shares(CATEGORY_MIX)))
     source = str(rng.choice(list(SOURCE_MIX), p=_shares(SOURCE_MIX)))
@@ -140,10 +143,10 @@ def _draw(rng, buildings: pd.DataFrame, code: str) -> NewCase:
     )
 
 
-def _insert_and_place(conn, case: NewCase) -> dict:
-    case_id = conn.execute(load_query("simulate_insert"), case.__dict__).fetchone()[0]
+def insert_and_place(conn, case: NewCase) -> dict:
+    case_id = conn.execute(load_query("insert"), case.__dict__).fetchone()[0]
     summary = place_new(conn, [case_id])
-    row = conn.execute(load_query("simulate_placed"), {"code": case.code}).fetchone()
+    row = conn.execute(load_query("placed"), {"code": case.code}).fetchone()
     return {"id": case_id, "grid": row[0], "status": row[1], "placed": summary.get("written", 0)}
 
 
@@ -160,3 +163,8 @@ def _rescore(url: str) -> dict | None:
 def _shares(mix: dict[str, float]) -> np.ndarray:
     shares = np.array(list(mix.values()), dtype=float)
     return shares / shares.sum()
+
+
+def load_query(name: str) -> str:
+    """Text of the simulator's query `name` in `data/demo/queries/`."""
+    return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")

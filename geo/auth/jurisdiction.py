@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import psycopg
 
 from geo.db.connection import load_query
-from geo.map.units import Unit, find_unit
+from geo.shared.units import Unit, find_unit
 
 # A micro-grid or building lies below its grid: at most this many steps up.
 MAX_STEPS_UP = 4

@@ -9,7 +9,7 @@ from geo.audit.log import record
 from geo.auth.passwords import hash_password
 from geo.auth.roles import ROLES, SCOPE_KINDS
 from geo.errors import UserError
-from geo.map.units import find_unit
+from geo.shared.units import find_unit
 
 USER_COLUMNS = "id, username, display_name, role, scope_code"
 INSERT_USER = """INSERT INTO auth.app_user (username, display_name, role, scope_code, password_hash)

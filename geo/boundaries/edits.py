@@ -14,10 +14,10 @@ from shapely.ops import split
 from geo.boundaries.codes import GRID_CODE, next_grid_code, next_micro_code
 from geo.boundaries.draft import Draft, Grid, MicroGrid, as_multi
 from geo.errors import UserError
+from geo.shared.grid_kinds import EXCLUSIVE_TYPES
 
 VERTEX_TOL_DEG = 1e-9  # noded vertices are identical; this only absorbs JSON round trips
 MIN_AREA_M2 = 1.0  # below this a piece of ground is float noise
-EXCLUSIVE_TYPES = ("industrial_park", "business_district", "school", "hospital")
 NAME_MAX = 60
 MAX_POINTS = 1000  # a drawn line or polygon; more is not a planner's drawing
 

@@ -41,6 +41,7 @@ from geo.boundaries.commit import SAME_SHAPE_M2, diff
 from geo.boundaries.draft import Draft, Grid, MicroGrid, as_multi
 from geo.boundaries.validate import validate
 from geo.errors import UserError
+from geo.shared.grid_kinds import EXCLUSIVE_TYPES
 
 GRID_COLUMNS = ["code", "name", "level", "is_basic", "kind", "exclusive_type", "parent_code", "households",
                 "valid_from", "valid_to"]  # fmt: skip
@@ -48,7 +49,6 @@ MICRO_COLUMNS = ["code", "grid_code", "kind", "households", "valid_from", "valid
 INTEGER_FIELDS = ("level", "households")
 CODE_FIELDS = ("code", "parent_code", "grid_code")
 TEXT_FIELDS = ("name", "kind", "exclusive_type")
-EXCLUSIVE_TYPES = ("industrial_park", "business_district", "school", "hospital")
 GRID_KINDS, MICRO_KINDS = ("regular", "exclusive"), ("building", "ten_households")
 INTEGER_TYPES, LISTED = ("OFTInteger", "OFTInteger64"), 10
 

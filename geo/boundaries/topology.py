@@ -23,8 +23,8 @@ def check_topology(conn: psycopg.Connection, min_area_m2: float = MIN_AREA_M2) -
     >>> report["problems"]
     0
     """
-    conn.execute(load_query("topology_relations"))  # a temporary view, gone with the session
-    report = {check: _run(conn, f"topology_{check}", min_area_m2) for check in CHECKS}
+    conn.execute(load_query("boundaries/topology_relations"))  # a temporary view, gone with the session
+    report = {check: _run(conn, f"boundaries/topology_{check}", min_area_m2) for check in CHECKS}
     report["problems"] = sum(len(report[check]) for check in CHECKS)
     report["min_area_m2"] = min_area_m2
     return report

@@ -24,7 +24,7 @@ def place_buildings(conn, area_wkt: str | None = None, only_missing: bool = Fals
     """Place the buildings without a placement (`only_missing`), those meeting `area_wkt`, or
     all; return the number of placements written or changed."""
     where = MISSING if only_missing else ("true" if area_wkt is None else IN_AREA)
-    query = sql.SQL(load_query("buildings_to_place")).format(where=sql.SQL(where))
+    query = sql.SQL(load_query("geocode/buildings_to_place")).format(where=sql.SQL(where))
     rows = conn.execute(query, {"area": area_wkt}).fetchall()
     if not rows:
         return 0
@@ -45,6 +45,6 @@ def place_buildings(conn, area_wkt: str | None = None, only_missing: bool = Fals
     )
     conn.execute(CREATE_FRESH)
     copy_rows(conn, "fresh_building", list(fresh.columns), fresh)
-    changed = conn.execute(load_query("building_assignment_upsert")).fetchone()[0]
+    changed = conn.execute(load_query("geocode/building_assignment_upsert")).fetchone()[0]
     conn.execute(DROP_FRESH)
     return changed

@@ -7,7 +7,7 @@ import pandas as pd
 
 from geo.db.connection import transaction
 from geo.errors import UserError
-from geo.geocode.crs import SYSTEMS, to_wgs84
+from geo.shared.crs import SYSTEMS, to_wgs84
 
 ONE_RECORD_FIELDS = [
     "status",

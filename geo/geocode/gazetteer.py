@@ -58,7 +58,7 @@ def refresh_if_stale(conn) -> bool:
 def rebuild(conn) -> int:
     """Recompute every key and fuzzy text from the buildings; return the number of buildings."""
     names = area_names(conn)
-    rows = conn.execute(load_query("gazetteer_buildings")).fetchall()
+    rows = conn.execute(load_query("geocode/gazetteer_buildings")).fetchall()
     entries, key_rows = [], []
     for building_id, standard_address, areas in rows:
         address = parse(normalise(standard_address), names)

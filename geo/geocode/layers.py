@@ -122,7 +122,7 @@ def load_layers(conn, lon=None, lat=None, around: str | None = None) -> Layers:
 
 def _read(conn, layer: str, boxes: list[str] | None) -> list:
     source, columns, geom, condition, order = LAYER_SOURCES[layer]
-    query = sql.SQL(load_query("layer")).format(
+    query = sql.SQL(load_query("shared/layer")).format(
         source=sql.Identifier(source),
         columns=sql.SQL(columns),
         geom=sql.Identifier(geom),
@@ -144,7 +144,7 @@ def _nearest_grid_rows(conn, lon, lat) -> list:
     rows = []
     for x, y in zip(lon, lat):
         if np.isfinite(x) and np.isfinite(y):
-            rows += conn.execute(load_query("layers_nearest_grids"), {"lon": float(x), "lat": float(y)}).fetchall()
+            rows += conn.execute(load_query("geocode/layers_nearest_grids"), {"lon": float(x), "lat": float(y)}).fetchall()
     return rows
 
 

@@ -93,7 +93,7 @@ def _by_keys(conn, parsed: list[Address], results: list[AddressMatch], known: se
                 for column, value in zip(columns, (index, kind, key)):
                     columns[column].append(value)
     hits: dict[int, dict[int, set]] = {}
-    for query, kind, building_id, *components in conn.execute(load_query("match_exact"), columns).fetchall():
+    for query, kind, building_id, *components in conn.execute(load_query("geocode/match_exact"), columns).fetchall():
         if consistent(Parts.of_query(parsed[query], known), Parts.of_entry(*components)):
             hits.setdefault(query, {}).setdefault(kind, set()).add(building_id)
     for query, by_kind in hits.items():
@@ -113,7 +113,7 @@ def known_names(conn, parsed: list[Address]) -> set[str]:
     some building's road or estate."""
     names = {name for a in parsed for name in (a.road, a.estate) if name}
     names |= {a.estate[:n] for a in parsed for n in range(2, len(a.estate))}
-    return {row[0] for row in conn.execute(load_query("known_names"), [sorted(names)]).fetchall()}
+    return {row[0] for row in conn.execute(load_query("geocode/known_names"), [sorted(names)]).fetchall()}
 
 
 def _by_similarity(conn, parsed, results, names: AreaNames, known: set[str], settings: MatchSettings, allowed) -> None:
@@ -128,7 +128,7 @@ def _by_similarity(conn, parsed, results, names: AreaNames, known: set[str], set
         "building": [parsed[i].building for i in todo],
     }
     candidates: dict[int, list[dict]] = {i: [] for i in todo}
-    for query, building_id, *components, address in conn.execute(load_query("match_fuzzy"), params):
+    for query, building_id, *components, address in conn.execute(load_query("geocode/match_fuzzy"), params):
         points, similarity, agreeing = score(Parts.of_query(parsed[query], known), Parts.of_entry(*components))
         candidates[query].append(
             {

@@ -25,7 +25,7 @@ _VILLAGE_HOUSE = re.compile(r"\d+组\d+号")
 
 def review_queue(conn, limit: int = 50) -> list[dict]:
     """The oldest `limit` cases waiting for review, with their top candidates."""
-    rows = conn.execute(load_query("review_queue"), [limit]).fetchall()
+    rows = conn.execute(load_query("geocode/review_queue"), [limit]).fetchall()
     return [
         {"case_id": case_id, "code": code, "address": text, "address_key": key, "candidates": candidates or []}
         for case_id, code, text, key, candidates in rows
@@ -38,7 +38,7 @@ def confirm(conn, case_id: int, building_id: int, confirmed_by: str) -> dict:
     Returns {'case': the case's new placement, 'also_matched': other cases now placed}.
     """
     lock_geocoder(conn)
-    row = conn.execute(load_query("review_item"), [case_id]).fetchone()
+    row = conn.execute(load_query("geocode/review_item"), [case_id]).fetchone()
     if row is None:
         raise UserError(f"case {case_id} is not in the review queue")
     if not conn.execute(BUILDING_EXISTS, [building_id]).fetchone():
@@ -46,7 +46,7 @@ def confirm(conn, case_id: int, building_id: int, confirmed_by: str) -> dict:
     address_key, text = row
     aliased = bool(address_key and (_BUILDING.search(address_key) or _VILLAGE_HOUSE.search(address_key)))
     if aliased:
-        conn.execute(load_query("alias_upsert"), [address_key, building_id, text, confirmed_by])
+        conn.execute(load_query("geocode/alias_upsert"), [address_key, building_id, text, confirmed_by])
     placed = locate(conn, [float("nan")], [float("nan")], [None], chosen_buildings=[building_id])
     replace_changed(conn, [case_id], placed)
     same_spelling = read_cases(conn, SAME_SPELLING_IN_QUEUE, {"key": address_key, "case": case_id})

@@ -15,7 +15,7 @@ from psycopg import sql
 
 from geo.db.connection import load_query
 from geo.db.copy import csv_bytes
-from geo.geocode.crs import to_wgs84_by_row
+from geo.shared.crs import to_wgs84_by_row
 
 # What a placement copies from its case, for the map's counts (migration 0014). The bulk
 # writer passes them; other writers leave them out and the database fills them in.
@@ -55,7 +55,7 @@ def read_cases(conn, where: str = "true", params=None, limit: int | None = None)
     has_geom (the case row holds that point itself), address, method and building_id (of the
     stored placement, if any), and the CASE_FACTS a placement copies.
     """
-    query = sql.SQL(load_query("cases_to_locate")).format(
+    query = sql.SQL(load_query("geocode/cases_to_locate")).format(
         where=sql.SQL(where), limit=sql.SQL("LIMIT {}").format(sql.Literal(limit)) if limit else sql.SQL("")
     )
     buffer = io.BytesIO()
@@ -87,7 +87,7 @@ def replace_changed(conn, case_ids, placed: pd.DataFrame, reported=None) -> int:
     conn.execute(CREATE_FRESH)
     with BackgroundCopy(conn, "fresh_assignment") as writer:
         writer.put(placement_rows(case_ids, placed, reported))
-    changed = [row[0] for row in conn.execute(load_query("assignment_diff")).fetchall()]
+    changed = [row[0] for row in conn.execute(load_query("geocode/assignment_diff")).fetchall()]
     if changed:
         conn.execute(DELETE_CHANGED, [changed])
         conn.execute(

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 
 from geo.errors import UserError
-from geo.geocode.crs import SYSTEMS, system_name, to_wgs84_by_row
 from geo.imports.values import number_problem, parse_float, range_problem
+from geo.shared.crs import SYSTEMS, system_name, to_wgs84_by_row
 
 
 @dataclass

@@ -23,11 +23,11 @@ from geo.errors import UserError
 from geo.imports.layers import LAYERS
 from geo.map import areas
 from geo.map.suppression import suppress_group
-from geo.map.units import find_unit
 from geo.settings import get_settings
+from geo.shared.units import find_unit
 
 DRIVERS = {"gpkg": "GPKG", "geojson": "GeoJSON", "shp": "ESRI Shapefile", "csv": None}
-QUERIES = {name: "export_" + name.replace("-", "_") for name in LAYERS}
+QUERIES = {name: "imports/export_" + name.replace("-", "_") for name in LAYERS}
 SHAPEFILE_NAME_LENGTH = 10
 SHAPEFILE_TEXT_BYTES = 254
 POINT_COLUMNS = ("lon", "lat")

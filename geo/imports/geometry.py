@@ -15,9 +15,9 @@ import pyproj
 import shapely
 
 from geo.errors import UserError
-from geo.geocode.crs import system_name, to_wgs84
 from geo.imports.coordinates import require_degrees
 from geo.imports.values import range_problem
+from geo.shared.crs import system_name, to_wgs84
 
 POLYGONS, FOOTPRINT, POINT = "polygons", "footprint", "point"
 ACCEPTED = {
@@ -102,7 +102,7 @@ def _to_wgs84(geometry: np.ndarray, crs: str | None) -> np.ndarray:
 
 
 def crs_system(crs: str) -> str:
-    """The system name (geo.geocode.crs) of a CRS as --crs or a file gives it: 'gcj02',
+    """The system name (geo.shared.crs) of a CRS as --crs or a file gives it: 'gcj02',
     'EPSG:4547', or a WKT that pyproj can identify."""
     try:
         return system_name(crs)

@@ -13,8 +13,8 @@ from geo.db.connection import load_query
 from geo.db.frames import query_frame
 from geo.map.scope import scope_params
 from geo.map.suppression import suppress_path, unpublishable
-from geo.map.units import Unit
 from geo.settings import get_settings
+from geo.shared.units import Unit
 
 TOP_GRIDS = 10
 

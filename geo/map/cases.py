@@ -14,7 +14,7 @@ import psycopg
 from geo.db.frames import query_frame
 from geo.map.filters import CaseFilter
 from geo.map.scope import map_query, scope_params
-from geo.map.units import Unit
+from geo.shared.units import Unit
 
 POINTS_LIMIT = 2000
 TABLE_LIMIT = 300

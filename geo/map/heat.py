@@ -12,7 +12,7 @@ from scipy.ndimage import gaussian_filter
 
 from geo.map.cases import heat_bins
 from geo.map.filters import CaseFilter
-from geo.map.units import Unit, find_unit
+from geo.shared.units import Unit, find_unit
 
 CELLS_ACROSS = 320
 KERNEL_CELLS = 3.0

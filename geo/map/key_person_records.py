@@ -19,7 +19,7 @@ import psycopg
 from psycopg import sql
 
 from geo.db.connection import load_query
-from geo.map.units import Unit
+from geo.shared.units import Unit
 
 # A list longer than this is cut: no one reads further, and an export is not a bulk download.
 MAX_RECORDS = 500
@@ -83,7 +83,7 @@ def key_person_records(conn: psycopg.Connection, unit: Unit, limit: int = MAX_RE
     Parameters:
         conn: a connection whose transaction carries the reader's row-level-security scope
             (the dashboard's `data.connection`); an owner's connection reads every person.
-        unit: the grid, micro-grid or building (geo/map/units.py).
+        unit: the grid, micro-grid or building (geo/shared/units.py).
         limit: at most this many records (1 to MAX_RECORDS); `truncated` says when cut.
 
     Returns:

@@ -8,7 +8,7 @@ from psycopg import sql
 
 from geo.db.connection import load_query
 from geo.map.cases import point_features
-from geo.map.units import Unit
+from geo.shared.units import Unit
 
 LIMIT = 2000
 QUERY = {"places": "map/key_places", "cameras": "map/cameras", "centres": "map/centres"}

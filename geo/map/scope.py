@@ -7,7 +7,7 @@ and passes them as arrays."""
 from psycopg import sql
 
 from geo.db.connection import load_query
-from geo.map.units import Unit
+from geo.shared.units import Unit
 
 GRID_ID = "SELECT id FROM grid_current WHERE code = %s"
 SCOPE_QUERY = {"grid": "map/scope_grid", "micro_grid": "map/scope_micro_grid", "building": "map/scope_building"}

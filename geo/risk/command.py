@@ -3,7 +3,8 @@
 import datetime as dt
 import json
 
-from geo.db.connection import connect
+from geo import clock
+from geo.db.connection import connect, load_query
 from geo.errors import UserError
 from geo.risk.config import load_config
 from geo.risk.refresh import refresh_pending
@@ -47,7 +48,7 @@ def run(args) -> int:
             if result is None:
                 raise UserError("no risk scores yet: run `python -m geo risk` first")
         else:
-            as_of = as_of or conn.execute("SELECT current_date").fetchone()[0]
+            as_of = as_of or clock.today()
             result = run_full(conn, as_of, load_config(args.config))
     print(json.dumps(result, ensure_ascii=False))
     return 0
@@ -58,14 +59,29 @@ def explain_unit(conn, code: str, as_of: dt.date | None) -> dict:
     cursor = conn.execute(EXPLAIN_QUERY, {"code": code, "as_of": as_of})
     row = cursor.fetchone()
     if row is None:
-        when = f" as of {as_of}" if as_of else ""
-        known = conn.execute("SELECT max(as_of) FROM risk_score").fetchone()[0]
-        hint = "run `python -m geo risk` first" if known is None else f"scores exist up to {known}"
-        raise UserError(f"no risk score for {code!r}{when}: {hint}")
+        raise UserError(f"no risk score for {code!r}{f' as of {as_of}' if as_of else ''}: {_why_unscored(conn, code)}")
     result = dict(zip([column.name for column in cursor.description], row))
     result["as_of"] = result["as_of"].isoformat()
     result["updated_at"] = result["updated_at"].isoformat()
     return result
+
+
+def _why_unscored(conn, code: str) -> str:
+    """Why a code has no score: it names nothing, a unit that is never scored (a grid above the
+    basic level, a micro-grid), or a scored unit on a day without a run."""
+    found = conn.execute(load_query("risk/unscored_unit"), {"code": code}).fetchone()
+    if found is None:
+        return "no grid, micro-grid or area has this code"
+    kind, level, is_basic, basic_below = found
+    if kind == "micro_grid":
+        return "micro-grids are not scored; explain the grid that holds it"
+    if kind == "grid" and not is_basic:
+        return (
+            f"it is a level-{level} grid, and only basic grids (and areas) are scored; "
+            f"explain one of the {basic_below} basic grids under it or its community"
+        )
+    known = conn.execute("SELECT max(as_of) FROM risk_score").fetchone()[0]
+    return "run `python -m geo risk` first" if known is None else f"scores exist up to {known}"
 
 
 def _date(text: str) -> dt.date:

@@ -43,13 +43,13 @@ def read_components(
         "window_days": config.window_days,
         "repeat_window_days": config.repeat_window_days,
     }
-    return query_frame(conn, load_query("risk_grid_inputs"), params)
+    return query_frame(conn, load_query("risk/grid_inputs"), params)
 
 
 def read_category_counts(conn: psycopg.Connection, as_of: dt.date, grid_ids=None) -> pd.DataFrame:
     """(grid_id, category_code, cases): cases per category of each grid in the last 30 days."""
     params = {"as_of": as_of, "grid_ids": None if grid_ids is None else list(grid_ids)}
-    return query_frame(conn, load_query("risk_grid_categories"), params)
+    return query_frame(conn, load_query("risk/grid_categories"), params)
 
 
 def read_category_names(conn: psycopg.Connection) -> dict[str, dict[str, str]]:
@@ -61,7 +61,7 @@ def read_category_names(conn: psycopg.Connection) -> dict[str, dict[str, str]]:
 def read_weekly_counts(conn: psycopg.Connection, as_of: dt.date, weeks: int, row_grid_ids: np.ndarray) -> np.ndarray:
     """(grids, weeks) case counts, one row per id of `row_grid_ids` in that order; column 0
     the oldest week, the last column the latest."""
-    frame = query_frame(conn, load_query("risk_grid_weeks"), {"as_of": as_of, "weeks": weeks})
+    frame = query_frame(conn, load_query("risk/grid_weeks"), {"as_of": as_of, "weeks": weeks})
     counts = np.zeros((len(row_grid_ids), weeks))
     if frame.empty:
         return counts
@@ -73,9 +73,9 @@ def read_weekly_counts(conn: psycopg.Connection, as_of: dt.date, weeks: int, row
 
 def read_neighbours(conn: psycopg.Connection) -> pd.DataFrame:
     """Pairs (grid_id, neighbour_id) of adjacent basic grids, each pair once."""
-    return query_frame(conn, load_query("risk_grid_neighbours"), {"tolerance_deg": NEIGHBOUR_TOLERANCE_DEG})
+    return query_frame(conn, load_query("risk/grid_neighbours"), {"tolerance_deg": NEIGHBOUR_TOLERANCE_DEG})
 
 
 def read_units(conn: psycopg.Connection) -> pd.DataFrame:
     """Every basic grid with the codes of its community, township, county and city."""
-    return query_frame(conn, load_query("risk_units"), {})
+    return query_frame(conn, load_query("risk/units"), {})

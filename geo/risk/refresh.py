@@ -11,6 +11,7 @@ import time
 import pandas as pd
 import psycopg
 
+from geo import clock
 from geo.db.connection import connect, load_query
 from geo.errors import UserError
 from geo.risk import inputs
@@ -44,7 +45,7 @@ def refresh_pending(conn: psycopg.Connection, today: dt.date | None = None) -> d
     redraw), or many grids are marked. None when no score was ever computed: then there is
     nothing to keep up to date. Nothing marked, nothing done (a day without changes gets its
     snapshot from `python -m geo risk`, e.g. nightly)."""
-    today = today or conn.execute("SELECT current_date").fetchone()[0]
+    today = today or clock.today()
     latest = conn.execute("SELECT config FROM risk_run ORDER BY id DESC LIMIT 1").fetchone()
     if latest is None:
         return None
@@ -60,7 +61,7 @@ def refresh_pending(conn: psycopg.Connection, today: dt.date | None = None) -> d
     with conn.transaction():
         pending = [row[0] for row in conn.execute(PENDING_CURRENT_GRIDS)]
         basic_grids = conn.execute("SELECT count(*) FROM grid_current WHERE is_basic").fetchone()[0]
-        matches = conn.execute(load_query("risk_snapshot_matches"), [today]).fetchone()[0]
+        matches = conn.execute(load_query("risk/snapshot_matches"), [today]).fetchone()[0]
         if not matches or len(pending) > FULL_RUN_SHARE * basic_grids:
             return run_full(conn, today, config)
         rows = _rescore(conn, pending, today, config, run[2]) if pending else pd.DataFrame()

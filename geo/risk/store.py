@@ -97,7 +97,7 @@ def read_snapshot(conn, as_of: dt.date, config: RiskConfig, counties: list[str],
     (its grids, communities, townships), the units with the given codes, all counties and the
     city, which is what rescoring a few grids touches or compares with."""
     params = {"as_of": as_of, "counties": counties, "codes": codes}
-    return _unpack(query_frame(conn, load_query("risk_snapshot"), params), config)
+    return _unpack(query_frame(conn, load_query("risk/snapshot"), params), config)
 
 
 def _unpack(stored: pd.DataFrame, config: RiskConfig) -> pd.DataFrame:

@@ -7,9 +7,9 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
+from bench.browser import CHROMIUM, add_demo_users, chromium, sign_in  # noqa: F401 - for the tests
 from dashboard.app import create_app
 from dashboard.login_page import form_fields
-from dashboard.measure import CHROMIUM, add_demo_users, chromium, sign_in  # noqa: F401 - for the tests
 from geo.auth.demo import DEMO_PASSWORDS
 from geo.settings import PROJECT_ROOT
 

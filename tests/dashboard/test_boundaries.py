@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 import pytest
 import shapely
 
+from bench.boundaries import interior_shared_vertex
 from geo.boundaries import features, history, store
-from geo.boundaries.bench import interior_shared_vertex
 from geo.boundaries.validate import validate
 from geo.db.connection import connect
 from geo.settings import get_settings

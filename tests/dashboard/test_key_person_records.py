@@ -17,9 +17,9 @@ import pytest
 from dash import html
 from werkzeug.serving import make_server
 
+from bench.browser import add_demo_users, settle
 from dashboard.access import guarded, may
 from dashboard.app import create_app
-from dashboard.measure import add_demo_users, settle
 from dashboard.pages import key_person_records
 from geo.auth.demo import demo_scopes
 from geo.auth.roles import KEY_PERSON_RECORDS

@@ -16,8 +16,8 @@ from collections import Counter
 
 import pytest
 
+from bench.browser import settle
 from dashboard.app import create_app
-from dashboard.measure import settle
 from geo.auth.demo import DEMO_USERS, demo_scopes
 from geo.auth.roles import PERMISSIONS
 from geo.boundaries import store

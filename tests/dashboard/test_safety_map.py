@@ -7,11 +7,11 @@ import re
 
 import pytest
 
-from dashboard.measure import settle
+from bench.browser import settle
 from geo.db.connection import connect
 from geo.map import cases
 from geo.map.filters import CaseFilter
-from geo.map.units import children_codes, children_geojson, find_unit, root_unit
+from geo.shared.units import children_codes, children_geojson, find_unit, root_unit
 from tests.dashboard.conftest import screenshot, serve, sign_in
 
 AS_OF = dt.date(2026, 11, 24)

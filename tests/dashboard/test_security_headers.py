@@ -11,7 +11,7 @@ import pytest
 from dashboard.app import create_app
 from geo.auth.users import save_user
 from geo.db.connection import connect
-from geo.map.units import root_unit
+from geo.shared.units import root_unit
 
 PAGES = ("/", "/overview", "/boundaries", "/wall/", "/?u=nothing&layers=cases", "/login")
 USER, PASSWORD = "headers-admin", "a long test password 7"

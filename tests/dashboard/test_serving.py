@@ -8,8 +8,8 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from bench.browser import serving
 from dashboard.login_page import form_fields
-from dashboard.measure import serving
 from geo.auth.demo import DEMO_PASSWORDS
 
 

@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from dashboard.outage import relayed
+from bench.outage import relayed
 from geo.db.connection import connect
 from geo.settings import PROJECT_ROOT
 from tests.dashboard.conftest import screenshot, serve, sign_in
@@ -55,7 +55,7 @@ def page(browser, served):
 def simulate(url: str, count: int) -> list[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SAFETY_MAP_")}
     env["DATABASE_URL"] = url
-    command = [sys.executable, "-m", "geo", "simulate", "--rate", "5/s", "--count", str(count), "--seed", "9"]
+    command = [sys.executable, "-m", "data.demo", "simulate", "--rate", "5/s", "--count", str(count), "--seed", "9"]
     result = subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     with connect(url) as conn:

@@ -13,7 +13,7 @@ import re
 
 import pytest
 
-from dashboard.measure import MAP_AT_REST, settle
+from bench.browser import MAP_AT_REST, settle
 from geo.auth.users import save_user
 from geo.db.connection import connect
 from geo.settings import PROJECT_ROOT

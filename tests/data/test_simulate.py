@@ -1,4 +1,4 @@
-"""`python -m geo simulate`: realistic cases inserted and placed one at a time."""
+"""`python -m data.demo simulate`: realistic cases inserted and placed one at a time."""
 
 import os
 import subprocess
@@ -26,7 +26,7 @@ def test_unreadable_rates_are_refused_with_the_way_to_write_them(text):
 def simulate(url: str, *args: str) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if not k.startswith("SAFETY_MAP_")}
     env["DATABASE_URL"] = url
-    command = [sys.executable, "-m", "geo", "simulate", *args]
+    command = [sys.executable, "-m", "data.demo", "simulate", *args]
     return subprocess.run(command, cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=300)
 
 

@@ -76,7 +76,7 @@ def _parent_code(code: str, level: int) -> str | None:
 
 
 def write(conn, context, origin) -> dict:
-    written = run_script(conn, "import_areas")
+    written = run_script(conn, "imports/areas")
     inserted = [code for code, new in written if new]
     orphans = conn.execute(ORPHANS).fetchone()[0]
     return {"inserted": len(inserted), "updated": len(written) - len(inserted),

@@ -53,10 +53,10 @@ def finish(record: dict, context):
 
 def write(conn, context, origin) -> dict:
     conn.execute(CREATE_CHANGED)
-    inserted, updated = upsert(conn, "import_buildings_upsert")
+    inserted, updated = upsert(conn, "imports/buildings_upsert")
     total = conn.execute(TOTAL).fetchone()[0]
     written = inserted + updated
-    placed = replace_placements(conn, len(written), total, "import_buildings_area", {"ids": written})
+    placed = replace_placements(conn, len(written), total, "imports/buildings_area", {"ids": written})
     flags = {"buildings in no micro-grid": conn.execute(OUTSIDE).fetchone()[0]}
     return {"inserted": len(inserted), "updated": len(updated), "flags": flags | placed["flags"]}
 

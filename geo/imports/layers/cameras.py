@@ -26,7 +26,7 @@ def finish(record: dict, context):
 
 
 def write(conn, context, origin) -> dict:
-    inserted, updated = upsert(conn, "import_cameras_upsert")
+    inserted, updated = upsert(conn, "imports/cameras_upsert")
     return {"inserted": len(inserted), "updated": len(updated), "flags": {}}
 
 

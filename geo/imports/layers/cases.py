@@ -106,7 +106,7 @@ def _times(record: dict, status: str, deadline_days: int):
 
 def write(conn, lookups, origin) -> dict:
     """Upsert keyed on the source id; a changed case loses its placement and is placed again."""
-    inserted, updated = conn.execute(load_query("import_cases_upsert")).fetchone()
+    inserted, updated = conn.execute(load_query("imports/cases_upsert")).fetchone()
     return {"inserted": inserted, "updated": updated} | place_pending_cases(conn)
 
 

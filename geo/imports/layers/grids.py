@@ -16,14 +16,9 @@ from geo.imports.layer import Layer
 from geo.imports.rows import key_cells
 from geo.imports.values import BOOLEAN, choice, integer, pattern
 from geo.imports.write import run_script, write_versions
+from geo.shared.grid_kinds import EXCLUSIVE_TYPE_NAMES
 
 KINDS = {"regular": ("常规", "普通", "一般", "regular"), "exclusive": ("专属", "专属网格", "exclusive")}
-EXCLUSIVE_TYPES = {
-    "industrial_park": ("工业园区", "园区", "industrial_park"),
-    "business_district": ("商圈", "商业区", "商务区", "business_district"),
-    "school": ("学校", "school"),
-    "hospital": ("医院", "hospital"),
-}
 FIELDS = [
     Field("code", True, ("网格编码", "编码", "code", "grid_code"), "16 digits: the community's 12 + 4",
           pattern(r"\d{16}", "a grid code of 16 digits")),
@@ -35,7 +30,7 @@ FIELDS = [
           "default: the code's first 12 digits", pattern(r"\d{12}", "a community code of 12 digits")),
     Field("kind", False, ("网格类型", "类型", "kind"), "常规 or 专属 (default 常规, 专属 with a 专属类型)", choice(KINDS)),
     Field("exclusive_type", False, ("专属类型", "专属网格类型", "exclusive_type"), "工业园区 / 商圈 / 学校 / 医院",
-          choice(EXCLUSIVE_TYPES)),
+          choice(EXCLUSIVE_TYPE_NAMES)),
     Field("is_basic", False, ("基础网格", "是否基础网格", "is_basic", "basic"), "是/否 (default: no child grid in the file)",
           BOOLEAN),
     Field("households", False, ("户数", "住户数", "households"), "households (default 0)", integer(0)),
@@ -94,8 +89,8 @@ def finish(record: dict, context):
 
 
 def write(conn, context, origin) -> dict:
-    written = write_versions(conn, origin, "import_grids", "import_grids_area", CURRENT_COUNT)
-    flags = dict(zip(FLAG_NAMES, run_script(conn, "import_grids_flags")[0]))
+    written = write_versions(conn, origin, "imports/grids", "imports/grids_area", CURRENT_COUNT)
+    flags = dict(zip(FLAG_NAMES, run_script(conn, "imports/grids_flags")[0]))
     return written | {"flags": flags | written["flags"]}
 
 

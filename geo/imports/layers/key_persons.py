@@ -72,7 +72,7 @@ def _building(record: dict, context):
 
 
 def write(conn, context, origin) -> dict:
-    inserted, updated = upsert(conn, "import_key_persons_upsert")
+    inserted, updated = upsert(conn, "imports/key_persons_upsert")
     flags = {"key persons stored without a unit (the building has no such unit)": conn.execute(NO_UNIT).fetchone()[0]}
     return {"inserted": len(inserted), "updated": len(updated), "flags": flags}
 

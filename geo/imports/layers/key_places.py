@@ -41,7 +41,7 @@ def finish(record: dict, context):
 
 
 def write(conn, context, origin) -> dict:
-    inserted, updated = upsert(conn, "import_key_places_upsert")
+    inserted, updated = upsert(conn, "imports/key_places_upsert")
     return {"inserted": len(inserted), "updated": len(updated), "flags": {}}
 
 

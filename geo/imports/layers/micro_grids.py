@@ -32,7 +32,7 @@ def finish(record: dict, context):
 
 
 def write(conn, context, origin) -> dict:
-    written = write_versions(conn, origin, "import_micro_grids", "import_micro_grids_area", CURRENT_COUNT)
+    written = write_versions(conn, origin, "imports/micro_grids", "imports/micro_grids_area", CURRENT_COUNT)
     flags = {"micro-grids whose grid is not in the database": conn.execute(ORPHANS).fetchone()[0]}
     return written | {"flags": flags | written["flags"]}
 

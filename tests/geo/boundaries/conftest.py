@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 import shapely
 
+from bench.boundaries import interior_shared_vertex
 from geo.boundaries import store
-from geo.boundaries.bench import interior_shared_vertex
 from geo.db.connection import connect
 
 

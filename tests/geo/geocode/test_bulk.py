@@ -111,7 +111,7 @@ def test_a_merged_grid_reassigns_only_the_cases_inside_it(demo_conn):
     ],
 )
 def test_new_cases_in_any_form_are_placed_on_the_same_building(demo_conn, geom, raw, address):
-    from geo.geocode.crs import from_wgs84
+    from geo.shared.crs import from_wgs84
 
     building, standard, x, y = demo_conn.execute(
         "SELECT id, standard_address, ST_X(p), ST_Y(p) FROM building, ST_PointOnSurface(footprint) p ORDER BY id LIMIT 1 OFFSET 7"

@@ -5,7 +5,7 @@ import json
 
 import pytest
 
-from geo.geocode.crs import from_wgs84
+from geo.shared.crs import from_wgs84
 from tests.test_cli import assert_one_line_error, run_geo
 
 

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 from geo.errors import UserError
-from geo.geocode.crs import from_wgs84, system_name, to_wgs84, to_wgs84_by_row
+from geo.shared.crs import from_wgs84, system_name, to_wgs84, to_wgs84_by_row
 
 # (WGS84 lon, lat) → (GCJ-02 lon, lat): the test vectors of googollee/eviltransform.
 WGS_GCJ = [

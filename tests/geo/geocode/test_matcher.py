@@ -3,11 +3,11 @@
 import numpy as np
 import pytest
 
+from bench.perturb import partial_or_contradictory, slip_one_character
 from data.demo.clerk import clerk_address
 from geo.geocode.bulk import assign_pending
 from geo.geocode.locate import locate
 from geo.geocode.matcher import match_addresses
-from geo.geocode.perturb import partial_or_contradictory, slip_one_character
 from geo.geocode.review import confirm, review_queue
 
 

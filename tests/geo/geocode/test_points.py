@@ -107,7 +107,7 @@ def test_no_point_and_no_address_is_not_guessed(tiny_conn):
 @pytest.mark.parametrize("system", ["wgs84", "gcj02", "bd09"])
 @pytest.mark.parametrize("lonlat", [(180.0, 90.0), (0.0, 90.0), (-179.9, -89.9), (10.0, 50.0)])
 def test_a_point_far_away_in_any_system_is_outside_with_a_finite_distance(tiny_conn, system, lonlat):
-    from geo.geocode.crs import to_wgs84
+    from geo.shared.crs import to_wgs84
 
     lon, lat = to_wgs84([lonlat[0]], [lonlat[1]], system)
     row = place(tiny_conn, (lon[0], lat[0])).iloc[0]

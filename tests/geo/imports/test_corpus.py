@@ -11,7 +11,7 @@ import geopandas as gpd
 import pytest
 import shapely
 
-from geo.geocode.crs import from_wgs84
+from geo.shared.crs import from_wgs84
 from tests.geo.imports.conftest import TABLES, fingerprints, import_file, scalar
 
 CASE_HEADER = ["事件编号", "事件类型", "事件描述", "上报时间", "地址", "经度", "纬度"]

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from geo.db.connection import connect
-from geo.geocode.crs import from_wgs84
+from geo.shared.crs import from_wgs84
 from tests.geo.imports.conftest import import_file, scalar
 from tests.test_cli import run_geo
 
@@ -238,8 +238,8 @@ def test_key_persons_export_hides_what_the_map_hides(city_db, monkeypatch):
     the map as the same number, every hidden one hidden there too (k = 3, so both kinds occur)."""
     from geo.imports.export import read_layer
     from geo.map import areas
-    from geo.map.units import find_unit
     from geo.settings import get_settings
+    from geo.shared.units import find_unit
 
     monkeypatch.setenv("SAFETY_MAP_SMALL_COUNT_K", "3")
     get_settings.cache_clear()

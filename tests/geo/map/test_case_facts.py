@@ -9,7 +9,7 @@ import pytest
 from geo.db.connection import connect
 from geo.map import cases
 from geo.map.filters import CaseFilter
-from geo.map.units import root_unit
+from geo.shared.units import root_unit
 
 AS_OF = dt.date(2026, 11, 24)
 YEAR = CaseFilter(AS_OF - dt.timedelta(days=364), AS_OF)

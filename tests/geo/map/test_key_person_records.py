@@ -8,7 +8,7 @@ import pytest
 from geo.auth.jurisdiction import apply_scope, find_jurisdiction
 from geo.db.connection import app_database_url, connect
 from geo.map.key_person_records import MAX_RECORDS, has_records, key_person_records
-from geo.map.units import find_unit
+from geo.shared.units import find_unit
 
 ACTIVE_IN_GRID = """SELECT k.pseudonym FROM sensitive.key_person k
 JOIN building_assignment a ON a.building_id = k.building_id

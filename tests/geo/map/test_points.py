@@ -6,7 +6,7 @@ import shapely
 
 from geo.db.connection import connect
 from geo.map.points import layer_points
-from geo.map.units import find_unit
+from geo.shared.units import find_unit
 
 
 @pytest.mark.parametrize("layer", ["places", "cameras", "centres"])

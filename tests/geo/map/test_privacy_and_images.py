@@ -13,8 +13,8 @@ from geo.map import areas
 from geo.map.basemap import TILE_PX, tile_image
 from geo.map.filters import CaseFilter
 from geo.map.heat import heat_box, heat_png
-from geo.map.units import children_codes, find_unit, root_unit
 from geo.settings import get_settings
+from geo.shared.units import children_codes, find_unit, root_unit
 
 AS_OF = dt.date(2026, 11, 24)
 YEAR = CaseFilter(AS_OF - dt.timedelta(days=364), AS_OF)

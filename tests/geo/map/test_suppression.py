@@ -11,8 +11,8 @@ from scipy.optimize import Bounds, LinearConstraint, milp
 from geo.db.connection import connect
 from geo.map import areas
 from geo.map.suppression import _fails_published, hide_small, suppress_group, suppress_path, unpublishable
-from geo.map.units import children_codes, find_unit, root_unit, unit_path
 from geo.settings import get_settings
+from geo.shared.units import children_codes, find_unit, root_unit, unit_path
 
 GROUP_EXAMPLES = 400
 TREE_EXAMPLES = 150
@@ -422,7 +422,7 @@ def test_a_hidden_grid_category_reads_as_hidden_not_as_fewer_than_k():
 
 
 def test_a_small_move_of_key_persons_reads_as_fewer_than_k_in_the_preview():
-    from dashboard.components.boundary_review import impact_view
+    from dashboard.components.boundaries.review import impact_view
 
     k = get_settings().small_count_k
     move = {"from_code": "A", "from_name": "甲", "to_code": "B", "to_name": "乙", "buildings": 2,

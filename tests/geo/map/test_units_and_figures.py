@@ -7,7 +7,7 @@ import pytest
 from geo.db.connection import connect
 from geo.map import areas, cases
 from geo.map.filters import CaseFilter
-from geo.map.units import children_codes, children_geojson, find_unit, root_unit, unit_path
+from geo.shared.units import children_codes, children_geojson, find_unit, root_unit, unit_path
 
 AS_OF = dt.date(2026, 11, 24)
 YEAR = CaseFilter(AS_OF - dt.timedelta(days=364), AS_OF)

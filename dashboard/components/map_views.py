@@ -8,16 +8,17 @@ import dash_leaflet as dl
 import numpy as np
 from dash import dcc, html
 
-from dashboard import access, data
+from dashboard import access, context
 from dashboard.cache import remembered
 from dashboard.components import map_view, profile
 from dashboard.i18n import KIND, LEVEL, SOURCE, STATE, label, pick, text
 from dashboard.state import LAYERS, METRICS, with_unit
+from geo import clock
 from geo.auth.roles import CASE_DETAILS
 from geo.map import areas, cases, points
 from geo.map.heat import RAMP, heat_box
-from geo.map.units import children_codes
 from geo.settings import get_settings
+from geo.shared.units import children_codes
 
 CASE_COLOURS = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]
 PERSON_COLOURS = ["#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f"]
@@ -48,8 +49,8 @@ def display_name(unit, lang: str) -> str:
 def style_table(conn, unit, query: dict, lang: str) -> tuple[dict, list]:
     """The hideout of the children's layer ({metric, values per code, breaks, colours, words,
     selected}) and the legend for it."""
-    f = data.case_filter(query)
-    counts = cases.child_case_counts(conn, unit, f, data.today(), data.unit_scope(conn, unit))
+    f = context.case_filter(query)
+    counts = cases.child_case_counts(conn, unit, f, clock.today(), context.unit_scope(conn, unit))
     codes = _child_codes(conn, unit, counts)
     risk = areas.latest_risk(conn, codes)
     # Key persons and risk do not follow the case filters: remembered per unit, not per filter.
@@ -83,7 +84,7 @@ def style_table(conn, unit, query: dict, lang: str) -> tuple[dict, list]:
 def overlays(conn, unit, query: dict, lang: str) -> list:
     """[heat layer children, *points data per layer, *points hideout per layer, note]."""
     layers = set(query.get("layers") or [])
-    f = data.case_filter(query)
+    f = context.case_filter(query)
     heat, notes = [], []
     single_cases = access.may(CASE_DETAILS)  # a wall screen sees cases only over areas
     if "heat" in layers and not unit.is_area and not single_cases:
@@ -111,7 +112,7 @@ def overlays(conn, unit, query: dict, lang: str) -> list:
         if layer in layers and layer == "cases" and not single_cases:
             notes.append(text("cases_not_for_role", lang))
         elif layer in layers and layer == "cases":
-            shown = cases.case_points(conn, unit, f, data.today()) if not unit.is_area else None
+            shown = cases.case_points(conn, unit, f, clock.today()) if not unit.is_area else None
             if shown is None:
                 notes.append(text("cases_from_grid", lang))
         elif layer in layers:
@@ -129,9 +130,9 @@ def overlays(conn, unit, query: dict, lang: str) -> list:
 def unit_profile(conn, unit, query: dict, lang: str) -> list:
     """Risk, facts, key persons (counts) and cases of a grid; facts, key persons and cases of
     a building; cases of a micro-grid."""
-    f = data.case_filter(query)
+    f = context.case_filter(query)
     sections = []
-    kp_names = data.key_person_category_names(conn, lang)
+    kp_names = context.key_person_category_names(conn, lang)
     if unit.kind == "grid":
         risk = areas.latest_risk(conn, [unit.code]).get(unit.code)
         facts = areas.grid_profile(conn, unit.code)
@@ -142,8 +143,8 @@ def unit_profile(conn, unit, query: dict, lang: str) -> list:
         sections.append(profile.building_facts(facts, lang))
         sections.append(profile.key_persons_not_per_building(lang))
     if access.may(CASE_DETAILS):  # a wall screen shows no case one by one
-        table = cases.case_table(conn, unit, f, data.today())
-        sections.append(profile.case_table(table, data.category_names(conn, lang), lang, cases.TABLE_LIMIT))
+        table = cases.case_table(conn, unit, f, clock.today())
+        sections.append(profile.case_table(table, context.category_names(conn, lang), lang, cases.TABLE_LIMIT))
     return sections
 
 
@@ -198,7 +199,7 @@ def _words(lang: str) -> dict:
 
 def _point_words(conn, layer: str, lang: str) -> dict:
     if layer == "cases":
-        return {"kinds": data.category_names(conn, lang), "states": {k: pick(v, lang) for k, v in STATE.items()}}
+        return {"kinds": context.category_names(conn, lang), "states": {k: pick(v, lang) for k, v in STATE.items()}}
     return {}
 
 

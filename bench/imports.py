@@ -1,4 +1,4 @@
-"""`python -m geo bench import`: importing a large case CSV against a plain COPY of it.
+"""`python -m bench import`: importing a large case CSV against a plain COPY of it.
 
 A generated case CSV (60 % with GCJ-02 coordinates from a phone app, 40 % with a demo
 building's standard address only) is imported with `python -m geo import` in a child
@@ -22,8 +22,8 @@ from pathlib import Path
 import numpy as np
 
 from geo.db.connection import connect
-from geo.geocode.crs import from_wgs84
 from geo.settings import PROJECT_ROOT
+from geo.shared.crs import from_wgs84
 
 SMALL_ROWS = 100_000
 HEADER = ["事件编号", "事件类型", "事件描述", "上报时间", "来源", "地址", "经度", "纬度"]

@@ -1,4 +1,4 @@
-"""`python -m dashboard.wall_bench`: the live wall screen in a headless Chromium, served as
+"""`python -m bench.wall`: the live wall screen in a headless Chromium, served as
 `make demo` serves it (gunicorn), its database reached through a relay that can cut it.
 
 - latency: cases inserted one by one (each its own transaction, as `python -m geo simulate`
@@ -19,9 +19,9 @@ import time
 
 import numpy as np
 
-from dashboard.measure import chromium, scored_database, serving, sign_in
-from dashboard.outage import Relay, relayed
-from data.demo.simulate import _draw, _hot_buildings, _insert_and_place
+from bench.browser import chromium, scored_database, serving, sign_in
+from bench.outage import Relay, relayed
+from data.demo.simulate import draw_case, hot_buildings, insert_and_place
 from geo.db.cluster import LocalCluster
 from geo.db.connection import transaction
 from geo.settings import get_settings
@@ -30,7 +30,7 @@ LATENCY_GOAL_S, RECOVERY_GOAL_S = 3.0, 10.0
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dashboard.wall_bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.wall", description=__doc__.splitlines()[0])
     parser.add_argument("--database", help="a loaded and scored database (default: a scratch demo city)")
     parser.add_argument("--cases", type=int, default=20, help="cases for the latency (default 20)")
     parser.add_argument("--cycles", type=int, default=500, help="refresh cycles of the endurance run (default 500)")
@@ -162,13 +162,13 @@ def _server_mb(server: subprocess.Popen) -> float:
 
 def _buildings(url: str):
     with transaction(url) as conn:
-        return np.random.default_rng(42), _hot_buildings(conn, None)
+        return np.random.default_rng(42), hot_buildings(conn, None)
 
 
 def _insert(url: str, rng, buildings, code: str) -> int:
     """Insert and place one case in a transaction of its own; return its id once committed."""
     with transaction(url) as conn:
-        case_id = _insert_and_place(conn, _draw(rng, buildings, code))["id"]
+        case_id = insert_and_place(conn, draw_case(rng, buildings, code))["id"]
     return case_id
 
 

@@ -1,5 +1,5 @@
-"""`python -m dashboard.bench`: the safety map as a leader's browser gets it, at city and
-province scale, and under load. `make bench` runs it after `python -m geo bench`.
+"""`python -m bench.dashboard`: the safety map as a leader's browser gets it, at city and
+province scale, and under load. `make bench` runs it after `python -m bench`.
 
 For each scale, in a scratch database holding the demo (or `--database`, already loaded and
 scored), with the dashboard served as `make demo` serves it (gunicorn):
@@ -9,7 +9,7 @@ scored), with the dashboard served as `make demo` serves it (gunicorn):
   once with the default layers and once with every layer on; plus one filter change;
 - baseline, measured in the same run: all basic grids as one raw GeoJSON (the full-layer
   dump the page never sends), its size and query time;
-- a load test: simulated leaders (locust, `dashboard/loadtest.py`) replaying the recorded
+- a load test: simulated leaders (locust, `bench/loadtest.py`) replaying the recorded
   drill steps with other units and dates; errors and p50/p95 response times.
 At the end, each level's server time at province scale against city scale.
 """
@@ -24,15 +24,15 @@ import sys
 import tempfile
 import time
 
-from dashboard import data
+from bench.browser import GO_TO, NetworkLog, chromium, scored_database, serving, settle, walk
+from dashboard import context
 from dashboard.login_page import form_fields
-from dashboard.measure import GO_TO, NetworkLog, chromium, scored_database, serving, settle, walk
 from geo.auth.demo import DEMO_PASSWORDS
 from geo.db.connection import connect
 from geo.map import cases
 from geo.map.filters import DEFAULT_DAYS, CaseFilter
-from geo.map.units import children_codes, find_unit, root_unit
 from geo.settings import PROJECT_ROOT
+from geo.shared.units import children_codes, find_unit, root_unit
 
 ALL_LAYERS = "layers=heat,cases,places,cameras,centres"
 BUDGET_KB = 300
@@ -55,7 +55,7 @@ SAMPLE = {
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dashboard.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.dashboard", description=__doc__.splitlines()[0])
     parser.add_argument("--scale", nargs="+", choices=("small", "city", "province"), default=["city", "province"])
     parser.add_argument("--database", help="measure this loaded and scored database instead (one scale)")
     parser.add_argument("--users", type=int, default=50, help="simulated leaders of the load test (default 50)")
@@ -123,7 +123,7 @@ def _measure(scale: str, url: str, host: str, args) -> tuple[list[str], dict]:
 def _busiest_path(conn) -> list:
     """From the root down to a building, each time into the child with most cases of the
     default date range."""
-    end = data.default_end(conn)
+    end = context.default_end(conn)
     month = CaseFilter(end - dt.timedelta(days=DEFAULT_DAYS - 1), end)
     unit, path = root_unit(conn), [root_unit(conn)]
     while unit.kind != "building":
@@ -189,7 +189,7 @@ def _load_test(url: str, host: str, path, steps, args) -> str:
     command = [
         sys.executable,
         "-m",
-        "dashboard.loadtest",
+        "bench.loadtest",
         file.name,
         host,
         "--users",

@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 from dash import Input, Output, State, html, no_update
 
-from dashboard import data
-from dashboard.components import boundary_panel
-from dashboard.components.boundary_access import actor, allowed_state, author, community_allowed
-from dashboard.components.boundary_panel import message
-from dashboard.components.boundary_state import build, parse
+from dashboard import context
+from dashboard.components.boundaries import panel as boundary_panel
+from dashboard.components.boundaries.access import actor, allowed_state, author, community_allowed
+from dashboard.components.boundaries.panel import message
+from dashboard.components.boundaries.state import build, parse
 from dashboard.i18n import text
 from geo.boundaries import features, history
 from geo.boundaries.commit import ConflictError, commit_draft
@@ -44,7 +44,7 @@ def register(app, url: str) -> None:
         if preview is None:
             return message(text("bnd_impact_unavailable", lang, reason=PREVIEW_MISSING)), []
         try:
-            with data.connection(url) as conn:
+            with context.connection(url) as conn:
                 draft_id = allowed_state(conn, state)["draft"]
                 if not draft_id:
                     return message(text("bnd_impact_no_draft", lang)), []
@@ -69,7 +69,7 @@ def register(app, url: str) -> None:
         if not (reason or "").strip():
             return message(text("bnd_need_reason", lang), "error"), no_update, no_update
         try:
-            with data.connection(url) as conn:
+            with context.connection(url) as conn:
                 draft_id = allowed_state(conn, state)["draft"]
                 if not draft_id:
                     return message(text("bnd_no_draft", lang), "error"), no_update, no_update
@@ -96,7 +96,7 @@ def register(app, url: str) -> None:
     def show_history(code, date, time, _committed, lang):
         at = as_of(date, time)
         try:
-            with data.connection(url) as conn:
+            with context.connection(url) as conn:
                 if not community_allowed(conn, code):
                     return features.EMPTY, "", []
                 rows = history.versions(conn, code)

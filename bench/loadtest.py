@@ -1,4 +1,4 @@
-"""`python -m dashboard.loadtest PLAN.json HOST --users 50 --seconds 300`: simulated leaders
+"""`python -m bench.loadtest PLAN.json HOST --users 50 --seconds 300`: simulated leaders
 drilling and filtering, with locust, against a running dashboard. Prints one JSON line:
 requests, failures, p50/p95/max response times.
 
@@ -118,7 +118,7 @@ class Leader(HttpUser):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m dashboard.loadtest")
+    parser = argparse.ArgumentParser(prog="python -m bench.loadtest")
     parser.add_argument("plan")
     parser.add_argument("host")
     parser.add_argument("--users", type=int, default=50)

@@ -15,6 +15,16 @@ from psycopg import sql
 from geo.db.connection import load_query
 
 ADMIN_KINDS = ("all", "city", "county", "township", "community")
+# The one name of each kind of unit, (zh, en): pages, the overview and exports all use these.
+UNIT_KIND_NAMES = {
+    "city": ("市", "City"),
+    "county": ("县/区", "County/district"),
+    "township": ("乡镇/街道", "Township/street"),
+    "community": ("社区/村", "Community/village"),
+    "grid": ("网格", "Grid"),
+    "micro_grid": ("微网格", "Micro-grid"),
+    "building": ("楼栋", "Building"),
+}
 CHILDREN_QUERY = {
     "grid": "map/children_grid",
     "micro_grid": "map/children_micro_grid",

@@ -5,7 +5,6 @@ server worked on it (its Server-Timing header). Used by the benchmark and the br
 The page's JavaScript and CSS bundles and its layout are fetched once per page load and are
 not a view's data; they are reported apart as `shell`."""
 
-import datetime as dt
 import os
 import re
 import signal
@@ -21,8 +20,9 @@ from dataclasses import dataclass, field
 
 from playwright.sync_api import sync_playwright
 
+from bench.suites import demo_database
+from geo import clock
 from geo.auth.demo import DEMO_PASSWORDS, create_demo_users
-from geo.bench import demo_database
 from geo.db.connection import connect
 from geo.settings import PROJECT_ROOT
 
@@ -242,6 +242,6 @@ def scored_database(scale: str, given: str | None, name: str) -> Iterator[str]:
 
     with demo_database(scale, name) as (url, seconds):
         with connect(url) as conn:
-            run_full(conn, dt.date.today(), load_config())
+            run_full(conn, clock.today(), load_config())
         print(f"{scale} demo loaded in {seconds:.0f} s and scored", flush=True)
         yield url

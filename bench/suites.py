@@ -1,19 +1,19 @@
-"""`python -m geo bench [core] [geocode] [import] [risk]`: speed against a baseline measured in the same run.
+"""`python -m bench [core] [geocode] [import] [risk]`: speed against a baseline measured in the same run.
 
 Runs in a scratch database (created and dropped here) holding the demo city:
 - core: bulk loading with COPY (what the demo loader and imports use) vs. row-by-row INSERT;
-- geocode: the geocoder's bulk placement, address matching and latency (geo/geocode/bench.py);
-- import: a large case CSV through `geo import` vs. a plain COPY of it (geo/imports/bench.py);
+- geocode: the geocoder's bulk placement, address matching and latency (bench/geocode.py);
+- import: a large case CSV through `geo import` vs. a plain COPY of it (bench/imports.py);
 - risk: the risk scores against the planted truth, a backtest, false hotspots, recompute time
-  (geo/risk/bench.py).
+  (bench/risk.py).
 """
 
-import datetime as dt
 import os
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from geo import clock
 from geo.db.connection import connect, create_database, drop_database, server_url, with_dbname
 from geo.db.migrate import migrate
 
@@ -34,7 +34,7 @@ def demo_database(scale: str, name: str) -> Iterator[tuple[str, float]]:
         with connect(url) as conn:
             migrate(conn)
         started = time.perf_counter()
-        load_demo(url, scale=scale, seed=42, as_of=dt.date.today())
+        load_demo(url, scale=scale, seed=42, as_of=clock.today())
         yield url, time.perf_counter() - started
     finally:
         drop_database(url)
@@ -47,15 +47,15 @@ def run_bench(scale: str = "city", suites=SUITES, extra_points: int = 1_000_000)
         if "core" in suites:
             lines.append(_bulk_load(url))
         if "geocode" in suites:
-            from geo.geocode import bench as geocode_bench
+            from bench import geocode as geocode_bench
 
             lines += geocode_bench.run(url, extra_points)
         if "import" in suites:
-            from geo.imports import bench as import_bench
+            from bench import imports as import_bench
 
             lines += import_bench.run(url, extra_points)
         if "risk" in suites:
-            from geo.risk import bench as risk_bench
+            from bench import risk as risk_bench
 
             lines += risk_bench.run(url)
         return lines

@@ -1,23 +1,22 @@
 """What the page's callbacks share: a pooled connection in the signed-in user's scope, today in
-the configured zone, the unit named in the state (kept inside the user's jurisdiction), the
+the configured zone (geo/clock.py), the unit named in the state (kept inside the user's jurisdiction), the
 page filter from the query store, and the category names."""
 
 import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
-from zoneinfo import ZoneInfo
 
 import psycopg
 
 from dashboard import access
 from dashboard.cache import remembered
+from geo import clock
 from geo.auth.jurisdiction import Jurisdiction, apply_scope, contains
 from geo.db.connection import load_query
 from geo.db.pool import get_pool
 from geo.map.filters import CaseFilter, parse_filter
 from geo.map.scope import scope_params
-from geo.map.units import Unit, find_unit, root_unit, unit_path
-from geo.settings import get_settings
+from geo.shared.units import Unit, find_unit, root_unit, unit_path
 
 
 @contextmanager
@@ -29,10 +28,6 @@ def connection(url: str, timeout: float | None = None) -> Iterator[psycopg.Conne
     with get_pool(url).connection(timeout=timeout) as conn, conn.transaction():
         apply_scope(conn, access.jurisdiction(conn))
         yield conn
-
-
-def today() -> dt.date:
-    return dt.datetime.now(ZoneInfo(get_settings().timezone)).date()
 
 
 def resolve_unit(conn: psycopg.Connection, code: str | None) -> tuple[Unit | None, bool]:
@@ -77,7 +72,7 @@ def unit_scope(conn: psycopg.Connection, unit: Unit) -> dict:
 def default_end(conn: psycopg.Connection) -> dt.date:
     """The day of the newest case (today when there is none): the default range ends there."""
     latest = conn.execute(load_query("map/latest_cases_day")).fetchone()[0]
-    return latest or today()
+    return latest or clock.today()
 
 
 def category_names(conn: psycopg.Connection, lang: str) -> dict[str, str]:

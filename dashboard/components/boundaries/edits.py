@@ -5,9 +5,9 @@ from. A refused edit (UserError) becomes the message, never a traceback."""
 
 from dash import Input, Output, State, ctx, no_update
 
-from dashboard import data
-from dashboard.components.boundary_access import allowed_state
-from dashboard.components.boundary_panel import message
+from dashboard import context
+from dashboard.components.boundaries.access import allowed_state
+from dashboard.components.boundaries.panel import message
 from dashboard.i18n import TEXT, text
 from geo.boundaries import edits, store
 from geo.errors import UserError
@@ -45,7 +45,7 @@ def register(app, url: str) -> None:
                   "name": name, "code": code, "xtype": xtype}  # fmt: skip
         trigger = ctx.triggered_id
         try:
-            with data.connection(url) as conn:
+            with context.connection(url) as conn:
                 draft_id = allowed_state(conn, state)["draft"]
                 if not draft_id:
                     return no_update, message(text("bnd_no_draft", lang), "error"), no_update, no_update, no_update

@@ -1,4 +1,4 @@
-"""`python -m geo bench risk`: is the score right, and is it fast? On the demo city.
+"""`python -m bench risk`: is the score right, and is it fast? On the demo city.
 
 - Spearman correlation of each grid's score with the generator's planted rate per household;
 - backtest: at the end of each month, the share of the next 30 days' cases that fall in the
@@ -16,8 +16,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
-from geo.bench import best_of
-from geo.db.connection import connect, load_query
+from bench import load_query
+from bench.suites import best_of
+from geo.db.connection import connect
 from geo.db.copy import copy_rows
 from geo.risk.config import load_config
 from geo.risk.model import compute
@@ -48,7 +49,7 @@ def run(url: str) -> list[str]:
 def _timing(conn, as_of: dt.date, config) -> str:
     conn.commit()
     full = best_of(lambda: run_full(conn, as_of, config), 2)
-    plain = best_of(lambda: conn.execute(load_query("bench_risk_plain_count"), [as_of]).fetchall(), 3)
+    plain = best_of(lambda: conn.execute(load_query("plain_count"), [as_of]).fetchall(), 3)
     grid_id = conn.execute("SELECT id FROM grid_current WHERE is_basic ORDER BY code LIMIT 1").fetchone()[0]
 
     def one_grid():
@@ -108,7 +109,7 @@ def _backtest(conn, as_of: dt.date, config) -> str:
 
 
 def _counts(conn, month_end: dt.date) -> pd.DataFrame:
-    rows = conn.execute(load_query("bench_risk_month_counts"), {"month_end": month_end, "days": MONTH_DAYS})
+    rows = conn.execute(load_query("month_counts"), {"month_end": month_end, "days": MONTH_DAYS})
     return pd.DataFrame(rows.fetchall(), columns=["grid_id", "last", "next"]).set_index("grid_id")
 
 
@@ -130,7 +131,7 @@ def _random_hotspots(conn, as_of: dt.date, config) -> str:
     drawn = np.random.default_rng(42).choice(buildings["building_id"].to_numpy(), len(cases), p=weight / weight.sum())
     conn.execute("CREATE TEMP TABLE bench_shuffle (case_id bigint, building_id integer) ON COMMIT DROP")
     copy_rows(conn, "bench_shuffle", ["case_id", "building_id"], pd.DataFrame({"case_id": cases, "building_id": drawn}))
-    moved = conn.execute(load_query("bench_risk_shuffle")).rowcount
+    moved = conn.execute(load_query("shuffle")).rowcount
     table = compute(conn, as_of, config).units
     conn.rollback()
     grids = table[table["kind"] == "grid"]

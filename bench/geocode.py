@@ -1,4 +1,4 @@
-"""`python -m geo bench geocode`: the geocoder against baselines measured in the same run.
+"""`python -m bench geocode`: the geocoder against baselines measured in the same run.
 
 In a scratch database holding the demo city plus `extra` random points (cases with a WGS84
 point and no placement):
@@ -19,10 +19,11 @@ import numpy as np
 import pandas as pd
 import shapely
 
-from geo.db.connection import connect, load_query
+from bench import load_query
+from bench.perturb import partial_or_contradictory, slip_one_character
+from geo.db.connection import connect
 from geo.geocode.bulk import assign_pending
 from geo.geocode.matcher import match_addresses
-from geo.geocode.perturb import partial_or_contradictory, slip_one_character
 from geo.geocode.store import ASSIGNMENT_COLUMNS
 
 LATENCY_SAMPLES = 500
@@ -62,7 +63,7 @@ def add_points(conn, count: int, seed: int = 1) -> int:
     conn.execute(CREATE_POINTS)
     with conn.cursor().copy("COPY bench_points FROM STDIN (FORMAT csv)") as copy:
         copy.write(buffer.getvalue())
-    conn.execute(load_query("bench_insert_points"))
+    conn.execute(load_query("insert_points"))
     conn.execute("ANALYZE cases")
     return first
 
@@ -73,13 +74,13 @@ def _bulk(url: str, extra: int) -> str:
         conn.commit()
         ours, placed = _timed(lambda: _ours(conn, extra))
         conn.rollback()
-        conn.execute(load_query("bench_naive_points"), [first])
-        naive_update, _ = _timed(lambda: conn.execute(load_query("bench_naive_update")))
-        naive_insert, _ = _timed(lambda: conn.execute(load_query("bench_naive_insert"), [first]))
+        conn.execute(load_query("naive_points"), [first])
+        naive_update, _ = _timed(lambda: conn.execute(load_query("naive_update")))
+        naive_insert, _ = _timed(lambda: conn.execute(load_query("naive_insert"), [first]))
         conn.rollback()
-        for statement in load_query("bench_naive_cases").split(";"):
+        for statement in load_query("naive_cases").split(";"):
             conn.execute(statement, {"first": first})
-        naive_cases, _ = _timed(lambda: conn.execute(load_query("bench_naive_cases_update")))
+        naive_cases, _ = _timed(lambda: conn.execute(load_query("naive_cases_update")))
         conn.rollback()
         rows = io.StringIO()
         placed.to_csv(rows, index=False, header=False)
@@ -106,7 +107,7 @@ def _ours(conn, extra: int) -> pd.DataFrame:
 
 def _stored_rows(conn) -> pd.DataFrame:
     buffer = io.BytesIO()
-    with conn.cursor().copy(load_query("bench_read_placements")) as copy:
+    with conn.cursor().copy(load_query("read_placements")) as copy:
         for chunk in copy:
             buffer.write(chunk)
     buffer.seek(0)
@@ -114,7 +115,7 @@ def _stored_rows(conn) -> pd.DataFrame:
 
 
 def _copy_only(conn, csv_text: str) -> None:
-    with conn.cursor().copy(load_query("bench_copy_placements")) as copy:
+    with conn.cursor().copy(load_query("copy_placements")) as copy:
         copy.write(csv_text)
 
 
@@ -126,7 +127,7 @@ def _timed(function):
 
 def _addresses(url: str) -> list[str]:
     with connect(url) as conn:
-        truth = conn.execute(load_query("bench_address_truth")).fetchall()
+        truth = conn.execute(load_query("address_truth")).fetchall()
         texts = [text for text, _, _ in truth]
         lines = [_accuracy("clerk-typed addresses", conn, texts, truth)]
         rng = np.random.default_rng(2)

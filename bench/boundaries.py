@@ -1,4 +1,4 @@
-"""`python -m geo.boundaries.bench`: how long a typical boundary edit takes to preview and
+"""`python -m bench.boundaries`: how long a typical boundary edit takes to preview and
 commit, at city and province scale. `make bench` runs it.
 
 A typical edit: a planner moves one vertex shared by two grids by about two metres. For each
@@ -21,7 +21,7 @@ import time
 import numpy as np
 import shapely
 
-from geo.bench import demo_database
+from bench.suites import demo_database
 from geo.boundaries import edits, store
 from geo.boundaries.commit import commit_draft
 from geo.boundaries.impact import preview
@@ -37,7 +37,7 @@ WHERE a.level = 4 GROUP BY a.code HAVING count(*) >= 2 ORDER BY a.code
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m geo.boundaries.bench", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="python -m bench.boundaries", description=__doc__.splitlines()[0])
     parser.add_argument("--scale", nargs="+", choices=("small", "city", "province"), default=["city", "province"])
     parser.add_argument("--database", nargs="+", help="measure these loaded databases instead, one per --scale")
     parser.add_argument("--communities", type=int, default=COMMUNITIES, help="edits per scale (default 8)")
