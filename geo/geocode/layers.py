@@ -144,7 +144,9 @@ def _nearest_grid_rows(conn, lon, lat) -> list:
     rows = []
     for x, y in zip(lon, lat):
         if np.isfinite(x) and np.isfinite(y):
-            rows += conn.execute(load_query("geocode/layers_nearest_grids"), {"lon": float(x), "lat": float(y)}).fetchall()
+            rows += conn.execute(
+                load_query("geocode/layers_nearest_grids"), {"lon": float(x), "lat": float(y)}
+            ).fetchall()
     return rows
 
 
