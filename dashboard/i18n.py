@@ -168,7 +168,18 @@ TEXT = {
     "bnd_col_move": ("原网格 → 新网格", "From grid → to grid"),
     "bnd_col_buildings": ("楼栋", "Buildings"),
     "bnd_col_cases": ("近12月事件", "Cases, 12 mo."),
-    "bnd_col_persons": ("重点人群", "Key persons"),
+    "bnd_col_persons": ("重点人群（地图现值）", "Key persons (map, today)"),
+    "bnd_persons_hidden": ("不显示", "hidden"),
+    "bnd_persons_new": ("新网格", "new grid"),
+    "bnd_persons_note": (
+        "重点人群一栏是两个网格在地图上现已公布的人数（地图不显示的，这里也不显示）。"
+        "草稿会迁移多少重点人员，提交后才在地图上反映：随草稿而变的任何人数，"
+        "连续预览几次就能推算出单栋楼或不显示网格的人数。",
+        "Key persons: both grids' counts as the map publishes them today (hidden where the map"
+        " hides them). How many key persons a draft moves shows on the map after the commit:"
+        " any figure that changed with the draft could be worked out, building by building,"
+        " from a series of previews.",
+    ),
     "bnd_no_moves": ("没有楼栋变更网格。", "No building changes grid."),
     "bnd_risk": ("风险等级变化（估算）", "Risk level changes (estimate)"),
     "bnd_col_before": ("原等级", "Before"),

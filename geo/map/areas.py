@@ -63,6 +63,18 @@ def key_persons_by_category(conn: psycopg.Connection, unit: Unit) -> dict[str, i
     return _shown_group(conn, unit.code)
 
 
+def published_grid_key_persons(conn: psycopg.Connection, codes: list[str]) -> dict[str, int | None]:
+    """{grid code: active key persons} of current basic grids, exactly as the map publishes
+    them (the grid's cell in its parent's table; None where hidden), the same for every viewer.
+    A code the map does not show (no current basic grid) is left out.
+
+    Example:
+        >>> published_grid_key_persons(conn, ["4118020010010001"])  # {'4118020010010001': None}
+    """
+    tree = _person_tree(conn, get_settings().small_count_k)
+    return {code: _shown_group(conn, tree.parents[code]).get(code) for code in codes if code in tree.parents}
+
+
 def forget_key_persons() -> None:
     """Drop the remembered key-person hierarchies (after changing key persons or grids)."""
     with _TREES_LOCK:

@@ -10,6 +10,9 @@ from geo.settings import get_settings
 DEFAULT_PATH = Path(__file__).with_name("weights.toml")
 COMPONENTS = ("case_intensity", "overdue", "open", "repeat", "escalation", "key_population")
 LEVELS = ("blue", "yellow", "orange", "red")
+# The key-population load's bands (ratio edges) and the level each band enters the score as;
+# a configuration stored with an older run has none, and gets these.
+DEFAULT_BANDS = ((0.5, 1.5, 3.0), (0.25, 1.0, 2.0, 4.0))
 
 
 @dataclass(frozen=True)
@@ -32,6 +35,7 @@ class RiskConfig:
     escalation: dict[str, float]
     key_person_kind: dict[str, float]
     key_person_care: dict[str, float]
+    key_population_bands: tuple[tuple[float, ...], tuple[float, ...]]  # (edges, levels)
     thresholds: dict[str, float]  # yellow, orange, red: lowest score of each level
     interval: float
     false_discovery_rate: float
@@ -86,6 +90,7 @@ def _build(raw: dict) -> RiskConfig:
         escalation=_weights(raw["escalation"], required=("community", "township", "county_city")),
         key_person_kind=_weights(raw["key_population"]["kind"], required=("supervision", "care")),
         key_person_care=_weights(raw["key_population"]["care_level"], required=("high", "medium", "low")),
+        key_population_bands=_bands(raw["key_population"].get("bands")),
         thresholds=thresholds,
         interval=_number(stats, "interval", 0.5, 0.999),
         false_discovery_rate=_number(stats, "false_discovery_rate", 0.0001, 0.5),
@@ -97,6 +102,20 @@ def _build(raw: dict) -> RiskConfig:
 
 def _component(name: str, table: dict) -> Component:
     return Component(name, _number(table, "weight", 0, 100), str(table["label_zh"]), str(table["label_en"]))
+
+
+def _bands(table: dict | None) -> tuple[tuple[float, ...], tuple[float, ...]]:
+    """(edges, levels): rising edges, one level more than edges, rising too, all >= 0."""
+    if table is None:
+        return DEFAULT_BANDS
+    edges, levels = table["edges"], table["levels"]
+    if not isinstance(edges, list) or not isinstance(levels, list) or len(levels) != len(edges) + 1 or not edges:
+        raise ValueError("key_population.bands: give edges and one level more than edges")
+    edges = [_number({"edge": e}, "edge", 0, 100) for e in edges]
+    levels = [_number({"level": v}, "level", 0, 100) for v in levels]
+    if any(a >= b for a, b in zip(edges, edges[1:])) or any(a >= b for a, b in zip(levels, levels[1:])):
+        raise ValueError("key_population.bands: edges and levels must rise")
+    return tuple(edges), tuple(levels)
 
 
 def _weights(table: dict, required: tuple[str, ...]) -> dict[str, float]:

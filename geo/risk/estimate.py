@@ -1,10 +1,16 @@
 """A quick estimate of basic grids' scores and levels with the last run's yardstick: what the
 boundary editor's impact preview shows for grids as a draft would redraw them.
 
-The raw components are read fresh (from the placements as they stand in the caller's
+The raw case components are read fresh (from the placements as they stand in the caller's
 transaction), then scored with the last run's priors and typical rates, exactly as a refresh
 scores a changed grid. Hotspot status is not recomputed (it needs every grid of the city): a
 red level therefore needs the interval's support alone, so the estimate errs towards orange.
+
+The key-population load is not read from the draft at all: each grid keeps the band its code
+was published with in the last run (a new code the typical band). A preview could otherwise
+be differenced: moving one building and watching a level flip at a band's edge would tell
+whether it houses key persons. Nor does anything here read the sensitive schema, so the
+estimate is the same whatever the viewer's row-level scope.
 """
 
 import numpy as np
@@ -12,16 +18,16 @@ import pandas as pd
 
 from geo.risk import inputs
 from geo.risk.config import parse_config
-from geo.risk.score import assign_levels, exposure_of, score_units
+from geo.risk.score import BANDED, assign_levels, band_ratio, exposure_of, score_units
 from geo.risk.smoothing import Prior
-from geo.risk.store import SENSITIVE
 
 LAST_RUN = "SELECT as_of, config, typical FROM risk_run ORDER BY as_of DESC, id DESC LIMIT 1"
 # One stored grid row of that day: the priors are those of all grids (one Gamma per component).
-PRIOR_ROW = """
-SELECT s.components, k.alpha, k.beta, k.typical
-FROM risk_score s LEFT JOIN sensitive.risk_key_population k ON k.as_of = s.as_of AND k.code = s.code
-WHERE s.as_of = %s AND s.kind = 'grid' LIMIT 1
+PRIOR_ROW = "SELECT components FROM risk_score WHERE as_of = %s AND kind = 'grid' LIMIT 1"
+# The published bands (the key-population ratio as it entered the score) of the given codes.
+PUBLISHED_BANDS = """
+SELECT code, (components -> 'key_population' ->> 'ratio')::float8
+FROM risk_score WHERE as_of = %s AND kind = 'grid' AND code = ANY (%s)
 """
 
 
@@ -39,7 +45,7 @@ def estimate_grids(conn, grid_ids: list[int]) -> pd.DataFrame:
     raw = inputs.read_components(conn, as_of, config, [0], grid_ids)
     if raw.empty:
         return empty
-    priors, references = _yardstick(config, prior_row, typical)
+    priors, references = _yardstick(config, prior_row[0], typical)
     names = [c.name for c in config.components]
     scored = score_units(
         raw[names].astype(float),
@@ -48,23 +54,33 @@ def estimate_grids(conn, grid_ids: list[int]) -> pd.DataFrame:
         priors,
         references,
         typical["typical_exposure"],
+        fixed={BANDED: _published_bands(conn, as_of, list(raw["code"]), config)},
     )
     levels = assign_levels(scored["score"], scored["score_low"], np.zeros(len(raw), bool), config.thresholds)
     return pd.DataFrame({"grid_id": raw["grid_id"], "code": raw["code"], "score": scored["score"], "level": levels})
 
 
-def _yardstick(config, prior_row, typical: dict) -> tuple[dict, dict]:
-    components, alpha, beta, sensitive_typical = prior_row
+def _yardstick(config, components: dict, typical: dict) -> tuple[dict, dict]:
+    """Priors and typical rates of the last run; the key-population load, whose ratios are
+    given outright, only needs to be known present (a positive ratio) or not."""
     priors, references = {}, {}
     for component in config.components:
         name = component.name
-        if name == SENSITIVE:
-            priors[name] = Prior(float(alpha or 0.0), float(beta or 0.0))
-            references[name] = float(sensitive_typical or 0.0)
+        if name == BANDED:
+            priors[name] = Prior(0.0, 0.0)
+            references[name] = 1.0 if float(components.get(name, {}).get("ratio") or 0.0) > 0 else 0.0
         else:
             priors[name] = Prior(float(components[name]["alpha"]), float(components[name]["beta"]))
             references[name] = float(typical[name])
     return priors, references
+
+
+def _published_bands(conn, as_of, codes: list[str], config) -> np.ndarray:
+    """Each code's published key-population band; the typical band for a code not scored."""
+    stored = dict(conn.execute(PUBLISHED_BANDS, [as_of, codes]).fetchall())
+    edges, levels = config.key_population_bands
+    typical = float(band_ratio(1.0, edges, levels))
+    return np.array([typical if stored.get(code) is None else stored[code] for code in codes], float)
 
 
 def last_levels(conn, codes: list[str]) -> dict[str, tuple[float, str]]:

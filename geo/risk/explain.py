@@ -59,6 +59,9 @@ FACTS = {
     "escalation": ("escalated_30d", "起", "escalated", "近30天 ", "in 30 days"),
 }
 MAX_PARTS = 3
+# Never named in a sentence: the explanations are public, and a key-population ratio would
+# tell more than the band its load enters the score as (README, "Risk scores").
+UNNAMED = frozenset({"key_population"})
 NOTABLE_RATIO = 1.1  # a component this far above typical is worth naming
 
 
@@ -101,13 +104,15 @@ def explain(unit: Unit, config, category_names: dict, language: str) -> str:
         )
     parts = [_part(name, unit, config, category_names, language) for name in _top_components(unit)]
     body = ("主要因素：" + "；".join(parts) + "。") if zh else (" Mainly: " + "; ".join(parts) + ".")
-    body = body if parts else ""  # nothing recorded at all (no cases, no key persons)
+    body = body if parts else ""  # no case recorded at all
     return head + body + _hotspot(unit, language) + _trend(unit, language) + _unsupported(unit, language)
 
 
 def _top_components(unit: Unit) -> list[str]:
-    """The largest contributions above typical; the largest one when none is above."""
-    ranked = sorted(unit.contributions, key=lambda name: -unit.contributions[name])
+    """The largest contributions above typical; the largest one when none is above. The
+    key-population load is never named."""
+    named = [name for name in unit.contributions if name not in UNNAMED]
+    ranked = sorted(named, key=lambda name: -unit.contributions[name])
     weighed = [name for name in ranked if unit.contributions[name] > 0]
     above = [name for name in weighed if unit.ratios[name] >= NOTABLE_RATIO]
     return (above or weighed)[:MAX_PARTS]
@@ -119,8 +124,6 @@ def _part(name: str, unit: Unit, config, category_names: dict, language: str) ->
     label = component.label_zh if zh else component.label_en
     ratio = unit.ratios[name]
     text = f"{label}为{TYPICAL['zh'][unit.kind]}的 {ratio:.1f} 倍" if zh else f"{label} {ratio:.1f}× typical"
-    if name not in FACTS:  # key population: a ratio only, never a count of persons
-        return text
     key, unit_zh, noun_en, period_zh, period_en = FACTS[name]
     period_zh, period_en = (p.format(repeat_days=config.repeat_window_days) for p in (period_zh, period_en))
     value, median = unit.facts.get(key, 0), unit.peer_medians.get(key)

@@ -5,6 +5,12 @@ the configured minimum). Smoothed per household (geo/risk/smoothing.py), times e
 by a typical unit's value, it becomes a ratio: 1.0 = typical. The relative risk is the
 weighted mean of the ratios; the score maps it onto 0–100 as 100·(1 − 2^−risk): typical = 50, twice = 75.
 The interval comes from a Gamma with the relative risk's posterior mean and variance.
+
+The key-population load enters banded (`band_ratio`): its ratio is replaced by the level of
+its band (weights.toml, [key_population.bands]), with no variance of its own, so that the
+score, its interval, the hotspot statistics and the trends of two units whose loads fall in
+one band are the same. Otherwise score minus the public components would give back each
+grid's weighted count of key persons (README, "Risk scores").
 """
 
 import numpy as np
@@ -14,10 +20,22 @@ from scipy import stats
 from geo.risk.config import RiskConfig
 from geo.risk.smoothing import Prior, fit_prior, posterior
 
+BANDED = "key_population"  # the one component that enters the public score banded
+
 
 def to_score(relative_risk):
     """0–100: 0 = no risk, 50 = the typical level, 75 = twice it, 87.5 = three times."""
     return 100.0 * (1.0 - np.power(2.0, -np.asarray(relative_risk, float)))
+
+
+def band_ratio(ratio, edges, values) -> np.ndarray:
+    """The level of the band each ratio falls in: values[i] for edges[i-1] <= ratio < edges[i].
+
+    Example:
+        >>> band_ratio([0.1, 0.5, 1.49, 7.0], (0.5, 1.5, 3.0), (0.25, 1.0, 2.0, 4.0)).tolist()
+        [0.25, 1.0, 1.0, 4.0]
+    """
+    return np.asarray(values, float)[np.searchsorted(np.asarray(edges, float), np.asarray(ratio, float), side="right")]
 
 
 def exposure_of(households, config: RiskConfig) -> np.ndarray:
@@ -42,6 +60,7 @@ def score_units(
     priors: dict[str, Prior],
     references: dict[str, float],
     typical_exposure: float,
+    fixed: dict[str, np.ndarray] | None = None,
 ) -> pd.DataFrame:
     """Relative risk, score, interval, and each component's ratio and contribution.
 
@@ -50,7 +69,9 @@ def score_units(
     grid worker each, so a grid with twice the cases of a typical one is at 2.0 whatever its
     size, while a grid with few households is pulled to the typical rate before that.
     `references` are the typical rates (those of the as-of day, so that a week ago and a month
-    ago are measured with the same yardstick)."""
+    ago are measured with the same yardstick). `fixed` gives a component's ratios outright
+    (the boundary editor's preview: the key-population bands as published), in place of its
+    raw values."""
     # A component that is zero everywhere (no key persons registered, say) says nothing: the
     # others share its weight, so that a typical grid stays at 1.0.
     present = [c for c in config.components if references[c.name] > 0]
@@ -60,9 +81,9 @@ def score_units(
     for component in config.components:
         if component in present:
             share = component.weight / total_weight
-            rate, rate_variance = posterior(raw[component.name].to_numpy(), exposure, priors[component.name])
-            reference = references[component.name] * typical_exposure / exposure
-            ratio, ratio_variance = rate / reference, rate_variance / reference**2
+            ratio, ratio_variance = _ratio(component.name, raw, exposure, config, priors, references, typical_exposure)
+            if component.name in (fixed or {}):
+                ratio = np.asarray(fixed[component.name], float)
         else:
             share, ratio, ratio_variance = 0.0, np.zeros(len(raw)), np.zeros(len(raw))
         result[f"{component.name}_ratio"] = ratio
@@ -77,6 +98,18 @@ def score_units(
     result["score_low"] = to_score(low)
     result["score_high"] = to_score(high)
     return result
+
+
+def _ratio(name, raw, exposure, config, priors, references, typical_exposure) -> tuple[np.ndarray, np.ndarray]:
+    """A component's ratio to a typical unit and its variance; the key-population load as the
+    level of its band, without variance (the band is all that may be read off the score)."""
+    rate, rate_variance = posterior(raw[name].to_numpy(), exposure, priors[name])
+    reference = references[name] * typical_exposure / exposure
+    ratio, ratio_variance = rate / reference, rate_variance / reference**2
+    if name == BANDED:
+        edges, values = config.key_population_bands
+        return band_ratio(ratio, edges, values), np.zeros(len(raw))
+    return ratio, ratio_variance
 
 
 def _gamma_interval(mean: np.ndarray, variance: np.ndarray, width: float) -> tuple[np.ndarray, np.ndarray]:

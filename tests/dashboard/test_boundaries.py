@@ -12,9 +12,10 @@ import pytest
 import shapely
 
 from bench.boundaries import interior_shared_vertex
-from geo.boundaries import features, history, store
+from geo.boundaries import edits, features, history, store
 from geo.boundaries.validate import validate
 from geo.db.connection import connect
+from geo.map.areas import published_grid_key_persons
 from geo.settings import get_settings
 from tests.dashboard.conftest import screenshot, serve, sign_in
 
@@ -253,3 +254,21 @@ def test_name_and_draft_survive_a_reload_and_the_language_switch(page, community
     page.wait_for_url(re.compile(rf"draft={draft_id}.*lang=en"), timeout=WAIT_MS)
     assert "Boundary editor" in page.locator(".top-nav").inner_text()
     assert page.locator("#bnd-commit").inner_text() == "Commit the boundaries"
+
+
+def test_the_preview_shows_key_persons_only_as_the_map_publishes_them(page, city_db, community):
+    draft_id = open_draft(page, community)
+    with connect(city_db, autocommit=True) as conn:
+        draft = store.load_draft(conn, draft_id)
+        a, b, _vertex = interior_shared_vertex(draft)
+        rows = shapely.within(draft.buildings.points, draft.grids[a].geom)
+        nearest = shapely.distance(draft.buildings.points[rows], draft.grids[b].geom).argsort()
+        with store.editing(conn, draft_id, "move_buildings", {}) as changed:
+            edits.move_buildings(changed, draft.buildings.ids[rows][nearest][:2].tolist(), b)
+        shown = published_grid_key_persons(conn, [a, b])
+    page.reload()
+    page.wait_for_selector("#bnd-persons-note", timeout=WAIT_MS)
+    expected = " → ".join("不显示" if shown[code] is None else str(shown[code]) for code in (a, b))
+    assert page.locator("#bnd-impact td.persons").first.inner_text() == expected
+    settled(page)
+    screenshot(page, "boundaries-preview-persons")

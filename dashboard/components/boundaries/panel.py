@@ -6,6 +6,7 @@ from dash import dcc, html
 
 from dashboard.i18n import LEVEL, label, text
 from geo.boundaries.edits import EXCLUSIVE_TYPES
+from geo.boundaries.impact import NEW
 
 MODES = ("select", "line", "polygon", "buildings")
 
@@ -182,6 +183,7 @@ def impact(result: dict, lang: str) -> list:
     return [
         html.H4(text("bnd_moves", lang)),
         _moves_table(result["moves"], lang),
+        html.P(text("bnd_persons_note", lang), className="hint", id="bnd-persons-note") if result["moves"] else None,
         html.H4(text("bnd_risk", lang)),
         _risk_table(result["risk"], lang),
         html.P(text("bnd_preview_seconds", lang, s=result.get("seconds", "")), className="hint"),
@@ -214,12 +216,23 @@ def _moves_table(moves: list[dict], lang: str):
     rows = [
         html.Tr([html.Td([*_grid_name(m["from_name"], m["from_code"]), html.Div("→", className="arrow"),
                           *_grid_name(m["to_name"], m["to_code"])]),
-                 *[html.Td(int(m[k] or 0), className="num")
-                   for k in ("buildings", "households", "cases_12m", "key_persons")]])
+                 *[html.Td(int(m[k] or 0), className="num") for k in ("buildings", "households", "cases_12m")],
+                 html.Td(_persons(m, lang), className="num persons")])
         for m in moves
     ]  # fmt: skip
     head = html.Tr([html.Th(text(k, lang), className="num" if i else "") for i, k in enumerate(keys)])
     return html.Table([html.Thead(head), html.Tbody(rows)], className="bnd-table")
+
+
+def _persons(move: dict, lang: str) -> str:
+    """The two grids' published key-person counts, "from → to"; never what the draft moves."""
+    return " → ".join(_published(move[key], lang) for key in ("from_key_persons", "to_key_persons"))
+
+
+def _published(count, lang: str) -> str:
+    if count == NEW:
+        return text("bnd_persons_new", lang)
+    return text("bnd_persons_hidden", lang) if count is None else str(int(count))
 
 
 def _risk_table(risk: list[dict], lang: str):

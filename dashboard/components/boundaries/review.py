@@ -7,7 +7,7 @@ import sys
 import threading
 from zoneinfo import ZoneInfo
 
-from dash import Input, Output, State, html, no_update
+from dash import Input, Output, State, no_update
 
 from dashboard import context
 from dashboard.components.boundaries import panel as boundary_panel
@@ -20,9 +20,6 @@ from geo.boundaries.commit import ConflictError, commit_draft
 from geo.db.connection import connect
 from geo.errors import UserError
 from geo.settings import get_settings
-
-# The moves table's columns: move, buildings, households, cases, key persons.
-PERSONS_COLUMN = 4
 
 try:  # the preview is written alongside the editor; the page works without it
     from geo.boundaries.impact import preview
@@ -113,27 +110,8 @@ def register(app, url: str) -> None:
 
 
 def impact_view(result: dict, lang: str) -> list:
-    """The preview as boundary_panel draws it, with a hidden key-person count (None, below
-    `small_count_k`) written as "fewer than k": the panel's table would show it as 0."""
-    children = boundary_panel.impact(result, lang)
-    hidden = [index for index, move in enumerate(result["moves"]) if move.get("key_persons") is None]
-    if not hidden:
-        return children
-    rows = _moves_rows(children, len(result["moves"]))
-    words = text("suppressed", lang, k=get_settings().small_count_k)
-    for index in hidden:
-        rows[index].children[-1] = html.Td(words, className="num suppressed")
-    return children
-
-
-def _moves_rows(children: list, count: int) -> list:
-    """The body rows of the moves table (the first table after the moves heading), one per
-    move; refuses a table of another shape rather than leave a 0 where a count is hidden."""
-    tables = [c for c in children if isinstance(c, html.Table)]
-    rows = tables[0].children[1].children if tables else []
-    if len(rows) != count or any(len(row.children) != PERSONS_COLUMN + 1 for row in rows):
-        raise RuntimeError("the moves table changed shape: cannot mark the hidden key-person counts")
-    return rows
+    """The preview as boundary_panel draws it: key persons only as the map publishes them."""
+    return boundary_panel.impact(result, lang)
 
 
 def as_of(date: str | None, time: str | None) -> dt.datetime | None:

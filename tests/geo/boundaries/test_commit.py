@@ -13,7 +13,7 @@ from geo.boundaries.draft import as_multi
 from geo.boundaries.impact import preview
 from geo.boundaries.topology import check_topology
 from geo.errors import UserError
-from geo.settings import get_settings
+from geo.map.areas import published_grid_key_persons
 from tests.geo.boundaries.conftest import contains_vertex, shared_vertex
 
 NUDGE = (2e-5, 1e-5)
@@ -139,11 +139,8 @@ def test_the_preview_shows_what_the_commit_then_does_and_keeps_nothing(conn, dra
     move = next(m for m in shown["moves"] if m["from_code"] == a and m["to_code"] == b)
     assert sorted(move["building_ids"]) == sorted(ids)
     assert {r["code"] for r in shown["risk"]} >= {a, b}
-    persons = conn.execute(
-        "SELECT count(*) FROM sensitive.key_person WHERE active AND building_id = ANY(%s)", [ids]
-    ).fetchone()[0]
-    k = get_settings().small_count_k
-    assert move["key_persons"] == (persons if persons >= k else None), "a count below k never leaves"
+    published = published_grid_key_persons(conn, [a, b])
+    assert (move["from_key_persons"], move["to_key_persons"]) == (published[a], published[b]), "the map's figures"
     cases_before = dict(conn.execute(
         """SELECT a.case_id, g.code FROM case_assignment a JOIN grid g ON g.id = a.grid_id
            WHERE g.code = %s AND a.reported_at >= now() - interval '12 months'""", [a]

@@ -421,14 +421,18 @@ def test_a_hidden_grid_category_reads_as_hidden_not_as_fewer_than_k():
     assert "hidden" in section and "14" in section and "None" not in section
 
 
-def test_a_small_move_of_key_persons_reads_as_fewer_than_k_in_the_preview():
+def test_the_preview_shows_the_grids_published_key_person_counts_only():
     from dashboard.components.boundaries.review import impact_view
+    from geo.boundaries.impact import NEW
 
-    k = get_settings().small_count_k
     move = {"from_code": "A", "from_name": "甲", "to_code": "B", "to_name": "乙", "buildings": 2,
             "households": 40, "cases_12m": 3, "building_ids": [1, 2]}  # fmt: skip
-    result = {"moves": [{**move, "key_persons": None}, {**move, "key_persons": k + 5}], "risk": [], "seconds": 0.1}
+    moves = [
+        {**move, "from_key_persons": None, "to_key_persons": 15},
+        {**move, "from_key_persons": 0, "to_key_persons": NEW},
+    ]
+    result = {"moves": moves, "risk": [], "seconds": 0.1}
     words = str([c.to_plotly_json() for c in impact_view(result, "en")])
-    assert f"fewer than {k}, not shown" in words and str(k + 5) in words
+    assert "hidden → 15" in words and "0 → new grid" in words
     cells = [row.children[-1].children for row in impact_view(result, "zh")[1].children[1].children]
-    assert cells == [f"少于{k}人，不显示", k + 5]
+    assert cells == ["不显示 → 15", "0 → 新网格"]
