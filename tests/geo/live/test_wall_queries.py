@@ -4,7 +4,7 @@ since a look, the longest-overdue cases, the grid that turned red most recently.
 import numpy as np
 import pytest
 
-from data.demo.simulate import _draw, _hot_buildings, _insert_and_place
+from data.demo.simulate import draw_case, hot_buildings, insert_and_place
 from geo.db.connection import connect
 from geo.live import wall
 
@@ -23,10 +23,10 @@ def conn(city_db):
 
 def insert_cases(conn, count: int, seed: int = 3) -> list[str]:
     rng = np.random.default_rng(seed)
-    buildings = _hot_buildings(conn, None)
-    drawn = [_draw(rng, buildings, f"LIVETEST{seed}{n:03d}") for n in range(count)]
+    buildings = hot_buildings(conn, None)
+    drawn = [draw_case(rng, buildings, f"LIVETEST{seed}{n:03d}") for n in range(count)]
     for case in drawn:
-        _insert_and_place(conn, case)
+        insert_and_place(conn, case)
     return [case.code for case in drawn]
 
 
