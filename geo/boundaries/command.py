@@ -8,10 +8,6 @@ versions, check a draft again. Problems are described in Chinese unless `--lang 
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from geo.boundaries import history, store
-from geo.boundaries.commit import commit_draft
-from geo.boundaries.geopackage import export_boundaries, import_boundaries
-from geo.boundaries.validate import blocking, describe, validate
 from geo.db.connection import connect
 from geo.errors import UserError
 from geo.settings import get_settings
@@ -56,6 +52,8 @@ def _add_draft_actions(actions) -> None:
 
 
 def run_export(args) -> int:
+    from geo.boundaries.geopackage import export_boundaries
+
     at = parse_moment(args.as_of) if args.as_of else None
     with connect() as conn:
         counts = export_boundaries(conn, args.community.strip(), args.file, at)
@@ -65,6 +63,10 @@ def run_export(args) -> int:
 
 
 def run_import(args) -> int:
+    from geo.boundaries.commit import commit_draft
+    from geo.boundaries.geopackage import import_boundaries
+    from geo.boundaries.validate import blocking
+
     if args.commit and not (args.reason or "").strip():
         raise UserError("--commit needs --reason")
     with connect() as conn:
@@ -87,6 +89,8 @@ def run_import(args) -> int:
 
 
 def run_commit(args) -> int:
+    from geo.boundaries.commit import commit_draft
+
     with connect() as conn:
         summary = commit_draft(conn, args.draft_id, args.author, args.reason)
     print(commit_text(summary))
@@ -95,6 +99,8 @@ def run_commit(args) -> int:
 
 
 def run_history(args) -> int:
+    from geo.boundaries import history
+
     with connect() as conn:
         rows = history.versions(conn, args.community.strip())
     if not rows:
@@ -107,6 +113,9 @@ def run_history(args) -> int:
 
 
 def run_check(args) -> int:
+    from geo.boundaries import store
+    from geo.boundaries.validate import blocking, validate
+
     with connect() as conn:
         draft = store.load_draft(conn, args.draft_id)
         problems = validate(draft, store.read_base(conn, args.draft_id, beside=draft))
@@ -140,6 +149,8 @@ def import_text(draft_id: int, problems: list, report: dict, lang: str) -> str:
 
 def problems_text(problems: list, lang: str) -> str:
     """The validation problems, one a line, errors first; which of them block."""
+    from geo.boundaries.validate import blocking, describe
+
     if not problems:
         return "no problems" if lang == "en" else "没有问题"
     lines = [f"problems ({len(problems)}, {len(blocking(problems))} blocking the commit):"]

@@ -6,9 +6,6 @@ import json
 from geo import clock
 from geo.db.connection import connect, load_query
 from geo.errors import UserError
-from geo.risk.config import load_config
-from geo.risk.refresh import refresh_pending
-from geo.risk.store import run_full
 
 EXPLAIN_QUERY = """
 SELECT s.code, s.kind, coalesce(g.name, a.name) AS name, s.as_of, s.county_code, s.households, s.exposure,
@@ -36,6 +33,10 @@ def add_parser(commands) -> None:
 
 
 def run(args) -> int:
+    from geo.risk.config import load_config  # heavy imports (esda) only when scores are computed
+    from geo.risk.refresh import refresh_pending
+    from geo.risk.store import run_full
+
     as_of = _date(args.as_of) if args.as_of else None
     if args.pending and (as_of or args.config):
         raise UserError("--pending refreshes today's scores with the configuration they were computed with")

@@ -115,13 +115,8 @@ def test_a_file_gives_one_row_per_input_row_whatever_is_in_it(demo_db, a_buildin
     assert by_id["8"]["地址"] == '含逗号,和"引号"\n换行的地址'
 
 
-def test_pending_refresh_and_review_from_the_command_line(fresh_database):
-    import datetime as dt
-
-    from data.demo import load_demo
-
-    url = fresh_database()
-    load_demo(url, scale="small", seed=3, as_of=dt.date(2026, 11, 24))
+def test_pending_refresh_and_review_from_the_command_line(city_db):
+    url = city_db
     pending = geocode(url, "--pending")
     refresh = geocode(url, "--refresh")
     assert pending["written"] == 0 and refresh["written"] == 0 and refresh["records"] > 1000

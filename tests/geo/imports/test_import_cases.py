@@ -14,12 +14,9 @@ HEADER = ["事件编号", "事件类型", "事件描述", "上报时间", "来�
 
 
 @pytest.fixture
-def city(fresh_database):
-    """A fresh small demo city per test, and one of its standard addresses."""
-    from data.demo import load_demo
-
-    url = fresh_database()
-    load_demo(url, scale="small", seed=11, as_of=dt.date(2026, 11, 24))
+def city(city_db):
+    """A private copy of the small demo city per test, and one of its standard addresses."""
+    url = city_db
     with connect(url) as conn:
         address = conn.execute("SELECT standard_address FROM building ORDER BY id LIMIT 1").fetchone()[0]
     return url, address

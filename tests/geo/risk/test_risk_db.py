@@ -152,7 +152,16 @@ def test_cli_computes_and_explains(city_db, tmp_path):
     assert unit["score_low"] <= unit["score"] <= unit["score_high"]
     assert set(unit["components"]) == {c.name for c in load_config().components}
     assert unit["explanation_zh"] and unit["explanation_en"]
-    assert_one_line_error(run_geo("risk", "--explain", "9999", database_url=city_db), "no risk score for '9999'")
+    assert_one_line_error(run_geo("risk", "--explain", "9999", database_url=city_db), "no grid, micro-grid or area")
+    with connect(city_db) as conn:
+        upper, micro = conn.execute(
+            "SELECT (SELECT code FROM grid_current WHERE NOT is_basic LIMIT 1), (SELECT code FROM micro_grid_current LIMIT 1)"
+        ).fetchone()
+    # A grid above the basic level is never scored: the message says so, not that the date is wrong.
+    refused = run_geo("risk", "--explain", upper, database_url=city_db)
+    assert_one_line_error(refused, "only basic grids (and areas) are scored")
+    assert "scores exist up to" not in refused.stderr
+    assert_one_line_error(run_geo("risk", "--explain", micro, database_url=city_db), "micro-grids are not scored")
     assert_one_line_error(run_geo("risk", "--as-of", "2026-13-01", database_url=city_db), "expected a date")
     broken = tmp_path / "weights.toml"
     broken.write_text("[time]\nhalf_life_days = 0\n", encoding="utf-8")
