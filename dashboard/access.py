@@ -22,6 +22,9 @@ from geo.db.pool import get_pool
 SIGNED_IN = "signed_in"  # any signed-in user: the page's frame, the language
 CALLBACK_PATH = "_dash-update-component"
 DATABASE_KEY = "SAFETY_MAP_DATABASE"  # in the Flask config: the URL the dashboard connects with
+# In the Flask config: the owner's URL, for background work that acts for the whole database
+# (the risk refresh after a boundary commit); the dashboard's role cannot open it.
+OWNER_DATABASE_KEY = "SAFETY_MAP_OWNER_DATABASE"
 
 # (the Dash app's path prefix, the callback's output key) -> permission
 _permissions: dict[tuple[str, str], str] = {}
