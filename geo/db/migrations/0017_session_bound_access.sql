@@ -253,27 +253,41 @@ BEGIN
 END
 $$;
 
--- Write the runs whose minute is over (all of them with `everything`) to the chain: one
--- summary entry each that was repeated, {"repeats_of": first id, "times": n, "last_at", and
--- "variants" when names were left out of the key}. Returns how many runs were closed.
+-- A closed run in the chain: nothing for a run of one, else one summary entry
+-- {"repeats_of": its first entry's id, "times": n, "last_at", and "variants" when names were
+-- left out of its key}.
+CREATE FUNCTION audit.summarise(run audit.repeat) RETURNS void
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, audit AS $$
+BEGIN
+    IF run.times > 1 THEN
+        INSERT INTO audit.log (actor, action, target, detail) VALUES (
+            run.actor, run.action, run.target,
+            jsonb_build_object('repeats_of', run.first_id, 'times', run.times, 'last_at', run.last_at)
+                || CASE WHEN run.variants = '[]' THEN '{}' ELSE jsonb_build_object('variants', run.variants) END
+        );
+    END IF;
+END
+$$;
+
+-- Close the runs whose minute is over (all of them with `everything`) and write their
+-- summaries; returns how many runs were closed. A run another transaction is counting at
+-- this moment is left for the next time (no waiting on it, so no deadlock).
 CREATE FUNCTION audit.flush(everything boolean DEFAULT false) RETURNS integer
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, audit AS $$
 DECLARE
     run audit.repeat;
     closed integer := 0;
 BEGIN
-    PERFORM pg_advisory_xact_lock(4118016);
+    PERFORM pg_advisory_xact_lock(4118016);  -- the chain's lock (audit.chain_entry)
     FOR run IN
-        DELETE FROM audit.repeat r WHERE everything OR r.first_at <= clock_timestamp() - interval '1 minute'
+        DELETE FROM audit.repeat r WHERE (r.actor, r.action, r.key) IN (
+            SELECT o.actor, o.action, o.key FROM audit.repeat o
+            WHERE everything OR o.first_at <= clock_timestamp() - interval '1 minute'
+            FOR UPDATE SKIP LOCKED)
         RETURNING *
     LOOP
         closed := closed + 1;
-        CONTINUE WHEN run.times = 1;
-        INSERT INTO audit.log (actor, action, target, detail) VALUES (
-            run.actor, run.action, run.target,
-            jsonb_build_object('repeats_of', run.first_id, 'times', run.times, 'last_at', run.last_at)
-                || CASE WHEN run.variants = '[]' THEN '{}' ELSE jsonb_build_object('variants', run.variants) END
-        );
+        PERFORM audit.summarise(run);
     END LOOP;
     RETURN closed;
 END
@@ -288,6 +302,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, audit AS $$
 DECLARE
     keyed record;
     run_key text;
+    run audit.repeat;
     new_id bigint;
     new_at timestamptz;
 BEGIN
@@ -308,6 +323,13 @@ BEGIN
         END IF;
         EXIT WHEN attempt = 2;
         PERFORM audit.flush();  -- takes the lock, and closes the runs that are over
+    END LOOP;
+    -- This key's own run, over but still being counted elsewhere when flush passed it by.
+    FOR run IN
+        DELETE FROM audit.repeat r WHERE r.actor = entry_actor AND r.action = entry_action AND r.key = run_key
+        RETURNING *
+    LOOP
+        PERFORM audit.summarise(run);
     END LOOP;
     INSERT INTO audit.log (actor, action, target, detail) VALUES (entry_actor, entry_action, entry_target, entry_detail)
     RETURNING id, at INTO new_id, new_at;
@@ -372,7 +394,8 @@ REVOKE INSERT ON audit.log FROM safety_map_app;
 REVOKE ALL ON FUNCTION auth.live_user(text), auth.presented_user(), auth.use_session(text),
     auth.check_session(text), auth.close_session(text), auth.password_salt(text),
     auth.sign_in(text, text, text, integer, integer, integer, text, text),
-    audit.flush(boolean), audit.add(text, text, text, jsonb), audit.record(text, text, text, jsonb)
+    audit.flush(boolean), audit.summarise(audit.repeat), audit.add(text, text, text, jsonb),
+    audit.record(text, text, text, jsonb)
     FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth.use_session(text), auth.check_session(text), auth.close_session(text),
     auth.password_salt(text), auth.sign_in(text, text, text, integer, integer, integer, text, text),
