@@ -106,7 +106,9 @@ $$;
 -- parameters (auth.password_salt). When it is the stored hash and the user is active, a
 -- session with the token `new_token` (stored hashed) is opened, the sign-in audited and the
 -- user returned; otherwise the failure is audited and no row returned. Without the password
--- no proof can be made, so the dashboard's role cannot open a session for anyone.
+-- no proof can be made, so the dashboard's role cannot open a session for anyone. (Guesses
+-- sent here directly pass the dashboard's throttle; each costs the guesser an Argon2 hash
+-- and is audited as a failed sign-in.)
 CREATE FUNCTION auth.sign_in(
     typed_name text, proof text, new_token text, hours integer, wall_hours integer, idle_minutes integer,
     client_agent text, client_address text
