@@ -10,7 +10,7 @@ import flask
 from dash import Input, Output, dcc, html
 from gunicorn.app.base import BaseApplication
 
-from dashboard.access import SIGNED_IN, guarded, may
+from dashboard.access import OWNER_DATABASE_KEY, SIGNED_IN, guarded, may
 from dashboard.components.controls import label, language_switch, user_box
 from dashboard.login import setup_login
 from dashboard.pages import boundaries, key_person_records, overview, safety_map, wall
@@ -38,8 +38,10 @@ def create_app(url: str | None = None) -> dash.Dash:
         compress=True,  # gzip and brotli of responses, by flask-compress
     )
     # Every request reads as the role that owns nothing, so row-level security holds.
-    url = app_database_url(url or database_url())
+    owner_url = url or database_url()
+    url = app_database_url(owner_url)
     setup_login(app.server, url)
+    app.server.config[OWNER_DATABASE_KEY] = owner_url
     app.layout = _layout
     # The editor's parts appear only at /boundaries; Dash checks its callbacks against these.
     app.validation_layout = html.Div([_layout(), boundaries.layout(), key_person_records.layout()])

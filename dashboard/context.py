@@ -11,7 +11,8 @@ import psycopg
 from dashboard import access
 from dashboard.cache import remembered
 from geo import clock
-from geo.auth.jurisdiction import Jurisdiction, apply_scope, contains
+from geo.auth.jurisdiction import Jurisdiction, contains
+from geo.auth.sessions import use_session
 from geo.db.connection import load_query
 from geo.db.pool import get_pool
 from geo.map.filters import CaseFilter, parse_filter
@@ -21,12 +22,13 @@ from geo.shared.units import Unit, find_unit, root_unit, unit_path
 
 @contextmanager
 def connection(url: str, timeout: float | None = None) -> Iterator[psycopg.Connection]:
-    """A pooled connection inside one transaction whose row-level-security scope is the
-    signed-in user's jurisdiction (none outside a request: no key person is visible); with
+    """A pooled connection inside one transaction that presents the signed-in user's session:
+    row-level security lets through its jurisdiction (nobody outside a request: no key person
+    is visible), and audit entries name its user; with
     `timeout`, psycopg_pool.PoolTimeout after that many seconds without one (the wall reports
     a database that is gone instead of waiting)."""
     with get_pool(url).connection(timeout=timeout) as conn, conn.transaction():
-        apply_scope(conn, access.jurisdiction(conn))
+        use_session(conn, access.session_token())
         yield conn
 
 

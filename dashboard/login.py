@@ -19,10 +19,9 @@ from psycopg_pool import PoolTimeout
 from dashboard import access
 from dashboard.login_page import login_html
 from geo.audit.log import record
-from geo.auth.passwords import DUMMY_HASH, verify_password
 from geo.auth.roles import BOUNDARIES, OVERVIEW, WALL
-from geo.auth.sessions import close_session, open_session, session_user
-from geo.auth.users import User, find_user
+from geo.auth.sessions import close_session, session_user, sign_in
+from geo.auth.users import User
 from geo.db.pool import get_pool
 from geo.settings import PROJECT_ROOT, get_settings
 
@@ -130,35 +129,30 @@ def _login(url: str):
         return _page(lang, "expired"), 400
     username, password = form.get("username", "").strip()[:40], form.get("password", "")[:256]
     with get_pool(url).connection() as conn, conn.transaction():
-        problem = _refusal(conn, username, password)
+        problem = _refusal(conn, username)
         if problem:
             record(conn, "anonymous", "login.failed", username, {"reason": problem, **_client()})
         else:
-            user = find_user(conn, username)[0]
-            token = open_session(conn, user, **_client())
-            record(conn, username, "login", "", _client())
+            # The database compares the password's hash, opens the session and audits the
+            # sign-in or its failure (geo/auth/sessions.py).
+            signed = sign_in(conn, username, password, **_client())
+            problem = None if signed else "wrong"
     if problem:
         return _page(lang, "throttled" if problem == "throttled" else "wrong"), 401
+    user, token = signed
     flask.session.pop("login_csrf", None)
     flask_login.login_user(SignedIn(user, token))
     return flask.redirect(_next_page(user))
 
 
-def _refusal(conn, username: str, password: str) -> str | None:
-    """Why a login is refused (None: it is not). Attempts on one username wait for each other
-    until the transaction that records them ends, so a burst of parallel guesses is counted
-    as it comes and not all let through."""
+def _refusal(conn, username: str) -> str | None:
+    """Why a login is refused before its password is checked (None: it is not). Attempts on
+    one username wait for each other until the transaction that records them ends, so a burst
+    of parallel guesses is counted as it comes and not all let through."""
     conn.execute(LOCK_USERNAME, [username])
     failures = conn.execute("SELECT audit.recent_login_failures(%s, %s)", [username, FAILURE_WINDOW_S]).fetchone()[0]
     if failures >= MAX_FAILURES:
         return "throttled"
-    found = find_user(conn, username) if username else None
-    if found is None:
-        verify_password(DUMMY_HASH, password)  # the same time as for a real user
-        return "wrong"
-    _user, password_hash, active = found
-    if not verify_password(password_hash, password) or not active:
-        return "wrong"
     return None
 
 
@@ -166,7 +160,7 @@ def _logout(url: str):
     current = flask_login.current_user
     if current.is_authenticated:
         with get_pool(url).connection() as conn, conn.transaction():
-            close_session(conn, current.token, current.user.username)
+            close_session(conn, current.token)
     flask_login.logout_user()
     flask.session.clear()
     return flask.redirect("/login")

@@ -1,7 +1,7 @@
-"""A user's jurisdiction: the area or basic grid it may see, with everything inside it, and
-the scope the database's row-level security reads (migration 0016): set per transaction with
-set_config(..., true), so that it ends with the transaction and a pooled connection never
-carries one user's scope into another's request."""
+"""A user's jurisdiction: the area or basic grid it may see, with everything inside it. The
+dashboard checks the units a request names against it; the database's row-level security
+reads the same jurisdiction from the session the transaction presents
+(geo.auth.sessions.use_session, migration 0017)."""
 
 from dataclasses import dataclass
 
@@ -12,9 +12,6 @@ from geo.shared.units import Unit, find_unit
 
 # A micro-grid or building lies below its grid: at most this many steps up.
 MAX_STEPS_UP = 4
-SET_SCOPE = """SELECT set_config('safety_map.scope', %(scope)s, true),
-       set_config('safety_map.grid_ids', %(grid_ids)s, true),
-       set_config('safety_map.codes', %(codes)s, true)"""
 ROOT_CODES = "SELECT code FROM admin_area WHERE parent_id IS NULL"
 
 
@@ -47,22 +44,6 @@ def find_jurisdiction(conn: psycopg.Connection, scope_code: str | None) -> Juris
     return Jurisdiction(scope_code, frozenset(code for code, _grid_id in rows), grid_ids)
 
 
-def apply_scope(conn: psycopg.Connection, jurisdiction: Jurisdiction | None) -> None:
-    """Set the jurisdiction for row-level security until the current transaction ends; None
-    (nobody signed in) sees no key person at all."""
-    if jurisdiction is None:
-        params = {"scope": "", "grid_ids": "", "codes": ""}
-    elif jurisdiction.whole:
-        params = {"scope": "all", "grid_ids": "", "codes": ""}
-    else:
-        params = {
-            "scope": "area",
-            "grid_ids": "{" + ",".join(map(str, jurisdiction.grid_ids)) + "}",
-            "codes": _text_array(sorted(jurisdiction.codes)),
-        }
-    conn.execute(SET_SCOPE, params)
-
-
 def contains(conn: psycopg.Connection, jurisdiction: Jurisdiction, unit: Unit) -> bool:
     """Whether `unit` lies inside the jurisdiction (an area above it does not).
 
@@ -79,9 +60,3 @@ def contains(conn: psycopg.Connection, jurisdiction: Jurisdiction, unit: Unit) -
             return True
         unit = find_unit(conn, unit.parent_code) if unit.parent_code else None
     return False
-
-
-def _text_array(values: list[str]) -> str:
-    """A PostgreSQL text[] literal; codes are quoted so that no comma or brace can break it."""
-    quoted = ('"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"' for value in values)
-    return "{" + ",".join(quoted) + "}"

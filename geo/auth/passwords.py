@@ -1,7 +1,10 @@
 """Password hashing with Argon2id (argon2-cffi's defaults: RFC 9106's low-memory profile)."""
 
-from argon2 import PasswordHasher
+import base64
+
+from argon2 import PasswordHasher, extract_parameters
 from argon2.exceptions import InvalidHashError, VerificationError
+from argon2.low_level import hash_secret
 
 from geo.errors import UserError
 
@@ -22,6 +25,35 @@ def verify_password(password_hash: str, password: str) -> bool:
         return _hasher.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def hash_like(blanked: str, password: str) -> str:
+    """The encoded Argon2 hash of `password` with the parameters and salt of `blanked`, an
+    encoded hash whose hash is blanked out (auth.password_salt): the stored hash when the
+    password is the one it was made from. An unusable `blanked` gives a hash that matches
+    nothing, after the same time.
+
+    Example:
+        >>> stored = hash_password("correct horse"); hash_like(stored[:-43] + "A" * 43, "correct horse") == stored
+        True
+    """
+    try:
+        parameters = extract_parameters(blanked)
+        salt_b64 = blanked.split("$")[-2]
+        salt = base64.b64decode(salt_b64 + "=" * (-len(salt_b64) % 4), validate=True)
+    except (InvalidHashError, ValueError, IndexError):
+        parameters, salt = extract_parameters(DUMMY_HASH), b"\0" * 16
+    encoded = hash_secret(
+        password.encode(),
+        salt,
+        time_cost=parameters.time_cost,
+        memory_cost=parameters.memory_cost,
+        parallelism=parameters.parallelism,
+        hash_len=parameters.hash_len,
+        type=parameters.type,
+        version=parameters.version,
+    )
+    return encoded.decode()
 
 
 def needs_rehash(password_hash: str) -> bool:

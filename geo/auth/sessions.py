@@ -1,64 +1,74 @@
 """Login sessions kept in the database (auth.app_session): the browser holds a random token,
 the server decides whether it is still good. A session ends at logout, at its expiry, after
 being idle too long (not for the wall screen, which runs for days), when revoked, or when
-its user is disabled."""
+its user is disabled.
 
-import datetime as dt
-import hashlib
+The dashboard's role reads no session row and no password hash: it signs in, checks, presents
+and closes sessions through the database's functions (migration 0017), each of which takes
+only the token or the typed name and the proof of the password."""
+
 import secrets
 
 import psycopg
 
 from geo.audit.log import record
+from geo.auth.passwords import hash_like
 from geo.auth.users import User
-from geo.db.connection import load_query
 from geo.settings import get_settings
 
-# last_seen is written at most this often, not on every request.
-TOUCH_EVERY = dt.timedelta(minutes=1)
-CREATE = """INSERT INTO auth.app_session (token_hash, user_id, expires_at, user_agent, address)
-VALUES (%s, %s, now() + make_interval(hours => %s), %s, %s)"""
-TOUCH = "UPDATE auth.app_session SET last_seen = now() WHERE token_hash = %s"
-REVOKE = "UPDATE auth.app_session SET revoked_at = now() WHERE token_hash = %s AND revoked_at IS NULL"
+MAX_TOKEN_LENGTH = 100
+SIGN_IN = "SELECT * FROM auth.sign_in(%s, %s, %s, %s, %s, %s, %s, %s)"
 REVOKE_USER = """UPDATE auth.app_session s SET revoked_at = now() FROM auth.app_user u
 WHERE u.id = s.user_id AND u.username = %s AND s.revoked_at IS NULL AND s.expires_at > now()"""
 
 
-def open_session(conn: psycopg.Connection, user: User, user_agent: str = "", address: str = "") -> str:
-    """A new session for `user`; returns the token for the browser (stored only hashed)."""
+def sign_in(
+    conn: psycopg.Connection, username: str, password: str, user_agent: str = "", address: str = ""
+) -> tuple[User, str] | None:
+    """(the user, the token for the browser) when `password` is the user's and the user is
+    active, else None. The database opens the session and audits the sign-in or its failure.
+
+    The typed password is hashed here with the salt and parameters of the stored hash (made-up
+    ones for an unknown user: the same hashing time) and only that hash is compared, by the
+    database: without the password nobody, the dashboard's role included, can open a session.
+
+    Example:
+        >>> user, token = sign_in(conn, "officer", "officer-demo-2026")
+    """
+    salt = conn.execute("SELECT auth.password_salt(%s)", [username]).fetchone()[0]
+    proof = hash_like(salt, password)
     token = secrets.token_urlsafe(32)
-    hours = get_settings().wall_session_hours if user.role == "wall" else get_settings().session_hours
-    conn.execute(CREATE, [token_hash(token), user.id, hours, user_agent[:300], address[:100]])
-    return token
+    settings = get_settings()
+    hours = [settings.session_hours, settings.wall_session_hours, settings.session_idle_minutes]
+    row = conn.execute(SIGN_IN, [username, proof, token, *hours, user_agent[:300], address[:100]]).fetchone()
+    return (User(*row), token) if row else None
 
 
 def session_user(conn: psycopg.Connection, token: str) -> User | None:
     """The user of a live session, or None; notes the session as seen."""
-    if not token or len(token) > 100:
+    if not token or len(token) > MAX_TOKEN_LENGTH:
         return None
-    row = conn.execute(load_query("auth/session_user"), {"token_hash": token_hash(token)}).fetchone()
-    if row is None:
-        return None
-    user, idle = User(*row[:5]), row[5]
-    if user.role != "wall" and idle > dt.timedelta(minutes=get_settings().session_idle_minutes):
-        return None
-    if idle > TOUCH_EVERY:
-        conn.execute(TOUCH, [token_hash(token)])
-    return user
+    row = conn.execute("SELECT * FROM auth.check_session(%s)", [token]).fetchone()
+    return User(*row) if row else None
 
 
-def close_session(conn: psycopg.Connection, token: str, actor: str) -> None:
-    """Logout: the session is revoked and the logout audited."""
-    conn.execute(REVOKE, [token_hash(token)])
-    record(conn, actor, "logout")
+def use_session(conn: psycopg.Connection, token: str | None) -> bool:
+    """Present the session of `token` until the current transaction ends: row-level security
+    then lets through what its user's jurisdiction holds, and audit entries name its user.
+    None or a dead session presents nobody (no key person is visible). Returns whether the
+    session lives."""
+    token = token if token and len(token) <= MAX_TOKEN_LENGTH else ""
+    return conn.execute("SELECT auth.use_session(%s)", [token]).fetchone()[0]
+
+
+def close_session(conn: psycopg.Connection, token: str) -> None:
+    """Logout: the session is revoked and the logout audited as its user's."""
+    conn.execute("SELECT auth.close_session(%s)", [token])
 
 
 def revoke_sessions(conn: psycopg.Connection, username: str, by: str) -> int:
-    """End every live session of a user; returns how many. Audited as session.revoked."""
+    """End every live session of a user (the command line, as the owner); returns how many.
+    Audited as session.revoked."""
     count = conn.execute(REVOKE_USER, [username]).rowcount
     record(conn, by, "session.revoked", username, {"sessions": count})
     return count
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()

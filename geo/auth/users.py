@@ -69,7 +69,8 @@ def _kinds_text(kinds: set) -> str:
 
 
 def find_user(conn, username: str) -> tuple[User, str, bool] | None:
-    """(the user, its password hash, whether active), or None."""
+    """(the user, its password hash, whether active), or None. The owner's (the command line):
+    the dashboard's role reads no hash and signs in through geo.auth.sessions.sign_in."""
     row = conn.execute(FIND_USER, [username]).fetchone()
     return (User(*row[:5]), row[5], row[6]) if row else None
 

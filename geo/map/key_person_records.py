@@ -82,7 +82,7 @@ def key_person_records(conn: psycopg.Connection, unit: Unit, limit: int = MAX_RE
 
     Parameters:
         conn: a connection whose transaction carries the reader's row-level-security scope
-            (the dashboard's `data.connection`); an owner's connection reads every person.
+            (the dashboard's `context.connection`); an owner's connection reads every person.
         unit: the grid, micro-grid or building (geo/shared/units.py).
         limit: at most this many records (1 to MAX_RECORDS); `truncated` says when cut.
 

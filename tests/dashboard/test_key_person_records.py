@@ -21,6 +21,7 @@ from bench.browser import add_demo_users, settle
 from dashboard.access import guarded, may
 from dashboard.app import create_app
 from dashboard.pages import key_person_records
+from geo.audit.log import flush
 from geo.auth.demo import demo_scopes
 from geo.auth.roles import KEY_PERSON_RECORDS
 from geo.db.connection import app_database_url, connect
@@ -112,7 +113,10 @@ def export(client, code, lang="zh"):
 
 
 def audit(url, action):
+    """The entries of `action`, after the counted repeats are written (geo/audit/log.py): a
+    repeat within a minute is a summary entry."""
     with connect(url) as conn:
+        flush(conn, everything=True)
         return conn.execute(AUDIT, [action]).fetchall()
 
 

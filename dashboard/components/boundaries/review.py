@@ -7,9 +7,10 @@ import sys
 import threading
 from zoneinfo import ZoneInfo
 
+import flask
 from dash import Input, Output, State, no_update
 
-from dashboard import context
+from dashboard import access, context
 from dashboard.components.boundaries import panel as boundary_panel
 from dashboard.components.boundaries.access import actor, allowed_state, author, community_allowed
 from dashboard.components.boundaries.panel import message
@@ -75,7 +76,7 @@ def register(app, url: str) -> None:
             return message(f"{text('bnd_conflict', lang)} {error.in_language(lang)}", "error"), no_update, no_update
         except UserError as error:
             return message(text("bnd_failed", lang, reason=error.in_language(lang)), "error"), no_update, no_update
-        refresh_in_background(url)
+        refresh_in_background(flask.current_app.config[access.OWNER_DATABASE_KEY])
         words = text("bnd_committed", lang, version=result["version_id"], grids=result.get("grids_written", 0),
                      cases=result.get("cases_placed_again", 0), s=result["seconds"])  # fmt: skip
         return message(words, "ok"), _without_draft(search), result["version_id"]
@@ -129,9 +130,10 @@ def as_of(date: str | None, time: str | None) -> dt.datetime | None:
 
 def refresh_in_background(url: str) -> threading.Thread:
     """Rescore the grids whose cases a commit placed again, in a thread of its own (it takes
-    seconds; the planner does not wait). On database `url`, the page's: the command line's
-    geo.risk.refresh.refresh_scores reads the configured database, which a test's copy is
-    not."""
+    seconds; the planner does not wait). On database `url`, the page's, as its owner: the
+    refresh acts for the whole database, which the dashboard's role cannot (migration 0017);
+    the command line's geo.risk.refresh.refresh_scores reads the configured database, which a
+    test's copy is not."""
     from geo.risk.refresh import refresh_pending
 
     def run():

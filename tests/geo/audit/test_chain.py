@@ -1,4 +1,5 @@
-"""The audit log: append-only for the dashboard's role and for its owner, hash-chained, and
+"""The audit log: written by the dashboard's role only through audit.record, with the actor
+taken from the session it presents; append-only for its owner too, hash-chained, and
 `python -m geo audit verify` names the first broken link of a tampered log."""
 
 import datetime as dt
@@ -11,16 +12,22 @@ import pytest
 
 from geo.audit.chain import GENESIS, entry_hash, verify_chain
 from geo.audit.log import record
+from geo.auth.sessions import use_session
 from geo.db.connection import app_database_url, connect
 from geo.settings import PROJECT_ROOT
+from tests.geo.auth.conftest import open_test_session
 
 
 @pytest.fixture
 def logged(city_db) -> str:
-    """city_db with five entries written by the dashboard's role."""
+    """city_db with entries written by the dashboard's role: five views of a signed-in officer
+    and a failed sign-in."""
+    token = open_test_session(city_db, "officer1", "key_person_officer", None)
     with psycopg.connect(app_database_url(city_db), autocommit=True) as app:
-        for n in range(5):
-            record(app, f"user{n}", "key_person.view", f"41180200100{n}", {"persons": [f"KP-{n}"], "n": n})
+        with app.transaction():
+            use_session(app, token)
+            for n in range(5):
+                record(app, "officer1", "key_person.view", f"41180200100{n}", {"persons": [f"KP-{n}"], "n": n})
         record(app, "anonymous", "login.failed", "张三|登录", {"reason": "wrong", "address": "127.0.0.1"})
     return city_db
 
@@ -35,19 +42,47 @@ def test_entries_are_chained_in_order(logged):
 
 
 def test_the_inserter_cannot_choose_the_hashes_or_the_time(logged):
-    with psycopg.connect(app_database_url(logged), autocommit=True) as app:
-        app.execute(
+    with connect(logged) as conn:
+        conn.execute(
             "INSERT INTO audit.log (id, at, actor, action, prev_hash, hash) VALUES (1, '2000-01-01', 'x', 'login', 'a', 'b')"
         )
-    with connect(logged) as conn:
         at, prev_hash = conn.execute("SELECT at, prev_hash FROM audit.log WHERE actor = 'x'").fetchone()
         assert at.year > 2000 and prev_hash != "a"
         assert verify_chain(conn).intact
 
 
+def test_the_actor_is_the_presented_sessions_user_not_the_callers(logged):
+    """The dashboard's role can neither insert nor name another actor: its entries are the
+    session's user's; with no session it may only record a sign-in event, as 'anonymous'."""
+    token = open_test_session(logged, "narrow1", "grid_worker", _first_grid(logged))
+    with psycopg.connect(app_database_url(logged), autocommit=True) as app:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            app.execute("INSERT INTO audit.log (actor, action) VALUES ('admin', 'boundary.commit')")
+        with app.transaction():
+            use_session(app, token)
+            record(app, "admin", "boundary.commit", "forged", {"reason": "not me"})
+        with pytest.raises(psycopg.errors.InsufficientPrivilege), app.transaction():
+            record(app, "admin", "boundary.commit", "forged-anonymously")
+        record(app, "admin", "login.failed", "someone", {"reason": "wrong"})
+    with connect(logged) as conn:
+        actors = conn.execute("SELECT target, actor FROM audit.log WHERE target LIKE 'forged%' OR target = 'someone'")
+        assert dict(actors.fetchall()) == {"forged": "narrow1", "someone": "anonymous"}
+        assert verify_chain(conn).intact
+
+
+def _first_grid(url: str) -> str:
+    with connect(url) as conn:
+        return conn.execute("SELECT code FROM grid_current WHERE is_basic ORDER BY code LIMIT 1").fetchone()[0]
+
+
 @pytest.mark.parametrize(
     "statement",
-    ["UPDATE audit.log SET actor = 'someone else'", "DELETE FROM audit.log", "TRUNCATE audit.log"],
+    [
+        "INSERT INTO audit.log (actor, action) VALUES ('x', 'login')",
+        "UPDATE audit.log SET actor = 'someone else'",
+        "DELETE FROM audit.log",
+        "TRUNCATE audit.log",
+    ],
 )
 def test_the_dashboard_role_cannot_change_or_remove_entries(logged, statement):
     with psycopg.connect(app_database_url(logged), autocommit=True) as app:

@@ -5,10 +5,11 @@ and read as the dashboard's role, only those of the reader's jurisdiction."""
 import psycopg
 import pytest
 
-from geo.auth.jurisdiction import apply_scope, find_jurisdiction
+from geo.auth.sessions import use_session
 from geo.db.connection import app_database_url, connect
 from geo.map.key_person_records import MAX_RECORDS, has_records, key_person_records
 from geo.shared.units import find_unit
+from tests.geo.auth.conftest import open_test_session
 
 ACTIVE_IN_GRID = """SELECT k.pseudonym FROM sensitive.key_person k
 JOIN building_assignment a ON a.building_id = k.building_id
@@ -104,15 +105,16 @@ def test_the_app_role_reads_only_its_jurisdictions_persons(conn, city_db):
     home_unit, other_unit = find_unit(conn, home_grid), find_unit(conn, other_grid)
     expected = pseudonyms(conn, ACTIVE_IN_GRID, home_grid)
 
+    officer = open_test_session(city_db, "kpr_officer", "key_person_officer", home)
     # Straight to psycopg: geo.db.connection.connect would give the session the scope 'all'.
     with psycopg.connect(app_database_url(city_db), autocommit=True) as app_conn:
         assert app_conn.execute("SELECT current_user").fetchone()[0] == "safety_map_app"
         with app_conn.transaction():
-            apply_scope(app_conn, find_jurisdiction(app_conn, home))
+            use_session(app_conn, officer)
             assert sorted(key_person_records(app_conn, home_unit).pseudonyms) == expected
             assert key_person_records(app_conn, other_unit).records == ()
         with app_conn.transaction():
             assert key_person_records(app_conn, home_unit).records == ()  # no scope: nothing
         with app_conn.transaction():
-            apply_scope(app_conn, None)  # nobody signed in: nothing either
+            use_session(app_conn, None)  # nobody signed in: nothing either
             assert key_person_records(app_conn, home_unit).records == ()
