@@ -13,7 +13,7 @@ import psycopg
 import pytest
 import shapely
 
-from geo.auth.jurisdiction import apply_scope, find_jurisdiction
+from geo.auth.sessions import use_session
 from geo.boundaries import edits, store
 from geo.boundaries.impact import NEW, preview
 from geo.db.connection import app_database_url
@@ -22,6 +22,7 @@ from geo.risk.config import load_config
 from geo.risk.store import run_full
 from geo.shared.units import find_unit
 from tests.conftest import DEMO_AS_OF
+from tests.geo.auth.conftest import open_test_session
 from tests.geo.boundaries.conftest import shared_vertex
 
 CATEGORY = "elderly_alone"
@@ -110,11 +111,15 @@ def test_planner_and_administrator_see_the_same_preview(conn, city, city_db):
         edits.move_buildings(changed, [city["A"], city["B"]], city["b"])
     township = find_unit(conn, city["community"]).parent_code
     shown = {}
+    tokens = {
+        who: open_test_session(city_db, f"test_{who}", who, scope)
+        for who, scope in (("planner", township), ("admin", None))
+    }
     with psycopg.connect(app_database_url(city_db), autocommit=True) as app:
-        for who, scope in (("planner", township), ("admin", None)):
+        for who, token in tokens.items():
             areas.forget_key_persons()
             with app.transaction():
-                apply_scope(app, find_jurisdiction(app, scope))
+                assert use_session(app, token)
                 result = preview(app, draft.id)
             shown[who] = {key: value for key, value in result.items() if key != "seconds"}
     assert shown["planner"]["moves"] and shown["planner"]["risk"]
