@@ -77,7 +77,9 @@ def check_callback(prefix: str) -> flask.Response | None:
     if permission is None or (permission != SIGNED_IN and not allows(user.role, permission)):
         _record_denial(user, output)
         return flask.Response("not allowed", status=403, mimetype="text/plain")
-    if callback_input.check_body(_apps[prefix].callback_map, body) is not None:
+    problem = callback_input.check_body(_apps[prefix].callback_map, body)
+    if problem is not None:
+        flask.current_app.logger.info("callback request refused (400): %s", problem)  # the server's log only
         return callback_input.bad_request()
     return None
 

@@ -21,7 +21,6 @@ import flask
 
 from dashboard.i18n import LANGUAGES
 
-MAX_DEPTH = 16  # a GeoJSON store nests 7 deep
 MAX_TEXT = 2000
 MAX_ITEMS = 5000
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
@@ -29,12 +28,14 @@ ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}(T[0-9:.]{2,15}([+-][0-9:]{2,6}|Z)?
 
 
 def read_body() -> dict | None:
-    """The request's JSON body as a dict (cached for Dash), or None when it is not one."""
+    """The request's JSON body as a dict (cached for Dash), or None when it is not one. JSON
+    nested deeper than the parser's recursion limit is refused here; below it, nothing walks
+    a value recursively (the rules are typed, and the free-form ones iterate)."""
     try:
         body = flask.request.get_json(silent=True)
     except RecursionError:
         return None
-    return body if isinstance(body, dict) and _depth_within(body, MAX_DEPTH) else None
+    return body if isinstance(body, dict) else None
 
 
 def bad_request() -> flask.Response:
@@ -81,19 +82,6 @@ def _check_changed(changed, specs: list[dict]) -> str | None:
     if not isinstance(changed, list) or not all(isinstance(name, str) and name in names for name in changed):
         return "changedPropIds"
     return None
-
-
-def _depth_within(value, limit: int) -> bool:
-    """Whether `value` nests no deeper than `limit` (iterative: no recursion to exhaust)."""
-    stack = [(value, 1)]
-    while stack:
-        current, depth = stack.pop()
-        if isinstance(current, dict | list):
-            if depth > limit:
-                return False
-            children = current.values() if isinstance(current, dict) else current
-            stack.extend((child, depth + 1) for child in children)
-    return True
 
 
 # ---------------------------------------------------------------- rules for single values
@@ -162,8 +150,8 @@ def points(v) -> bool:
 
 
 def any_json(v) -> bool:
-    """Data that only the browser draws (a map layer's features): its depth and NUL-free
-    strings are checked as for every value."""
+    """Data that only the browser draws or the callback passes back untouched: no NUL in any
+    of its strings."""
     return not _has_nul(v)
 
 
