@@ -79,7 +79,7 @@ def check_callback(prefix: str) -> flask.Response | None:
         return flask.Response("not allowed", status=403, mimetype="text/plain")
     problem = callback_input.check_body(_apps[prefix].callback_map, body)
     if problem is not None:
-        flask.current_app.logger.info("callback request refused (400): %s", problem)  # the server's log only
+        flask.current_app.logger.warning("callback request refused (400): %s", problem)  # the server's log only
         return callback_input.bad_request()
     return None
 

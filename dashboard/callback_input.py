@@ -105,8 +105,9 @@ def number(v) -> bool:
 
 
 def date(v) -> bool:
-    """None or an ISO date `YYYY-MM-DD` (a date picker's value) that exists."""
-    return v is None or (isinstance(v, str) and ISO_DATE.fullmatch(v) is not None and _parses(dt.date, v))
+    """None or an ISO date `YYYY-MM-DD` that exists, perhaps with a time of day (a date
+    picker's value)."""
+    return v is None or (isinstance(v, str) and ISO_DATE.fullmatch(v[:10]) is not None and moment(v))
 
 
 def moment(v) -> bool:
@@ -209,7 +210,8 @@ WALL_LIVE = record(
 )
 FEATURES = record({"features": lambda v: isinstance(v, list)}, {"type": text(40)})
 BOUNDARY_STATE = record({}, {"c": CODE, "draft": _int_or_none})
-DRAG = record({}, {"kind": text(20), "a": _pair, "b": _pair, "delta": _pair, "from": _pair, "to": _pair})
+# assets/boundaries.js writes it: the dragged vertex or edge, and when (ms since 1970).
+DRAG = record({}, {"kind": text(20), "a": _pair, "b": _pair, "delta": _pair, "from": _pair, "to": _pair, "at": number})
 OPTIONS = listing(record({"label": text(300), "value": CODE}))
 
 # (component id, property) -> rule, for every input and state of a server-side callback.
@@ -249,9 +251,7 @@ RULES = {
     ("bnd-xtype", "value"): CODE,
     ("bnd-reason", "value"): text(500),
     ("bnd-asof-date", "date"): date,
-    ("bnd-asof-time", "value"): lambda v: (
-        v is None or (isinstance(v, str) and re.fullmatch(r"\d{2}:\d{2}(:\d{2})?", v) is not None)
-    ),
+    ("bnd-asof-time", "value"): text(20),  # unreadable: as_of() ignores it
     ("bnd-committed", "data"): any_json,
     **{
         (f"bnd-do-{name}", "n_clicks"): count
