@@ -212,7 +212,7 @@ FEATURES = record({"features": lambda v: isinstance(v, list)}, {"type": text(40)
 BOUNDARY_STATE = record({}, {"c": CODE, "draft": _int_or_none})
 # assets/boundaries.js writes it: the dragged vertex or edge, and when (ms since 1970).
 DRAG = record({}, {"kind": text(20), "a": _pair, "b": _pair, "delta": _pair, "from": _pair, "to": _pair, "at": number})
-OPTIONS = listing(record({"label": text(300), "value": CODE}))
+OPTIONS = listing(record({"label": text(), "value": CODE}))
 
 # (component id, property) -> rule, for every input and state of a server-side callback.
 RULES = {
