@@ -11,6 +11,7 @@ jurisdiction.
 import flask
 import flask_login
 
+from dashboard import callback_input
 from dashboard.cache import remembered
 from geo.audit.log import record
 from geo.auth.jurisdiction import Jurisdiction, find_jurisdiction
@@ -28,6 +29,7 @@ OWNER_DATABASE_KEY = "SAFETY_MAP_OWNER_DATABASE"
 
 # (the Dash app's path prefix, the callback's output key) -> permission
 _permissions: dict[tuple[str, str], str] = {}
+_apps: dict = {}  # the Dash app's path prefix -> the app, whose callbacks a request must match
 
 
 class guarded:  # noqa: N801 - used like a function: guarded(app, MAP).callback(...)
@@ -42,6 +44,7 @@ class guarded:  # noqa: N801 - used like a function: guarded(app, MAP).callback(
         self._app, self._permission = app, permission
 
     def callback(self, *args, **kwargs):
+        _apps[self._app.config.routes_pathname_prefix] = self._app
         before = set(self._app.callback_map)
         register = self._app.callback(*args, **kwargs)  # Dash enters the callback here
         for key in set(self._app.callback_map) - before:
@@ -58,16 +61,24 @@ def permission_of(prefix: str, output_key: str) -> str | None:
 
 
 def check_callback(prefix: str) -> flask.Response | None:
-    """Before a callback request under `prefix`: None to go on, or the refusal."""
-    body = flask.request.get_json(silent=True) or {}
-    output = body.get("output") if isinstance(body, dict) else None
-    permission = permission_of(prefix, output) if isinstance(output, str) else None
+    """Before a callback request under `prefix`: None to go on, or the refusal. Nobody's body
+    is read before the sender is known to be signed in; a body that is not the envelope of
+    the callback it names, with valid values, is refused (dashboard/callback_input.py)."""
     user = signed_in_user()
     if user is None:
         return flask.Response("sign in first", status=401, mimetype="text/plain")
+    body = callback_input.read_body()
+    if body is None:
+        return callback_input.bad_request()
+    output = body.get("output")
+    permission = permission_of(prefix, output) if isinstance(output, str) else None
     if permission is None or (permission != SIGNED_IN and not allows(user.role, permission)):
         _record_denial(output)
         return flask.Response("not allowed", status=403, mimetype="text/plain")
+    problem = callback_input.check_body(_apps[prefix].callback_map, body)
+    if problem is not None:
+        flask.current_app.logger.warning("callback request refused (400): %s", problem)  # the server's log only
+        return callback_input.bad_request()
     return None
 
 

@@ -82,7 +82,8 @@ class Settings(BaseSettings):
     app_database_url: str | None = Field(
         None,
         description="How the dashboard connects: as a role that owns no table (row-level security applies). "
-        "Default: the database URL with the user safety_map_app (created by the migrations), no password.",
+        "Default: the database URL with the user safety_map_app and no password; for the local cluster, "
+        "the role's own password file.",
     )
     secret_key: str | None = Field(
         None,

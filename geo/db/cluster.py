@@ -3,7 +3,8 @@
 Used when `DATABASE_URL` is unset. The cluster is keyed by the checkout path, so two clones
 on one machine get two clusters on two ports. PostgreSQL refuses to run as root, so as root
 the server runs as the `postgres` system user with its directory under /var/lib, which that
-user can reach (a checkout under /root is not).
+user can reach (a checkout under /root is not). Every connection needs a password
+(geo/db/cluster_auth.py): the URLs this module gives name the role's password file.
 """
 
 import hashlib
@@ -15,11 +16,20 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
+import psycopg
+
+from geo.db import cluster_auth
 from geo.errors import UserError
 from geo.settings import PROJECT_ROOT, Settings
 
 SERVER_USER = "postgres"
+# The role the dashboard connects as (its grants: migration 0016). The cluster creates it with
+# its password, so that it can log in from the first migration on.
+APP_ROLE = "safety_map_app"
+# The roles that log in, each with its own password file.
+LOGIN_ROLES = (SERVER_USER, APP_ROLE)
 ROOT_CLUSTER_BASE = Path("/var/lib/safety-map")
 PORT_RANGE_START = 20000
 PORT_RANGE_SIZE = 20000
@@ -73,9 +83,11 @@ class LocalCluster:
         port_file.write_text(f"{port}\n")
         return port
 
-    def url(self, dbname: str) -> str:
-        """Connection URL for database `dbname` in this cluster."""
-        return f"postgresql://{SERVER_USER}@127.0.0.1:{self.port}/{dbname}"
+    def url(self, dbname: str, role: str = SERVER_USER) -> str:
+        """Connection URL for database `dbname` in this cluster, as `role`: it names the
+        role's password file, never the password."""
+        passfile = quote(str(cluster_auth.passfile(self.home, role)), safe="/")
+        return f"postgresql://{role}@127.0.0.1:{self.port}/{dbname}?passfile={passfile}"
 
     def is_running(self) -> bool:
         """True when the server of this directory is up and accepting connections."""
@@ -85,13 +97,15 @@ class LocalCluster:
         return result.returncode == 0 and self._accepts_connections()
 
     def start(self) -> str:
-        """Create the cluster when missing, start it when stopped; return the server URL."""
+        """Create the cluster when missing, start it when stopped, require passwords (converting
+        a cluster of an earlier version that asked none); return the server URL."""
         self._ensure_home()
         if not (self.data_dir / "PG_VERSION").exists():
             self._initdb()
         if not self.is_running():
             self._pg_ctl_start()
             self._wait_until_ready()
+        self._require_passwords()
         return self.url("postgres")
 
     def stop(self) -> bool:
@@ -125,18 +139,47 @@ class LocalCluster:
 
     def _initdb(self) -> None:
         # An explicit UTF-8 locale: under C, pg_trgm treats Chinese characters as separators.
-        self._run(
-            [
-                "initdb",
-                "-D",
-                str(self.data_dir),
-                "-U",
-                SERVER_USER,
-                "--auth=trust",
-                "--encoding=UTF8",
-                "--locale=C.UTF-8",
-            ]
-        )
+        # The superuser's password goes in through a file the server's user can read, removed after.
+        pwfile = self.home / "initdb-password"
+        cluster_auth.write_private(pwfile, cluster_auth.password(self.home, SERVER_USER) + "\n")
+        self._give_to_server_user(pwfile)
+        try:
+            self._run(
+                [
+                    "initdb",
+                    "-D",
+                    str(self.data_dir),
+                    "-U",
+                    SERVER_USER,
+                    f"--pwfile={pwfile}",
+                    "--auth-local=scram-sha-256",
+                    "--auth-host=scram-sha-256",
+                    "--encoding=UTF8",
+                    "--locale=C.UTF-8",
+                ]
+            )
+        finally:
+            pwfile.unlink(missing_ok=True)
+
+    def _require_passwords(self) -> None:
+        """Give every login role its password and make the server ask for it (idempotent)."""
+        if cluster_auth.is_secured(self.home, self.data_dir, LOGIN_ROLES):
+            return
+        with cluster_auth.locked(self.home):
+            passwords = {role: cluster_auth.password(self.home, role) for role in LOGIN_ROLES}
+            # A cluster of an earlier version lets the superuser in without its password yet.
+            with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+                for role, secret in passwords.items():
+                    cluster_auth.set_login_password(conn, role, secret)
+                hba = self.data_dir / "pg_hba.conf"
+                cluster_auth.write_private(hba, cluster_auth.HBA_CONF)
+                self._give_to_server_user(hba)
+                conn.execute("SELECT pg_reload_conf()")
+
+    def _give_to_server_user(self, path: Path) -> None:
+        if _running_as_root():
+            user = pwd.getpwnam(SERVER_USER)
+            os.chown(path, user.pw_uid, user.pw_gid)
 
     def _pg_ctl_start(self) -> None:
         options = (

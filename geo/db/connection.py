@@ -12,13 +12,12 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from geo.db.cluster import LocalCluster
+from geo.db.cluster import APP_ROLE, LocalCluster
+from geo.db.cluster_auth import passfile_for_role
 from geo.errors import UserError
 from geo.settings import Settings, get_settings
 
 QUERIES_DIR = Path(__file__).parent / "queries"
-# The role the dashboard connects as (created by migration 0016).
-APP_ROLE = "safety_map_app"
 
 
 def database_url(settings: Settings | None = None) -> str:
@@ -48,13 +47,16 @@ def server_url(settings: Settings | None = None) -> str:
 
 def app_database_url(url: str | None = None, settings: Settings | None = None) -> str:
     """How the dashboard connects to database `url`: as the role safety_map_app, which owns no
-    table, so that row-level security holds (`SAFETY_MAP_APP_DATABASE_URL` when set)."""
+    table, so that row-level security holds (`SAFETY_MAP_APP_DATABASE_URL` when set). A URL
+    naming a password file of the local cluster gets the role's own file in its place."""
     settings = settings or get_settings()
     if settings.app_database_url:
         return settings.app_database_url
     params = conninfo_to_dict(url or database_url(settings))
     params.pop("password", None)
     params["user"] = APP_ROLE
+    if params.get("passfile"):
+        params["passfile"] = passfile_for_role(params["passfile"], APP_ROLE)
     return make_conninfo(**params)
 
 
