@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 
-.PHONY: demo test bench setup setup-browser db-start db-stop db-status clean-db lint
+.PHONY: demo test test-fast bench setup setup-browser db-start db-stop db-status clean-db lint
 
 demo: setup
 	$(PY) -m geo migrate
@@ -13,8 +13,16 @@ demo: setup
 	$(PY) -m geo users demo
 	$(PY) -m dashboard
 
+# Two workers (pytest-xdist), one test file each at a time; the demo databases are built once
+# per run and copied (tests/conftest.py). The slowest tests are listed at the end.
+PYTEST := $(PY) -m pytest -q -n 2 --dist loadfile
+
 test: setup setup-browser
-	$(PY) -m pytest -q tests
+	$(PYTEST) --durations=40 tests
+
+# The fast set while working: everything but the tests marked slow (end-to-end, browser).
+test-fast: setup setup-browser
+	$(PYTEST) --durations=15 -m "not slow" tests
 
 bench: setup setup-browser
 	$(PY) -m geo migrate
