@@ -7,7 +7,7 @@ from flask import render_template_string
 from dashboard.i18n import text
 
 # The page's words in dashboard/i18n.py (`login_<word>`).
-WORDS = ("title", "username", "password", "submit", "other_language", "wrong", "throttled", "expired", "notice")
+WORDS = ("title", "username", "password", "submit", "other_language", "wrong", "throttled", "busy", "expired", "notice")
 
 
 PAGE = """<!DOCTYPE html>
