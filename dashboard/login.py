@@ -18,7 +18,7 @@ import psycopg
 from psycopg_pool import PoolTimeout
 
 from dashboard import access
-from dashboard.login_limits import BUSY_RETRY_S, PASSWORD_CHECKS, client_address, limit_sign_ins, trust_proxies
+from dashboard.login_limits import BUSY_RETRY_S, PASSWORD_CHECKS, client_address, protect_sign_in
 from dashboard.login_page import login_html
 from geo.audit.log import record
 from geo.auth import throttle
@@ -64,11 +64,10 @@ def setup_login(server: flask.Flask, url: str) -> None:
         SESSION_COOKIE_NAME="safety_map_session",
     )
     server.config[access.DATABASE_KEY] = url
-    trust_proxies(server)
+    protect_sign_in(server)
     manager = flask_login.LoginManager(server)
     manager.user_loader(lambda token: _load_user(url, token))
-    login = limit_sign_ins(server, lambda: _login(url), _refused)
-    server.add_url_rule("/login", "login", login, methods=["GET", "POST"])
+    server.add_url_rule("/login", "login", lambda: _login(url), methods=["GET", "POST"])
     server.add_url_rule("/logout", "logout", lambda: _logout(url), methods=["POST"])
     server.before_request(_gate)
 

@@ -1,16 +1,24 @@
 """What stands before a password check: the client's address (through trusted proxies only),
-the rate of failed sign-ins per address and in total (Flask-Limiter, kept in each worker's
-memory), and the number of checks running at once (geo/auth/passwords.PasswordChecks). An
-attempt refused here answers 429 at once: no database, no hashing."""
+the rate of failed sign-ins per address and in total (the `limits` library, Flask-Limiter's
+core, kept in each worker's memory), and the number of checks running at once
+(geo/auth/passwords.PasswordChecks). An attempt refused here answers 429 at once: no
+database, no hashing.
 
+The rate limits are checked in front of Flask, as WSGI middleware: a refusal then costs a
+dictionary look-up instead of a Flask request (session, hooks, headers, page), so that a flood
+of refused attempts leaves the workers to the signed-in users."""
+
+import html
 import math
 import time
-from collections.abc import Callable
 
 import flask
-from flask_limiter import Limiter, RequestLimit
+from limits import parse
+from limits.storage import MemoryStorage
+from limits.strategies import FixedWindowRateLimiter
 from werkzeug.middleware.proxy_fix import ProxyFix
 
+from dashboard.i18n import text
 from geo.auth.passwords import PasswordChecks
 from geo.auth.throttle import client_key
 from geo.settings import get_settings
@@ -19,7 +27,18 @@ from geo.settings import get_settings
 # for the signed-in users' requests.
 PASSWORD_CHECKS = PasswordChecks(running=1, waiting=2)
 BUSY_RETRY_S = 2
-ALL_SIGN_INS = "all sign-ins"
+EVERYONE = "*"  # the key of the total limit (no client address is "*")
+REFUSED_PAGE = (
+    '<!DOCTYPE html>\n<html lang="zh-CN"><head><meta charset="utf-8"><title>{title}</title></head>\n'
+    '<body><p>{zh}</p><p lang="en">{en}</p><p><a href="/login">{again}</a></p></body></html>\n'
+)
+REFUSED_HEADERS = [
+    ("Content-Type", "text/html; charset=utf-8"),
+    ("Cache-Control", "no-store"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("X-Frame-Options", "DENY"),
+    ("Content-Security-Policy", "default-src 'none'; frame-ancestors 'none'"),
+]
 
 
 def client_address() -> str:
@@ -27,33 +46,49 @@ def client_address() -> str:
     return client_key(flask.request.remote_addr or "")
 
 
-def trust_proxies(server: flask.Flask) -> None:
-    """With SAFETY_MAP_TRUSTED_PROXIES = n > 0, the client's address is the one the n-th proxy
-    from the server appended to X-Forwarded-For; by default the header is ignored, so a client
+def protect_sign_in(server: flask.Flask) -> None:
+    """The rate limits in front of `server`'s sign-in form, and behind the trusted proxies:
+    with SAFETY_MAP_TRUSTED_PROXIES = n > 0 the client's address is the one the n-th proxy from
+    the server appended to X-Forwarded-For; by default the header is ignored, so a client
     cannot name itself someone else."""
-    proxies = get_settings().trusted_proxies
-    if proxies:
-        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=proxies)
-
-
-def limit_sign_ins(server: flask.Flask, view: Callable, refuse: Callable[[int], flask.Response]) -> Callable:
-    """`view` (the sign-in form) with the limits of failed attempts per client address and in
-    total; an attempt over a limit gets `refuse(seconds to wait)`. Only failed attempts count:
-    a room of colleagues signing in is never held up by the limits themselves."""
     settings = get_settings()
-
-    def breached(limit: RequestLimit) -> flask.Response:
-        return refuse(max(1, math.ceil(limit.reset_at - time.time())))
-
-    limiter = Limiter(client_address, app=server, storage_uri="memory://", on_breach=breached, headers_enabled=False)
-    per_address = limiter.limit(settings.login_rate_per_address, methods=["POST"], deduct_when=_failed)
-    total = limiter.shared_limit(
-        settings.login_rate_total, ALL_SIGN_INS, key_func=lambda: ALL_SIGN_INS, methods=["POST"], deduct_when=_failed
-    )
-    return total(per_address(view))
+    server.wsgi_app = SignInLimits(server.wsgi_app, settings.login_rate_per_address, settings.login_rate_total)
+    if settings.trusted_proxies:
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=settings.trusted_proxies)
 
 
-def _failed(response: flask.Response) -> bool:
-    """A password checked and found wrong (401) or a form refused (400). A refused attempt
-    (429) costs nothing, or one flooding address would use up everyone's total."""
-    return response.status_code in (400, 401)
+class SignInLimits:
+    """WSGI middleware: failed sign-ins (answers 400 or 401) counted per client address and
+    in total, in fixed windows; while either is used up, POST /login answers 429 without
+    reaching the app. Good sign-ins and refusals are not counted, so a flooding address does
+    not use up everyone's total by being refused, and a room of colleagues signing in is not
+    held up by the limits themselves."""
+
+    def __init__(self, app, per_address: str, total: str):
+        self.app = app
+        self.windows = FixedWindowRateLimiter(MemoryStorage())
+        self.per_address, self.total = parse(per_address), parse(total)
+        self.page = REFUSED_PAGE.format(
+            title=html.escape(text("login_title", "zh")),
+            zh=html.escape(text("login_throttled", "zh")),
+            en=html.escape(text("login_throttled", "en")),
+            again=html.escape(text("login_submit", "zh") + " · " + text("login_submit", "en")),
+        ).encode()
+
+    def __call__(self, environ, start_response):
+        if environ.get("PATH_INFO") != "/login" or environ.get("REQUEST_METHOD") != "POST":
+            return self.app(environ, start_response)
+        counters = ((self.per_address, client_key(environ.get("REMOTE_ADDR") or "")), (self.total, EVERYONE))
+        for limit, key in counters:
+            if not self.windows.test(limit, key):
+                wait_s = max(1, math.ceil(self.windows.get_window_stats(limit, key).reset_time - time.time()))
+                start_response("429 Too Many Requests", [*REFUSED_HEADERS, ("Retry-After", str(wait_s))])
+                return [self.page]
+
+        def counting(status: str, headers, exc_info=None):
+            if status[:3] in ("400", "401"):
+                for limit, key in counters:
+                    self.windows.hit(limit, key)
+            return start_response(status, headers, exc_info)
+
+        return self.app(environ, counting)

@@ -1,0 +1,1 @@
+"""Benchmarks and load tests: run each as `python -m bench.NAME`; never imported by geo or dashboard."""
