@@ -58,11 +58,12 @@ def protect_sign_in(server: flask.Flask) -> None:
 
 
 class SignInLimits:
-    """WSGI middleware: failed sign-ins (answers 400 or 401) counted per client address and
-    in total, in fixed windows; while either is used up, POST /login answers 429 without
-    reaching the app. Good sign-ins and refusals are not counted, so a flooding address does
-    not use up everyone's total by being refused, and a room of colleagues signing in is not
-    held up by the limits themselves."""
+    """WSGI middleware: failed sign-ins counted per client address and in total, in fixed
+    windows; while either is used up, POST /login answers 429 without reaching the app. An
+    address's count takes every attempt the app did not let in (400, 401, and its own 429s:
+    throttled or no place free), the total only the passwords checked and forms refused (400,
+    401), so that a flooding address does not use up everyone's total by being refused. Good
+    sign-ins count nowhere: a room of colleagues signing in is not held up by the limits."""
 
     def __init__(self, app, per_address: str, total: str):
         self.app = app
@@ -78,17 +79,18 @@ class SignInLimits:
     def __call__(self, environ, start_response):
         if environ.get("PATH_INFO") != "/login" or environ.get("REQUEST_METHOD") != "POST":
             return self.app(environ, start_response)
-        counters = ((self.per_address, client_key(environ.get("REMOTE_ADDR") or "")), (self.total, EVERYONE))
-        for limit, key in counters:
+        address = client_key(environ.get("REMOTE_ADDR") or "")
+        for limit, key in ((self.per_address, address), (self.total, EVERYONE)):
             if not self.windows.test(limit, key):
                 wait_s = max(1, math.ceil(self.windows.get_window_stats(limit, key).reset_time - time.time()))
                 start_response("429 Too Many Requests", [*REFUSED_HEADERS, ("Retry-After", str(wait_s))])
                 return [self.page]
 
         def counting(status: str, headers, exc_info=None):
+            if status[:3] in ("400", "401", "429"):
+                self.windows.hit(self.per_address, address)
             if status[:3] in ("400", "401"):
-                for limit, key in counters:
-                    self.windows.hit(limit, key)
+                self.windows.hit(self.total, EVERYONE)
             return start_response(status, headers, exc_info)
 
         return self.app(environ, counting)
