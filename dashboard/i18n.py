@@ -241,9 +241,10 @@ TEXT = {
     "login_other_language": ("English", "中文"),
     "login_wrong": ("用户名或密码不正确。", "Wrong username or password."),
     "login_throttled": (
-        "该用户登录失败次数过多，请 15 分钟后再试。",
-        "Too many failed sign-ins for this user; try again in 15 minutes.",
+        "登录失败次数过多，请稍后再试。",
+        "Too many failed sign-ins; try again later.",
     ),
+    "login_busy": ("此刻登录的人太多，请几秒后再试。", "Too many sign-ins at this moment; try again in a few seconds."),
     "login_expired": ("登录页面已过期，请重新输入。", "The sign-in page expired; please try again."),
     "login_notice": (
         "重点人群信息属于敏感个人信息，查看和导出均记录在审计日志中。",

@@ -3,8 +3,9 @@
 Flask-Login keeps the signed-in user; the Flask session cookie (signed, HttpOnly, SameSite=Lax)
 holds only a random session token, and the database decides on every request whether that
 session still lives (geo/auth/sessions.py): logout, expiry, idle time, revocation and a
-disabled user all end it on the server. Five failed logins of a user within 15 minutes stop
-further attempts for that user until the window passes.
+disabled user all end it on the server. Failed sign-ins are throttled per account and client
+address (geo/auth/throttle.py), and their rate and the password checks running at once are
+bounded before any hashing (dashboard/login_limits.py).
 """
 
 import secrets
@@ -17,18 +18,16 @@ import psycopg
 from psycopg_pool import PoolTimeout
 
 from dashboard import access
+from dashboard.login_limits import BUSY_RETRY_S, PASSWORD_CHECKS, client_address, protect_sign_in
 from dashboard.login_page import login_html
 from geo.audit.log import record
+from geo.auth import throttle
 from geo.auth.roles import BOUNDARIES, OVERVIEW, WALL
 from geo.auth.sessions import close_session, session_user, sign_in
 from geo.auth.users import User
 from geo.db.pool import get_pool
 from geo.settings import PROJECT_ROOT, get_settings
 
-# The login throttle.
-MAX_FAILURES = 5
-FAILURE_WINDOW_S = 15 * 60
-LOCK_USERNAME = "SELECT pg_advisory_xact_lock(4118017, hashtext(%s))"
 # The session check on every request.
 QUICK_CHECK_S = 0.25  # the wall polls every second: a database that is gone must not hold it up
 BUSY_CHECK_S = 30.0
@@ -64,6 +63,7 @@ def setup_login(server: flask.Flask, url: str) -> None:
         SESSION_COOKIE_NAME="safety_map_session",
     )
     server.config[access.DATABASE_KEY] = url
+    protect_sign_in(server)
     manager = flask_login.LoginManager(server)
     manager.user_loader(lambda token: _load_user(url, token))
     server.add_url_rule("/login", "login", lambda: _login(url), methods=["GET", "POST"])
@@ -128,32 +128,45 @@ def _login(url: str):
     if not secrets.compare_digest(form.get("csrf", ""), flask.session.get("login_csrf", "-")):
         return _page(lang, "expired"), 400
     username, password = form.get("username", "").strip()[:40], form.get("password", "")[:256]
-    with get_pool(url).connection() as conn, conn.transaction():
-        problem = _refusal(conn, username)
-        if problem:
-            record(conn, "anonymous", "login.failed", username, {"reason": problem, **_client()})
-        else:
-            # The database compares the password's hash, opens the session and audits the
-            # sign-in or its failure (geo/auth/sessions.py).
-            signed = sign_in(conn, username, password, **_client())
-            problem = None if signed else "wrong"
+    with PASSWORD_CHECKS.place() as placed:
+        if not placed:
+            return _refused(BUSY_RETRY_S, "busy")
+        with get_pool(url).connection() as conn, conn.transaction():
+            signed, problem, wait_s = _check(conn, username, password, client_address())
+            if problem == "throttled":
+                record(conn, "anonymous", "login.failed", username, {"reason": problem, **_client()})
+    if problem == "throttled":
+        return _refused(wait_s)
     if problem:
-        return _page(lang, "throttled" if problem == "throttled" else "wrong"), 401
+        return _page(lang, "wrong"), 401
     user, token = signed
     flask.session.pop("login_csrf", None)
     flask_login.login_user(SignedIn(user, token))
     return flask.redirect(_next_page(user))
 
 
-def _refusal(conn, username: str) -> str | None:
-    """Why a login is refused before its password is checked (None: it is not). Attempts on
-    one username wait for each other until the transaction that records them ends, so a burst
-    of parallel guesses is counted as it comes and not all let through."""
-    conn.execute(LOCK_USERNAME, [username])
-    failures = conn.execute("SELECT audit.recent_login_failures(%s, %s)", [username, FAILURE_WINDOW_S]).fetchone()[0]
-    if failures >= MAX_FAILURES:
-        return "throttled"
-    return None
+def _check(conn, username: str, password: str, address: str) -> tuple[tuple[User, str] | None, str | None, int]:
+    """((the user, the session's token), None, 0) for a good sign-in, else (None, why refused,
+    seconds to wait). A throttled attempt is refused before its password is hashed; a wrong one
+    is counted. The database compares the password's hash, opens the session and audits the
+    sign-in or its failure (geo/auth/sessions.py)."""
+    throttle.hold(conn, username)
+    wait_s = throttle.wait_s(conn, username, address)
+    if wait_s:
+        return None, "throttled", wait_s
+    signed = sign_in(conn, username, password, hash_with=PASSWORD_CHECKS.hash_like, **_client())
+    if signed is None:
+        return None, "wrong", throttle.note_failure(conn, username, address)
+    throttle.note_success(conn, username, address)
+    return signed, None, 0
+
+
+def _refused(wait_s: int, problem: str = "throttled") -> flask.Response:
+    """429: the form again, saying to wait, and how long in Retry-After."""
+    response = _page(_language(), problem)
+    response.status_code = 429
+    response.headers["Retry-After"] = str(wait_s)
+    return response
 
 
 def _logout(url: str):

@@ -97,6 +97,22 @@ class Settings(BaseSettings):
     wall_session_hours: int = Field(
         720, description="A wall-screen account's session lasts this many hours (it runs unattended for days)."
     )
+    trusted_proxies: int = Field(
+        0,
+        ge=0,
+        description="How many reverse proxies in front of the dashboard append the client's address to "
+        "X-Forwarded-For; 0 trusts no X-Forwarded-For (the address is the connection's).",
+    )
+    login_rate_per_address: str = Field(
+        "10 per minute",
+        description="Failed sign-ins one client address may make per worker process before the form answers "
+        "429 without checking a password (Flask-Limiter's notation).",
+    )
+    login_rate_total: str = Field(
+        "60 per minute",
+        description="Failed sign-ins from all addresses together per worker process before the form answers "
+        "429 without checking a password (Flask-Limiter's notation).",
+    )
     secure_cookies: bool = Field(
         False, description="Send the session cookie over HTTPS only; set it when the dashboard is served over HTTPS."
     )

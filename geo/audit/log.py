@@ -13,7 +13,7 @@ to the chain as one summary entry, {"repeats_of": the first entry's id, "times":
 make up (a refused callback's output, a typed username that names nobody) are no part of the
 key, so they cannot multiply entries.
 
-Actions: login, login.failed, logout, session.revoked, user.created, user.changed,
+Actions: login, login.failed, login.unlocked, logout, session.revoked, user.created, user.changed,
 key_person.view, key_person.export, boundary.commit, access.denied.
 """
 

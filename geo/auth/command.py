@@ -1,11 +1,13 @@
-"""`python -m geo users add|list|disable|enable|revoke|demo`: the dashboard's users."""
+"""`python -m geo users add|list|disable|enable|revoke|unlock|demo`: the dashboard's users."""
 
 import getpass
 import sys
 
+from geo.audit.log import record
 from geo.auth.demo import create_demo_users
 from geo.auth.roles import ROLES
 from geo.auth.sessions import revoke_sessions
+from geo.auth.throttle import unlock
 from geo.auth.users import connection_user, list_users, save_user, set_active
 from geo.db.connection import connect
 from geo.errors import UserError
@@ -31,6 +33,12 @@ def add_parser(commands) -> None:
         action = actions.add_parser(name, help=help_text)
         action.add_argument("username")
         action.set_defaults(handler=run_change, action=name)
+    unlocking = actions.add_parser(
+        "unlock", help="let a user (or an address) sign in again at once after failed sign-ins"
+    )
+    unlocking.add_argument("username", nargs="?", default="", help="clear this username's failures from every address")
+    unlocking.add_argument("--address", default="", help="clear the failures from this client address")
+    unlocking.set_defaults(handler=run_unlock)
     demo = actions.add_parser("demo", help="create the missing demo users, one per role (see the README)")
     demo.set_defaults(handler=run_demo)
 
@@ -70,6 +78,16 @@ def run_change(args) -> int:
             if args.action == "disable":
                 revoke_sessions(conn, args.username, by)
             print(f"{args.username} {args.action}d")
+    return 0
+
+
+def run_unlock(args) -> int:
+    if not args.username and not args.address:
+        raise UserError("name a username, an --address or both")
+    with connect() as conn:
+        cleared = unlock(conn, args.username, args.address)
+        record(conn, connection_user(conn), "login.unlocked", args.username, {"address": args.address})
+    print(f"cleared {cleared} sign-in counter(s); {args.username or args.address} may sign in again at once")
     return 0
 
 

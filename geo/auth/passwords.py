@@ -1,6 +1,11 @@
 """Password hashing with Argon2id (argon2-cffi's defaults: RFC 9106's low-memory profile)."""
 
 import base64
+import os
+import threading
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager, suppress
 
 from argon2 import PasswordHasher, extract_parameters
 from argon2.exceptions import InvalidHashError, VerificationError
@@ -64,3 +69,48 @@ def needs_rehash(password_hash: str) -> bool:
 # Checking a password against this when the user does not exist takes as long as against a
 # real one: the login's timing does not tell which usernames exist.
 DUMMY_HASH = _hasher.hash("no such user, no such password")
+
+
+class PasswordChecks:
+    """The password checks of one server process: at most `running` at a time, in background
+    threads at a lower CPU priority (nice `niceness`), and at most `waiting` more in line.
+    Argon2 takes about a third of a second and all cores (parallelism 4): without a bound,
+    a flood of sign-ins starves every signed-in user's requests.
+
+    >>> checks = PasswordChecks()
+    >>> with checks.place() as placed:
+    ...     placed and checks.hash_like(DUMMY_HASH, "a guess") == DUMMY_HASH
+    False
+    """
+
+    def __init__(self, running: int = 1, waiting: int = 2, niceness: int = 10):
+        self.running, self.niceness = running, niceness
+        self._places = threading.BoundedSemaphore(running + waiting)
+        self._executor: tuple[int, ThreadPoolExecutor] | None = None  # (its process, it)
+
+    @contextmanager
+    def place(self) -> Iterator[bool]:
+        """Whether a check may run now (True) or must be refused without hashing (False: all
+        places taken); the place is held until the block ends."""
+        placed = self._places.acquire(blocking=False)
+        try:
+            yield placed
+        finally:
+            if placed:
+                self._places.release()
+
+    def hash_like(self, blanked: str, password: str) -> str:
+        """hash_like in a background thread (inside a place): the sign-in's one hashing."""
+        return self._pool().submit(lambda: hash_like(blanked, password)).result()
+
+    def _pool(self) -> ThreadPoolExecutor:
+        # gunicorn forks its workers after the app is built: threads do not cross a fork.
+        if self._executor is None or self._executor[0] != os.getpid():
+            pool = ThreadPoolExecutor(self.running, "password-check", initializer=self._lower_priority)
+            self._executor = (os.getpid(), pool)
+        return self._executor[1]
+
+    def _lower_priority(self) -> None:
+        # Linux keeps a nice value per thread, and Argon2's own threads inherit this one's.
+        with suppress(OSError, AttributeError):
+            os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), self.niceness)

@@ -8,6 +8,7 @@ and closes sessions through the database's functions (migration 0017), each of w
 only the token or the typed name and the proof of the password."""
 
 import secrets
+from collections.abc import Callable
 
 import psycopg
 
@@ -23,7 +24,12 @@ WHERE u.id = s.user_id AND u.username = %s AND s.revoked_at IS NULL AND s.expire
 
 
 def sign_in(
-    conn: psycopg.Connection, username: str, password: str, user_agent: str = "", address: str = ""
+    conn: psycopg.Connection,
+    username: str,
+    password: str,
+    user_agent: str = "",
+    address: str = "",
+    hash_with: Callable[[str, str], str] = hash_like,
 ) -> tuple[User, str] | None:
     """(the user, the token for the browser) when `password` is the user's and the user is
     active, else None. The database opens the session and audits the sign-in or its failure.
@@ -31,12 +37,13 @@ def sign_in(
     The typed password is hashed here with the salt and parameters of the stored hash (made-up
     ones for an unknown user: the same hashing time) and only that hash is compared, by the
     database: without the password nobody, the dashboard's role included, can open a session.
+    `hash_with(salt, password)` does the hashing (the dashboard bounds how many run at once).
 
     Example:
         >>> user, token = sign_in(conn, "officer", "officer-demo-2026")
     """
     salt = conn.execute("SELECT auth.password_salt(%s)", [username]).fetchone()[0]
-    proof = hash_like(salt, password)
+    proof = hash_with(salt, password)
     token = secrets.token_urlsafe(32)
     settings = get_settings()
     hours = [settings.session_hours, settings.wall_session_hours, settings.session_idle_minutes]
