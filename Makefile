@@ -30,6 +30,7 @@ bench: setup setup-browser
 	$(PY) -m bench.dashboard
 	$(PY) -m bench.wall
 	$(PY) -m bench.boundaries
+	$(PY) -m bench.signin_flood
 
 setup: $(INSTALLED)
 	@PYTHON=$(PYTHON) scripts/install-system-deps.sh postgis
