@@ -1,7 +1,7 @@
 """`python -m bench.wall`: the live wall screen in a headless Chromium, served as
 `make demo` serves it (gunicorn), its database reached through a relay that can cut it.
 
-- latency: cases inserted one by one (each its own transaction, as `python -m geo simulate`
+- latency: cases inserted one by one (each its own transaction, as `python -m data.demo simulate`
   does); from each commit until the browser draws it; p50 and max against the goal (3 s)
   and against the poll interval, the floor of any polling design;
 - outage: the connections to the database cut for 15 s, then (when the project runs its own

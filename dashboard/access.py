@@ -4,7 +4,7 @@ Every Dash callback is registered through `guarded(app, permission)`, which reco
 permission of each output it registers. `check_callback` runs before Dash answers a
 `/_dash-update-component` request: a callback with no recorded permission, or one the user's
 role lacks, is refused (403) before any of its code runs. Where a callback then reads a unit,
-a community or a draft named in the request, `dashboard/data.py` keeps it inside the user's
+a community or a draft named in the request, `dashboard/context.py` keeps it inside the user's
 jurisdiction.
 """
 

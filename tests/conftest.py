@@ -139,13 +139,18 @@ class RunTemplates:
 
     @staticmethod
     def _build(url: str, fill, based_on: str | None) -> None:
-        if based_on:
-            clone_database(based_on, url)
-        else:
-            create_database(url)
-            with connect(url) as conn:
-                migrate(conn)
-        fill(url)
+        drop_database(url)  # what a failed build of this run left
+        try:
+            if based_on:
+                clone_database(based_on, url)
+            else:
+                create_database(url)
+                with connect(url) as conn:
+                    migrate(conn)
+            fill(url)
+        except BaseException:
+            drop_database(url)
+            raise
 
 
 def _run_directory(tmp_path_factory) -> Path:

@@ -1,4 +1,4 @@
-"""`python -m geo simulate --rate 2/s`: new cases as grid workers, the 12345 hotline and the
+"""`python -m data.demo simulate --rate 2/s`: new cases as grid workers, the 12345 hotline and the
 police report them, inserted one at a time until stopped, for demos and tests of the live
 wall screen.
 

@@ -48,5 +48,5 @@ def demo_scopes(conn: psycopg.Connection) -> dict[str, str]:
 def _one(conn, query: str, params: list, what: str) -> str:
     row = conn.execute(query, params).fetchone()
     if row is None:
-        raise UserError(f"the demo users need {what}; load a city first (python -m geo demo)")
+        raise UserError(f"the demo users need {what}; load a city first (python -m data.demo)")
     return row[0]

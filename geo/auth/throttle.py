@@ -1,6 +1,7 @@
 """The sign-in throttle: failed sign-ins counted per account and client address, per client
 address, and per account, each refusing further attempts for a growing time once past its free
-failures (auth.login_throttle, migration 0018).
+failures (auth.login_throttle, migration 0018; the dashboard's role reaches it only through
+the functions auth.throttle_*, the command line's unlock runs as the owner).
 
 The pair (username, address) grows fast: one person guessing one account from one place. The
 address grows fast too but allows more: one place guessing many usernames. The account grows
@@ -82,27 +83,26 @@ def wait_s(conn: psycopg.Connection, username: str, address: str) -> int:
     """Seconds until a sign-in of `username` from `address` (a client_key) may be checked; 0:
     now. The longest block of the pair, the address and (unless the user signed in from
     there lately) the account."""
-    params = {"username": username, "address": address, "known_s": KNOWN_ADDRESS_S}
-    return conn.execute(load_query("auth/throttle_wait"), params).fetchone()[0]
+    return conn.execute("SELECT auth.throttle_wait(%s, %s, %s)", [username, address, KNOWN_ADDRESS_S]).fetchone()[0]
 
 
 def note_failure(conn: psycopg.Connection, username: str, address: str) -> int:
     """Count a failed sign-in on its pair, address and account counters, blocking those past
     their free failures; returns the wait now in force for the pair (as wait_s)."""
     for rule, user, place in ((PAIR, username, address), (ADDRESS, "", address), (ACCOUNT, username, "")):
-        params = {"kind": rule.kind, "username": user, "address": place, "decay_s": rule.decay_s}
-        failures = conn.execute(load_query("auth/throttle_failed"), params).fetchone()[0]
+        counter = [rule.kind, user, place]
+        failures = conn.execute("SELECT auth.throttle_failed(%s, %s, %s, %s)", [*counter, rule.decay_s]).fetchone()[0]
         if failures == 1 and rule is PAIR:
-            conn.execute(load_query("auth/throttle_forget"), {"forget_s": FORGET_S, "known_s": KNOWN_ADDRESS_S})
+            conn.execute("SELECT auth.throttle_forget(%s, %s)", [FORGET_S, KNOWN_ADDRESS_S])
         wait = delay_s(rule, failures)
         if wait:
-            conn.execute(load_query("auth/throttle_block"), params | {"wait_s": wait})
+            conn.execute("SELECT auth.throttle_block(%s, %s, %s, %s)", [*counter, wait])
     return wait_s(conn, username, address)
 
 
 def note_success(conn: psycopg.Connection, username: str, address: str) -> None:
     """A successful sign-in: the pair starts again and the address becomes known to the user."""
-    conn.execute(load_query("auth/throttle_succeeded"), {"username": username, "address": address})
+    conn.execute("SELECT auth.throttle_succeeded(%s, %s)", [username, address])
 
 
 def unlock(conn: psycopg.Connection, username: str = "", address: str = "") -> int:

@@ -75,7 +75,7 @@ def _place_and_write(conn, cases: pd.DataFrame, settings, timer, counts):
 
 def place_new(conn, case_ids: list[int], settings: GeocodeSettings | None = None) -> dict:
     """Place the given cases that have no placement yet, and nothing else: a case entered
-    live (a report, `python -m geo simulate`) is on the map in the same transaction, without
+    live (a report, `python -m data.demo simulate`) is on the map in the same transaction, without
     the search through every case that `assign_pending` makes (seconds in a province).
     """
     settings = settings or GeocodeSettings.from_settings()

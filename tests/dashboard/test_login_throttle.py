@@ -184,3 +184,20 @@ def test_a_sign_in_beyond_the_running_and_waiting_checks_is_refused_at_once(app,
     assert response.status_code == 429 and "太多" in response.get_data(as_text=True)
     assert hashes == []
     assert post_login(client_at(app, "198.51.100.50"), "leader", DEMO_PASSWORDS["leader"]).status_code == 302
+
+
+def test_a_wrong_password_is_audited_once_and_the_web_role_cannot_read_the_counters(app, owner, database):
+    import psycopg
+
+    from geo.db.connection import app_database_url
+
+    failed = "SELECT coalesce(sum(times), 0) FROM audit.occurrences WHERE action = 'login.failed' AND target = 'wall'"
+    before = owner.execute(failed).fetchone()[0]
+    assert post_login(client_at(app, "10.9.9.9"), "wall", "not the password").status_code == 401
+    assert owner.execute(failed).fetchone()[0] == before + 1
+    with psycopg.connect(app_database_url(database), autocommit=True) as web:
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            web.execute("SELECT username, address, signed_in_at FROM auth.login_throttle")
+        # Nor can it make an address known to a user without a sign-in of its own.
+        web.execute("SELECT auth.throttle_succeeded('wall', '10.66.66.66')")
+    assert owner.execute("SELECT count(*) FROM auth.login_throttle WHERE address = '10.66.66.66'").fetchone()[0] == 0

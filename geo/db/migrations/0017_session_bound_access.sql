@@ -374,18 +374,6 @@ CREATE VIEW audit.occurrences AS
     UNION ALL
     SELECT r.actor, r.action, r.target, r.last_at, r.times - 1 FROM audit.repeat r WHERE r.times > 1;
 
--- Failed logins of a user since its last successful one within a window, counted over runs.
-CREATE OR REPLACE FUNCTION audit.recent_login_failures(who text, window_s integer) RETURNS integer
-LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, audit AS $$
-    WITH since AS (
-        SELECT greatest(now() - make_interval(secs => window_s),
-                        coalesce((SELECT max(o.at) FROM audit.occurrences o WHERE o.action = 'login' AND o.actor = who),
-                                 '-infinity')) AS at
-    )
-    SELECT coalesce(sum(o.times), 0)::integer FROM audit.occurrences o, since
-    WHERE o.action = 'login.failed' AND o.target = who AND o.at > since.at
-$$;
-
 -- ---------------------------------------------------------------- the application's rights
 -- The policies' functions stay open to every role the policies bind (they tell a role only
 -- the jurisdiction of a session whose token it presents).

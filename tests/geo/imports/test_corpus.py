@@ -12,6 +12,7 @@ import pytest
 import shapely
 
 from geo.shared.crs import from_wgs84
+from tests.conftest import copy_database
 from tests.geo.imports.conftest import TABLES, fingerprints, import_file, scalar
 
 CASE_HEADER = ["事件编号", "事件类型", "事件描述", "上报时间", "地址", "经度", "纬度"]
@@ -38,14 +39,16 @@ class World:
 
 
 @pytest.fixture(scope="session")
-def world(city_template) -> World:
-    community, lon, lat = _row(
-        city_template,
-        "SELECT code, ST_X(p), ST_Y(p) FROM (SELECT code, ST_PointOnSurface(geom) p FROM admin_area "
-        "WHERE level = 4 ORDER BY code LIMIT 1) a",
-    )
-    building, address = _row(city_template, "SELECT code, standard_address FROM building ORDER BY id LIMIT 1")
-    return World(community, lon, lat, address, building)
+def world(city_template, server_url) -> World:
+    """Names from the demo city, read from a copy: the template must stay free of connections."""
+    for url in copy_database(city_template, server_url):
+        community, lon, lat = _row(
+            url,
+            "SELECT code, ST_X(p), ST_Y(p) FROM (SELECT code, ST_PointOnSurface(geom) p FROM admin_area "
+            "WHERE level = 4 ORDER BY code LIMIT 1) a",
+        )
+        building, address = _row(url, "SELECT code, standard_address FROM building ORDER BY id LIMIT 1")
+        yield World(community, lon, lat, address, building)
 
 
 def _row(url, query):
