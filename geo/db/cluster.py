@@ -100,12 +100,15 @@ class LocalCluster:
         """Create the cluster when missing, start it when stopped, require passwords (converting
         a cluster of an earlier version that asked none); return the server URL."""
         self._ensure_home()
-        if not (self.data_dir / "PG_VERSION").exists():
-            self._initdb()
-        if not self.is_running():
-            self._pg_ctl_start()
-            self._wait_until_ready()
-        self._require_passwords()
+        # Several processes may start it at once (the test workers of a fresh clone): one
+        # creates and starts it, the others find it running.
+        with cluster_auth.locked(self.home):
+            if not (self.data_dir / "PG_VERSION").exists():
+                self._initdb()
+            if not self.is_running():
+                self._pg_ctl_start()
+                self._wait_until_ready()
+            self._require_passwords()
         return self.url("postgres")
 
     def stop(self) -> bool:
@@ -162,19 +165,19 @@ class LocalCluster:
             pwfile.unlink(missing_ok=True)
 
     def _require_passwords(self) -> None:
-        """Give every login role its password and make the server ask for it (idempotent)."""
+        """Give every login role its password and make the server ask for it (idempotent; under
+        start()'s lock)."""
         if cluster_auth.is_secured(self.home, self.data_dir, LOGIN_ROLES):
             return
-        with cluster_auth.locked(self.home):
-            passwords = {role: cluster_auth.password(self.home, role) for role in LOGIN_ROLES}
-            # A cluster of an earlier version lets the superuser in without its password yet.
-            with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
-                for role, secret in passwords.items():
-                    cluster_auth.set_login_password(conn, role, secret)
-                hba = self.data_dir / "pg_hba.conf"
-                cluster_auth.write_private(hba, cluster_auth.HBA_CONF)
-                self._give_to_server_user(hba)
-                conn.execute("SELECT pg_reload_conf()")
+        passwords = {role: cluster_auth.password(self.home, role) for role in LOGIN_ROLES}
+        # A cluster of an earlier version lets the superuser in without its password yet.
+        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+            for role, secret in passwords.items():
+                cluster_auth.set_login_password(conn, role, secret)
+            hba = self.data_dir / "pg_hba.conf"
+            cluster_auth.write_private(hba, cluster_auth.HBA_CONF)
+            self._give_to_server_user(hba)
+            conn.execute("SELECT pg_reload_conf()")
 
     def _give_to_server_user(self, path: Path) -> None:
         if _running_as_root():

@@ -33,6 +33,6 @@ def fingerprints(url: str) -> dict:
 
 def import_file(url: str, path, layer: str, *extra):
     """Run `geo import --json`; (exit code, summary or None, stderr)."""
-    result = run_geo("import", str(path), "--layer", layer, "--json", *extra, database_url=url)
+    result = run_geo("import", str(path), "--layer", layer, "--json", *extra, database_url=url, in_process=True)
     summary = json.loads(result.stdout.strip().splitlines()[-1]) if result.returncode == 0 else None
     return result.returncode, summary, result.stderr

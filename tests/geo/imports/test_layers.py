@@ -17,7 +17,7 @@ LAYERS = ("areas", "grids", "micro-grids", "buildings", "key-places", "cameras",
 
 
 def export(url, layer, path, *extra):
-    result = run_geo("export", "--layer", layer, str(path), *extra, database_url=url)
+    result = run_geo("export", "--layer", layer, str(path), *extra, database_url=url, in_process=True)
     assert result.returncode == 0, result.stderr
     return path
 
