@@ -19,6 +19,9 @@ from geo.map.areas import published_grid_key_persons
 from geo.settings import get_settings
 from tests.dashboard.conftest import screenshot, serve, sign_in
 
+# In a browser, end to end: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 PLANNER = "系统管理员 (admin)"  # the signed-in demo user, as drafts and versions name it
 WAIT_MS = 20_000
 # Directions to drag a handle, in pixels: if the first would make a polygon cross itself

@@ -27,6 +27,9 @@ from geo.auth.roles import KEY_PERSON_RECORDS
 from geo.db.connection import app_database_url, connect
 from tests.dashboard.conftest import screenshot, sign_in, signed_in_client
 
+# In a browser, end to end: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 CALLBACK = "/_dash-update-component"
 VIEW_OUTPUTS = [("kpr-head", "children"), ("kpr-export", "children"), ("kpr-export", "style"), ("kpr-body", "children")]
 # Per basic grid: its township and its active key persons (as the owner sees them all).

@@ -6,6 +6,9 @@ from geo.db.connection import connect
 from geo.overview import LAYER_LABELS_ZH, level_counts
 from tests.dashboard.conftest import SCREENSHOTS, serve, sign_in
 
+# In a browser, end to end: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture(scope="module")
 def served(demo_db):

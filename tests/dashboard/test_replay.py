@@ -24,6 +24,9 @@ from geo.boundaries import store
 from geo.db.connection import connect
 from tests.dashboard.conftest import serve, sign_in, signed_in_client
 
+# In a browser, end to end: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 CALLBACK = "_dash-update-component"
 TOKEN = re.compile(r"(?<![0-9A-Za-z.])[0-9]{6,}[A-Z0-9]*(?![0-9A-Za-z.])")
 PSEUDONYM = re.compile(r"KP[0-9A-F]{14}")

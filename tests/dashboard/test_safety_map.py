@@ -14,6 +14,9 @@ from geo.map.filters import CaseFilter
 from geo.shared.units import children_codes, children_geojson, find_unit, root_unit
 from tests.dashboard.conftest import screenshot, serve, sign_in
 
+# In a browser, end to end: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 AS_OF = dt.date(2026, 11, 24)
 MONTH = CaseFilter(AS_OF - dt.timedelta(days=29), AS_OF)
 LABEL = ".leaflet-tooltip.area-label"

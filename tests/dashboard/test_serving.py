@@ -12,6 +12,9 @@ from bench.browser import serving
 from dashboard.login_page import form_fields
 from geo.auth.demo import DEMO_PASSWORDS
 
+# In a browser, end to end: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 
 @pytest.fixture
 def dashboard(demo_db):

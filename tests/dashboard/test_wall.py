@@ -14,6 +14,9 @@ from geo.db.connection import connect
 from geo.settings import PROJECT_ROOT
 from tests.dashboard.conftest import screenshot, serve, sign_in
 
+# In a browser, end to end: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 RECOVERY_S = 10
 
 

@@ -19,6 +19,9 @@ from geo.db.connection import connect
 from geo.settings import PROJECT_ROOT
 from tests.dashboard.conftest import screenshot, serve
 
+# In a browser, end to end: left out of `make test-fast`.
+pytestmark = pytest.mark.slow
+
 CORPUS = PROJECT_ROOT / "tests" / "fixtures" / "xss_corpus.txt"
 PAYLOADS = [line for line in CORPUS.read_text(encoding="utf-8").split("\n") if line]
 WAIT_MS = 30_000

@@ -164,6 +164,7 @@ def _fingerprint(city) -> str:
     return digest.hexdigest()
 
 
+@pytest.mark.slow
 def test_same_seed_gives_the_same_city_and_another_seed_another():
     as_of = dt.date(2026, 11, 24)
     first = _fingerprint(generate_city(SMALL, DEMO_SEED, 0, as_of))
@@ -186,6 +187,7 @@ def test_loading_twice_is_refused_and_leaves_the_city_as_it_was(demo_db):
         assert scalar(conn, "SELECT count(*) FROM building") == before
 
 
+@pytest.mark.slow
 def test_several_cities_load_side_by_side_like_a_province(fresh_database):
     from data.demo.load import IdCounter, finish, load_city
     from geo.db.connection import connect

@@ -38,6 +38,7 @@ def settings_on(monkeypatch):
     get_settings.cache_clear()
 
 
+@pytest.mark.slow
 def test_demo_risk_map_and_wall_agree_on_today_at_one_am(one_am_in_beijing, settings_on, fresh_database):
     from dashboard import context
     from data.demo.__main__ import build_parser

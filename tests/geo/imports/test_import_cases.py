@@ -145,6 +145,7 @@ def test_other_column_names_through_map(city, tmp_path):
     assert summary["inserted"] == 1
 
 
+@pytest.mark.slow
 def test_kill_9_in_the_middle_of_a_large_import_leaves_the_database_as_it_was(city, tmp_path):
     import os
     import signal

@@ -22,6 +22,7 @@ def export(url, layer, path, *extra):
     return path
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_export_then_import_changes_nothing_in_every_format(city_db, tmp_path, fmt):
     for layer in LAYERS:
@@ -32,6 +33,7 @@ def test_export_then_import_changes_nothing_in_every_format(city_db, tmp_path, f
         assert summary["unchanged"] == summary["read"] > 0, (layer, summary)
 
 
+@pytest.mark.slow
 def test_a_city_rebuilt_from_its_exported_shapefiles(city_db, fresh_database, tmp_path):
     """Into an empty database, in the order a city loads its layers: same rows, same placements."""
     empty = fresh_database()

@@ -138,6 +138,7 @@ def test_refresh_without_any_run_does_nothing(city_db):
         assert refresh_pending(conn, today=DEMO_AS_OF) is None
 
 
+@pytest.mark.slow
 def test_cli_computes_and_explains(city_db, tmp_path):
     computed = run_geo("risk", "--as-of", DEMO_AS_OF.isoformat(), database_url=city_db)
     assert computed.returncode == 0, computed.stderr
