@@ -23,7 +23,7 @@ def a_building(demo_db):
 
 
 def geocode(demo_db, *args):
-    result = run_geo("geocode", *args, database_url=demo_db)
+    result = run_geo("geocode", *args, database_url=demo_db, in_process=True)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 

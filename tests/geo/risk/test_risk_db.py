@@ -146,31 +146,39 @@ def test_cli_computes_and_explains(city_db, tmp_path):
     assert summary["grids"] == sum(summary["levels"].values()) > 0
     table = snapshot(city_db, DEMO_AS_OF)
     code = table[table["kind"] == "grid"].sort_values("score").index[-1]
-    explained = run_geo("risk", "--explain", code, database_url=city_db)
+    explained = run_geo("risk", "--explain", code, database_url=city_db, in_process=True)
     assert explained.returncode == 0, explained.stderr
     unit = json.loads(explained.stdout)
     assert unit["code"] == code and unit["name"].endswith("网格")
     assert unit["score_low"] <= unit["score"] <= unit["score_high"]
     assert set(unit["components"]) == {c.name for c in load_config().components}
     assert unit["explanation_zh"] and unit["explanation_en"]
-    assert_one_line_error(run_geo("risk", "--explain", "9999", database_url=city_db), "no grid, micro-grid or area")
+    assert_one_line_error(
+        run_geo("risk", "--explain", "9999", database_url=city_db, in_process=True), "no grid, micro-grid or area"
+    )
     with connect(city_db) as conn:
         upper, micro = conn.execute(
             "SELECT (SELECT code FROM grid_current WHERE NOT is_basic LIMIT 1), (SELECT code FROM micro_grid_current LIMIT 1)"
         ).fetchone()
     # A grid above the basic level is never scored: the message says so, not that the date is wrong.
-    refused = run_geo("risk", "--explain", upper, database_url=city_db)
+    refused = run_geo("risk", "--explain", upper, database_url=city_db, in_process=True)
     assert_one_line_error(refused, "only basic grids (and areas) are scored")
     assert "scores exist up to" not in refused.stderr
-    assert_one_line_error(run_geo("risk", "--explain", micro, database_url=city_db), "micro-grids are not scored")
-    assert_one_line_error(run_geo("risk", "--as-of", "2026-13-01", database_url=city_db), "expected a date")
+    assert_one_line_error(
+        run_geo("risk", "--explain", micro, database_url=city_db, in_process=True), "micro-grids are not scored"
+    )
+    assert_one_line_error(
+        run_geo("risk", "--as-of", "2026-13-01", database_url=city_db, in_process=True), "expected a date"
+    )
     broken = tmp_path / "weights.toml"
     broken.write_text("[time]\nhalf_life_days = 0\n", encoding="utf-8")
-    assert_one_line_error(run_geo("risk", "--config", str(broken), database_url=city_db), "risk configuration")
+    assert_one_line_error(
+        run_geo("risk", "--config", str(broken), database_url=city_db, in_process=True), "risk configuration"
+    )
 
 
 def test_an_import_of_cases_rescores_their_grid(city_db, tmp_path):
-    assert run_geo("risk", database_url=city_db).returncode == 0  # today's snapshot
+    assert run_geo("risk", database_url=city_db, in_process=True).returncode == 0  # today's snapshot
     with connect(city_db) as conn:  # today and an hour ago where the city is (Asia/Shanghai)
         today, hour_ago = conn.execute(
             "SELECT current_date, to_char(now() - interval '1 hour', 'YYYY-MM-DD HH24:MI')"
@@ -183,7 +191,7 @@ def test_an_import_of_cases_rescores_their_grid(city_db, tmp_path):
     path = tmp_path / "cases.csv"
     rows = [f"IMPORT-{n},消防安全隐患,电动车楼道充电,{hour_ago},网格员,{lon},{lat}" for n in range(3)]
     path.write_text("事件编号,事件类型,事件描述,上报时间,来源,经度,纬度\n" + "\n".join(rows) + "\n", encoding="utf-8")
-    result = run_geo("import", str(path), "--layer", "cases", "--json", database_url=city_db)
+    result = run_geo("import", str(path), "--layer", "cases", "--json", database_url=city_db, in_process=True)
     assert result.returncode == 0, result.stderr
     summary = json.loads(result.stdout.strip().splitlines()[-1])
     assert summary["inserted"] == 3 and summary["risk"]["grids_rescored"] == 1
@@ -213,12 +221,14 @@ def test_the_key_population_load_stays_in_the_sensitive_schema(scored_city):
     with connect(scored_city) as conn:
         kept = conn.execute("SELECT count(*), sum(raw) FROM sensitive.risk_key_population").fetchone()
     assert kept[0] == len(table) and kept[1] > 0
-    explained = run_geo("risk", "--explain", table.index[0], database_url=scored_city)
+    explained = run_geo("risk", "--explain", table.index[0], database_url=scored_city, in_process=True)
     assert '"raw"' not in json.dumps(json.loads(explained.stdout)["components"]["key_population"])
 
 
 def test_an_empty_database_gets_clear_errors(fresh_database):
     url = fresh_database()
-    assert_one_line_error(run_geo("risk", database_url=url), "no basic grids to score")
-    assert_one_line_error(run_geo("risk", "--pending", database_url=url), "no risk scores yet")
-    assert_one_line_error(run_geo("risk", "--explain", "411800", database_url=url), "no risk score for '411800'")
+    assert_one_line_error(run_geo("risk", database_url=url, in_process=True), "no basic grids to score")
+    assert_one_line_error(run_geo("risk", "--pending", database_url=url, in_process=True), "no risk scores yet")
+    assert_one_line_error(
+        run_geo("risk", "--explain", "411800", database_url=url, in_process=True), "no risk score for '411800'"
+    )
