@@ -57,7 +57,7 @@ def add_points(conn, count: int, seed: int = 1) -> int:
             "code": [f"BENCH{i:09d}" for i in range(count)],
             "geom": shapely.to_wkb(shapely.set_srid(shapely.points(xy), 4326), hex=True, include_srid=True),
         }
-    )  # the other columns are constants in bench_insert_points.sql
+    )  # the other columns are constants in bench/queries/insert_points.sql
     buffer = io.StringIO()
     frame.to_csv(buffer, index=False, header=False)
     conn.execute(CREATE_POINTS)
