@@ -27,19 +27,32 @@ _ARABIC_ORDINAL = re.compile(rf"第(\d+)(?={NUMBERED_WORDS})")
 _PUNCTUATION = re.compile(r"[\s,，.。、;；:：'\"“”‘’`·•/\\|_~()（）\[\]【】{}<>《》「」『』!！?？*+=^$@&%]+")
 # 3号楼, 3幢, 3座, 3#, 3#楼 all name building 3 (栋).
 _BUILDING_WORD = re.compile(r"(\d+)(?:号楼|幢|座|#楼|#)")
-# 3-2-301: building 3, unit 2, room 301 (a common shorthand on forms).
-_DASHED_ROOM = re.compile(r"(\d+)[-－—](\d+)[-－—](\d+)$")
+# A dash not between two digits separates parts (人民路12号 - 锦绣花园); between digits it is
+# the shorthand below (3-2-301), so it stays there.
+_SEPARATOR_DASH = re.compile(r"(?<!\d)[-—–]+|[-—–]+(?!\d)")
+# 3-2-301: building 3, unit 2, room 301 (a common shorthand on forms), with or without a room word.
+_DASHED_ROOM = re.compile(r"(\d+)[-—–](\d+)[-—–](\d+)(?:室|房|号|户)?$")
+# 3栋2-301 (and 3号2-301 inside an estate): unit 2, room 301 after the building.
+_UNIT_DASH_ROOM = re.compile(r"(\d+[栋号])(\d+)[-—–](\d+)(?:室|房|号|户)?$")
 _COMPOUND = re.compile(r"(\d+)号院")  # 12号院 (the compound at No. 12) is No. 12
-_ROOM_AFTER_UNIT = re.compile(r"(单元)(\d+)(?:号|户)?$")
-_ROOM_WORD = re.compile(r"(\d+)户$")
+# The last number after a unit or a building is the room, whatever word (or none) follows it:
+# 2单元301, 2单元301号, 3栋301房.
+_ROOM_AFTER_UNIT = re.compile(r"(单元|栋)(\d+)(?:号|户|房)?$")
+_ROOM_WORD = re.compile(r"(\d+)(?:户|房)$")  # 301户, 301房 are room 301 (301室)
 ROAD_SUFFIXES = "大道|大街|路|街|巷|胡同|道|弄"
 _ROAD_NUMBER_WITHOUT_HAO = re.compile(rf"((?:{ROAD_SUFFIXES}))(\d+)(?![\d号栋单元室组])")
 
 _TAIL = re.compile(r"(?:(\d+)单元)?(?:(\d+)层)?(?:(\d+)室)?$")
+# A house number, with the qualifiers of a number added between two others: 甲12号, 附12号
+# (annexes of No. 12), 12号之一 (the first after No. 12). Each is its own number, not No. 12.
+HOUSE_NUMBER = r"[甲乙丙丁附]?\d+号(?:之[一二三四五六七八九十\d]+)?"
 _BODY = re.compile(
-    rf"^(?P<road>.*?(?:{ROAD_SUFFIXES}))?(?P<number>\d+号)?(?P<estate>.*?)"
-    r"(?P<group>\d+组)?(?P<number2>\d+号)?(?P<building>\d+栋)?$"
+    rf"^(?P<road>.*?(?:{ROAD_SUFFIXES}))?(?P<number>{HOUSE_NUMBER})?(?P<estate>.*?)"
+    rf"(?P<group>\d+组)?(?P<number2>{HOUSE_NUMBER})?(?P<building>\d+栋)?$"
 )
+# What ends the name of a village or community: a number after it is a house's, not a building's.
+# (A 新村, "new village", is an urban estate of blocks, and its numbers are buildings.)
+_NOT_AN_ESTATE = re.compile(r"(?:(?<!新)村|社区|组)$")
 ESTATE_SUFFIXES = (
     "名苑",
     "雅居",
@@ -94,15 +107,17 @@ def normalise(text: str) -> str:
     """One spelling per address: half-width, simplified, digits, one building word, no spaces.
 
     Examples: '１２號' → '12号'; '十二号' → '12号'; '3幢', '3号楼', '3座', '3#' → '3栋'; '12号院' → '12号';
-    '3-2-301' → '3栋2单元301室'; '2单元301' → '2单元301室'; '人民路12锦绣' → '人民路12号锦绣'.
+    '3-2-301' → '3栋2单元301室'; '3栋2-301' → '3栋2单元301室'; '2单元301房' → '2单元301室';
+    '人民路12锦绣' → '人民路12号锦绣'; '人民路12号 - 锦绣花园' → '人民路12号锦绣花园'.
     """
     text = unicodedata.normalize("NFKC", (text or "")[:MAX_CHARS])
     text = _TO_SIMPLIFIED.convert(_CONTROL.sub("", text)).lower()
-    text = _PUNCTUATION.sub("", text)
+    text = _SEPARATOR_DASH.sub("", _PUNCTUATION.sub("", text))
     text = _CHINESE_NUMBER.sub(_chinese_to_digits, text)
     text = _ARABIC_ORDINAL.sub(r"\1", text)
     text = _DASHED_ROOM.sub(r"\1栋\2单元\3室", text)
     text = _BUILDING_WORD.sub(r"\1栋", text)
+    text = _UNIT_DASH_ROOM.sub(r"\1\2单元\3室", text)
     text = _COMPOUND.sub(r"\1号", text)
     text = _ROOM_AFTER_UNIT.sub(r"\1\2室", text)
     text = _ROOM_WORD.sub(r"\1室", text)
@@ -131,7 +146,34 @@ def parse(text: str, area_names: "AreaNames") -> Address:
     address.estate = parts["estate"] or ""
     address.group = parts["group"] or ""
     address.building = parts["building"] or ""
+    if _numbers_a_building(parts):
+        _read_as_building(address, parts["number2"])
     return address
+
+
+def _numbers_a_building(parts: re.Match) -> bool:
+    """Whether a bare N号 after an estate's name is its building (锦绣花园3号 is 锦绣花园3栋).
+
+    Not after a village or community (李楼村12号 is a house), and not without an estate
+    between it and a house number: 人民路12号3号 may be a building of No. 12 or No. 3 of a
+    lane, and is left for a person to read rather than guessed.
+    """
+    estate, number2 = parts["estate"], parts["number2"]
+    return bool(
+        estate
+        and number2
+        and number2[:-1].isdigit()
+        and not parts["building"]
+        and not parts["group"]
+        and not _NOT_AN_ESTATE.search(estate)
+    )
+
+
+def _read_as_building(address: Address, number: str) -> None:
+    address.building = number[:-1] + "栋"
+    if address.number == number:
+        address.number = ""
+    address.body = address.body[: -len(number)] + address.building
 
 
 def keys(address: Address) -> list[tuple[int, str]]:
