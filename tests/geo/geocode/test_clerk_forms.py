@@ -13,6 +13,7 @@ import pytest
 
 from geo.geocode.address import AreaNames, normalise, parse
 from geo.geocode.matcher import match_addresses
+from tests.geo.geocode.conftest import building_id
 
 # 安澜市北关区锦绣路79号融城华庭28栋: areas, road, house number, estate, building.
 URBAN = re.compile(r"^(?P<areas>.+?区)(?P<road>.+?(?:大道|路|街))(?P<number>\d+)号(?P<estate>\D+?)(?P<building>\d+)栋$")
@@ -135,3 +136,17 @@ def test_a_number_after_a_village_stays_a_house_number():
     assert (village.number, village.building) == ("12号", "")
     estate = parse(normalise("祥和新村12号"), NAMES)
     assert (estate.number, estate.building) == ("", "12栋")
+
+
+@pytest.mark.parametrize("qualified", ["甲8号", "附8号", "8号之一"])
+def test_a_qualified_house_number_is_its_own_building_and_not_number_8(tiny_conn, qualified):
+    # The tiny world has 和平路8号幸福花园1栋; a lone building at 和平路甲8号 (etc.) is added.
+    tiny_conn.execute(
+        "INSERT INTO building (code, micro_grid_code, kind, standard_address, floors, unit_count, footprint) "
+        "SELECT 'BQ', micro_grid_code, kind, %s, floors, unit_count, ST_Translate(footprint, 0.0003, 0) "
+        "FROM building WHERE code = 'B1'",
+        ["测试市和平区和平路" + qualified],
+    )
+    added, plain = match_addresses(tiny_conn, ["和平路" + qualified, "和平路8号"])
+    assert added.matched and added.building_id == building_id(tiny_conn, "BQ")
+    assert plain.building_id != building_id(tiny_conn, "BQ")
