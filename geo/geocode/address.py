@@ -50,6 +50,7 @@ _BODY = re.compile(
     rf"^(?P<road>.*?(?:{ROAD_SUFFIXES}))?(?P<number>{HOUSE_NUMBER})?(?P<estate>.*?)"
     rf"(?P<group>\d+组)?(?P<number2>{HOUSE_NUMBER})?(?P<building>\d+栋)?$"
 )
+AMBIGUOUS_NUMBERS = "{}{}: a house number then a building, or two house numbers? Not guessed."
 # What ends the name of a village or community: a number after it is a house's, not a building's.
 # (A 新村, "new village", is an urban estate of blocks, and its numbers are buildings.)
 _NOT_AN_ESTATE = re.compile(r"(?:(?<!新)村|社区|组)$")
@@ -91,6 +92,7 @@ class Address:
     building: str = ""
     unit: str = ""
     room: str = ""
+    ambiguity: str = ""  # why a part was not read (shown to the reviewer with the candidates)
 
     @property
     def numbers(self) -> str:
@@ -148,6 +150,8 @@ def parse(text: str, area_names: "AreaNames") -> Address:
     address.building = parts["building"] or ""
     if _numbers_a_building(parts):
         _read_as_building(address, parts["number2"])
+    elif parts["number"] and parts["number2"] and not address.estate:
+        address.ambiguity = AMBIGUOUS_NUMBERS.format(parts["number"], parts["number2"])
     return address
 
 
@@ -194,7 +198,7 @@ def keys(address: Address) -> list[tuple[int, str]]:
         found.append((NO_ESTATE, a.road + a.number + a.building))
     if a.estate and a.building:
         found.append((ESTATE_BUILDING, a.estate + a.building))
-    if a.road and a.number and not a.building:
+    if a.road and a.number and not a.building and not a.ambiguity:
         found.append((ROAD_NUMBER, a.road + a.number))
     return found
 

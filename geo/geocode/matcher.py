@@ -74,8 +74,17 @@ def match_addresses(conn, texts, settings: MatchSettings | None = None, fuzzy=No
     known = known_names(conn, parsed)
     _by_keys(conn, parsed, results, known)
     _by_similarity(conn, parsed, results, names, known, settings, [text in may_fuzzy for text in unique])
+    _explain_ambiguities(parsed, results)
     by_text = dict(zip(unique, results))
     return [by_text.get(text) if text and text.strip() else None for text in texts]
+
+
+def _explain_ambiguities(parsed: list[Address], results: list[AddressMatch]) -> None:
+    """Tell the reviewer why an address left ambiguous (人民路12号3号) was not placed."""
+    for address, result in zip(parsed, results):
+        if address.ambiguity and not result.matched:
+            for candidate in result.candidates:
+                candidate["why"] = address.ambiguity
 
 
 def _by_alias(conn, parsed: list[Address], results: list[AddressMatch]) -> None:

@@ -150,3 +150,11 @@ def test_a_qualified_house_number_is_its_own_building_and_not_number_8(tiny_conn
     added, plain = match_addresses(tiny_conn, ["和平路" + qualified, "和平路8号"])
     assert added.matched and added.building_id == building_id(tiny_conn, "BQ")
     assert plain.building_id != building_id(tiny_conn, "BQ")
+
+
+def test_an_ambiguous_number_goes_to_review_saying_why(demo_conn):
+    urban = _sample(demo_conn, URBAN, 5)
+    texts = [DESTROYING["ambiguous 12号3号 (no estate)"](a) for _, a in urban]
+    for match in match_addresses(demo_conn, texts):
+        assert not match.matched and match.candidates
+        assert all("not guessed" in candidate["why"].lower() for candidate in match.candidates)
