@@ -65,6 +65,10 @@ DESTROYING = {
     "another building number": lambda a: _u(a, building=f"{int(a['building']) + 700}栋"),
     "another building 号": lambda a: _u(a, building=f"{int(a['building']) + 700}号"),
     "another road": lambda a: _u(a, road="幸福大街"),
+    "another real road": lambda a: _u(a, road="解放路" if a["road"] == "人民路" else "人民路"),
+    "another real road, 3号": lambda a: _u(
+        a, road="解放路" if a["road"] == "人民路" else "人民路", building=a["building"] + "号"
+    ),
     "building left out": lambda a: _u(a, building=""),
     "building left out, 2-302": lambda a: _u(a, building="", tail="2-302"),
     "ambiguous 12号3号 (no estate)": lambda a: a["road"] + a["number"] + "号" + a["building"] + "号2单元302室",
