@@ -20,6 +20,7 @@ import pandas as pd
 import shapely
 
 from bench import load_query
+from bench.clerk_forms import DESTROYING, KEEPING, RURAL, RURAL_KEEPING, URBAN, sample_buildings, tally
 from bench.perturb import partial_or_contradictory, slip_one_character
 from geo.db.connection import connect
 from geo.geocode.bulk import assign_pending
@@ -27,6 +28,7 @@ from geo.geocode.matcher import match_addresses
 from geo.geocode.store import ASSIGNMENT_COLUMNS
 
 LATENCY_SAMPLES = 500
+CLERK_FORM_BUILDINGS = 200  # urban buildings per clerk-form family (half as many rural ones)
 NEXT_CASE_ID = "SELECT coalesce(max(id), 0) + 1 FROM cases"
 BUILDING_CENTRES = "SELECT ST_X(p), ST_Y(p) FROM building, ST_Centroid(footprint) p"
 GRID_EXTENT = "SELECT ST_XMin(e), ST_YMin(e), ST_XMax(e), ST_YMax(e) FROM (SELECT ST_Extent(geom) e FROM grid) s"
@@ -135,6 +137,7 @@ def _addresses(url: str) -> list[str]:
         changed = sum(a != b for a, b in zip(texts, slipped))
         lines.append(_accuracy(f"same with one slipped character ({changed:,} changed)", conn, slipped, truth))
         lines.append(_precision(conn, partial_or_contradictory(conn, 2_000, rng)))
+        lines += _clerk_forms(conn)
         lines.append(_latency(conn, texts, rng))
         conn.rollback()
     return lines
@@ -165,6 +168,29 @@ def _precision(conn, spoilt: list) -> str:
         f"parts dropped or wrong (estate stem, house number off by one, another road, no number): "
         f"{len(spoilt):,} | right {right:,} | wrong among accepted {wrong / max(accepted, 1):.2%} ({wrong}) | "
         f"to review {(len(spoilt) - accepted) / len(spoilt):.2%}"
+    )
+
+
+def _clerk_forms(conn) -> list[str]:
+    """The clerk's forms of bench/clerk_forms.py (written from the conventions, not by the
+    demo's generator), per family: right / wrong / review of the top-1."""
+    urban = sample_buildings(conn, URBAN, CLERK_FORM_BUILDINGS)
+    rural = sample_buildings(conn, RURAL, CLERK_FORM_BUILDINGS // 2)
+    keeping = tally(conn, urban, KEEPING) | tally(conn, rural, RURAL_KEEPING)
+    destroying = tally(conn, urban, DESTROYING)
+    lines = [
+        _forms_total("clerk forms keeping the information", keeping, "goal >= 98 % right, 0 wrong"),
+        _forms_total("clerk forms destroying it or ambiguous", destroying, "goal 0 wrong"),
+    ]
+    return lines + [f"  {name}: right {r}, wrong {w}, review {v}" for name, (r, w, v) in (keeping | destroying).items()]
+
+
+def _forms_total(label: str, families: dict, goal: str) -> str:
+    right, wrong, review = (sum(counts[i] for counts in families.values()) for i in range(3))
+    total = max(right + wrong + review, 1)
+    return (
+        f"{label} ({len(families)} families, {total:,} addresses): right {right / total:.2%}, "
+        f"wrong {wrong}, review {review / total:.2%} ({goal})"
     )
 
 
