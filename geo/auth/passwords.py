@@ -8,13 +8,17 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 
 from argon2 import PasswordHasher, extract_parameters
-from argon2.exceptions import InvalidHashError, VerificationError
+from argon2.exceptions import InvalidHashError
 from argon2.low_level import hash_secret
+from argon2.profiles import get_default_parameters
 
 from geo.errors import UserError
 
 MIN_LENGTH = 10
-_hasher = PasswordHasher()
+# The parameters of new hashes; an unusable salt record is hashed with them too, so that its
+# answer takes as long as a real user's (the timing does not tell which usernames exist).
+PARAMETERS = get_default_parameters()
+_hasher = PasswordHasher.from_parameters(PARAMETERS)
 
 
 def hash_password(password: str) -> str:
@@ -22,14 +26,6 @@ def hash_password(password: str) -> str:
     if not MIN_LENGTH <= len(password) <= 256:
         raise UserError(f"a password needs {MIN_LENGTH} to 256 characters", f"密码需 {MIN_LENGTH} 至 256 个字符")
     return _hasher.hash(password)
-
-
-def verify_password(password_hash: str, password: str) -> bool:
-    """Whether `password` matches the stored hash (False for a damaged hash, never an error)."""
-    try:
-        return _hasher.verify(password_hash, password)
-    except (VerificationError, InvalidHashError):
-        return False
 
 
 def hash_like(blanked: str, password: str) -> str:
@@ -47,7 +43,7 @@ def hash_like(blanked: str, password: str) -> str:
         salt_b64 = blanked.split("$")[-2]
         salt = base64.b64decode(salt_b64 + "=" * (-len(salt_b64) % 4), validate=True)
     except (InvalidHashError, ValueError, IndexError):
-        parameters, salt = extract_parameters(DUMMY_HASH), b"\0" * 16
+        parameters, salt = PARAMETERS, b"\0" * 16
     encoded = hash_secret(
         password.encode(),
         salt,
@@ -66,11 +62,6 @@ def needs_rehash(password_hash: str) -> bool:
     return _hasher.check_needs_rehash(password_hash)
 
 
-# Checking a password against this when the user does not exist takes as long as against a
-# real one: the login's timing does not tell which usernames exist.
-DUMMY_HASH = _hasher.hash("no such user, no such password")
-
-
 class PasswordChecks:
     """The password checks of one server process: at most `running` at a time, in background
     threads at a lower CPU priority (nice `niceness`), and at most `waiting` more in line.
@@ -79,8 +70,8 @@ class PasswordChecks:
 
     >>> checks = PasswordChecks()
     >>> with checks.place() as placed:
-    ...     placed and checks.hash_like(DUMMY_HASH, "a guess") == DUMMY_HASH
-    False
+    ...     placed and checks.hash_like("no salt record", "a guess").startswith("$argon2id$")
+    True
     """
 
     def __init__(self, running: int = 1, waiting: int = 2, niceness: int = 10):
