@@ -5,10 +5,9 @@ import argparse
 import sys
 
 from bench.suites import SUITES, run_bench
+from data.demo.scales import SCALES
 from geo.cli import run_command
 from geo.errors import UserError
-
-SCALES = ("small", "city", "province")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -16,7 +15,7 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m bench", description="benchmarks with ratios against a same-run baseline"
     )
     parser.add_argument("suites", nargs="*", metavar="SUITE", help="core, geocode, import, risk (default: all)")
-    parser.add_argument("--scale", choices=SCALES, default="city", help="demo scale to measure on (default city)")
+    parser.add_argument("--scale", choices=list(SCALES), default="city", help="demo scale to measure on (default city)")
     parser.add_argument(
         "--points",
         type=int,

@@ -22,6 +22,7 @@ import numpy as np
 import shapely
 
 from bench.suites import demo_database
+from data.demo.scales import SCALES
 from geo.boundaries import edits, store
 from geo.boundaries.commit import commit_draft
 from geo.boundaries.impact import preview
@@ -38,7 +39,7 @@ WHERE a.level = 4 GROUP BY a.code HAVING count(*) >= 2 ORDER BY a.code
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.boundaries", description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", nargs="+", choices=("small", "city", "province"), default=["city", "province"])
+    parser.add_argument("--scale", nargs="+", choices=list(SCALES), default=["city", "province"])
     parser.add_argument("--database", nargs="+", help="measure these loaded databases instead, one per --scale")
     parser.add_argument("--communities", type=int, default=COMMUNITIES, help="edits per scale (default 8)")
     args = parser.parse_args(argv)

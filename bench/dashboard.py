@@ -27,6 +27,7 @@ import time
 from bench.browser import GO_TO, NetworkLog, chromium, scored_database, serving, settle, walk
 from dashboard import context
 from dashboard.login_page import form_fields
+from data.demo.scales import SCALES
 from geo.auth.demo import DEMO_PASSWORDS
 from geo.db.connection import connect
 from geo.map import cases
@@ -56,7 +57,7 @@ SAMPLE = {
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.dashboard", description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", nargs="+", choices=("small", "city", "province"), default=["city", "province"])
+    parser.add_argument("--scale", nargs="+", choices=list(SCALES), default=["city", "province"])
     parser.add_argument("--database", help="measure this loaded and scored database instead (one scale)")
     parser.add_argument("--users", type=int, default=50, help="simulated leaders of the load test (default 50)")
     parser.add_argument("--seconds", type=int, default=300, help="length of the load test; 0 skips it (default 300)")

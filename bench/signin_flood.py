@@ -31,6 +31,7 @@ import requests
 
 from bench.browser import chromium, scored_database, serving, sign_in, walk
 from dashboard.login_page import form_fields
+from data.demo.scales import SCALES
 from geo.auth.demo import DEMO_PASSWORDS
 
 LEADER = "leader"
@@ -39,7 +40,7 @@ PAUSE_S = 0.2
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.signin_flood", description=__doc__.splitlines()[0])
-    parser.add_argument("--scale", choices=("small", "city", "province"), default="small")
+    parser.add_argument("--scale", choices=list(SCALES), default="small")
     parser.add_argument("--database", help="use this loaded and scored database instead of a scratch demo")
     parser.add_argument("--leaders", type=int, default=4, help="signed-in leaders replaying callbacks (default 4)")
     parser.add_argument("--threads", type=int, default=32, help="threads of wrong sign-ins (default 32)")

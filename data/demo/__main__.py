@@ -6,14 +6,13 @@ import datetime as dt
 import json
 import sys
 
+from data.demo.scales import SCALES
 from geo import clock
 from geo.cli import run_command
 from geo.db.connection import connect, database_url
 from geo.db.migrate import migrate
 from geo.errors import UserError
 from geo.settings import get_settings
-
-SCALES = ("small", "city", "province")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -32,7 +31,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _add_load_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--scale", choices=SCALES, default=None, help="default: settings (city)")
+    parser.add_argument("--scale", choices=list(SCALES), default=None, help="default: settings (city)")
     parser.add_argument("--seed", type=int, default=None, help="random seed (default: settings)")
     parser.add_argument(
         "--as-of",
