@@ -10,6 +10,7 @@ import psycopg
 from geo.audit import command as audit_command
 from geo.auth import command as users_command
 from geo.boundaries import command as boundaries_command
+from geo.categories import command as categories_command
 from geo.db.cluster import LocalCluster
 from geo.db.connection import connect, database_url, redact
 from geo.db.migrate import migrate
@@ -65,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     geocode_command.add_parser(commands)
     import_command.add_parser(commands)
     export_command.add_parser(commands)
+    categories_command.add_parser(commands)
     risk_command.add_parser(commands)
     boundaries_command.add_parser(commands)
     users_command.add_parser(commands)
