@@ -39,7 +39,7 @@ FIELDS = [
     Field("synonyms", False, ("同义词", "别名", "synonyms", "aliases"), "other names, separated by ； or ;"),
 ]  # fmt: skip
 STAGING = {"entry": "text", "code": "text", "parent": "text", "name_zh": "text", "name_en": "text",
-           "deadline_days": "int2", "severity": "float8", "synonyms": "text[]"}  # fmt: skip
+           "deadline_days": "float8", "severity": "float8", "synonyms": "text[]"}  # fmt: skip
 GROUP_CODES = "SELECT code FROM case_group"
 CATEGORY_CODES = "SELECT code FROM case_category"
 

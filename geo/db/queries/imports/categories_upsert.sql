@@ -1,8 +1,9 @@
 -- Upsert the categories of a catalogue file (rows of import_categories with a parent, their
 -- group); a deadline left empty keeps the stored one (10 days for a new category), a severity
--- left empty is weights.toml's default. (code, inserted) per category written.
+-- left empty is weights.toml's default. The days arrive as float8 (a column with gaps).
+-- (code, inserted) per category written.
 INSERT INTO case_category AS k (code, group_code, name_zh, name_en, deadline_days, severity, synonyms)
-SELECT s.code, s.parent, s.name_zh, s.name_en, coalesce(s.deadline_days, o.deadline_days, 10), s.severity, s.synonyms
+SELECT s.code, s.parent, s.name_zh, s.name_en, coalesce(s.deadline_days::smallint, o.deadline_days, 10), s.severity, s.synonyms
 FROM import_categories s
 LEFT JOIN case_category o ON o.code = s.code
 WHERE s.parent IS NOT NULL
