@@ -4,9 +4,10 @@ catalogue in and out, the files it refuses, and mapping unknown texts."""
 import csv
 
 import openpyxl
+import psycopg
 import pytest
 
-from geo.db.connection import connect, load_query
+from geo.db.connection import app_database_url, connect, load_query
 from tests.geo.imports.conftest import import_file, scalar
 from tests.test_cli import assert_one_line_error, run_geo
 
@@ -214,3 +215,19 @@ def test_mapping_unknown_texts_reclassifies_stored_cases_and_the_next_import(cit
         **{k: v for k, v in now.items() if v[1] in ("占道经营", "环境卫生", "市政设施")},
     }
     assert summary["unknown_categories"] == {"其他": 1}
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE case_category SET deadline_days = 1",
+        "INSERT INTO case_group (code, name_zh, name_en) VALUES ('x', 'x', 'x')",
+        "DELETE FROM category_mapping",
+    ],
+)
+def test_the_dashboard_role_reads_the_catalogue_and_cannot_write_it(city_db, statement):
+    with psycopg.connect(app_database_url(city_db), autocommit=True) as app:
+        assert app.execute("SELECT count(*) FROM case_category JOIN case_group g ON g.code = group_code").fetchone()[0]
+        assert app.execute("SELECT count(*) FROM case_unclassified").fetchone()[0] == 0
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            app.execute(statement)
