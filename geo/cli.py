@@ -54,7 +54,7 @@ def run_command(parser: argparse.ArgumentParser, argv: list[str] | None = None) 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m geo",
-        description="Safety map (平安地图): database, imports, geocoding, risk, boundaries, users.",
+        description="Safety map (平安地图): database, imports, categories, geocoding, risk, boundaries, users.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_db_commands(commands)

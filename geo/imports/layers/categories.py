@@ -9,7 +9,8 @@ parents, a category whose group is neither in the file nor in the catalogue (or 
 under a category), and a row without parent that carries a deadline or severity (a category
 that lost its group). Importing upserts: what the file does not name stays, so a category
 that stored cases use is never deleted. A new group gets its unclassified category
-(<group>_unclassified) when the file gives it none.
+(<group>_unclassified) when the file gives it none. Unclassified cases whose text the new
+catalogue names move to that category (or, a group's name, to its unclassified category).
 """
 
 from collections import Counter
@@ -25,6 +26,17 @@ from geo.shared.categories import GLOBAL_UNCLASSIFIED, normal
 
 CODE = r"[A-Za-z0-9_.-]{1,60}"
 SYNONYM_SEPARATORS = ("；", ";")
+
+
+def _severity(value):
+    """A weight in risk scores: a number in 0–100."""
+    try:
+        number = float(normal(value))
+    except ValueError:
+        return None, f"{value!r} is not a number"
+    return (number, None) if 0 <= number <= 100 else (None, f"{number:g} is outside 0–100")
+
+
 FIELDS = [
     Field("code", True, ("编码", "分类编码", "代码", "code"), "the group's or category's code (letters, digits, _ . -)",
           pattern(CODE, "a code of letters, digits, _ . - (at most 60)")),
@@ -35,21 +47,13 @@ FIELDS = [
     Field("deadline_days", False, ("办理时限(天)", "办理时限（天）", "办理时限", "时限", "deadline_days", "deadline"),
           "categories: days to handle a case (default 10, or as stored)", integer(1, 3650)),
     Field("severity", False, ("严重程度", "严重度", "severity"), "categories: weight of a case in risk scores "
-          "(default: weights.toml's)", lambda v: _severity(v)),
+          "(default: weights.toml's)", _severity),
     Field("synonyms", False, ("同义词", "别名", "synonyms", "aliases"), "other names, separated by ； or ;"),
 ]  # fmt: skip
 STAGING = {"entry": "text", "code": "text", "parent": "text", "name_zh": "text", "name_en": "text",
            "deadline_days": "float8", "severity": "float8", "synonyms": "text[]"}  # fmt: skip
 GROUP_CODES = "SELECT code FROM case_group"
 CATEGORY_CODES = "SELECT code FROM case_category"
-
-
-def _severity(value):
-    try:
-        number = float(normal(value))
-    except ValueError:
-        return None, f"{value!r} is not a number"
-    return (number, None) if 0 <= number <= 100 else (None, f"{number:g} is outside 0–100")
 
 
 def prepare(conn, table, columns) -> None:
@@ -148,15 +152,19 @@ def _split(text: str) -> list[str]:
 
 def write(conn, context, origin) -> dict:
     """Upsert groups, then categories, then give every group without one its unclassified
-    category; the counts of groups and categories inserted and updated."""
+    category, then move the unclassified cases whose text the catalogue now knows; the counts
+    of groups and categories inserted and updated, the new unclassified categories and the
+    number of cases moved."""
     groups = upsert(conn, "imports/categories_groups_upsert")
     categories = upsert(conn, "imports/categories_upsert")
     created = conn.execute(load_query("imports/categories_unclassified")).fetchall()
+    moved = conn.execute(load_query("imports/categories_reclassify")).fetchone()[0]
     return {
         "inserted": len(groups[0]) + len(categories[0]),
         "updated": len(groups[1]) + len(categories[1]),
         "flags": {},
         "unclassified_created": [code for code, _ in created],
+        "cases_reclassified": moved,
     }
 
 

@@ -144,7 +144,9 @@ def write_catalogue(path, rows):
     return path
 
 
-def test_a_citys_catalogue_names_its_words_and_the_next_import_knows_them(city_db, tmp_path):
+def test_a_citys_catalogue_names_its_words_and_the_cases_follow(city_db, tmp_path):
+    cases_file = other_city_file(city_db, tmp_path / "工单.csv")
+    import_file(city_db, cases_file, "cases")
     catalogue = write_catalogue(tmp_path / "分类目录.csv", [
         ["municipal", "", "市政设施", "Municipal facilities", "", "", "市政；城市管理"],
         ["municipal_street_vending", "municipal", "占道经营", "Street vending", "5", "0.5", "流动摊贩;占道"],
@@ -155,15 +157,20 @@ def test_a_citys_catalogue_names_its_words_and_the_next_import_knows_them(city_d
     assert code == 0, stderr
     assert (summary["inserted"], summary["updated"]) == (3, 1)
     assert summary["unclassified_created"] == ["municipal_unclassified"]
+    assert summary["cases_reclassified"] == 4, "three 占道经营 and the group name 市政设施"
     with connect(city_db) as conn:
         assert conn.execute("SELECT count(*) FROM case_category").fetchone()[0] == 17 + 3, "nothing deleted"
         assert conn.execute("SELECT deadline_days FROM case_category WHERE code = 'hazard_fire'").fetchone()[0] == 2
-    code, summary, stderr = import_file(city_db, other_city_file(city_db, tmp_path / "工单.csv"), "cases")
+    moved = stored(city_db)
+    assert moved["GD-0005"] == moved["GD-0006"] == moved["GD-0009"] == ("municipal_street_vending", None)
+    assert moved["GD-0010"] == ("municipal_unclassified", "市政设施")
+    assert moved["GD-0007"] == EXPECTED["GD-0007"]
+    code, summary, stderr = import_file(city_db, cases_file, "cases")
     assert code == 0, stderr
-    now = stored(city_db)
-    assert now["GD-0005"] == now["GD-0006"] == ("municipal_street_vending", None)
-    assert now["GD-0010"] == ("municipal_unclassified", "市政设施")
-    assert now["GD-0009"] == ("municipal_street_vending", None), "a known category wins over its group cell"
+    assert stored(city_db) == moved, "an import of the file now puts them there too"
+    # Only the default deadlines move: the file gives none, and fire hazards now have 2 days,
+    # street vending 5 (reclassifying kept the deadline the case had).
+    assert (summary["updated"], summary["unchanged"]) == (5, 7)
     assert summary["unknown_categories"] == {"其他": 1, "环境卫生": 1}
 
 
