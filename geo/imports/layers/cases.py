@@ -13,7 +13,7 @@ keeps the text (category_raw) and is flagged; the summary counts each unknown te
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -71,9 +71,11 @@ class Lookups:
 
     catalogue: Catalogue
     statuses: dict
+    resolved: dict = field(default_factory=dict)  # (category, group) cells → Resolved: a file repeats a few values
 
 
 def prepare(conn, table, columns) -> Lookups:
+    """The lookups; a file with neither a category nor a group column is refused."""
     if columns.get("category") is None and columns.get("group") is None:
         names = " / ".join(LAYER.field("category").aliases + LAYER.field("group").aliases[:3])
         raise UserError(f"missing column category: looked for {names} (or pass --map COLUMN=category)")
@@ -84,7 +86,8 @@ def prepare(conn, table, columns) -> Lookups:
 
 
 def finish(record: dict, lookups: Lookups):
-    resolved = resolve(lookups.catalogue, record["category"], record["group"])
+    cells = (record["category"], record["group"])
+    resolved = lookups.resolved.get(cells) or lookups.resolved.setdefault(cells, resolve(lookups.catalogue, *cells))
     category = resolved.code
     status = lookups.statuses.get((record["status"] or "accepted").strip().lower())
     if status is None:

@@ -222,6 +222,9 @@ def test_mapping_unknown_texts_reclassifies_stored_cases_and_the_next_import(cit
         **{k: v for k, v in now.items() if v[1] in ("占道经营", "环境卫生", "市政设施")},
     }
     assert summary["unknown_categories"] == {"其他": 1}
+    listing = run_geo("categories", "list", database_url=city_db, in_process=True).stdout
+    assert "safety_hazard  安全隐患 / Safety hazards" in listing and "消防隐患" in listing
+    assert "dispute_unclassified" in listing and "其他纠纷 / Other dispute (unclassified) [unclassified]" in listing
 
 
 @pytest.mark.parametrize(
