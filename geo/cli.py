@@ -10,6 +10,7 @@ import psycopg
 from geo.audit import command as audit_command
 from geo.auth import command as users_command
 from geo.boundaries import command as boundaries_command
+from geo.categories import command as categories_command
 from geo.db.cluster import LocalCluster
 from geo.db.connection import connect, database_url, redact
 from geo.db.migrate import migrate
@@ -53,7 +54,7 @@ def run_command(parser: argparse.ArgumentParser, argv: list[str] | None = None) 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m geo",
-        description="Safety map (平安地图): database, imports, geocoding, risk, boundaries, users.",
+        description="Safety map (平安地图): database, imports, categories, geocoding, risk, boundaries, users.",
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     _add_db_commands(commands)
@@ -65,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
     geocode_command.add_parser(commands)
     import_command.add_parser(commands)
     export_command.add_parser(commands)
+    categories_command.add_parser(commands)
     risk_command.add_parser(commands)
     boundaries_command.add_parser(commands)
     users_command.add_parser(commands)

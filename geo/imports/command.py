@@ -112,8 +112,11 @@ def _chunk_rows(layer) -> int | None:
 
 
 def _summary(read: int, good: int, written: dict, rejected: list, warnings: list) -> dict:
+    """The counts of an import; what a layer's writer adds beyond inserted, updated and flags
+    (the cases' unknown categories, the catalogue's new unclassified categories) as it is."""
     flags = {reason: count for reason, count in written["flags"].items() if count}
-    return {
+    extra = {key: value for key, value in written.items() if key not in NOTHING_WRITTEN}
+    return extra | {
         "read": read,
         "inserted": written["inserted"],
         "updated": written["updated"],
@@ -144,6 +147,11 @@ def _text(summary: dict) -> str:
     parts = [f"{key} {summary[key]:,}" for key in ("read", "inserted", "updated", "unchanged", "rejected", "flagged")]
     lines = ["; ".join(parts)]
     lines += [f"  flagged: {count:,} {reason}" for reason, count in summary["flags"].items()]
+    unknown = summary.get("unknown_categories") or {}
+    if unknown:
+        lines.append(f"{len(unknown):,} category text(s) not in the catalogue, stored unclassified "
+                     "(map them: python -m geo categories map RAW CODE):")  # fmt: skip
+        lines += [f"  {count:>8,}  {raw or '(empty)'}" for raw, count in unknown.items()]
     if summary["report"]:
         lines.append(f"rejected rows (line, id, reason) in {summary['report']}")
     if summary["warnings_report"]:

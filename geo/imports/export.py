@@ -1,9 +1,11 @@
-"""`python -m geo export --layer LAYER --format gpkg|geojson|csv|shp FILE`: out again for QGIS.
+"""`python -m geo export --layer LAYER --format gpkg|geojson|csv|xlsx|shp FILE`: out again for QGIS.
 
 Columns carry the import's field names, so that exporting a layer and importing the file
 changes nothing. Geometry in EPSG:4326, written into the file (a .prj beside a Shapefile,
 and a .cpg saying UTF-8, so that Chinese text reads back intact); CSV carries points as
-lon/lat and polygons as full-precision WKT, in UTF-8 with a BOM for Excel. Times are ISO
+lon/lat and polygons as full-precision WKT, in UTF-8 with a BOM for Excel; XLSX the same
+columns as a workbook. A layer without geometry (the category catalogue) goes to CSV or XLSX
+only. Times are ISO
 text with their offset (a Shapefile has no time type). Key persons leave only as counts per
 grid and category, small counts suppressed.
 """
@@ -26,7 +28,8 @@ from geo.map.suppression import suppress_group
 from geo.settings import get_settings
 from geo.shared.units import find_unit
 
-DRIVERS = {"gpkg": "GPKG", "geojson": "GeoJSON", "shp": "ESRI Shapefile", "csv": None}
+DRIVERS = {"gpkg": "GPKG", "geojson": "GeoJSON", "shp": "ESRI Shapefile", "csv": None, "xlsx": None}
+XLSX_CELL_CHARS = 32_767
 QUERIES = {name: "imports/export_" + name.replace("-", "_") for name in LAYERS}
 SHAPEFILE_NAME_LENGTH = 10
 SHAPEFILE_TEXT_BYTES = 254
@@ -38,7 +41,7 @@ COUNTY_EXISTS = "SELECT EXISTS (SELECT 1 FROM admin_area WHERE code = %s AND lev
 
 
 def add_parser(commands) -> None:
-    cmd = commands.add_parser("export", help="export a layer to GeoPackage, GeoJSON, CSV or Shapefile")
+    cmd = commands.add_parser("export", help="export a layer to GeoPackage, GeoJSON, CSV, XLSX or Shapefile")
     cmd.add_argument("file", help="the file to write")
     cmd.add_argument("--layer", required=True, choices=sorted(QUERIES), help="which layer")
     cmd.add_argument("--format", choices=sorted(DRIVERS), help="default: from the file's suffix")
@@ -90,13 +93,15 @@ def _hide_key_persons(conn, frame: pd.DataFrame, current: bool) -> pd.DataFrame:
 
 def write_file(frame: pd.DataFrame, path: str, fmt: str) -> None:
     """Write the rows (from read_layer) as `fmt`; an existing file is replaced."""
-    geometry = shapely.from_wkb(frame.pop("geom").to_numpy())
+    geometry = shapely.from_wkb(frame.pop("geom").to_numpy()) if "geom" in frame else None
+    if geometry is None and DRIVERS[fmt]:
+        raise UserError(f"this layer has no geometry: export it as csv or xlsx, not {fmt}")
     frame = frame.apply(_as_text_if_times)
     target = Path(path)
     if target.exists():
         target.unlink()
-    if fmt == "csv":
-        _write_csv(frame, geometry, target)
+    if fmt in ("csv", "xlsx"):
+        (_write_csv if fmt == "csv" else _write_xlsx)(_plain_table(frame, geometry), target)
         return
     if fmt == "shp":
         _require_short_text(frame)
@@ -115,10 +120,23 @@ def _require_short_text(frame: pd.DataFrame) -> None:
                             f"({SHAPEFILE_TEXT_BYTES} bytes): export as gpkg, geojson or csv")  # fmt: skip
 
 
-def _write_csv(frame: pd.DataFrame, geometry, target: Path) -> None:
-    if not all(c in frame.columns for c in POINT_COLUMNS):
+def _plain_table(frame: pd.DataFrame, geometry) -> pd.DataFrame:
+    """The rows for CSV or XLSX: points as their lon/lat columns, other shapes as a WKT
+    column, missing values as empty cells."""
+    if geometry is not None and not all(c in frame.columns for c in POINT_COLUMNS):
         frame["wkt"] = shapely.to_wkt(geometry, rounding_precision=-1)
-    frame = frame.astype(object).where(frame.notna(), "")
+    return frame.astype(object).where(frame.notna(), "")
+
+
+def _write_xlsx(frame: pd.DataFrame, target: Path) -> None:
+    """A workbook of one sheet; a cell holds 32,767 characters: refuse rather than cut."""
+    for column in frame.columns:
+        if frame[column].map(lambda v: isinstance(v, str) and len(v) > XLSX_CELL_CHARS).any():
+            raise UserError(f"values of {column} are longer than an XLSX cell holds: export as csv")
+    frame.to_excel(target, index=False, engine="openpyxl")
+
+
+def _write_csv(frame: pd.DataFrame, target: Path) -> None:
     with target.open("w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(frame.columns)

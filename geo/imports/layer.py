@@ -46,6 +46,7 @@ class Layer:
     key: str = "code"
     staging: dict = field(default_factory=dict)
     whole_file: bool = False  # `prepare` needs every row at once (else the file is read in chunks)
+    staged_key: str | None = None  # the staging column no two rows may share (default: key)
 
     @property
     def table(self) -> str:

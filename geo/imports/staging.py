@@ -33,7 +33,9 @@ def stage_rows(conn, layer: Layer, rows) -> None:
 
 def remove_repeated(conn, layer: Layer) -> list[tuple[int, str, str]]:
     """Take out the rows whose id repeats within the file; return them as rejections."""
-    query = sql.SQL(REMOVE_REPEATED).format(table=sql.Identifier(layer.table), key=sql.Identifier(layer.key))
+    query = sql.SQL(REMOVE_REPEATED).format(
+        table=sql.Identifier(layer.table), key=sql.Identifier(layer.staged_key or layer.key)
+    )
     rejected = []
     for line, key, lines in conn.execute(query).fetchall():
         others = ", ".join(str(n) for n in lines if n != line)

@@ -25,13 +25,13 @@ def read_components(
 ) -> pd.DataFrame:
     """One row per (basic grid, moment): the raw value of every component and the facts the
     explanation quotes (cases in 30 days, escalated cases)."""
-    categories = [c for c in config.severity if c != "default"]
+    severity = read_severities(conn, config)
     params = {
         "as_of": as_of,
         "days_back": days_back,
         "grid_ids": None if grid_ids is None else list(grid_ids),
-        "categories": categories,
-        "severities": [config.severity[c] for c in categories],
+        "categories": list(severity),
+        "severities": list(severity.values()),
         "default_severity": config.severity["default"],
         "escalation_levels": list(config.escalation),
         "escalation_weights": list(config.escalation.values()),
@@ -44,6 +44,13 @@ def read_components(
         "repeat_window_days": config.repeat_window_days,
     }
     return query_frame(conn, load_query("risk/grid_inputs"), params)
+
+
+def read_severities(conn: psycopg.Connection, config: RiskConfig) -> dict[str, float]:
+    """Category code -> how much one case counts: weights.toml's [severity] where it names the
+    category, else the catalogue's severity; the categories with neither take the default."""
+    catalogue = dict(conn.execute(load_query("risk/category_severity")).fetchall())
+    return catalogue | {code: weight for code, weight in config.severity.items() if code != "default"}
 
 
 def read_category_counts(conn: psycopg.Connection, as_of: dt.date, grid_ids=None) -> pd.DataFrame:

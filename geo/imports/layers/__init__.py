@@ -1,10 +1,11 @@
 """The importable layers, by the name `--layer` takes, in the order a city loads them."""
 
-from geo.imports.layers import areas, buildings, cameras, cases, grids, key_persons, key_places, micro_grids
+from geo.imports.layers import areas, buildings, cameras, cases, categories, grids, key_persons, key_places, micro_grids
 
 LAYERS = {
     layer.name: layer
     for layer in (
+        categories.LAYER,
         areas.LAYER,
         grids.LAYER,
         micro_grids.LAYER,

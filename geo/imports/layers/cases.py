@@ -2,22 +2,29 @@
 
 A row is rejected with its reason when a required value is empty, a date is not a date,
 coordinates are unusable (not finite, out of range, swapped), it has neither coordinates nor
-an address, its category, source or status is unknown, or its times contradict each other.
+an address, its source or status is unknown, or its times contradict each other.
 An address-only case is kept: the geocoder places it as it is written. Coordinates are
 stored as given (raw_lon, raw_lat, raw_crs) and converted to WGS84 (geom).
+
+The category comes from a category column (小类), a group column (大类) or both, looked up in
+the catalogue (geo.shared.categories). A category the catalogue does not know never rejects
+the row: the case goes into the unclassified category of its group (or the global one),
+keeps the text (category_raw) and is flagged; the summary counts each unknown text.
 """
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from geo.db.connection import load_query
+from geo.errors import UserError
 from geo.imports.columns import ADDRESS, CRS, GEOMETRY, LAT, LON, Field
 from geo.imports.geometry import POINT
 from geo.imports.layer import Layer
 from geo.imports.values import choice, parse_datetime, parse_day_end, parse_key
 from geo.imports.write import place_pending_cases
+from geo.shared.categories import Catalogue, read_catalogue, resolve
 
 SOURCES = {
     "grid_worker": ("网格员", "网格", "grid_worker", "grid"),
@@ -29,7 +36,10 @@ SOURCES = {
 FIELDS = [
     Field("code", True, ("编号", "事件编号", "案件编号", "工单号", "code", "id", "case_id"), "the case's id in its source system",
           parse_key),
-    Field("category", True, ("事件类型", "类别", "类型", "分类", "category"), "a category code or its Chinese or English name"),
+    Field("category", False, ("事件小类", "小类", "二级分类", "事件类型", "类别", "类型", "分类", "category"),
+          "a category's code, name or synonym (python -m geo categories list); unknown: stored unclassified"),
+    Field("group", False, ("事件大类", "大类", "一级分类", "category_group", "group"),
+          "a group's code, name or synonym (矛盾纠纷, 安全隐患 …), when the file has one"),
     Field("summary", True, ("摘要", "事件描述", "描述", "内容", "标题", "summary", "description"), "what happened"),
     Field("reported_at", True, ("上报时间", "受理时间", "发生时间", "时间", "reported_at", "reported", "time"),
           "when it was reported", parse_datetime),
@@ -40,44 +50,49 @@ FIELDS = [
     Field("closed_at", False, ("办结时间", "结案时间", "closed_at"), "required when the status is 结案", parse_datetime),
     ADDRESS, LON, LAT, CRS, GEOMETRY,
 ]  # fmt: skip
-CATEGORIES = "SELECT code, name_zh, name_en, deadline_days FROM case_category"
 STATUSES = "SELECT code, name_zh, name_en FROM case_status"
 STAGING = {
     "code": "text", "source": "text", "category_code": "text", "summary": "text", "reported_at": "timestamptz",
     "lon": "float8", "lat": "float8", "raw_lon": "float8", "raw_lat": "float8", "raw_crs": "text",
     "address_text": "text", "status": "text", "deadline": "timestamptz", "closed_at": "timestamptz",
+    "category_raw": "text", "category_unknown": "bool",
 }  # fmt: skip
+UNKNOWN_CATEGORIES = """SELECT coalesce(category_raw, ''), count(*) FROM import_cases WHERE category_unknown
+GROUP BY 1 ORDER BY 2 DESC, 1"""
+UNCLASSIFIED = """SELECT count(*) FROM import_cases s JOIN case_category k ON k.code = s.category_code
+WHERE k.unclassified"""
+UNCLASSIFIED_FLAG = "cases in an unclassified category (python -m geo categories unknown)"
 
 
 @dataclass
 class Lookups:
-    """What values mean, read from the database: categories (code, zh, en → code and deadline
-    days) and statuses (code, zh, en → code)."""
+    """What values mean, read from the database: the category catalogue and statuses (code,
+    zh, en → code)."""
 
-    categories: dict
-    deadline_days: dict
+    catalogue: Catalogue
     statuses: dict
+    resolved: dict = field(default_factory=dict)  # (category, group) cells → Resolved: a file repeats a few values
 
 
 def prepare(conn, table, columns) -> Lookups:
-    categories, days = {}, {}
-    for code, zh, en, deadline_days in conn.execute(CATEGORIES).fetchall():
-        categories |= {code: code, zh.lower(): code, en.lower(): code}
-        days[code] = deadline_days
+    """The lookups; a file with neither a category nor a group column is refused."""
+    if columns.get("category") is None and columns.get("group") is None:
+        names = " / ".join(LAYER.field("category").aliases + LAYER.field("group").aliases[:3])
+        raise UserError(f"missing column category: looked for {names} (or pass --map COLUMN=category)")
     statuses = {}
     for code, zh, en in conn.execute(STATUSES).fetchall():
         statuses |= {code: code, zh.lower(): code, en.lower(): code}
-    return Lookups(categories, days, statuses)
+    return Lookups(read_catalogue(conn), statuses)
 
 
 def finish(record: dict, lookups: Lookups):
-    category = lookups.categories.get(record["category"].strip().lower())
-    if category is None:
-        return None, f"unknown category {record['category']!r} (see `python -m geo import --layers`)"
+    cells = (record["category"], record["group"])
+    resolved = lookups.resolved.get(cells) or lookups.resolved.setdefault(cells, resolve(lookups.catalogue, *cells))
+    category = resolved.code
     status = lookups.statuses.get((record["status"] or "accepted").strip().lower())
     if status is None:
         return None, f"unknown status {record['status']!r}"
-    times, problem = _times(record, status, lookups.deadline_days[category])
+    times, problem = _times(record, status, lookups.catalogue.deadline_days[category])
     if problem:
         return None, problem
     if not np.isfinite(record["lon"]) and not record["address"]:
@@ -86,6 +101,7 @@ def finish(record: dict, lookups: Lookups):
     case = {key: record[key] for key in ("code", "summary", "lon", "lat")} | times
     case |= {"category_code": category, "status": status, "source": record["source"] or "grid_worker"}
     case |= {"address_text": record["address"], "raw_crs": record["raw_crs"] if located else None}
+    case |= {"category_raw": resolved.raw, "category_unknown": resolved.unknown}
     return case | {
         "raw_lon": record["raw_lon"] if located else None,
         "raw_lat": record["raw_lat"] if located else None,
@@ -105,9 +121,15 @@ def _times(record: dict, status: str, deadline_days: int):
 
 
 def write(conn, lookups, origin) -> dict:
-    """Upsert keyed on the source id; a changed case loses its placement and is placed again."""
+    """Upsert keyed on the source id; a changed case loses its placement and is placed again.
+    Adds the count of cases in an unclassified category to the flags, and each text the
+    catalogue did not know with its count ('' for no category at all)."""
+    unknown = dict(conn.execute(UNKNOWN_CATEGORIES).fetchall())
+    unclassified = conn.execute(UNCLASSIFIED).fetchone()[0]
     inserted, updated = conn.execute(load_query("imports/cases_upsert")).fetchone()
-    return {"inserted": inserted, "updated": updated} | place_pending_cases(conn)
+    placed = place_pending_cases(conn)
+    flags = {UNCLASSIFIED_FLAG: unclassified} | placed["flags"]
+    return {"inserted": inserted, "updated": updated, "flags": flags, "unknown_categories": unknown}
 
 
 LAYER = Layer("cases", "事件", FIELDS, POINT, finish, write, prepare=prepare, staging=STAGING)

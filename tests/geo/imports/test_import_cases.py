@@ -62,12 +62,16 @@ def test_bad_rows_are_reported_by_line_and_the_good_ones_load_and_are_placed(cit
         reasons = {line: reason for line, _, reason in csv.reader(handle)}
     assert summary["read"] == 12
     assert summary["read"] == summary["inserted"] + summary["updated"] + summary["unchanged"] + summary["rejected"]
-    assert (summary["inserted"], summary["rejected"]) == (3, 9)
-    assert "not a real date" in reasons["4"] and "unknown category" in reasons["5"]
+    assert (summary["inserted"], summary["rejected"]) == (4, 8)
+    assert "not a real date" in reasons["4"] and "5" not in reasons, "an unknown category is no reason to reject"
+    assert summary["unknown_categories"] == {"不存在的类型": 1}
     assert "missing location" in reasons["6"] and "swapped" in reasons["7"] and "finite" in reasons["8"]
     assert "Excel serial" in reasons["9"] and "closing time" in reasons["10"]
     assert "also on line 12" in reasons["11"] and "also on line 11" in reasons["12"]
-    assert count(url) == before + 3
+    assert count(url) == before + 4
+    assert count(url, "SELECT category_code || ':' || category_raw FROM cases WHERE code = 'A4'") == (
+        "unclassified:不存在的类型"
+    )
     stored = count(url, "SELECT summary FROM cases WHERE code = 'B2'")
     assert stored == '<b>"引号"</b>,逗号\n换行'
     placed = count(

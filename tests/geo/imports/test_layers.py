@@ -197,7 +197,8 @@ def test_a_point_moved_in_qgis_is_taken_from_the_geometry(city_db, tmp_path):
 def test_report_cells_are_not_run_as_formulas(city_db, tmp_path):
     path = tmp_path / "cases.csv"
     path.write_text(
-        '事件编号,事件类型,事件描述,上报时间,地址\n=HYPERLINK("http://x"),外星人,x,2026-11-10,某地\n', encoding="utf-8"
+        '事件编号,事件类型,事件描述,上报时间,地址\n=HYPERLINK("http://x"),邻里纠纷,x,2026-02-30,某地\n',
+        encoding="utf-8",
     )
     code, summary, stderr = import_file(city_db, path, "cases")
     assert code == 0 and summary["rejected"] == 1, stderr
