@@ -29,11 +29,13 @@ def lookup_key(text) -> str:
 
 @dataclass(frozen=True)
 class Catalogue:
-    """Lookups by lower-case text: to a category code (its code, names, synonyms), to a group
-    code, and the city's mappings; per group its unclassified category; per category its
-    deadline in days."""
+    """Lookups by lower-case text: to a category code (its code, names, synonyms; only texts
+    that name one category), to a category within its group ((group, text): a catalogue may
+    have an 其他 in every group), to a group code, and the city's mappings; per group its
+    unclassified category; per category its deadline in days."""
 
     categories: dict[str, str]
+    in_group: dict[tuple[str, str], str]
     groups: dict[str, str]
     mappings: dict[str, str]
     unclassified: dict[str, str]
@@ -52,39 +54,47 @@ class Resolved:
 
 def read_catalogue(conn: psycopg.Connection) -> Catalogue:
     """The catalogue and the mappings as lookups (a few hundred rows at most)."""
-    categories, unclassified, days = {}, {}, {}
+    named, in_group, unclassified, days = {}, {}, {}, {}
     for code, group, zh, en, synonyms, deadline_days, is_unclassified in conn.execute(
         load_query("categories/catalogue")
     ):
-        categories |= {lookup_key(name): code for name in (*synonyms, en, zh, code) if lookup_key(name)}
+        for key in {lookup_key(name) for name in (*synonyms, en, zh, code)} - {""}:
+            named.setdefault(key, set()).add(code)
+            in_group[group, key] = code
         days[code] = deadline_days
         if is_unclassified:
             unclassified[group] = code
+    categories = {key: codes.pop() for key, codes in named.items() if len(codes) == 1}
     groups = {}
     for code, zh, en, synonyms in conn.execute(load_query("categories/groups")):
         groups |= {lookup_key(name): code for name in (*synonyms, en, zh, code) if lookup_key(name)}
     mappings = dict(conn.execute(load_query("categories/mappings")).fetchall())
-    return Catalogue(categories, groups, mappings, unclassified, days)
+    return Catalogue(categories, in_group, groups, mappings, unclassified, days)
 
 
 def resolve(catalogue: Catalogue, category, group=None) -> Resolved:
     """The category of a case from its category cell (小类) and group cell (大类), either
     possibly empty.
 
-    A known category (or a mapped text) in the category cell wins, else one in the group cell
-    when the category cell is empty; else the case goes into the unclassified category of
-    the group the group cell (or the category cell) names, else the global one. The text
-    kept is the category cell's, else the group cell's.
+    A category of the group cell's group named by the category cell wins, then a category
+    the cell names alone (a text several groups' categories share names none), or a mapped
+    text; with the category cell empty, the group cell is looked up the same way; else the
+    case goes into the unclassified category of the group the group cell (or the category
+    cell) names, else the global one. The text kept is the category cell's, else the group
+    cell's.
 
     >>> resolve(catalogue, "占道经营", "矛盾纠纷")
     Resolved(code='dispute_unclassified', raw='占道经营', unknown=True)
     """
     cell = lookup_key(category) or lookup_key(group)
     raw = normal(category) or normal(group) or None
+    named_group = catalogue.groups.get(lookup_key(group))
+    if (named_group, cell) in catalogue.in_group:
+        return Resolved(catalogue.in_group[named_group, cell], None, False)
     if cell in catalogue.categories:
         return Resolved(catalogue.categories[cell], None, False)
     if cell in catalogue.mappings:
         return Resolved(catalogue.mappings[cell], raw, False)
-    group_code = catalogue.groups.get(lookup_key(group)) or catalogue.groups.get(cell)
+    group_code = named_group or catalogue.groups.get(cell)
     code = catalogue.unclassified.get(group_code) if group_code else None
     return Resolved(code or GLOBAL_UNCLASSIFIED, raw, cell not in catalogue.groups)

@@ -22,7 +22,7 @@ from geo.imports.layer import Layer
 from geo.imports.rows import clean_key
 from geo.imports.values import integer, pattern
 from geo.imports.write import upsert
-from geo.shared.categories import GLOBAL_UNCLASSIFIED, normal
+from geo.shared.categories import GLOBAL_UNCLASSIFIED, lookup_key, normal
 
 CODE = r"[A-Za-z0-9_.-]{1,60}"
 SYNONYM_SEPARATORS = ("；", ";")
@@ -77,32 +77,57 @@ def prepare(conn, table, columns) -> None:
                 "file (a row without 上级编码) nor of the catalogue"
             )
         _refuse_misplaced_unclassified(code, parent, line)
+    _refuse_shared_names(conn, rows)
 
 
 def _entries(table, columns) -> list[tuple]:
-    """(code, parent, line, has a deadline or severity) per row with a code, as the cells read."""
-    cells = {name: table.frame[columns[name]].tolist() if columns.get(name) else [""] * len(table.lines)
-             for name in ("code", "parent", "deadline_days", "severity")}  # fmt: skip
+    """(code, parent, line, has a deadline or severity, names and synonyms) per row with a
+    code, as the cells read."""
+    read = {name: table.frame[columns[name]].tolist() if columns.get(name) else [""] * len(table.lines)
+            for name in ("code", "parent", "deadline_days", "severity", "name_zh", "name_en", "synonyms")}  # fmt: skip
     rows = []
     for i, line in enumerate(table.lines):
-        code = normal(clean_key(cells["code"][i]))
+        code = normal(clean_key(read["code"][i]))
         if code:
-            extra = bool(normal(cells["deadline_days"][i]) or normal(cells["severity"][i]))
-            rows.append((code, normal(clean_key(cells["parent"][i])), line, extra))
+            extra = bool(normal(read["deadline_days"][i]) or normal(read["severity"][i]))
+            names = (read["name_zh"][i], read["name_en"][i], *_split(normal(read["synonyms"][i])))
+            rows.append((code, normal(clean_key(read["parent"][i])), line, extra, names))
     return rows
+
+
+def _refuse_shared_names(conn, rows: list[tuple]) -> None:
+    """A name or synonym of two groups, or of two categories of one group, would let a case
+    cell mean either: the catalogue as it would be after the import (the file's rows over the
+    stored ones) names each thing once per level. Categories of different groups may share a
+    name (an 其他 in every group): a case's group cell tells them apart."""
+    stored = [(code, group, (zh, en, *synonyms)) for code, group, zh, en, synonyms, *_ in conn.execute(
+        load_query("categories/catalogue"))]  # fmt: skip
+    stored += [(code, None, (zh, en, *synonyms)) for code, zh, en, synonyms in conn.execute(
+        load_query("categories/groups"))]  # fmt: skip
+    entries = {(bool(group), code): (group, names) for code, group, names in stored}
+    for code, parent, _line, _extra, names in rows:
+        entries[bool(parent), code] = (parent or None, names)
+    owners = {}
+    for (_is_category, code), (group, names) in entries.items():
+        for key in {lookup_key(name) for name in (*names, code)} - {""}:
+            owners.setdefault((group, key), set()).add(code)
+    for (group, key), codes in owners.items():
+        if len(codes) > 1:
+            where = f"categories of the group {group!r}" if group else "groups"
+            raise UserError(f"{key!r} names two {where}: {', '.join(sorted(codes))}; a name or synonym names one")
 
 
 def _refuse_repeated(rows: list[tuple]) -> None:
     counts = Counter((bool(parent), code) for code, parent, *_ in rows)
     for (is_category, code), count in counts.items():
         if count > 1:
-            lines = ", ".join(str(line) for c, p, line, _ in rows if c == code and bool(p) == is_category)
+            lines = ", ".join(str(line) for c, p, line, *_ in rows if c == code and bool(p) == is_category)
             kind = "category" if is_category else "group"
             raise UserError(f"duplicate {kind} code {code!r} on lines {lines}: each code once")
 
 
 def _refuse_group_rows_with_category_values(rows: list[tuple]) -> None:
-    for code, parent, line, extra in rows:
+    for code, parent, line, extra, _names in rows:
         if not parent and extra:
             raise UserError(f"line {line}: {code!r} has a deadline or severity but no group (上级编码): a category "
                             "needs its group; a group row leaves them empty")  # fmt: skip

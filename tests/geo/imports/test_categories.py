@@ -182,6 +182,10 @@ def test_a_citys_catalogue_names_its_words_and_the_cases_follow(city_db, tmp_pat
         ([["p", "q", "乙", "B", "3", "", ""], ["q", "p", "丙", "C", "3", "", ""]], "a cycle of parents: p → q → p"),
         ([["roads_potholes", "roads", "道路坑洼", "Potholes", "3", "", ""]], "'roads_potholes' has no known group"),
         ([["roads_potholes", "", "道路坑洼", "Potholes", "3", "", ""]], "a category needs its group"),
+        ([["roads", "", "道路", "Roads", "", "", ""], ["roads_potholes", "roads", "道路坑洼", "Potholes", "3", "", "坑洼"],
+          ["roads_cracks", "roads", "道路裂缝", "Cracks", "3", "", "坑洼"]],
+         "'坑洼' names two categories of the group 'roads': roads_cracks, roads_potholes"),
+        ([["roads", "", "道路", "Roads", "", "", "纠纷类"]], "'纠纷类' names two groups: dispute, roads"),
     ],
 )  # fmt: skip
 def test_a_broken_catalogue_is_refused_in_one_line_and_changes_nothing(city_db, tmp_path, rows, fragment):
@@ -241,3 +245,24 @@ def test_the_dashboard_role_reads_the_catalogue_and_cannot_write_it(city_db, sta
         assert app.execute("SELECT count(*) FROM case_unclassified").fetchone()[0] == 0
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             app.execute(statement)
+
+
+def test_an_other_in_every_group_is_told_apart_by_the_group_cell(city_db, tmp_path):
+    catalogue = write_catalogue(tmp_path / "分类目录.csv", [
+        ["dispute_other", "dispute", "其他", "Other dispute", "10", "", ""],
+        ["safety_hazard_other", "safety_hazard", "其他", "Other hazard", "5", "", ""],
+    ])  # fmt: skip
+    code, _summary, stderr = import_file(city_db, catalogue, "categories")
+    assert code == 0, stderr
+    rows = [
+        ("GD-0101", "矛盾纠纷", "其他", "其他纠纷", "2026-11-03 09:12", False, True),
+        ("GD-0102", "安全隐患", "其他", "其他隐患", "2026-11-03 10:40", False, True),
+        ("GD-0103", "", "其他", "不知大类", "2026-11-03 11:40", False, True),
+    ]
+    code, summary, stderr = import_file(city_db, other_city_file(city_db, tmp_path / "cases.csv", rows), "cases")
+    assert code == 0, stderr
+    placed = stored(city_db)
+    assert placed["GD-0101"] == ("dispute_other", None)
+    assert placed["GD-0102"] == ("safety_hazard_other", None)
+    assert placed["GD-0103"] == ("unclassified", "其他"), "a name two groups share says nothing alone"
+    assert summary["unknown_categories"] == {"其他": 1}
