@@ -22,6 +22,7 @@ from urllib.parse import quote
 import psycopg
 
 from geo.db import cluster_auth
+from geo.db.ownership import grant_parameters
 from geo.errors import UserError
 from geo.settings import PROJECT_ROOT, Settings
 
@@ -181,6 +182,7 @@ class LocalCluster:
         with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
             for role, secret in passwords.items():
                 cluster_auth.set_login_password(conn, role, secret, plain=role != SERVER_USER)
+            grant_parameters(conn, OWNER_ROLE)  # here under the lock, not by each database's first user
             hba = self.data_dir / "pg_hba.conf"
             cluster_auth.write_private(hba, cluster_auth.HBA_CONF)
             self._give_to_server_user(hba)

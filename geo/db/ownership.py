@@ -45,12 +45,21 @@ def prepare_database(conn: psycopg.Connection, owner: str) -> list[str]:
         for name in required_extensions():
             if name not in installed:
                 done.append(_run(conn, sql.SQL("CREATE EXTENSION IF NOT EXISTS {}").format(sql.Identifier(name))))
-        for name in function_parameters():
-            if not conn.execute("SELECT has_parameter_privilege(%s, %s, 'SET')", [owner, name]).fetchone()[0]:
-                grant = sql.SQL("GRANT SET ON PARAMETER {} TO {}")
-                done.append(_run(conn, grant.format(sql.Identifier(*name.split(".")), sql.Identifier(owner))))
+        done += grant_parameters(conn, owner)
         for statement in ownership_statements(conn, owner) + default_privilege_statements(conn, owner):
             done.append(_run(conn, statement))
+    return done
+
+
+def grant_parameters(conn: psycopg.Connection, owner: str) -> list[str]:
+    """As the superuser: let `owner` set the project's settings in its functions' SET clauses
+    (a grant of the whole cluster, which the cluster's start also makes). Returns the grants
+    made."""
+    done = []
+    for name in function_parameters():
+        if not conn.execute("SELECT has_parameter_privilege(%s, %s, 'SET')", [owner, name]).fetchone()[0]:
+            grant = sql.SQL("GRANT SET ON PARAMETER {} TO {}")
+            done.append(_run(conn, grant.format(sql.Identifier(*name.split(".")), sql.Identifier(owner))))
     return done
 
 

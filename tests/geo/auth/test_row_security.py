@@ -164,7 +164,7 @@ def test_the_dashboard_role_cannot_write_key_persons_or_read_around_the_view(cit
     with psycopg.connect(app_database_url(city_db), autocommit=True) as app:
         with pytest.raises(psycopg.errors.InsufficientPrivilege):
             app.execute("DELETE FROM sensitive.key_person")
-        # The view checks the reader's rights, not its (superuser) owner's.
+        # The view checks the reader's rights, not its owner's.
         assert app.execute("SELECT count(*) FROM sensitive.key_person_located").fetchone()[0] == 0
 
 
