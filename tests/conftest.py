@@ -1,6 +1,8 @@
 """A throwaway database per test run on the real PostGIS (local cluster or DATABASE_URL).
 
-No mocks: a missing database fails the run. The demo database is never touched.
+No mocks: a missing database fails the run. The demo database is never touched. With the
+local cluster every URL here is the owner role's (migrations, imports and demo loads run as
+it); creating and dropping databases switch to the superuser (geo.db.connection.admin_url).
 """
 
 import datetime as dt
@@ -10,7 +12,6 @@ from pathlib import Path
 
 import pytest
 from filelock import FileLock
-from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict
 
 from data.demo import load_demo
@@ -113,11 +114,9 @@ def copy_database(template_url: str, server_url: str):
 
 
 def clone_database(template_url: str, url: str) -> None:
-    """CREATE DATABASE `url` as a copy of `template_url` (which nobody may be connected to)."""
-    template = conninfo_to_dict(template_url)["dbname"]
-    name = conninfo_to_dict(url)["dbname"]
-    with connect(with_dbname(url, "postgres"), autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {} TEMPLATE {}").format(sql.Identifier(name), sql.Identifier(template)))
+    """CREATE DATABASE `url` as a copy of `template_url` (which nobody may be connected to),
+    owned by the owner role like its template; the superuser creates it."""
+    create_database(url, template=conninfo_to_dict(template_url)["dbname"])
 
 
 class RunTemplates:

@@ -4,7 +4,8 @@ Used when `DATABASE_URL` is unset. The cluster is keyed by the checkout path, so
 on one machine get two clusters on two ports. PostgreSQL refuses to run as root, so as root
 the server runs as the `postgres` system user with its directory under /var/lib, which that
 user can reach (a checkout under /root is not). Every connection needs a password
-(geo/db/cluster_auth.py): the URLs this module gives name the role's password file.
+(geo/db/cluster_auth.py): the URLs this module gives name the role's password file. Three
+roles log in: the superuser, the owner of the project's objects, and the dashboard's role.
 """
 
 import hashlib
@@ -21,15 +22,22 @@ from urllib.parse import quote
 import psycopg
 
 from geo.db import cluster_auth
+from geo.db.ownership import grant_parameters
 from geo.errors import UserError
 from geo.settings import PROJECT_ROOT, Settings
 
+# The server's superuser: creates databases, roles and extensions, converts earlier versions'
+# databases (geo/db/ownership.py), nothing else.
 SERVER_USER = "postgres"
+# The role that owns the project's schemas, tables and functions (so SECURITY DEFINER functions
+# run as it) and that migrations, imports and the command line connect as: no superuser, no
+# role or database creation, no row-security bypass.
+OWNER_ROLE = "safety_map_owner"
 # The role the dashboard connects as (its grants: migration 0016). The cluster creates it with
 # its password, so that it can log in from the first migration on.
 APP_ROLE = "safety_map_app"
 # The roles that log in, each with its own password file.
-LOGIN_ROLES = (SERVER_USER, APP_ROLE)
+LOGIN_ROLES = (SERVER_USER, OWNER_ROLE, APP_ROLE)
 ROOT_CLUSTER_BASE = Path("/var/lib/safety-map")
 PORT_RANGE_START = 20000
 PORT_RANGE_SIZE = 20000
@@ -173,7 +181,8 @@ class LocalCluster:
         # A cluster of an earlier version lets the superuser in without its password yet.
         with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
             for role, secret in passwords.items():
-                cluster_auth.set_login_password(conn, role, secret)
+                cluster_auth.set_login_password(conn, role, secret, plain=role != SERVER_USER)
+            grant_parameters(conn, OWNER_ROLE)  # here under the lock, not by each database's first user
             hba = self.data_dir / "pg_hba.conf"
             cluster_auth.write_private(hba, cluster_auth.HBA_CONF)
             self._give_to_server_user(hba)

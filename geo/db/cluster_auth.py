@@ -25,6 +25,8 @@ import psycopg
 from psycopg import sql
 
 SCRAM_ITERATIONS = 4096
+# What a role other than the server's superuser may not do, whatever an earlier version gave it.
+PLAIN_ROLE = "NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS"
 PASSWORD_BYTES = 32
 # Our only authentication rules: a password (SCRAM) for every local socket and loopback TCP
 # connection; no other address can connect (the server listens on 127.0.0.1 only).
@@ -53,8 +55,17 @@ def passfile_for_role(current: str, role: str) -> str:
     >>> passfile_for_role("/c/secrets/postgres.pgpass", "safety_map_app")  # when it exists
     '/c/secrets/safety_map_app.pgpass'
     """
-    sibling = Path(current).with_name(f"{role}.pgpass")
-    return str(sibling) if sibling.is_file() else current
+    return sibling_passfile(current, role) or current
+
+
+def sibling_passfile(current: str, role: str) -> str | None:
+    """The password file of `role` beside `current` when `current` is one of a cluster's
+    role files (`<role>.pgpass`) and that sibling exists; else None."""
+    path = Path(current)
+    if path.suffix != ".pgpass":
+        return None
+    sibling = path.with_name(f"{role}.pgpass")
+    return str(sibling) if sibling.is_file() else None
 
 
 def password(home: Path, role: str) -> str:
@@ -91,13 +102,15 @@ def locked(home: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-def set_login_password(conn: psycopg.Connection, role: str, secret: str) -> None:
-    """Give `role` the password `secret` (as a SCRAM verifier), creating it as a plain login
-    role (no superuser, no role or database creation, no row-security bypass) when missing."""
+def set_login_password(conn: psycopg.Connection, role: str, secret: str, plain: bool = True) -> None:
+    """Give `role` the password `secret` (as a SCRAM verifier), creating it when missing. A
+    `plain` role is made (or made again) a login role without any power of its own: no
+    superuser, no role or database creation, no replication, no row-security bypass."""
     verifier = sql.Literal(scram_verifier(secret))
     exists = conn.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", [role]).fetchone()
-    statement = "ALTER ROLE {} LOGIN PASSWORD {}" if exists else "CREATE ROLE {} LOGIN PASSWORD {}"
-    conn.execute(sql.SQL(statement).format(sql.Identifier(role), verifier))
+    statement = "ALTER ROLE {} LOGIN {} PASSWORD {}" if exists else "CREATE ROLE {} LOGIN {} PASSWORD {}"
+    powers = sql.SQL(PLAIN_ROLE if plain else "")
+    conn.execute(sql.SQL(statement).format(sql.Identifier(role), powers, verifier))
 
 
 def scram_verifier(secret: str, salt: bytes | None = None) -> str:

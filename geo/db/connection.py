@@ -1,7 +1,8 @@
 """Connections to the safety-map database.
 
 `database_url()` is the one place that decides which database we talk to: `DATABASE_URL`
-when set (nothing is started), else the project's local cluster, started on demand.
+when set (nothing is started), else the project's local cluster, started on demand, as its
+owner role (the superuser only creates and drops databases: `admin_url`).
 """
 
 from collections.abc import Iterator
@@ -12,8 +13,9 @@ import psycopg
 from psycopg import sql
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
-from geo.db.cluster import APP_ROLE, LocalCluster
-from geo.db.cluster_auth import passfile_for_role
+from geo.db.cluster import APP_ROLE, OWNER_ROLE, SERVER_USER, LocalCluster
+from geo.db.cluster_auth import passfile_for_role, sibling_passfile
+from geo.db.ownership import prepare_database
 from geo.errors import UserError
 from geo.settings import Settings, get_settings
 
@@ -23,8 +25,9 @@ QUERIES_DIR = Path(__file__).parent / "queries"
 def database_url(settings: Settings | None = None) -> str:
     """URL of the application database; starts the local cluster when needed.
 
-    With `DATABASE_URL` set it is returned unchanged. Otherwise the local cluster is
-    started (idempotent) and the database `settings.db_name` created when missing.
+    With `DATABASE_URL` set it is returned unchanged: its role does everything. Otherwise the
+    local cluster is started (idempotent), the database `settings.db_name` created when
+    missing and prepared (geo/db/ownership.py), and the URL is the owner role's.
     """
     settings = settings or get_settings()
     if settings.database_url:
@@ -36,13 +39,36 @@ def database_url(settings: Settings | None = None) -> str:
 
 def server_url(settings: Settings | None = None) -> str:
     """URL of the server's maintenance database `postgres`, for creating scratch databases
-    (tests, benchmarks); starts the local cluster unless `DATABASE_URL` is set."""
+    (tests, benchmarks); starts the local cluster unless `DATABASE_URL` is set. With the local
+    cluster it is the owner role's: a database created from it is the owner's, and
+    `create_database` and `drop_database` switch to the superuser themselves."""
     settings = settings or get_settings()
     if settings.database_url:
         return with_dbname(settings.database_url, "postgres")
     cluster = LocalCluster.from_settings(settings)
     cluster.start()
-    return cluster.url("postgres")
+    return cluster.url("postgres", OWNER_ROLE)
+
+
+def admin_url(url: str) -> str:
+    """`url` as the local cluster's superuser, when it names a password file of the cluster
+    beside the superuser's; else `url` itself (`DATABASE_URL`: its role does everything).
+    Only for creating and dropping databases, roles and extensions."""
+    return _as_role(url, SERVER_USER)
+
+
+def owner_url(url: str) -> str:
+    """`url` as the owner role of the local cluster (as `admin_url` decides), else `url`."""
+    return _as_role(url, OWNER_ROLE)
+
+
+def _as_role(url: str, role: str) -> str:
+    params = conninfo_to_dict(url)
+    passfile = sibling_passfile(params["passfile"], role) if params.get("passfile") else None
+    if passfile is None:
+        return url
+    params.pop("password", None)
+    return make_conninfo(**{**params, "user": role, "passfile": passfile})
 
 
 def app_database_url(url: str | None = None, settings: Settings | None = None) -> str:
@@ -90,31 +116,43 @@ def with_dbname(url: str, dbname: str) -> str:
     return make_conninfo(**params)
 
 
-def create_database(url: str) -> bool:
-    """Create the database named in `url` (UTF-8, C.UTF-8) when missing; True if created."""
-    dbname = conninfo_to_dict(url)["dbname"]
-    with connect(with_dbname(url, "postgres"), autocommit=True) as admin:
-        exists = admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", [dbname]).fetchone()
-        if exists:
-            return False
-        admin.execute(
-            sql.SQL(
-                "CREATE DATABASE {} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
-            ).format(sql.Identifier(dbname))
-        )
-        # psql and other clients then show times in the configured zone too.
-        admin.execute(
-            sql.SQL("ALTER DATABASE {} SET timezone TO {}").format(
-                sql.Identifier(dbname), sql.Literal(get_settings().timezone)
-            )
-        )
-    return True
+def create_database(url: str, template: str | None = None) -> bool:
+    """Create the database named in `url` (UTF-8, C.UTF-8; or a copy of the database
+    `template`, which nobody may be connected to) when missing, owned by the URL's role; True
+    if created. Then, on the local cluster, prepare it as the superuser (extensions,
+    ownership: geo/db/ownership.py); a copy is as prepared as its template."""
+    params, admin = conninfo_to_dict(url), admin_url(url)
+    owner = params.get("user") if conninfo_to_dict(admin).get("user") != params.get("user") else None
+    with connect(with_dbname(admin, "postgres"), autocommit=True) as conn:
+        exists = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [params["dbname"]]).fetchone()
+        if not exists:
+            _create(conn, params["dbname"], owner, template)
+    if owner and not (template and not exists):
+        with connect(with_dbname(admin, params["dbname"]), autocommit=True) as conn:
+            prepare_database(conn, owner)
+    return not exists
+
+
+def _create(admin: psycopg.Connection, dbname: str, owner: str | None, template: str | None) -> None:
+    """CREATE DATABASE as `admin`: owned by `owner` (None: by the admin's role)."""
+    name = sql.Identifier(dbname)
+    owned = sql.SQL(" OWNER {}").format(sql.Identifier(owner)) if owner else sql.SQL("")
+    if template:
+        admin.execute(sql.SQL("CREATE DATABASE {}{} TEMPLATE {}").format(name, owned, sql.Identifier(template)))
+        return
+    admin.execute(
+        sql.SQL(
+            "CREATE DATABASE {}{} TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C.UTF-8' LC_CTYPE 'C.UTF-8'"
+        ).format(name, owned)
+    )
+    # psql and other clients then show times in the configured zone too.
+    admin.execute(sql.SQL("ALTER DATABASE {} SET timezone TO {}").format(name, sql.Literal(get_settings().timezone)))
 
 
 def drop_database(url: str) -> None:
     """Drop the database named in `url`, closing its other sessions first."""
     dbname = conninfo_to_dict(url)["dbname"]
-    with connect(with_dbname(url, "postgres"), autocommit=True) as admin:
+    with connect(with_dbname(admin_url(url), "postgres"), autocommit=True) as admin:
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
 
 

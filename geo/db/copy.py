@@ -16,11 +16,27 @@ SRID = 4326
 
 def copy_rows(conn: psycopg.Connection, table: str, columns: list[str], frame: pd.DataFrame) -> None:
     """COPY the given columns of `frame` into `table` ('schema.name' or 'name'); missing values
-    become NULL, geometry columns go as hex EWKB, lists as arrays."""
+    become NULL, geometry columns go as hex EWKB, lists as arrays.
+
+    COPY FROM refuses a table whose row-level security binds the writer (the owner role on
+    the `sensitive` tables, whose security is forced): the rows then go through a temporary
+    table, and an INSERT that the policies check."""
+    name, names = sql.Identifier(*table.split(".")), sql.SQL(", ").join(map(sql.Identifier, columns))
+    if conn.execute("SELECT row_security_active(%s::regclass)", [table]).fetchone()[0]:
+        conn.execute("DROP TABLE IF EXISTS pg_temp.copy_rows_staging")  # an earlier failure's
+        conn.execute(
+            sql.SQL("CREATE TEMP TABLE copy_rows_staging AS SELECT {} FROM {} WITH NO DATA").format(names, name)
+        )
+        _copy(conn, sql.Identifier("copy_rows_staging"), columns, frame)
+        conn.execute(sql.SQL("INSERT INTO {} ({}) SELECT {} FROM copy_rows_staging").format(name, names, names))
+        conn.execute("DROP TABLE pg_temp.copy_rows_staging")
+        return
+    _copy(conn, name, columns, frame)
+
+
+def _copy(conn: psycopg.Connection, name: sql.Identifier, columns: list[str], frame: pd.DataFrame) -> None:
     values = {column: _copyable(frame[column]) for column in columns}
-    target = sql.SQL("COPY {} ({}) FROM STDIN").format(
-        sql.Identifier(*table.split(".")), sql.SQL(", ").join(map(sql.Identifier, columns))
-    )
+    target = sql.SQL("COPY {} ({}) FROM STDIN").format(name, sql.SQL(", ").join(map(sql.Identifier, columns)))
     if any(_holds_lists(column) for column in values.values()):
         with conn.cursor().copy(target) as copy:
             for row in zip(*(_python_values(column) for column in values.values())):

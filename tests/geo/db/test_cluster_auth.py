@@ -1,6 +1,7 @@
 """The project's cluster asks every connection for a password: another OS user, or anyone
-without the role's secret, is refused; each role's secret sits in its own 0600 file; a cluster
-that an earlier version created without passwords is converted on its next start."""
+without the role's secret, is refused; each role (superuser, owner, dashboard) has its secret
+in its own 0600 file; a cluster that an earlier version created without passwords, or without
+the owner role, is converted on its next start."""
 
 import os
 import shutil
@@ -15,8 +16,8 @@ import pytest
 from psycopg.conninfo import conninfo_to_dict, make_conninfo
 
 from geo.db import cluster_auth
-from geo.db.cluster import APP_ROLE, LOGIN_ROLES, SERVER_USER, LocalCluster, find_bin_dir
-from geo.db.connection import app_database_url
+from geo.db.cluster import APP_ROLE, LOGIN_ROLES, OWNER_ROLE, SERVER_USER, LocalCluster, find_bin_dir
+from geo.db.connection import admin_url, app_database_url
 from geo.settings import get_settings
 
 pytestmark = pytest.mark.skipif(
@@ -53,12 +54,13 @@ def _refusal(url: str) -> str:
 @pytest.mark.skipif(os.geteuid() != 0, reason="switching to another OS user needs root")
 def test_another_os_user_is_refused_and_cannot_read_the_secrets(local_cluster):
     psql = str(local_cluster.bin_dir / "psql")
-    asked = subprocess.run(
-        ["runuser", "-u", "nobody", "--", psql, "-w", "-h", "127.0.0.1", "-p", str(local_cluster.port),
-         "-U", SERVER_USER, "-d", "postgres", "-Atc", "SELECT 1"],
-        capture_output=True, text=True, cwd="/", timeout=60,
-    )  # fmt: skip
-    assert asked.returncode != 0 and any(word in asked.stderr for word in REFUSALS), asked
+    for role in LOGIN_ROLES:
+        asked = subprocess.run(
+            ["runuser", "-u", "nobody", "--", psql, "-w", "-h", "127.0.0.1", "-p", str(local_cluster.port),
+             "-U", role, "-d", "postgres", "-Atc", "SELECT 1"],
+            capture_output=True, text=True, cwd="/", timeout=60,
+        )  # fmt: skip
+        assert asked.returncode != 0 and any(word in asked.stderr for word in REFUSALS), (role, asked)
     for role in LOGIN_ROLES:
         peek = subprocess.run(
             ["runuser", "-u", "nobody", "--", "cat", str(cluster_auth.passfile(local_cluster.home, role))],
@@ -70,14 +72,16 @@ def test_another_os_user_is_refused_and_cannot_read_the_secrets(local_cluster):
 def test_every_role_is_refused_without_its_secret(server_url, tmp_path):
     for role in LOGIN_ROLES:
         assert any(word in _refusal(_without_secret(server_url, role, tmp_path)) for word in REFUSALS), role
-    # The superuser's file does not let the dashboard's role in.
-    params = {**conninfo_to_dict(app_database_url(server_url))}
-    params["passfile"] = conninfo_to_dict(server_url)["passfile"]
-    assert any(word in _refusal(make_conninfo(**params)) for word in REFUSALS)
+    # Another role's file does not let a role in.
+    for url, other in ((app_database_url(server_url), server_url), (server_url, admin_url(server_url))):
+        params = {**conninfo_to_dict(url), "passfile": conninfo_to_dict(other)["passfile"]}
+        assert any(word in _refusal(make_conninfo(**params)) for word in REFUSALS)
 
 
 def test_with_its_secret_each_role_connects_and_the_url_does_not_carry_it(local_cluster, server_url):
-    for url, role in ((server_url, SERVER_USER), (app_database_url(server_url), APP_ROLE)):
+    urls = {SERVER_USER: admin_url(server_url), OWNER_ROLE: server_url, APP_ROLE: app_database_url(server_url)}
+    assert set(urls) == set(LOGIN_ROLES)
+    for role, url in urls.items():
         with psycopg.connect(url) as conn:
             assert conn.execute("SELECT current_user").fetchone()[0] == role
         assert cluster_auth.password(local_cluster.home, role) not in url
@@ -96,7 +100,7 @@ def test_the_secrets_are_distinct_and_readable_by_their_owner_only(local_cluster
 
 
 def test_the_server_asks_a_password_of_every_connection(local_cluster, server_url):
-    with psycopg.connect(server_url) as conn:
+    with psycopg.connect(admin_url(server_url)) as conn:
         methods = {row[0] for row in conn.execute("SELECT auth_method FROM pg_hba_file_rules")}
         stored = conn.execute(
             "SELECT rolname, rolpassword FROM pg_authid WHERE rolname = ANY(%s)", [list(LOGIN_ROLES)]
@@ -119,8 +123,12 @@ def test_a_cluster_of_an_earlier_version_gets_passwords_on_start(tmp_path):
         assert any(word in _refusal(_without_secret(open_url, APP_ROLE, tmp_path)) for word in REFUSALS)
         with psycopg.connect(app_database_url(old.url("postgres"))) as app:
             assert app.execute("SELECT current_user").fetchone()[0] == APP_ROLE
+        with psycopg.connect(old.url("postgres", OWNER_ROLE)) as owner:  # the owner, new, has its secret
+            assert owner.execute("SELECT current_user").fetchone()[0] == OWNER_ROLE
         with psycopg.connect(old.url("postgres")) as admin:
-            assert admin.execute("SELECT rolsuper FROM pg_roles WHERE rolname = %s", [APP_ROLE]).fetchone() == (False,)
+            powers = "SELECT rolsuper OR rolcreaterole OR rolbypassrls FROM pg_roles WHERE rolname = %s"
+            assert admin.execute(powers, [APP_ROLE]).fetchone() == (False,)
+            assert admin.execute(powers, [OWNER_ROLE]).fetchone() == (False,)
     finally:
         old.destroy()
         shutil.rmtree(home, ignore_errors=True)
