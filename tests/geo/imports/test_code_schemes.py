@@ -1,0 +1,156 @@
+"""Another city's own grid codes (issue 21): hand-written files of a city that numbers its grids
+with 15 or 18 digits (and letters), imported into a copy of the small demo city. A code is an
+identifier: off the configured scheme it loads with a warning; the hierarchy comes from the
+file's parent columns, else from the scheme a city configures (SAFETY_MAP_CODE_SCHEME)."""
+
+import csv
+import json
+
+from geo.db.connection import connect
+from tests.geo.imports.conftest import import_file
+from tests.test_cli import run_geo
+
+# The other city: 江北市 330100 › 江北区 330102 › 城东街道 330102001 › two communities.
+WEST, SOUTH = 121.50, 31.90
+COMMUNITIES = {"330102001001": 0, "330102001002": 1, "JB-C3": 2}  # code → column of 0.02° squares
+SCHEME_18 = """
+[areas]
+lengths = [6, 6, 9, 12]
+significant = [4, 6, 9, 12]
+[grids]
+digits = [3, 3]
+[micro_grids]
+digits = 3
+"""
+
+
+def square(x0: float, y0: float, x1: float, y1: float) -> str:
+    return f"POLYGON(({x0} {y0},{x1} {y0},{x1} {y1},{x0} {y1},{x0} {y0}))"
+
+
+def cell(column: int, part: tuple[float, float, float, float] = (0, 0, 1, 1)) -> str:
+    """A part (fractions x0, y0, x1, y1) of the community square in `column`."""
+    x, size = WEST + 0.02 * column, 0.02
+    return square(x + part[0] * size, SOUTH + part[1] * size, x + part[2] * size, SOUTH + part[3] * size)
+
+
+def write_csv(path, header: list[str], rows: list[list]) -> str:
+    with open(path, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(header)
+        writer.writerows(rows)
+    return str(path)
+
+
+def areas_file(tmp_path) -> str:
+    whole = square(WEST, SOUTH, WEST + 0.06, SOUTH + 0.02)
+    rows = [["330100", "江北市", "", "", whole], ["330102", "江北区", "", "", whole],
+            ["330102001", "城东街道", "", "", whole]]  # fmt: skip
+    rows += [[code, f"社区{code}", "4", "330102001", cell(column)] for code, column in COMMUNITIES.items()]
+    return write_csv(tmp_path / "areas.csv", ["区划代码", "名称", "级别", "上级编码", "WKT"], rows)
+
+
+def reports(summary: dict) -> tuple[list, list]:
+    """The rejected rows and the warnings (line, id, text) the import wrote."""
+    return read_report(summary["report"]), read_report(summary["warnings_report"])
+
+
+def read_report(path) -> list[list[str]]:
+    if not path:
+        return []
+    with open(path, encoding="utf-8-sig") as handle:
+        return list(csv.reader(handle))[1:]
+
+
+def stored_grids(url: str, codes) -> dict:
+    with connect(url) as conn:
+        rows = conn.execute(
+            """SELECT g.code, g.level, g.parent_code, a.code, g.is_basic FROM grid_current g
+               LEFT JOIN admin_area a ON a.id = g.community_id WHERE g.code = ANY(%s)""",
+            [list(codes)],
+        ).fetchall()
+    return {code: rest for code, *rest in rows}
+
+
+def test_a_15_digit_grid_file_with_parent_columns_loads_with_warnings(city_db, tmp_path):
+    assert import_file(city_db, areas_file(tmp_path), "areas")[1]["rejected"] == 0
+    top, east, west = "330102001001000", "330102001001001", "330102001001002"
+    rows = [[top, "一级网格", "", "330102001001", cell(0)],
+            [east, "东网格", top, "330102001001", cell(0, (0.5, 0, 1, 1))],
+            [west, "西网格", top, "330102001001", cell(0, (0, 0, 0.5, 1))],
+            ["JB-C3-01", "字母编码网格", "", "JB-C3", cell(2)],
+            ["330102001001009", "重复编码网格", top, "330102001001", cell(0, (0, 0, 0.1, 0.1))],
+            ["330102001001009", "重复编码网格", top, "330102001001", cell(0, (0, 0, 0.1, 0.1))]]  # fmt: skip
+    path = write_csv(tmp_path / "grids15.csv", ["网格编码", "网格名称", "上级网格编码", "社区编码", "WKT"], rows)
+    code, summary, stderr = import_file(city_db, path, "grids")
+    assert code == 0, stderr
+    rejected, warnings = reports(summary)
+    assert summary["inserted"] == 4 and summary["rejected"] == 2
+    assert sorted((line, grid) for line, grid, _reason in rejected) == [
+        ("6", "330102001001009"),
+        ("7", "330102001001009"),
+    ]
+    assert {(line, grid) for line, grid, text in warnings if "code scheme" in text} == {
+        ("2", top), ("3", east), ("4", west), ("5", "JB-C3-01")}  # fmt: skip
+    assert stored_grids(city_db, [top, east, west, "JB-C3-01"]) == {
+        top: [1, None, "330102001001", False], east: [2, top, "330102001001", True],
+        west: [2, top, "330102001001", True], "JB-C3-01": [1, None, "JB-C3", True]}  # fmt: skip
+
+    micro = [["330102001001001-01", east, cell(0, (0.5, 0, 1, 0.5))], ["WG-M-2", west, cell(0, (0, 0, 0.5, 0.5))]]
+    path = write_csv(tmp_path / "micro.csv", ["微网格编码", "所属网格编码", "WKT"], micro)
+    code, summary, stderr = import_file(city_db, path, "micro-grids")
+    assert code == 0, stderr
+    assert (summary["inserted"], summary["rejected"], summary["warnings"], summary["flagged"]) == (2, 0, 2, 0)
+
+
+def test_an_18_digit_scheme_gives_the_hierarchy_of_a_file_without_parent_columns(city_db, tmp_path):
+    scheme = tmp_path / "scheme.toml"
+    scheme.write_text(SCHEME_18, encoding="utf-8")
+    env = {"SAFETY_MAP_CODE_SCHEME": str(scheme)}
+    c = "330102001002"
+    top, area, first, second = c + "000000", c + "001000", c + "001001", c + "001002"
+    rows = [[top, "一级", cell(1)], [area, "片区", cell(1)], [first, "一号", cell(1, (0, 0, 0.5, 1))],
+            [second, "二号", cell(1, (0.5, 0, 1, 1))]]  # fmt: skip
+    grids = write_csv(tmp_path / "grids18.csv", ["网格编码", "网格名称", "WKT"], rows)
+    # The grids come before their community: they are linked when the areas arrive.
+    summary = run_import(city_db, grids, "grids", env)
+    assert (summary["inserted"], summary["rejected"], summary["warnings"]) == (4, 0, 0)
+    assert summary["flags"]["grids whose community is not in the database"] == 4
+    assert run_import(city_db, areas_file(tmp_path), "areas", env)["rejected"] == 0
+    assert stored_grids(city_db, [top, area, first, second]) == {
+        top: [1, None, c, False], area: [2, top, c, False], first: [3, area, c, True], second: [3, area, c, True]}  # fmt: skip
+
+    micro = [[first + "001", cell(1, (0, 0, 0.5, 0.5))], [second + "001", cell(1, (0.5, 0, 1, 0.5))],
+             ["M-" + second, cell(1, (0.5, 0.5, 1, 1))]]  # fmt: skip
+    path = write_csv(tmp_path / "micro18.csv", ["微网格编码", "WKT"], micro)
+    summary = run_import(city_db, path, "micro-grids", env)
+    rejected, _warnings = reports(summary)
+    assert (summary["inserted"], summary["rejected"], summary["warnings"], summary["flagged"]) == (2, 1, 0, 0)
+    assert rejected[0][:2] == ["4", "M-" + second] and "所属网格编码" in rejected[0][2]
+    with connect(city_db) as conn:
+        owners = dict(conn.execute("SELECT code, grid_code FROM micro_grid_current WHERE code LIKE %s", [c + "%"]))
+    assert owners == {first + "001": first, second + "001": second}
+
+
+def test_an_area_code_off_the_scheme_loads_with_a_warning_when_its_level_is_given(city_db, tmp_path):
+    rows = [["330100", "江北市", "", "", square(WEST, SOUTH, WEST + 0.06, SOUTH + 0.02)],
+            ["JB-01", "江北新区", "2", "330100", square(WEST, SOUTH, WEST + 0.06, SOUTH + 0.02)],
+            ["JB-99", "无级别", "", "", cell(0)]]  # fmt: skip
+    path = write_csv(tmp_path / "areas.csv", ["区划代码", "名称", "级别", "上级编码", "WKT"], rows)
+    code, summary, stderr = import_file(city_db, path, "areas")
+    assert code == 0, stderr
+    rejected, warnings = reports(summary)
+    assert summary["inserted"] == 2 and [r[:2] for r in rejected] == [["4", "JB-99"]] and "级别" in rejected[0][2]
+    assert [w[:2] for w in warnings] == [["3", "JB-01"]] and "code scheme" in warnings[0][2]
+    with connect(city_db) as conn:
+        parent = conn.execute(
+            "SELECT p.code FROM admin_area a JOIN admin_area p ON p.id = a.parent_id WHERE a.code = 'JB-01'"
+        )
+        assert parent.fetchone() == ("330100",)
+
+
+def run_import(url: str, path, layer: str, env: dict) -> dict:
+    """`geo import --json` with the code scheme `env` names; the summary."""
+    result = run_geo("import", str(path), "--layer", layer, "--json", database_url=url, env_extra=env, in_process=True)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
