@@ -8,6 +8,7 @@ import csv
 from geo.db.connection import connect
 from tests.geo.imports.conftest import import_file
 from tests.geo.other_city import SCHEME_18, SOUTH, WEST, areas_file, cell, run_import, square, write_csv
+from tests.test_cli import run_geo
 
 
 def reports(summary: dict) -> tuple[list, list]:
@@ -93,17 +94,30 @@ def test_an_18_digit_scheme_gives_the_hierarchy_of_a_file_without_parent_columns
 
 
 def test_an_area_code_off_the_scheme_loads_with_a_warning_when_its_level_is_given(city_db, tmp_path):
-    rows = [["330100", "江北市", "", "", square(WEST, SOUTH, WEST + 0.06, SOUTH + 0.02)],
-            ["JB-01", "江北新区", "2", "330100", square(WEST, SOUTH, WEST + 0.06, SOUTH + 0.02)],
-            ["JB-99", "无级别", "", "", cell(0)]]  # fmt: skip
-    path = write_csv(tmp_path / "areas.csv", ["区划代码", "名称", "级别", "上级编码", "WKT"], rows)
-    code, summary, stderr = import_file(city_db, path, "areas")
+    whole, header = square(WEST, SOUTH, WEST + 0.06, SOUTH + 0.02), ["区划代码", "名称", "级别", "上级编码", "WKT"]
+    # A street comes before its district: flagged, then linked by the parent code it was imported with.
+    street = write_csv(tmp_path / "street.csv", header, [["S-7", "城南街道", "3", "JB-01", cell(0)]])
+    code, summary, stderr = import_file(city_db, street, "areas")
+    assert (code, summary["inserted"], summary["warnings"], summary["flagged"]) == (0, 1, 1, 1), stderr
+    rows = [
+        ["330100", "江北市", "", "", whole],
+        ["JB-99", "无级别", "", "", cell(0)],
+        ["JB-01", "江北新区", "2", "330100", whole],
+    ]
+    code, summary, stderr = import_file(city_db, write_csv(tmp_path / "areas.csv", header, rows), "areas")
     assert code == 0, stderr
     rejected, warnings = reports(summary)
-    assert summary["inserted"] == 2 and [r[:2] for r in rejected] == [["4", "JB-99"]] and "级别" in rejected[0][2]
-    assert [w[:2] for w in warnings] == [["3", "JB-01"]] and "code scheme" in warnings[0][2]
+    assert summary["inserted"] == 2 and [r[:2] for r in rejected] == [["3", "JB-99"]] and "级别" in rejected[0][2]
+    assert [w[:2] for w in warnings] == [["4", "JB-01"]] and "code scheme" in warnings[0][2]
     with connect(city_db) as conn:
-        parent = conn.execute(
-            "SELECT p.code FROM admin_area a JOIN admin_area p ON p.id = a.parent_id WHERE a.code = 'JB-01'"
-        )
-        assert parent.fetchone() == ("330100",)
+        parents = conn.execute(
+            """SELECT a.code, p.code FROM admin_area a JOIN admin_area p ON p.id = a.parent_id
+               WHERE a.code IN ('JB-01', 'S-7')"""
+        ).fetchall()
+    assert sorted(parents) == [("JB-01", "330100"), ("S-7", "JB-01")]
+    exported = tmp_path / "county.csv"
+    result = run_geo(
+        "export", "--layer", "areas", str(exported), "--county", "JB-01", database_url=city_db, in_process=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert sorted(row[0] for row in read_report(str(exported))) == ["JB-01", "S-7"]
