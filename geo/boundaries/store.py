@@ -26,7 +26,7 @@ STATUS_ZH = {"committed": "提交", "discarded": "放弃"}
 
 
 def open_draft(conn: psycopg.Connection, community_code: str, author: str, source: str = "editor") -> Draft:
-    """A new draft of the community with code `community_code` (its 12 digits), started from
+    """A new draft of the community with code `community_code`, started from
     its current boundaries, shared vertices made exact (see geo/boundaries/noding.py)."""
     author = (author or "").strip()
     if not author:
