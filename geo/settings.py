@@ -68,6 +68,11 @@ class Settings(BaseSettings):
     risk_config: Path | None = Field(
         None, description="The risk score configuration (weights, levels). Default: geo/risk/weights.toml."
     )
+    code_scheme: Path | None = Field(
+        None,
+        description="The city's code scheme for areas, grids and micro-grids (code lengths per level). "
+        "Default: geo/shared/code_scheme.toml (national division codes, 16-digit grids, 19-digit micro-grids).",
+    )
     basemap_url: str | None = Field(
         None,
         description="An XYZ tile URL ({z}/{x}/{y}) to use as the basemap instead of the one the server draws "

@@ -11,7 +11,7 @@ import numpy as np
 import shapely
 from shapely.ops import split
 
-from geo.boundaries.codes import GRID_CODE, next_grid_code, next_micro_code
+from geo.boundaries.codes import next_grid_code, next_micro_code, recode_problem
 from geo.boundaries.draft import Draft, Grid, MicroGrid, as_multi
 from geo.errors import UserError
 from geo.shared.grid_kinds import EXCLUSIVE_TYPES
@@ -209,13 +209,9 @@ def recode_grid(draft: Draft, code: str, new_code: str) -> None:
     """Give grid `code` the code `new_code`; its children and micro-grids follow."""
     grid = draft.grid(code)
     new_code = new_code.strip() if isinstance(new_code, str) else ""
-    if not GRID_CODE.match(new_code):
-        raise UserError("a grid code has 16 digits", zh="网格编码应为 16 位数字")
-    if not new_code.startswith(draft.community.code):
-        raise UserError(
-            f"a grid code of this community starts with {draft.community.code}",
-            zh=f"本社区的网格编码应以 {draft.community.code} 开头",
-        )
+    problem = recode_problem(draft, new_code)
+    if problem:
+        raise UserError(problem[0], zh=problem[1])
     if new_code in draft.grids or (new_code in draft.used_codes and new_code not in draft.base_codes):
         raise UserError(f"code {new_code} is already in use", zh=f"编码 {new_code} 已被使用")
     del draft.grids[code]

@@ -15,8 +15,8 @@ The rules of the import:
   holds most of its area and clipped to it; those of removed grids, or lying in no grid, go
   (listed in the report). With the layer, the layer is the micro-grids (same rules as grids).
 - The file is refused as a whole (UserError, nothing written) when it is no GeoPackage, lacks
-  the `grids` layer or a `code` column, holds a code twice, a code of another community or not
-  of 16 (19) digits, or numbers stored as decimals or text (a code as a float has lost digits;
+  the `grids` layer or a `code` column, holds a code twice, no code, a code of the city's scheme
+  (geo/shared/code_scheme.py) for another community, or numbers stored as decimals or text (a code as a float has lost digits;
   households 215.0 is not guessed to be 215). A feature that cannot be taken (no geometry, not a
   polygon, beyond repair, an impossible attribute) fails the import too, with every such row
   listed; `skip_bad=True` imports the rest instead and lists them in the report (their grids
@@ -41,6 +41,7 @@ from geo.boundaries.commit import SAME_SHAPE_M2, diff
 from geo.boundaries.draft import Draft, Grid, MicroGrid, as_multi
 from geo.boundaries.validate import validate
 from geo.errors import UserError
+from geo.shared.code_scheme import identifier_problem, load_scheme
 from geo.shared.grid_kinds import EXCLUSIVE_TYPES
 
 GRID_COLUMNS = ["code", "name", "level", "is_basic", "kind", "exclusive_type", "parent_code", "households",
@@ -97,8 +98,8 @@ def import_boundaries(conn, path, community_code: str, author: str, skip_bad: bo
     >>> draft_id, problems, report = import_boundaries(conn, "taihe.gpkg", "411802001001", "王规划")
     """
     community_code = (community_code or "").strip()
-    if not (community_code.isascii() and community_code.isdigit() and len(community_code) == 12):
-        raise UserError(f"community code {community_code!r}: expected the community's 12 digits")
+    if identifier_problem(community_code):
+        raise UserError(f"community code {community_code!r}: {identifier_problem(community_code)}")
     report = {"file": str(path), "notes": [], "not_taken": []}
     grid_rows, micro_rows = read_file(path, community_code, report)
     with conn.transaction():
@@ -124,9 +125,9 @@ def read_file(path, community_code: str, report: dict) -> tuple[list, list | Non
     layers = _layers(path)
     if "grids" not in layers:
         raise UserError(f"{path}: no layer named 'grids' (it has: {', '.join(layers) or 'none'})")
-    grid_rows = _read_layer(path, "grids", 16, community_code, report)
+    grid_rows = _read_layer(path, "grids", community_code, report)
     report["micro_grids_read"] = None
-    micro_rows = _read_layer(path, "micro_grids", 19, community_code, report) if "micro_grids" in layers else None
+    micro_rows = _read_layer(path, "micro_grids", community_code, report) if "micro_grids" in layers else None
     return grid_rows, micro_rows
 
 
@@ -143,7 +144,7 @@ def _layers(path) -> list[str]:
     return layers
 
 
-def _read_layer(path, layer: str, digits: int, community_code: str, report: dict) -> list[dict]:
+def _read_layer(path, layer: str, community_code: str, report: dict) -> list[dict]:
     info = pyogrio.read_info(path, layer=layer)
     if "code" not in list(info["fields"]):
         raise UserError(f"{path}: layer {layer} has no column 'code' (columns: {', '.join(info['fields'])})")
@@ -159,7 +160,7 @@ def _read_layer(path, layer: str, digits: int, community_code: str, report: dict
     _check_types(path, layer, types, frame)
     frame = _to_wgs84(frame, info["crs"], layer, report)
     rows = [_row(layer, int(fid), record, types) for fid, record in zip(frame.index, frame.to_dict("records"))]
-    _check_codes(path, layer, rows, digits, community_code)
+    _check_codes(path, layer, rows, community_code)
     report[f"{layer}_read"] = len(rows)
     taken = []
     for row in rows:
@@ -221,16 +222,18 @@ def _row(layer: str, fid: int, record: dict, types: dict) -> dict:
     return row
 
 
-def _check_codes(path, layer: str, rows: list[dict], digits: int, community_code: str) -> None:
-    """Refuse the file when a code is missing, malformed, of another community, or repeated."""
-    wrong, seen = [], {}
+def _check_codes(path, layer: str, rows: list[dict], community_code: str) -> None:
+    """Refuse the file when a code is missing, not a code, of the scheme's form for another
+    community, or repeated."""
+    wrong, seen, scheme = [], {}, load_scheme()
+    fits = scheme.grid_fits if layer == "grids" else scheme.micro_fits
     for row in rows:
         code, where = row["code"], f"{layer} row {row['row']}"
         if code is None:
             wrong.append(f"{where}: no code")
-        elif not (code.isascii() and code.isdigit() and len(code) == digits):
-            wrong.append(f"{where}: code {code!r} is not {digits} digits")
-        elif not code.startswith(community_code):
+        elif identifier_problem(code):
+            wrong.append(f"{where}: code {code!r} is not a code ({identifier_problem(code)})")
+        elif fits(code) and not code.startswith(community_code):
             wrong.append(f"{where}: code {code} is not of community {community_code}")
         elif code in seen:
             wrong.append(f"{where}: code {code} already on row {seen[code]}")
@@ -257,8 +260,8 @@ def _attribute_problem(layer: str, row: dict) -> str | None:
         return f"exclusive_type {row['exclusive_type']!r} is not one of {', '.join(EXCLUSIVE_TYPES)}"
     for field in ("parent_code", "grid_code"):
         code = row.get(field)
-        if code is not None and not (code.isascii() and code.isdigit() and len(code) == 16):
-            return f"{field} {code!r} is not 16 digits"
+        if code is not None and identifier_problem(code):
+            return f"{field} {code!r} is not a code ({identifier_problem(code)})"
     return None
 
 

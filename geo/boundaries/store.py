@@ -26,7 +26,7 @@ STATUS_ZH = {"committed": "提交", "discarded": "放弃"}
 
 
 def open_draft(conn: psycopg.Connection, community_code: str, author: str, source: str = "editor") -> Draft:
-    """A new draft of the community with code `community_code` (its 12 digits), started from
+    """A new draft of the community with code `community_code`, started from
     its current boundaries, shared vertices made exact (see geo/boundaries/noding.py)."""
     author = (author or "").strip()
     if not author:
@@ -151,7 +151,8 @@ def _header(conn, draft_id: int, for_update: bool = False) -> tuple:
 
 def _draft(conn, draft_id: int, community_id: int, grids: dict, micro_grids: dict) -> Draft:
     community = read_community(conn, community_id=community_id)
-    used = conn.execute(load_query("boundaries/used_codes"), {"prefix": community.code}).fetchall()
+    others = [code for code in grids if not code.startswith(community.code)]
+    used = conn.execute(load_query("boundaries/used_codes"), {"prefix": community.code, "others": others}).fetchall()
     base = conn.execute(load_query("boundaries/base_codes"), {"draft_id": draft_id}).fetchall()
     return Draft(
         id=draft_id,

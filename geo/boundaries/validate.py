@@ -2,7 +2,7 @@
 community, every grid inside its parent (and every micro-grid inside its grid), no building
 split between two grids, household counts in range, valid codes.
 
-Errors block the commit; warnings (households out of range, a code off the usual pattern, a
+Errors block the commit; warnings (households out of range, a code off the city's code scheme, a
 grid in several parts) do not. A problem the stored boundaries already had is marked
 `pre_existing` and does not block either: a planner fixing one corner of a community with old
 faults elsewhere can still commit. Areas are measured in square metres (see Draft.metric);
@@ -249,9 +249,15 @@ MESSAGES = {
         "{codes[0]} 有 {value:.0f} 户，应在 {limits[0]}–{limits[1]} 户",
         "{codes[0]} has {value:.0f} households, expected {limits[0]}–{limits[1]}",
     ),
-    "code_format": ("编码 {codes[0]} 不是 16 位数字", "code {codes[0]} is not 16 digits"),
+    "code_format": (
+        "编码 {codes[0]} 不是有效编码",
+        "code {codes[0]!r} is not a code (empty, too long, control characters)",
+    ),
     "code_prefix": ("编码 {codes[0]} 不以社区编码开头", "code {codes[0]} does not start with the community's code"),
-    "code_pattern": ("编码 {codes[0]} 与其层级不符", "code {codes[0]} does not follow its level's pattern"),
+    "code_pattern": (
+        "编码 {codes[0]} 不符合本市编码方案的层级规则",
+        "code {codes[0]} does not follow the code scheme for its level",
+    ),
     "code_used": ("编码 {codes[0]} 已被其他网格使用过", "code {codes[0]} was already used by another grid"),
     "level": (
         "{codes[0]} 的层级与上级 {codes[1]} 不衔接",

@@ -2,8 +2,8 @@
 
 The file is read in chunks (a CSV as a stream), every row checked and the good ones staged
 with COPY, then written (and the geocoder run on what they change), all in one transaction; the rejected rows go to a CSV report (line, id,
-reason) beside the input or where --report says, the rows changed on the way in (control
-characters removed, geometry repaired) to FILE.warnings.csv. `read = inserted + updated +
+reason) beside the input or where --report says, the warnings of loaded rows (control
+characters removed, geometry repaired, a code off the city's code scheme) to FILE.warnings.csv. `read = inserted + updated +
 unchanged + rejected` always holds. Exit code 0 when the file was processed (even with
 rejected rows), 1 when it was refused as a whole.
 """
@@ -85,6 +85,7 @@ def import_file(path: str, layer_name: str, args) -> dict:
             read, rejected, warnings = read + len(table.frame), rejected + checked.rejected, warnings + checked.warnings
             progress.update(len(table.frame))
         rejected = sorted(rejected + remove_repeated(conn, layer))
+        warnings = _of_loaded_rows(warnings, rejected)
         good, checked_at = staged_count(conn, layer), time.perf_counter()
         written = layer.write(conn, context, origin) if good else NOTHING_WRITTEN
         summary = _summary(read, good, written, rejected, warnings)
@@ -94,6 +95,12 @@ def import_file(path: str, layer_name: str, args) -> dict:
     summary["report"] = _write_rows(reports[0], ["line", "id", "reason"], rejected)
     summary["warnings_report"] = _write_rows(reports[1], ["line", "id", "warning"], warnings)
     return summary
+
+
+def _of_loaded_rows(warnings: list, rejected: list) -> list:
+    """The warnings of rows that were not rejected after all (a repeated id is found late)."""
+    gone = {line for line, _key, _reason in rejected}
+    return [warning for warning in warnings if warning[0] not in gone]
 
 
 def _ready(target: str) -> Path:
@@ -155,7 +162,10 @@ def _text(summary: dict) -> str:
     if summary["report"]:
         lines.append(f"rejected rows (line, id, reason) in {summary['report']}")
     if summary["warnings_report"]:
-        lines.append(f"{summary['warnings']:,} row(s) changed on the way in, listed in {summary['warnings_report']}")
+        lines.append(
+            f"{summary['warnings']:,} warning(s) (rows changed on the way in, codes off the code scheme), "
+            f"listed in {summary['warnings_report']}"
+        )
     if summary.get("risk") and summary["risk"].get("grids_rescored", 1) and "error" not in summary["risk"]:
         risk = summary["risk"]
         rescored = f"{risk['grids_rescored']:,} grid(s) rescored" if "grids_rescored" in risk else "all grids rescored"

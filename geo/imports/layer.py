@@ -11,6 +11,8 @@ import pandas as pd
 
 from geo.imports.columns import Field
 
+WARNING = "warning"  # a finished record may carry one under this key: loaded, and reported
+
 
 @dataclass
 class Checked:
@@ -29,7 +31,8 @@ class Layer:
     The checked rows of a file are staged (COPY, chunk by chunk) in the temporary table
     `table` with the columns and types of `staging` and a `line` column; `write(conn,
     context, origin)` writes them from there. `finish(record, context)` completes a row whose fields parsed (defaults, rules across
-    fields) and returns (record, None) or (None, reason). `write` returns inserted, updated and flags ({reason: count} of rows
+    fields) and returns (record, None) or (None, reason); the record may
+    carry a note under WARNING (a code off the city's scheme), reported with its line. `write` returns inserted, updated and flags ({reason: count} of rows
     loaded but flagged); `origin` names the import (author and file) for
     versioned layers. `prepare(conn, table, columns)` reads what the checks need from the
     database (the context; None without it). `shape` is geo.imports.geometry's POLYGONS,

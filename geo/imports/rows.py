@@ -15,7 +15,7 @@ from geo.errors import UserError
 from geo.imports.columns import GEOMETRY
 from geo.imports.coordinates import read_coordinates
 from geo.imports.geometry import POINT, check_geometries, crs_system, geometry_problem
-from geo.imports.layer import Checked, Layer
+from geo.imports.layer import WARNING, Checked, Layer
 from geo.imports.values import CONTROL, clean_text
 
 LOCATION_FIELDS = ("geometry", "lon", "lat", "crs")  # read by the geometry path, not as values
@@ -41,7 +41,8 @@ def check_table(table, layer: Layer, columns: dict, crs: str | None, repair: boo
             rejected.append((line, keys[i], problem))
             continue
         repaired = table.repaired[i] if table.repaired else None
-        warnings += [(line, keys[i], note) for note in (cleaned[i], notes[i], repaired) if note]
+        own = record.pop(WARNING, None)
+        warnings += [(line, keys[i], note) for note in (cleaned[i], notes[i], repaired, own) if note]
         good.append({"line": line, **record})
     return Checked(pd.DataFrame(good), rejected, warnings)
 

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 import pandas as pd
 
 from geo.settings import get_settings
+from geo.shared.code_scheme import identifier_problem
 
 _DATE = re.compile(
     r"^(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*日?"
@@ -196,6 +197,23 @@ BOOLEAN = choice(
         False: ("否", "无", "不在册", "注销", "false", "no", "n", "0", "f"),
     }
 )
+
+
+def code_value(what: str):
+    """A parser of a code (an area's, a grid's …): any identifier, whatever the city's numbering
+    (geo.shared.code_scheme says whether it fits the scheme; that is a warning, not a reason).
+    A code read as a number comes back as its digits, or is refused when it lost some."""
+
+    def parse(value):
+        text = unicodedata.normalize("NFKC", str(value)).strip()
+        if isinstance(value, float) and value.is_integer():
+            if abs(value) >= 2**53:
+                return None, f"{value:g} is a number too long to be exact: format the column as text"
+            text = str(int(value))
+        problem = identifier_problem(text)
+        return (None, f"{str(value)[:80]!r} is not {what}: {problem}") if problem else (text, None)
+
+    return parse
 
 
 def pattern(regex: str, description: str):

@@ -80,15 +80,14 @@ def test_rural_grids_allow_at_most_150_households(draft):
     assert not any(p.rule == "households" and p.codes == [grid.code] for p in validate(draft))
 
 
-def test_bad_codes_are_errors(draft):
-    first, second = draft.basic_grids()[:2]
-    draft.grids["12345"] = draft.grids.pop(first.code)
-    draft.grids["12345"].code = "12345"
-    other = "9" * 16
-    draft.grids[other] = draft.grids.pop(second.code)
-    draft.grids[other].code = other
-    found = rules(validate(draft))
-    assert {"code_format", "code_prefix"} <= found
+def test_bad_codes_are_errors_and_codes_off_the_scheme_warnings(draft):
+    first, second, third = draft.basic_grids()[:3]
+    for grid, code in ((first, "9" * 65), (second, "9" * 16), (third, "WG-12345")):
+        draft.grids[code] = draft.grids.pop(grid.code)
+        draft.grids[code].code = code
+    found = {(p.rule, p.codes[0], p.severity) for p in validate(draft) if p.rule.startswith("code")}
+    assert {("code_format", "9" * 65, "error"), ("code_prefix", "9" * 16, "error")} <= found
+    assert ("code_pattern", "WG-12345", "warning") in found
 
 
 def test_faults_already_stored_do_not_block(conn, draft):

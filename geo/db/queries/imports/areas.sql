@@ -1,5 +1,6 @@
 -- Upsert the checked administrative areas (temp table import_areas) keyed on the division
--- code, then link every staged area to its parent, which may have come in the same file.
+-- code, then link every staged area to its parent (by the parent code the import named or
+-- derived from the city's code scheme), which may have come in the same file.
 -- Returns each written area's code and whether it is new; an area whose only change is its
 -- parent counts as updated.
 CREATE TEMP TABLE import_areas_written ON COMMIT DROP AS
@@ -17,6 +18,11 @@ WITH written AS (
 )
 SELECT * FROM written;
 
+-- The parent's code is kept, so that an area whose parent comes later is linked by it; it
+-- changes nothing the summary counts (the link below does).
+UPDATE admin_area a SET parent_code = s.parent_code
+FROM import_areas s WHERE a.code = s.code AND a.parent_code IS DISTINCT FROM s.parent_code;
+
 -- The parent must be one level up; any other names no parent (and the area is an orphan).
 WITH linked AS (
     UPDATE admin_area a SET parent_id = p.id
@@ -27,15 +33,14 @@ WITH linked AS (
 INSERT INTO import_areas_written
 SELECT code, false FROM linked WHERE code NOT IN (SELECT code FROM import_areas_written);
 
--- Areas and grids loaded earlier without their parent get it now that it is here (by the
--- division code's prefix, the grid code's first 12 digits).
+-- Areas and grids loaded earlier without their parent get it now that it is here, by the
+-- parent code stored at their import (an area's parent_code, a grid's community_code).
 UPDATE admin_area c SET parent_id = p.id
 FROM admin_area p
-WHERE c.parent_id IS NULL AND c.level > 1 AND p.level = c.level - 1
-  AND p.code = CASE c.level WHEN 2 THEN left(c.code, 4) || '00' WHEN 3 THEN left(c.code, 6) ELSE left(c.code, 9) END;
+WHERE c.parent_id IS NULL AND c.level > 1 AND p.level = c.level - 1 AND p.code = c.parent_code;
 
 UPDATE grid g SET community_id = a.id
 FROM admin_area a
-WHERE g.community_id IS NULL AND g.valid_to IS NULL AND a.level = 4 AND a.code = left(g.code, 12);
+WHERE g.community_id IS NULL AND g.valid_to IS NULL AND a.level = 4 AND a.code = g.community_code;
 
 SELECT code, inserted FROM import_areas_written;

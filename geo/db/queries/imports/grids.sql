@@ -18,9 +18,9 @@ WHERE g.id IS NULL
 UPDATE grid SET valid_to = now() WHERE id IN (SELECT current_id FROM grid_change);
 
 -- Basic regular grids get the household range of their community: urban 200–300, rural ≤ 150.
-INSERT INTO grid (code, name, level, is_basic, kind, exclusive_type, community_id, parent_code,
+INSERT INTO grid (code, name, level, is_basic, kind, exclusive_type, community_id, community_code, parent_code,
                   households, target_households, geom, valid_from, version_id)
-SELECT c.code, c.name, c.level, c.is_basic, c.kind, c.exclusive_type, c.community_id, c.parent_code,
+SELECT c.code, c.name, c.level, c.is_basic, c.kind, c.exclusive_type, c.community_id, c.community_code, c.parent_code,
        c.households,
        CASE WHEN NOT c.is_basic OR c.kind = 'exclusive' OR a.id IS NULL THEN NULL
             WHEN a.is_urban THEN int4range(200, 300, '[]')
