@@ -288,6 +288,7 @@ SOURCE = {
     "police_110": ("110警情", "Police 110"),
     "walk_in": ("来访", "Walk-in"),
     "online": ("网上", "Online"),
+    "other": ("其他", "Other"),
 }
 STATE = {"open": ("办理中", "Open"), "overdue": ("已超期", "Overdue"), "closed": ("已办结", "Closed")}
 STAFF_ROLE = {

@@ -159,6 +159,10 @@ def _text(summary: dict) -> str:
         lines.append(f"{len(unknown):,} category text(s) not in the catalogue, stored unclassified "
                      "(map them: python -m geo categories map RAW CODE):")  # fmt: skip
         lines += [f"  {count:>8,}  {raw or '(empty)'}" for raw, count in unknown.items()]
+    sources = summary.get("unknown_sources") or {}
+    if sources:
+        lines.append(f"{len(sources):,} channel(s) not recognised, stored as 其他 (other):")
+        lines += [f"  {count:>8,}  {raw}" for raw, count in sources.items()]
     if summary["report"]:
         lines.append(f"rejected rows (line, id, reason) in {summary['report']}")
     if summary["warnings_report"]:

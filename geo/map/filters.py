@@ -5,7 +5,7 @@ list of what was ignored and why."""
 import datetime as dt
 from dataclasses import dataclass, field
 
-SOURCES = ("grid_worker", "hotline_12345", "police_110", "walk_in", "online")
+SOURCES = ("grid_worker", "hotline_12345", "police_110", "walk_in", "online", "other")
 STATES = ("open", "overdue", "closed")
 DEFAULT_DAYS = 30
 # Longer ranges are drawn per week in the trend chart.
