@@ -87,6 +87,7 @@ def editing(conn: psycopg.Connection, draft_id: int, operation: str, detail: dic
         draft = load_draft(conn, draft_id, for_update=True)
         before, earlier = _snapshot(draft), draft.copy()
         yield draft
+        _refuse_codes_taken(conn, earlier, draft)
         draft.grids, draft.micro_grids = node(draft.grids, draft.micro_grids)
         recount_households(earlier, draft)
         step = conn.execute(
@@ -97,6 +98,17 @@ def editing(conn: psycopg.Connection, draft_id: int, operation: str, detail: dic
             [draft_id, step, operation, json.dumps(detail), json.dumps(before)],
         )
         _write_rows(conn, draft)
+
+
+def _refuse_codes_taken(conn, earlier: Draft, draft: Draft) -> None:
+    """A code the step gave that a grid or micro-grid elsewhere holds or held (a recode to a
+    code off the scheme, which names no community) is refused before it is stored."""
+    new = (set(draft.grids) | set(draft.micro_grids)) - set(earlier.grids) - set(earlier.micro_grids)
+    new -= draft.base_codes
+    if new:
+        taken = [code for (code,) in conn.execute(load_query("boundaries/codes_taken"), {"codes": sorted(new)})]
+        if taken:
+            raise UserError(f"code {taken[0]} is already in use", zh=f"编码 {taken[0]} 已被使用")
 
 
 def undo(conn: psycopg.Connection, draft_id: int) -> str | None:

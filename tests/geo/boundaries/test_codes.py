@@ -5,6 +5,7 @@ import pytest
 
 from geo.boundaries import edits, store
 from geo.boundaries.validate import validate
+from geo.errors import UserError
 from geo.settings import get_settings
 from tests.geo.boundaries.test_edits import edit
 from tests.geo.other_city import SCHEME_18, SOUTH, WEST, areas_file, cell, run_import, write_csv
@@ -67,3 +68,15 @@ def test_grids_with_codes_off_the_scheme_keep_working_in_the_editor(conn, city_d
                                                                          "330102001001-W"}  # fmt: skip
     after, _ = edit(conn, after, "recode", edits.recode_grid, "330102001001-W", "WEST-9")
     assert "WEST-9" in after.grids and after.grids["WEST-9"].parent_code == "330102001001000"
+
+
+def test_a_recode_to_a_code_another_community_holds_is_refused_at_once(conn, city_db, tmp_path, scheme_18):
+    load_other_city(city_db, tmp_path, scheme_18)
+    west = store.open_draft(conn, "330102001001", "测试规划员")
+    with pytest.raises(UserError, match=f"code {C}001002001 is already in use"):  # a micro-grid of C
+        edit(conn, west, "recode", edits.recode_grid, "330102001001-W", C + "001002001")
+    assert "330102001001-W" in store.load_draft(conn, west.id).grids, "nothing was stored"
+    store.discard(conn, west.id)
+    draft_c = store.open_draft(conn, C, "测试规划员")
+    with pytest.raises(UserError, match="code 330102001001-E is already in use"):  # off the scheme, elsewhere
+        edit(conn, draft_c, "recode", edits.recode_grid, C + "001001", "330102001001-E")
