@@ -205,15 +205,23 @@ def code_value(what: str):
     A code read as a number comes back as its digits, or is refused when it lost some."""
 
     def parse(value):
-        text = unicodedata.normalize("NFKC", str(value)).strip()
-        if isinstance(value, float) and value.is_integer():
-            if abs(value) >= 2**53:
-                return None, f"{value:g} is a number too long to be exact: format the column as text"
-            text = str(int(value))
+        text, problem = _code_text(value)
+        if problem:
+            return None, problem
         problem = identifier_problem(text)
         return (None, f"{str(value)[:80]!r} is not {what}: {problem}") if problem else (text, None)
 
     return parse
+
+
+def _code_text(value) -> tuple[str | None, str | None]:
+    """A code cell as text: a spreadsheet's number comes back as its digits, or a problem when
+    it is too long to have kept them all."""
+    if isinstance(value, float) and value.is_integer():
+        if abs(value) >= 2**53:
+            return None, f"{value:g} is a number too long to be exact: format the column as text"
+        return str(int(value)), None
+    return unicodedata.normalize("NFKC", str(value)).strip(), None
 
 
 def pattern(regex: str, description: str):
@@ -221,11 +229,9 @@ def pattern(regex: str, description: str):
     compiled = re.compile(regex)
 
     def parse(value):
-        text = unicodedata.normalize("NFKC", str(value)).strip()
-        if isinstance(value, float) and value.is_integer():
-            if abs(value) >= 2**53:
-                return None, f"{value:g} is a number too long to be exact: format the column as text"
-            text = str(int(value))
+        text, problem = _code_text(value)
+        if problem:
+            return None, problem
         if not compiled.fullmatch(text):
             return None, f"{str(value)!r} is not {description}"
         return text, None
