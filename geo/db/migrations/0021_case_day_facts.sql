@@ -42,6 +42,10 @@ CREATE TABLE case_area_day (
         (area_id, day, category_code, source, closed, deadline_day) INCLUDE (n)
 );
 
+-- Rows counted down to nothing are found by these (they stay empty) and deleted.
+CREATE INDEX case_grid_day_zero_idx ON case_grid_day (grid_id) WHERE n = 0;
+CREATE INDEX case_area_day_zero_idx ON case_area_day (area_id) WHERE n = 0;
+
 -- Every current basic grid with each admin area it lies in (its community and the areas
 -- above, as map/area_grids walks them down).
 CREATE TABLE case_fact_area_grid (
@@ -96,12 +100,8 @@ BEGIN
     ORDER BY 1, 2, 3, 4, 5, 6
     ON CONFLICT ON CONSTRAINT case_area_day_key DO UPDATE SET n = f.n + EXCLUDED.n;
     IF EXISTS (SELECT FROM case_fact_delta WHERE n < 0) THEN
-        DELETE FROM case_grid_day f USING (SELECT DISTINCT grid_id FROM case_fact_delta WHERE n < 0) d
-        WHERE f.grid_id = d.grid_id AND f.n = 0;
-        DELETE FROM case_area_day f
-        USING (SELECT DISTINCT l.area_id FROM case_fact_delta d JOIN case_fact_area_grid l USING (grid_id)
-               WHERE d.n < 0) d
-        WHERE f.area_id = d.area_id AND f.n = 0;
+        DELETE FROM case_grid_day WHERE n = 0;
+        DELETE FROM case_area_day WHERE n = 0;
     END IF;
     DELETE FROM case_fact_delta;
 END $$;
