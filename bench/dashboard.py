@@ -10,7 +10,9 @@ scored), with the dashboard served as `make demo` serves it (gunicorn):
 - baseline, measured in the same run: all basic grids as one raw GeoJSON (the full-layer
   dump the page never sends), its size and query time;
 - a load test: simulated leaders (locust, `bench/loadtest.py`) replaying the recorded
-  drill steps with other units and dates; errors and p50/p95 response times.
+  drill steps with other units and dates; errors and p50/p95 response times;
+- the period figures from the daily case facts against the same counted from the cases
+  (`bench/facts.py`).
 At the end, each level's server time at province scale against city scale.
 """
 
@@ -25,6 +27,7 @@ import tempfile
 import time
 
 from bench.browser import GO_TO, NetworkLog, chromium, scored_database, serving, settle, walk
+from bench.facts import figure_lines
 from dashboard import context
 from dashboard.login_page import form_fields
 from data.demo.scales import SCALES
@@ -116,6 +119,7 @@ def _measure(scale: str, url: str, host: str, args) -> tuple[list[str], dict]:
     lines.append(
         f"  baseline, all basic grids as one raw GeoJSON: {dump_kb:,.0f} KB in {dump_ms:.0f} ms; largest view is {largest / dump_kb:.3f} of it"
     )
+    lines += figure_lines(url)
     if args.seconds:
         lines.append(_load_test(url, host, path, layered, args))
     return lines, times

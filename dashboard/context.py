@@ -15,6 +15,7 @@ from geo.auth.jurisdiction import Jurisdiction, contains
 from geo.auth.sessions import use_session
 from geo.db.connection import load_query
 from geo.db.pool import get_pool
+from geo.map import facts
 from geo.map.filters import CaseFilter, parse_filter
 from geo.map.scope import scope_params
 from geo.shared.units import Unit, find_unit, root_unit, unit_path
@@ -69,6 +70,12 @@ def unit_scope(conn: psycopg.Connection, unit: Unit) -> dict:
     return remembered(
         (conn.info.host, conn.info.port, conn.info.dbname, unit.code, "scope"), lambda: scope_params(conn, unit)
     )
+
+
+def figure_scope(conn: psycopg.Connection, unit: Unit) -> dict | None:
+    """The scope the unit's period figures need: none for an area or a grid, whose figures are
+    sums of the daily case facts (geo.map.facts), else `unit_scope`."""
+    return None if facts.covers(unit) else unit_scope(conn, unit)
 
 
 def default_end(conn: psycopg.Connection) -> dt.date:

@@ -50,7 +50,7 @@ def style_table(conn, unit, query: dict, lang: str) -> tuple[dict, list]:
     """The hideout of the children's layer ({metric, values per code, breaks, colours, words,
     selected}) and the legend for it."""
     f = context.case_filter(query)
-    counts = cases.child_case_counts(conn, unit, f, clock.today(), context.unit_scope(conn, unit))
+    counts = cases.child_case_counts(conn, unit, f, clock.today(), context.figure_scope(conn, unit))
     codes = _child_codes(conn, unit, counts)
     risk = areas.latest_risk(conn, codes)
     # Key persons and risk do not follow the case filters: remembered per unit, not per filter.

@@ -186,7 +186,7 @@ def register(app, url: str) -> None:
             return no_update, no_update, no_update
 
         def build(conn, unit):
-            today, f, scope = clock.today(), context.case_filter(query), context.unit_scope(conn, unit)
+            today, f, scope = clock.today(), context.case_filter(query), context.figure_scope(conn, unit)
             figures = cases.key_figures(conn, unit, f, today, scope)
             trend = cases.trend(conn, unit, f, today, scope)
             mix = cases.category_mix(conn, unit, f, today, scope)

@@ -310,7 +310,7 @@ def _figures(url: str, config: dict):
         unit, grid_ids = _scope(conn, config)
         today = clock.today()
         month = CaseFilter(today - dt.timedelta(days=29), today)
-        figures = cases.key_figures(conn, unit, month, today, context.unit_scope(conn, unit))
+        figures = cases.key_figures(conn, unit, month, today, context.figure_scope(conn, unit))
         query = {"start": month.start.isoformat(), "end": today.isoformat(), "categories": [], "sources": []}
         hideout, _legend = map_views.style_table(conn, unit, {**query, "states": [], "metric": "risk"}, lang)
         hot = areas.top_grids(conn, unit, limit=6)

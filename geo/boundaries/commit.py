@@ -21,6 +21,7 @@ from geo.boundaries.validate import blocking, describe, validate
 from geo.db.connection import load_query
 from geo.errors import UserError
 from geo.geocode.bulk import reassign
+from geo.map import facts
 
 # One boundary commit (or preview) at a time in the whole database, taken before anything is
 # read: the overlap guard then sees every earlier commit, of this community or a neighbour,
@@ -83,6 +84,7 @@ def commit_draft(conn, draft_id: int, author: str, reason: str, actor: str | Non
             {"author": author, "note": reason, "community_id": draft.community.id, "draft_id": draft_id},
         ).fetchone()[0]
         summary = apply_changes(conn, draft, changes, version_id)
+        facts.relink(conn)  # the areas' case totals follow the grids that moved
         conn.execute(
             "UPDATE boundary_draft SET status = 'committed', version_id = %s, updated_at = now() WHERE id = %s",
             [version_id, draft_id],

@@ -1,10 +1,13 @@
 """Case figures of one unit under the page's filters: per child (for the map's style table),
 key figures, trend, category mix, points and table (grid level and below), heat bins.
 
-Every query is one of `geo/db/queries/map/*.sql` put together by `geo.map.scope.map_query`.
-Each function takes the unit's `scope` (`geo.map.scope.scope_params`) when the caller has it
-already: an area's grids are a walk down the hierarchy (70 ms at the top of a province),
-which a page showing several figures of the same area need not repeat for each.
+The period figures (per child, key figures, trend, category mix) of an area or a basic grid
+are sums of the daily case facts (`geo.map.facts`, migration 0021); those of a micro-grid or a
+building, and the points, table and heat bins of any unit, are read from its cases: a query of
+`geo/db/queries/map/*.sql` put together by `geo.map.scope.map_query`. Each function takes the
+unit's `scope` (`geo.map.scope.scope_params`) when the caller has it already: an area's grids
+are a walk down the hierarchy (70 ms at the top of a province), which a page showing several
+figures of the same area need not repeat for each (the facts need no scope).
 """
 
 import datetime as dt
@@ -12,6 +15,7 @@ import datetime as dt
 import psycopg
 
 from geo.db.frames import query_frame
+from geo.map import facts
 from geo.map.filters import CaseFilter
 from geo.map.scope import map_query, scope_params
 from geo.shared.units import Unit
@@ -28,13 +32,13 @@ def child_case_counts(
     scope_unit = unit
     if unit.kind == "building":
         scope_unit, scope = Unit("micro_grid", unit.parent_code, "", None, 0, 0, 0, 0), None
-    rows = _run(conn, "child_cases", scope_unit, case_filter, today, scope).fetchall()
+    rows = _figure(conn, "child_cases", scope_unit, case_filter, today, scope).fetchall()
     return {code: {"cases": cases, "open": open_, "overdue": overdue} for code, cases, open_, overdue in rows}
 
 
 def key_figures(conn, unit: Unit, case_filter: CaseFilter, today: dt.date, scope: dict | None = None) -> dict:
     """cases (in the range), today, week (last 7 days), open, overdue, closed, close_rate."""
-    cursor = _run(conn, "kpis", unit, case_filter, today, scope)
+    cursor = _figure(conn, "kpis", unit, case_filter, today, scope)
     figures = dict(zip([c.name for c in cursor.description], cursor.fetchone(), strict=True))
     figures["close_rate"] = figures["closed"] / figures["cases"] if figures["cases"] else None
     return figures
@@ -42,12 +46,12 @@ def key_figures(conn, unit: Unit, case_filter: CaseFilter, today: dt.date, scope
 
 def trend(conn, unit: Unit, case_filter: CaseFilter, today: dt.date, scope: dict | None = None):
     """DataFrame period, cases, closed: per day, or per week for ranges of three months and more."""
-    return _frame(conn, "trend", unit, case_filter, today, scope)
+    return _figure_frame(conn, "trend", unit, case_filter, today, scope)
 
 
 def category_mix(conn, unit: Unit, case_filter: CaseFilter, today: dt.date, scope: dict | None = None):
     """DataFrame category, cases, largest first."""
-    return _frame(conn, "category_mix", unit, case_filter, today, scope)
+    return _figure_frame(conn, "category_mix", unit, case_filter, today, scope)
 
 
 def case_table(conn, unit: Unit, case_filter: CaseFilter, today: dt.date, scope: dict | None = None):
@@ -92,3 +96,17 @@ def _run(conn: psycopg.Connection, name: str, unit: Unit, case_filter: CaseFilte
 
 def _frame(conn, name: str, unit: Unit, case_filter: CaseFilter, today: dt.date, scope, **extra):
     return query_frame(conn, map_query(name, unit), _params(conn, unit, case_filter, today, scope, extra))
+
+
+def _figure(conn, name: str, unit: Unit, case_filter: CaseFilter, today: dt.date, scope):
+    """A period figure: from the facts where they are kept, else from the cases."""
+    if facts.covers(unit):
+        return facts.run(conn, name, unit, case_filter.params(today))
+    return _run(conn, name, unit, case_filter, today, scope)
+
+
+def _figure_frame(conn, name: str, unit: Unit, case_filter: CaseFilter, today: dt.date, scope):
+    if facts.covers(unit):
+        params = {**case_filter.params(today), "code": unit.code}
+        return query_frame(conn, facts.fact_query(name, unit), params)
+    return _frame(conn, name, unit, case_filter, today, scope)

@@ -1,0 +1,55 @@
+"""The map's period figures of an admin area or a basic grid from the daily case facts
+(migration 0021), not from its cases: key figures, trend, category mix and the counts per child.
+
+A query file of `geo/db/queries/facts/` takes its rows in the placeholder {facts}: the unit's
+fact rows (child, day, category_code, source, state, n) of the filter's window, the state
+derived at the moment of asking, and {fact_filter}, the page's filters on them. An area reads
+its own totals (one row per day, category, source and state) or its children's, whatever its
+number of cases, and needs no walk down to its grids. Micro-grids and buildings (a few cases
+each, counted per building) keep reading their cases (`geo.map.cases`).
+
+Example:
+    >>> facts.run(conn, "kpis", county, case_filter.params(today)).fetchone()
+"""
+
+from psycopg import sql
+
+from geo.db.connection import load_query
+from geo.shared.units import Unit
+
+# The fact rows each figure needs: the unit's totals, or its rows per child.
+CHILD_FIGURES = {"child_cases"}
+
+
+def covers(unit: Unit) -> bool:
+    """Whether the unit's period figures come from the facts (areas and basic grids)."""
+    return unit.is_area or unit.kind == "grid"
+
+
+def fact_query(name: str, unit: Unit) -> sql.Composed:
+    """The figure `facts/<name>` for `unit` (an area, `all` or a grid); run it with
+    `{"code": unit.code, **case_filter.params(today)}`."""
+    source = sql.SQL(load_query(f"facts/{_source_name(name, unit)}")).format(today=sql.SQL(load_query("facts/today")))
+    return sql.SQL(load_query(f"facts/{name}")).format(
+        facts=source, fact_filter=sql.SQL(load_query("facts/fact_filter"))
+    )
+
+
+def run(conn, name: str, unit: Unit, params: dict, **extra):
+    """Execute the figure `name` for `unit` with the filter's `params`; returns the cursor."""
+    return conn.execute(fact_query(name, unit), {**params, "code": unit.code, **extra})
+
+
+def relink(conn) -> int:
+    """Make the grid→area links of the facts true again and sum again the totals of every area
+    whose grids changed (after boundaries were committed); returns the number of areas rebuilt.
+    A transaction that writes grids or areas also does it at its end (a deferred trigger)."""
+    return conn.execute("SELECT case_facts_relink()").fetchone()[0]
+
+
+def _source_name(name: str, unit: Unit) -> str:
+    if unit.kind == "grid":
+        return "grid"
+    if not unit.is_area:
+        raise ValueError(f"no facts are kept per {unit.kind}")
+    return "area_children" if name in CHILD_FIGURES else "area_total"
