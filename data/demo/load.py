@@ -14,6 +14,7 @@ from data.demo.generate import City
 from data.demo.names import NamePool
 from geo.db.copy import copy_rows
 from geo.geocode.bulk import assign_pending
+from geo.map import facts
 from geo.shared.crs import from_wgs84, to_wgs84
 
 ID_TABLES = [
@@ -69,7 +70,8 @@ def finish(conn: psycopg.Connection) -> dict:
             ).format(sql.Literal(f"{schema}.{name}"), sql.Identifier(schema, name))
         )
     conn.execute("ANALYZE")  # the geocoder's lookups need statistics of the fresh tables
-    return assign_pending(conn)
+    with facts.counted_once_at_the_end(conn):
+        return assign_pending(conn)
 
 
 def multi(geoms) -> np.ndarray:

@@ -12,11 +12,16 @@ Example:
     >>> facts.run(conn, "kpis", county, case_filter.params(today)).fetchone()
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from psycopg import sql
 
 from geo.db.connection import load_query
 from geo.shared.units import Unit
 
+# The statement triggers that keep the facts in step with case_assignment (migration 0021).
+FACT_TRIGGERS = ("case_assignment_facts_insert", "case_assignment_facts_update", "case_assignment_facts_delete")
 # The fact rows each figure needs: the unit's totals, or its rows per child.
 CHILD_FIGURES = {"child_cases"}
 
@@ -45,6 +50,25 @@ def relink(conn) -> int:
     whose grids changed (after boundaries were committed); returns the number of areas rebuilt.
     A transaction that writes grids or areas also does it at its end (a deferred trigger)."""
     return conn.execute("SELECT case_facts_relink()").fetchone()[0]
+
+
+@contextmanager
+def counted_once_at_the_end(conn) -> Iterator[None]:
+    """For a bulk write of placements (the demo's load): inside the block the facts do not
+    follow each statement; at its end they are counted again from every placement, which costs
+    a fraction of following a hundred thousand rows. The triggers are off for this transaction
+    only (DDL is transactional, and the table stays locked to others until it ends)."""
+    with conn.transaction():
+        _switch_triggers(conn, "DISABLE")
+        yield
+        _switch_triggers(conn, "ENABLE")
+        conn.execute("SELECT case_facts_rebuild()")
+
+
+def _switch_triggers(conn, action: str) -> None:
+    """ENABLE or DISABLE the facts' triggers."""
+    each = (sql.SQL(f"{action} TRIGGER {{}}").format(sql.Identifier(name)) for name in FACT_TRIGGERS)
+    conn.execute(sql.SQL("ALTER TABLE case_assignment {}").format(sql.SQL(", ").join(each)))
 
 
 def _source_name(name: str, unit: Unit) -> str:
