@@ -24,7 +24,9 @@ import shutil
 import signal
 import socket
 import subprocess
+import sys
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -44,6 +46,7 @@ CONNECTIONS_PER_ADDRESS = 64
 # three bytes in UTF-8 (callback_input refuses anything larger when it reads it).
 BODY_LIMIT_MB = math.ceil(3 * MAX_ITEMS * MAX_TEXT / 2**20) + 1
 START_TIMEOUT_S = 10
+STOP_TIMEOUT_S = 10
 PR_SET_PDEATHSIG = 1
 WILDCARD = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}  # where to knock to see it listen
 
@@ -155,13 +158,17 @@ def running(settings, nginx: str) -> Iterator[Path]:
     process = subprocess.Popen(
         [nginx, "-p", str(run_dir), "-c", str(run_dir / "nginx.conf"), "-e", "stderr"],
         stdin=subprocess.DEVNULL,
+        start_new_session=True,  # a process group of its own, stopped as one
         preexec_fn=_die_with_parent,
     )
+    stopping = threading.Event()
     try:
         _wait_until_listening(process, settings.dash_host, settings.dash_port)
+        threading.Thread(target=_watch, args=(process, stopping), daemon=True).start()
         yield run_dir / "gunicorn.sock"
     finally:
         if os.getpid() == owner:
+            stopping.set()
             _stop(process)
             shutil.rmtree(run_dir, ignore_errors=True)
 
@@ -196,12 +203,32 @@ def _wait_until_listening(process: subprocess.Popen, host: str, port: int) -> No
     raise RuntimeError(f"nginx did not listen on {host}:{port} within {START_TIMEOUT_S} s")
 
 
+def _watch(process: subprocess.Popen, stopping: threading.Event) -> None:
+    """Should nginx end by itself, this process ends too (SIGTERM: gunicorn stops gracefully)
+    rather than serve where no one can reach it."""
+    while not stopping.wait(1):
+        if process.poll() is not None:  # also when gunicorn's arbiter has reaped it
+            print("nginx has stopped: stopping the dashboard", file=sys.stderr, flush=True)
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+
+
 def _stop(process: subprocess.Popen) -> None:
-    """Fast shutdown (SIGTERM); gunicorn's arbiter may already have reaped it."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    """Fast shutdown (SIGTERM) of nginx's process group: its master and workers, also workers
+    left behind by a master that died (gunicorn's arbiter may already have reaped it)."""
+    _signal_group(process, signal.SIGTERM)
+    deadline = time.monotonic() + STOP_TIMEOUT_S
+    while _signal_group(process, 0) and time.monotonic() < deadline:
+        process.poll()  # the master, once it has ended (else it stays as a zombie of ours)
+        time.sleep(0.05)
+    if _signal_group(process, signal.SIGKILL):
+        process.wait()
+
+
+def _signal_group(process: subprocess.Popen, number: int) -> bool:
+    """Send signal `number` to nginx's process group; False when none of it is left."""
+    try:
+        os.killpg(process.pid, number)
+        return True
+    except ProcessLookupError:
+        return False

@@ -1,11 +1,16 @@
 """`python -m dashboard` serves through its own nginx (dashboard/proxy.py): the app works
 through it, a burst of sign-in attempts from one address is refused by nginx before Python,
-and an X-Forwarded-For sent by the client does not change the address the sign-in throttle and
-the audit log record."""
+an X-Forwarded-For sent by the client does not change the address the sign-in throttle and
+the audit log record, and the dashboard does not outlive its nginx."""
 
 import http.client
 import json
+import os
 import secrets
+import signal
+import socket
+import subprocess
+import sys
 import urllib.parse
 import urllib.request
 from pathlib import Path
@@ -16,6 +21,7 @@ from bench.browser import serving
 from dashboard.app import create_app
 from dashboard.login_page import form_fields
 from geo.db.connection import connect
+from geo.settings import PROJECT_ROOT
 from tests.conftest import copy_database
 from tests.dashboard.test_callback_input import envelope
 from tests.dashboard.test_serving import signed_in_opener
@@ -41,6 +47,12 @@ def nginx_children(process) -> list[int]:
     """The nginx processes `python -m dashboard` started (its children named nginx)."""
     children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
     return [int(pid) for pid in children if Path(f"/proc/{pid}/comm").read_text().strip() == "nginx"]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
 
 
 def post_sign_in(url: str, source: str, username: str, **headers: str) -> http.client.HTTPResponse:
@@ -106,3 +118,31 @@ def test_a_client_cannot_name_its_own_address(dashboard, database):
         ).fetchall()
     assert throttled == [("pair", "127.0.0.8")]
     assert audited == [("127.0.0.8",)]
+
+
+STANDING_IN = """
+import signal, sys, time
+from types import SimpleNamespace
+from dashboard import proxy
+signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # as gunicorn's arbiter stops
+settings = SimpleNamespace(dash_host="127.0.0.1", dash_port=int(sys.argv[1]), trusted_proxies=0,
+                           proxy_login_rate_per_address="30 per minute", proxy_login_rate_total="300 per minute")
+with proxy.running(settings, proxy.nginx_binary()) as socket_path:
+    print(socket_path.parent, flush=True)
+    time.sleep(60)
+"""
+
+
+def test_the_dashboard_stops_when_its_nginx_does(tmp_path):
+    """nginx gone, the process that started it (gunicorn's arbiter in `python -m dashboard`,
+    stood in for here) stops too instead of serving where no one can reach it, and leaves no
+    run directory and no orphaned nginx worker behind."""
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-c", STANDING_IN, str(port)], cwd=PROJECT_ROOT, stdout=subprocess.PIPE)
+    run_dir = Path(process.stdout.readline().decode().strip())
+    (master,) = nginx_children(process)
+    assert run_dir.is_dir()
+    os.kill(master, signal.SIGKILL)
+    assert process.wait(timeout=20) == 0 and not run_dir.exists()
+    with pytest.raises(ProcessLookupError):  # nor any of its workers
+        os.killpg(master, 0)
