@@ -143,7 +143,8 @@ def _refused_page() -> str:
         en=html.escape(text("login_throttled", "en")),
         again=html.escape(text("login_submit", "zh") + " · " + text("login_submit", "en")),
     )
-    assert "$" not in page and "\\" not in page, "nginx would read these in its string"
+    if "$" in page or "\\" in page:
+        raise ValueError("the refused page holds $ or \\, which nginx reads in a string")
     return page.replace("'", "\\'").replace("\n", " ")
 
 

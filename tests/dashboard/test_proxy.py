@@ -1,7 +1,8 @@
 """`python -m dashboard` serves through its own nginx (dashboard/proxy.py): the app works
 through it, a burst of sign-in attempts from one address is refused by nginx before Python,
 an X-Forwarded-For sent by the client does not change the address the sign-in throttle and
-the audit log record, and the dashboard does not outlive its nginx."""
+the audit log record (behind a further trusted proxy, the address that proxy forwarded), and
+the dashboard does not outlive its nginx."""
 
 import http.client
 import json
@@ -11,13 +12,19 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import urllib.parse
 import urllib.request
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
+from socketserver import ThreadingMixIn, UnixStreamServer
+from types import SimpleNamespace
 
 import pytest
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bench.browser import serving
+from dashboard import proxy
 from dashboard.app import create_app
 from dashboard.login_page import form_fields
 from geo.db.connection import connect
@@ -146,3 +153,70 @@ def test_the_dashboard_stops_when_its_nginx_does(tmp_path):
     assert process.wait(timeout=20) == 0 and not run_dir.exists()
     with pytest.raises(ProcessLookupError):  # nor any of its workers
         os.killpg(master, 0)
+
+
+class Echo(BaseHTTPRequestHandler):
+    """Stands in for gunicorn: answers with the forwarding headers it was given."""
+
+    protocol_version = "HTTP/1.1"
+
+    def address_string(self) -> str:
+        return "unix"
+
+    def log_message(self, *args) -> None:
+        pass
+
+    def do_POST(self) -> None:
+        self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        body = json.dumps({name: self.headers.get(name) for name in ("X-Forwarded-For", "X-Real-IP")}).encode()
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+
+class UnixServer(ThreadingMixIn, UnixStreamServer):
+    daemon_threads = True
+
+
+def test_behind_a_further_proxy_nginx_counts_the_address_that_proxy_forwarded():
+    """With SAFETY_MAP_TRUSTED_PROXIES=1 nginx keys its limits on the address the proxy in
+    front appended, and passes the chain on for ProxyFix (x_for=2) to take the same one."""
+    settings = SimpleNamespace(
+        dash_host="127.0.0.1",
+        dash_port=free_port(),
+        trusted_proxies=1,
+        proxy_login_rate_per_address="2 per minute",
+        proxy_login_rate_total="300 per minute",
+    )
+    with proxy.running(settings, proxy.nginx_binary()) as socket_path:
+        upstream = UnixServer(str(socket_path), Echo)
+        socket_path.chmod(0o777)  # as gunicorn makes it (umask 0), for nginx's workers
+        threading.Thread(target=upstream.serve_forever, daemon=True).start()
+        try:
+            answers = {client: [] for client in ("203.0.113.1", "203.0.113.2")}
+            for client, seen in [*answers.items()] * 4:
+                chain = f"198.51.100.66, {client}"  # the client's own claim, then the proxy's entry
+                seen.append(post(settings.dash_port, {"X-Forwarded-For": chain}))
+        finally:
+            upstream.shutdown()
+            upstream.server_close()
+    for client, seen in answers.items():
+        assert [status for status, _ in seen] == [200] * 3 + [429]  # one, then a burst of 2
+        chain = seen[0][1]["X-Forwarded-For"]
+        assert chain == f"198.51.100.66, {client}, 127.0.0.1" and seen[0][1]["X-Real-IP"] == client
+        assert (
+            ProxyFix(lambda environ, _: environ["REMOTE_ADDR"], x_for=2)(
+                {"HTTP_X_FORWARDED_FOR": chain, "REMOTE_ADDR": ""}, None
+            )
+            == client
+        )
+
+
+def post(port: int, headers: dict) -> tuple[int, dict]:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    connection.request("POST", "/login", body="x=1", headers=headers)
+    answer = connection.getresponse()
+    body = answer.read()
+    connection.close()
+    return answer.status, json.loads(body) if answer.status == 200 else {}
