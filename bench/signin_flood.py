@@ -2,19 +2,19 @@
 of wrong sign-ins with random usernames; prints both p95s and their ratio (goal: at most 2).
 
 In a scratch database holding the demo (or `--database`, loaded and scored), with the
-dashboard served as `make demo` serves it (gunicorn): a headless Chromium signed in as the
-demo leader records the callbacks of the map's first view; `--leaders` threads, each signed
-in as the leader through the form, replay them one after another with a short pause, first
-alone, then while `--threads` threads post wrong passwords for random usernames as fast as
-the server answers (each from its own loopback address with `--addresses per-thread`, else
-all from 127.0.0.1). The dashboard is behind its nginx, or with `--no-proxy` gunicorn alone.
-The flood's answers are counted by status: 401 (a password checked),
-429 (refused before any hashing; by nginx, or by Python when served without it). For
-reference, the same threads then ask for a public path (GET /favicon.ico) as fast: what any
-flood of requests that reach the app costs this server; and last they post the same sign-ins
-to a closed port, which no server answers: what the flood program costs by itself. The flood
-runs on the same cores as the server (`--flood-nice 19` lowers its priority, as if it ran
-elsewhere).
+dashboard served as `make demo` serves it (gunicorn behind its nginx; with `--no-proxy`
+gunicorn alone): a headless Chromium signed in as the demo leader records the callbacks of
+the map's first view; `--leaders` threads, each signed in as the leader through the form,
+replay them one after another with a short pause, alone and while `--threads` threads post
+wrong passwords for random usernames as fast as the server answers (each from its own
+loopback address with `--addresses per-thread`, else all from 127.0.0.1). The flood's answers
+are counted by status: 401 (a password checked), 429 (refused before any hashing; by nginx,
+or by Python without it). For reference, the same threads also ask for a public path
+(GET /favicon.ico) as fast: what any flood of requests that reach the app costs this server;
+and they post the same sign-ins to a closed port, which no server answers: what the flood
+program costs by itself. The phases are taken in turns, a slice of each per round, so that
+other work on the machine weighs on all alike. The flood runs on the same cores as the server
+(`--flood-nice 19` lowers its priority, as if it ran elsewhere).
 """
 
 import argparse
@@ -55,6 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=32, help="threads of wrong sign-ins (default 32)")
     parser.add_argument("--addresses", choices=("one", "per-thread"), default="one")
     parser.add_argument("--seconds", type=int, default=30, help="length of each phase (default 30)")
+    parser.add_argument("--rounds", type=int, default=5, help="slices each phase is taken in, in turns (default 5)")
     parser.add_argument(
         "--flood-nice",
         type=int,
@@ -70,16 +71,28 @@ def main(argv: list[str] | None = None) -> int:
         callbacks = _record_callbacks(host)
         print(f"{len(callbacks)} callbacks of the leader's first view recorded", flush=True)
         sessions = [_signed_in_session(host) for _ in range(args.leaders)]  # before the flood
-        alone = _leaders_for(host, callbacks, sessions, args.seconds)
-        floods = {}
-        for kind in KINDS:
+        alone, floods = _phases(args, host, callbacks, sessions)
+    print(_report(args, alone, floods))
+
+
+def _phases(args, host: str, callbacks: list, sessions: list) -> tuple[list[float], dict]:
+    """The leaders' times alone and during each kind of flood, the phases taken in turns
+    (`--rounds` slices of each), so that other work on the machine weighs on all alike; and
+    each flood's answers, CPU seconds and duration, summed over its slices."""
+    slice_s = args.seconds / args.rounds
+    alone: list[float] = []
+    floods = {kind: ([], Counter(), 0.0, 0.0) for kind in KINDS}
+    for _ in range(args.rounds):
+        alone += _leaders_for(host, callbacks, sessions, slice_s)
+        for kind, (during, answers, cpu_s, elapsed) in floods.items():
             flood = Flood(host, args.threads, args.addresses == "per-thread", args.flood_nice, kind)
             flood.start()
             try:
-                during = _leaders_for(host, callbacks, sessions, args.seconds)
+                during += _leaders_for(host, callbacks, sessions, slice_s)
             finally:
-                floods[kind] = (during, *flood.stop())
-    print(_report(args, alone, floods))
+                more, more_cpu_s, more_s = flood.stop()
+            floods[kind] = (during, answers + more, cpu_s + more_cpu_s, elapsed + more_s)
+    return alone, floods
     return 0
 
 
@@ -203,7 +216,8 @@ def _report(args, alone: list[float], floods: dict) -> str:
     lines = [
         f"sign-in flood, {args.scale} demo, {args.leaders} signed-in leaders, {args.threads} flood threads "
         f"({'one address each' if args.addresses == 'per-thread' else 'one address'}, nice {args.flood_nice}), "
-        f"{args.seconds} s per phase, {'gunicorn alone' if args.no_proxy else 'behind nginx'}",
+        f"{args.seconds} s per phase in {args.rounds} turns, {'gunicorn alone' if args.no_proxy else 'behind nginx'}; "
+        f"load average {os.getloadavg()[1]:.1f} over the last 5 minutes",
         f"  leaders' callbacks alone:            {len(alone):5d} requests, p50 {statistics.median(alone):7.1f} ms, "
         f"p95 {p95_alone:7.1f} ms",
     ]
