@@ -119,12 +119,12 @@ class Settings(BaseSettings):
         "when installed; false serves gunicorn directly.",
     )
     proxy_login_rate_per_address: str = Field(
-        "30 per minute",
+        "60 per minute",
         description="Sign-in attempts (right or wrong) one client address may make before nginx answers 429, "
         "a window's worth at once (Flask-Limiter's notation).",
     )
     proxy_login_rate_total: str = Field(
-        "300 per minute",
+        "120 per minute",
         description="Sign-in attempts from all addresses together before nginx answers 429.",
     )
     secure_cookies: bool = Field(
