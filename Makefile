@@ -33,7 +33,7 @@ bench: setup setup-browser
 	$(PY) -m bench.signin_flood
 
 setup: $(INSTALLED)
-	@PYTHON=$(PYTHON) scripts/install-system-deps.sh postgis
+	@PYTHON=$(PYTHON) scripts/install-system-deps.sh postgis proxy
 
 setup-browser:
 	@PYTHON=$(PYTHON) scripts/install-system-deps.sh browser

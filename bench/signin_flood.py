@@ -2,16 +2,19 @@
 of wrong sign-ins with random usernames; prints both p95s and their ratio (goal: at most 2).
 
 In a scratch database holding the demo (or `--database`, loaded and scored), with the
-dashboard served as `make demo` serves it (gunicorn): a headless Chromium signed in as the
-demo leader records the callbacks of the map's first view; `--leaders` threads, each signed
-in as the leader through the form, replay them one after another with a short pause, first
-alone, then while `--threads` threads post wrong passwords for random usernames as fast as
-the server answers (each from its own loopback address with `--addresses per-thread`, else
-all from 127.0.0.1). The flood's answers are counted by status: 401 (a password checked),
-429 (refused before any hashing). For reference, the same threads then ask for a public path
-(GET /favicon.ico) as fast: what any flood of requests costs this server, whatever it asks.
-The flood runs on the same cores as the server (`--flood-nice 19` lowers its priority, as if
-it ran elsewhere).
+dashboard served as `make demo` serves it (gunicorn behind its nginx; with `--no-proxy`
+gunicorn alone): a headless Chromium signed in as the demo leader records the callbacks of
+the map's first view; `--leaders` threads, each signed in as the leader through the form,
+replay them one after another with a short pause, alone and while `--threads` threads post
+wrong passwords for random usernames as fast as the server answers (each from its own
+loopback address with `--addresses per-thread`, else all from 127.0.0.1). The flood's answers
+are counted by status: 401 (a password checked), 429 (refused before any hashing; by nginx,
+or by Python without it). For reference, the same threads also ask for a public path
+(GET /favicon.ico) as fast: what any flood of requests that reach the app costs this server;
+and they post the same sign-ins to a closed port, which no server answers: what the flood
+program costs by itself. The phases are taken in turns, a slice of each per round, so that
+other work on the machine weighs on all alike. The flood runs on the same cores as the server
+(`--flood-nice 19` lowers its priority, as if it ran elsewhere).
 """
 
 import argparse
@@ -20,6 +23,7 @@ import multiprocessing
 import os
 import resource
 import secrets
+import socket
 import statistics
 import sys
 import threading
@@ -35,6 +39,11 @@ from data.demo.scales import SCALES
 from geo.auth.demo import DEMO_PASSWORDS
 
 LEADER = "leader"
+KINDS = {
+    "sign-in": "wrong sign-ins",
+    "page": "reference, GET /favicon.ico",
+    "closed": "reference, the sign-ins to a closed port (the flood program alone)",
+}
 PAUSE_S = 0.2
 
 
@@ -46,30 +55,44 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=32, help="threads of wrong sign-ins (default 32)")
     parser.add_argument("--addresses", choices=("one", "per-thread"), default="one")
     parser.add_argument("--seconds", type=int, default=30, help="length of each phase (default 30)")
+    parser.add_argument("--rounds", type=int, default=5, help="slices each phase is taken in, in turns (default 5)")
     parser.add_argument(
         "--flood-nice",
         type=int,
         default=0,
         help="run the flood's own process at this nice value (19 approximates an attacker on another machine)",
     )
+    parser.add_argument("--no-proxy", action="store_true", help="serve gunicorn directly, without nginx in front")
     args = parser.parse_args(argv)
     with (
         scored_database(args.scale, args.database, f"safety_map_floodbench_{os.getpid()}") as url,
-        serving(url) as (host, _process),
+        serving(url, **({"PROXY": "false"} if args.no_proxy else {})) as (host, _process),
     ):
         callbacks = _record_callbacks(host)
         print(f"{len(callbacks)} callbacks of the leader's first view recorded", flush=True)
         sessions = [_signed_in_session(host) for _ in range(args.leaders)]  # before the flood
-        alone = _leaders_for(host, callbacks, sessions, args.seconds)
-        floods = {}
-        for kind in ("sign-in", "page"):
+        alone, floods = _phases(args, host, callbacks, sessions)
+    print(_report(args, alone, floods))
+
+
+def _phases(args, host: str, callbacks: list, sessions: list) -> tuple[list[float], dict]:
+    """The leaders' times alone and during each kind of flood, the phases taken in turns
+    (`--rounds` slices of each), so that other work on the machine weighs on all alike; and
+    each flood's answers, CPU seconds and duration, summed over its slices."""
+    slice_s = args.seconds / args.rounds
+    alone: list[float] = []
+    floods = {kind: ([], Counter(), 0.0, 0.0) for kind in KINDS}
+    for _ in range(args.rounds):
+        alone += _leaders_for(host, callbacks, sessions, slice_s)
+        for kind, (during, answers, cpu_s, elapsed) in floods.items():
             flood = Flood(host, args.threads, args.addresses == "per-thread", args.flood_nice, kind)
             flood.start()
             try:
-                during = _leaders_for(host, callbacks, sessions, args.seconds)
+                during += _leaders_for(host, callbacks, sessions, slice_s)
             finally:
-                floods[kind] = (during, *flood.stop())
-    print(_report(args, alone, floods))
+                more, more_cpu_s, more_s = flood.stop()
+            floods[kind] = (during, answers + more, cpu_s + more_cpu_s, elapsed + more_s)
+    return alone, floods
     return 0
 
 
@@ -122,7 +145,7 @@ class Flood:
 
     def __init__(self, host: str, threads: int, spread: bool, niceness: int = 0, kind: str = "sign-in"):
         parts = urlsplit(host)
-        self.server, self.port = parts.hostname, parts.port
+        self.server, self.port = parts.hostname, parts.port if kind != "closed" else _closed_port()
         self.count, self.spread, self.niceness, self.kind = threads, spread, niceness, kind
         self.answers: Counter = Counter()
         self._stop = multiprocessing.Event()
@@ -156,10 +179,7 @@ class Flood:
 
     def _guess(self, source) -> None:
         connection = http.client.HTTPConnection(self.server, self.port, timeout=30, source_address=source)
-        connection.request("GET", "/login")
-        answer = connection.getresponse()
-        token = form_fields(answer.read().decode(), "", "")["csrf"]
-        cookie = answer.getheader("Set-Cookie", "").split(";")[0]
+        token, cookie = ("", "") if self.kind == "closed" else _form(connection)
         while not self._stop.is_set():
             username = "u" + secrets.token_hex(5)
             body = urlencode({"username": username, "password": secrets.token_urlsafe(12), "csrf": token, "next": ""})
@@ -177,16 +197,32 @@ class Flood:
                 connection.close()
 
 
+def _form(connection: http.client.HTTPConnection) -> tuple[str, str]:
+    """The sign-in form's token and the cookie it came with, fetched once as an attacker would."""
+    connection.request("GET", "/login")
+    answer = connection.getresponse()
+    return form_fields(answer.read().decode(), "", "")["csrf"], answer.getheader("Set-Cookie", "").split(";")[0]
+
+
+def _closed_port() -> int:
+    """A loopback port nothing listens on (bound for a moment, then let go)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
 def _report(args, alone: list[float], floods: dict) -> str:
     p95_alone = _p95(alone)
     lines = [
         f"sign-in flood, {args.scale} demo, {args.leaders} signed-in leaders, {args.threads} flood threads "
-        f"({'one address each' if args.addresses == 'per-thread' else 'one address'}), {args.seconds} s per phase",
+        f"({'one address each' if args.addresses == 'per-thread' else 'one address'}, nice {args.flood_nice}), "
+        f"{args.seconds} s per phase in {args.rounds} turns, {'gunicorn alone' if args.no_proxy else 'behind nginx'}; "
+        f"load average {os.getloadavg()[1]:.1f} over the last 5 minutes",
         f"  leaders' callbacks alone:            {len(alone):5d} requests, p50 {statistics.median(alone):7.1f} ms, "
         f"p95 {p95_alone:7.1f} ms",
     ]
     for kind, (during, answers, cpu_s, elapsed) in floods.items():
-        what = "wrong sign-ins" if kind == "sign-in" else "reference, GET /favicon.ico"
+        what = KINDS[kind]
         attempts = sum(answers.values())
         statuses = ", ".join(f"{status}: {n:,}" for status, n in sorted(answers.items(), key=str))
         ratio = _p95(during) / max(p95_alone, 0.001)

@@ -1,8 +1,9 @@
 """Creates the Dash app and serves it with gunicorn (several workers, not Flask's development
-server). Pages: the safety map at /, the data overview at /overview, the boundary editor at
+server), behind the project's own nginx when installed (dashboard/proxy.py). Pages: the safety map at /, the data overview at /overview, the boundary editor at
 /boundaries, and the live wall screen at /wall/ (a Dash app of its own on the same server: no
 header, its own callbacks)."""
 
+import sys
 import time
 
 import dash
@@ -10,9 +11,11 @@ import flask
 from dash import Input, Output, dcc, html
 from gunicorn.app.base import BaseApplication
 
+from dashboard import proxy
 from dashboard.access import OWNER_DATABASE_KEY, SIGNED_IN, guarded, may
 from dashboard.components.controls import label, language_switch, user_box
 from dashboard.login import setup_login
+from dashboard.login_limits import trust_proxies
 from dashboard.pages import boundaries, key_person_records, overview, safety_map, wall
 from dashboard.routes import register_routes
 from dashboard.security import harden
@@ -24,8 +27,10 @@ from geo.settings import PROJECT_ROOT, get_settings
 WALL_PATH = "/wall/"
 
 
-def create_app(url: str | None = None) -> dash.Dash:
-    """The Dash app reading from database `url` (default: the configured database).
+def create_app(url: str | None = None, own_proxy: bool = False) -> dash.Dash:
+    """The Dash app reading from database `url` (default: the configured database), served
+    behind the dashboard's own nginx when `own_proxy` (it then trusts that proxy's
+    X-Forwarded-For).
 
     Scripts and styles are served by the app itself (nothing from the internet).
     """
@@ -53,6 +58,7 @@ def create_app(url: str | None = None) -> dash.Dash:
     add_server_timing(app.server)
     app.wall_app = create_wall(app.server, url)
     harden(app.server, [app, app.wall_app])
+    trust_proxies(app.server, own_proxy)
 
     @guarded(app, SIGNED_IN).callback(
         Output("map-page", "style"), Output("overview-page", "children"), Input("url", "pathname")
@@ -134,15 +140,24 @@ def _assets_dir():
 
 
 def main() -> int:
+    """Serve the dashboard at SAFETY_MAP_DASH_HOST:PORT: nginx there, passing to gunicorn on a
+    private Unix socket; gunicorn there itself when nginx is missing or SAFETY_MAP_PROXY=false."""
     settings = get_settings()
-    app = create_app()
+    nginx = proxy.nginx_binary() if settings.proxy else None
+    if settings.proxy and not nginx:
+        print(proxy.missing_warning(), file=sys.stderr, flush=True)
+    app = create_app(own_proxy=bool(nginx))
     # Dash registers its script bundles on the first request, and with threaded workers a
     # bundle request racing that first page load is refused ("not a registered library",
     # plotly/dash#3971). One request here, before gunicorn forks, registers them for all.
     app.server.test_client().get("/")
     app.server.test_client().get(WALL_PATH)
     print(f"safety map on http://{settings.dash_host}:{settings.dash_port}", flush=True)
-    Server(app.server, bind=f"{settings.dash_host}:{settings.dash_port}", workers=settings.dash_workers).run()
+    if not nginx:
+        Server(app.server, bind=f"{settings.dash_host}:{settings.dash_port}", workers=settings.dash_workers).run()
+        return 0
+    with proxy.running(settings, nginx) as socket_path:
+        Server(app.server, bind=f"unix:{socket_path}", workers=settings.dash_workers).run()
     return 0
 
 

@@ -47,14 +47,19 @@ def client_address() -> str:
 
 
 def protect_sign_in(server: flask.Flask) -> None:
-    """The rate limits in front of `server`'s sign-in form, and behind the trusted proxies:
-    with SAFETY_MAP_TRUSTED_PROXIES = n > 0 the client's address is the one the n-th proxy from
-    the server appended to X-Forwarded-For; by default the header is ignored, so a client
-    cannot name itself someone else."""
+    """The rate limits in front of `server`'s sign-in form."""
     settings = get_settings()
     server.wsgi_app = SignInLimits(server.wsgi_app, settings.login_rate_per_address, settings.login_rate_total)
-    if settings.trusted_proxies:
-        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=settings.trusted_proxies)
+
+
+def trust_proxies(server: flask.Flask, own_proxy: bool) -> None:
+    """Behind the trusted proxies (call it last, so that everything sees the client): with n
+    of them (SAFETY_MAP_TRUSTED_PROXIES, plus the dashboard's own nginx when `own_proxy`), the
+    client's address is the one the n-th proxy from the server appended to X-Forwarded-For;
+    with none the header is ignored, so a client cannot name itself someone else."""
+    count = get_settings().trusted_proxies + own_proxy
+    if count:
+        server.wsgi_app = ProxyFix(server.wsgi_app, x_for=count)
 
 
 class SignInLimits:

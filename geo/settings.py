@@ -118,6 +118,20 @@ class Settings(BaseSettings):
         description="Failed sign-ins from all addresses together per worker process before the form answers "
         "429 without checking a password (Flask-Limiter's notation).",
     )
+    proxy: bool = Field(
+        True,
+        description="Serve the dashboard behind its own nginx (Debian's package; started and stopped with it) "
+        "when installed; false serves gunicorn directly.",
+    )
+    proxy_login_rate_per_address: str = Field(
+        "60 per minute",
+        description="Sign-in attempts (right or wrong) one client address may make before nginx answers 429, "
+        "a window's worth at once (Flask-Limiter's notation).",
+    )
+    proxy_login_rate_total: str = Field(
+        "120 per minute",
+        description="Sign-in attempts from all addresses together before nginx answers 429.",
+    )
     secure_cookies: bool = Field(
         False, description="Send the session cookie over HTTPS only; set it when the dashboard is served over HTTPS."
     )
