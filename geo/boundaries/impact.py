@@ -109,7 +109,9 @@ def _risk(conn, draft, base, changes, before_levels: dict) -> list[dict]:
     ids = [
         row[0] for row in conn.execute("SELECT id FROM grid_current WHERE code = ANY(%s)", [[g.code for g in touched]])
     ]
-    after = {row.code: (float(row.score), row.level) for row in estimate_grids(conn, ids).itertuples()}
+    # Rounded as stored scores are (real): the sums behind an estimate run in whatever order the
+    # plan takes (parallel workers or not), and the last digits must not vary between previews.
+    after = {row.code: (round(float(row.score), 4), row.level) for row in estimate_grids(conn, ids).itertuples()}
     removed = [r["code"] for r in changes.records if r["layer"] == "grid" and r["change"] == "removed"]
     codes = sorted({g.code for g in touched} | {c for c in removed if c in base.grids and base.grids[c].is_basic})
     rows = []
