@@ -20,6 +20,7 @@ import re
 import flask
 
 from dashboard.i18n import LANGUAGES
+from geo.shared.code_scheme import CODE_MAX
 
 MAX_TEXT = 2000
 MAX_ITEMS = 5000
@@ -186,7 +187,7 @@ def _int_or_none(v) -> bool:
     return v is None or (isinstance(v, int) and not isinstance(v, bool))
 
 
-CODE = text(40)
+CODE = text(CODE_MAX)  # any identifier a city numbers with (geo/shared/code_scheme.py)
 NAME = text(100)
 QUERY = record(
     {"start": date, "end": date},

@@ -309,6 +309,23 @@ BUILDING_KIND = {
 }
 
 
+# The words dcc.Dropdown draws itself (Dash's defaults are English).
+DROPDOWN_LABELS = {
+    "select_all": ("全选", "Select all"),
+    "deselect_all": ("全不选", "Deselect all"),
+    "selected_count": ("已选 {num_selected} 项", "{num_selected} selected"),
+    "search": ("搜索", "Search"),
+    "clear_search": ("清除搜索", "Clear search"),
+    "clear_selection": ("清除所选", "Clear selection"),
+    "no_options_found": ("无匹配项", "No options found"),
+}
+
+
+def dropdown_labels(lang: str) -> dict:
+    """A dcc.Dropdown's own words in `lang`."""
+    return {key: pick(pair, lang) for key, pair in DROPDOWN_LABELS.items()}
+
+
 def text(key: str, lang: str, **values) -> str:
     """The interface text `key` in `lang` ('zh' or 'en'), with {placeholders} filled."""
     return pick(TEXT[key], lang).format(**values)

@@ -5,8 +5,10 @@ rewrite them all in one callback."""
 from dash import dcc, html
 
 from dashboard.access import signed_in_user
-from dashboard.i18n import text
+from dashboard.i18n import dropdown_labels, text
 from dashboard.state import LAYERS, METRICS
+
+ZH_LABELS = dropdown_labels("zh")  # the page opens in Chinese; the language switch redraws them
 
 
 def label(key: str) -> html.Span:
@@ -23,9 +25,19 @@ def filter_bar() -> html.Div:
                     id="f-dates", display_format="YYYY-MM-DD", month_format="YYYY年M月", first_day_of_week=1
                 ),
             ),
-            _field("categories", dcc.Dropdown(id="f-cat", multi=True, placeholder="全部", className="dd wide")),
-            _field("sources", dcc.Dropdown(id="f-src", multi=True, placeholder="全部", className="dd")),
-            _field("states", dcc.Dropdown(id="f-st", multi=True, placeholder="全部", className="dd")),
+            _field(
+                "categories",
+                dcc.Dropdown(
+                    id="f-cat", multi=True, placeholder="全部", labels=ZH_LABELS, maxHeight=400, className="dd wide"
+                ),
+            ),
+            _field(
+                "sources",
+                dcc.Dropdown(
+                    id="f-src", multi=True, placeholder="全部", labels=ZH_LABELS, maxHeight=400, className="dd"
+                ),
+            ),
+            _field("states", dcc.Dropdown(id="f-st", multi=True, placeholder="全部", labels=ZH_LABELS, className="dd")),
         ],
         className="filter-bar",
     )

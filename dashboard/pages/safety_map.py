@@ -13,7 +13,7 @@ from dashboard import context
 from dashboard.access import may
 from dashboard.cache import remembered
 from dashboard.components import controls, map_view, map_views, panel
-from dashboard.i18n import text
+from dashboard.i18n import dropdown_labels, text
 from dashboard.pages import key_person_records
 from dashboard.state import build_search, parse_search
 from geo import clock
@@ -246,6 +246,9 @@ def register(app, url: str) -> None:
         Output("f-cat", "placeholder"),
         Output("f-src", "placeholder"),
         Output("f-st", "placeholder"),
+        Output("f-cat", "labels"),
+        Output("f-src", "labels"),
+        Output("f-st", "labels"),
         Input("lang-store", "data"),
     )
     def translate(lang):
@@ -254,7 +257,13 @@ def register(app, url: str) -> None:
         with context.connection(url) as conn:
             names = context.category_names(conn, lang)
         everything = text("all", lang)
-        return [text(key, lang) for key in keys], *map_views.control_options(names, lang), *[everything] * 3
+        words = dropdown_labels(lang)
+        return (
+            [text(key, lang) for key in keys],
+            *map_views.control_options(names, lang),
+            *[everything] * 3,
+            *[words] * 3,
+        )
 
 
 def _in_unit(url: str, code: str | None, empty, build, *key):

@@ -78,6 +78,14 @@ def test_valid_requests_still_run(app, client):
     assert post(client, wall, "/wall/").status_code == 200
 
 
+def test_a_code_of_any_city_scheme_is_accepted(app, client):
+    """Codes are identifiers of up to 64 characters (issue 21): a long code of another city's
+    numbering is an unknown unit (the city is shown), not a bad request."""
+    for code in ("330102001002001001", "JB-C3-01", "G" * 64):
+        response = post(client, envelope(app, "areas.data", {"unit-store.data": code, "lang-store.data": "zh"}))
+        assert response.status_code == 200, code
+
+
 @pytest.mark.parametrize("code", [5, True, {}, -1, ["411802"], "4118\x0002", "x" * 5000])
 def test_a_unit_code_of_the_wrong_kind_is_400(app, client, code):
     response = post(client, envelope(app, "areas.data", {"unit-store.data": code, "lang-store.data": "zh"}))

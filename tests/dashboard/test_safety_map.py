@@ -180,3 +180,21 @@ def test_a_hostile_link_falls_back_to_the_city_and_says_what_it_ignored(page, se
     assert "不存在或不在您的辖区内" in page.locator("#unit-message").inner_text()
     assert "已忽略" in page.locator("#filter-message").inner_text()
     assert page.locator("#f-metric input[value=risk]").is_checked()
+
+
+def test_the_filters_own_words_are_in_the_pages_language():
+    """dcc.Dropdown draws 'Search', 'Select All' … itself: the filters open in Chinese."""
+    from dash import dcc
+
+    from dashboard.components.controls import filter_bar
+
+    def dropdowns(component):
+        if isinstance(component, dcc.Dropdown):
+            yield component
+        children = getattr(component, "children", None) or []
+        for child in children if isinstance(children, list) else [children]:
+            yield from dropdowns(child)
+
+    found = {d.id: d.labels for d in dropdowns(filter_bar())}
+    assert set(found) == {"f-cat", "f-src", "f-st"}
+    assert all(labels["search"] == "搜索" and labels["select_all"] == "全选" for labels in found.values())

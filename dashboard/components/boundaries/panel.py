@@ -4,9 +4,10 @@ returns. Every name and code from the data is rendered as text."""
 
 from dash import dcc, html
 
-from dashboard.i18n import LEVEL, label, text
+from dashboard.i18n import LEVEL, dropdown_labels, label, text
 from geo.boundaries.edits import EXCLUSIVE_TYPES
 from geo.boundaries.impact import NEW
+from geo.shared.code_scheme import CODE_MAX
 
 MODES = ("select", "line", "polygon", "buildings")
 
@@ -22,6 +23,7 @@ def top_bar(lang: str) -> html.Div:
                     id="bnd-community",
                     placeholder=text("bnd_pick_community", lang),
                     clearable=False,
+                    labels=dropdown_labels(lang),
                     className="dd bnd-community",
                 ),
             ),
@@ -59,8 +61,11 @@ def tools(lang: str) -> html.Div:
         [
             html.H3(text("bnd_tools", lang)),
             html.P(text("bnd_handles_hint", lang), className="hint"),
-            _field(text("bnd_grid", lang), dcc.Dropdown(id="bnd-grid", placeholder=text("bnd_pick_grid", lang))),
-            _field(text("bnd_target", lang), dcc.Dropdown(id="bnd-target")),
+            _field(
+                text("bnd_grid", lang),
+                dcc.Dropdown(id="bnd-grid", placeholder=text("bnd_pick_grid", lang), labels=dropdown_labels(lang)),
+            ),
+            _field(text("bnd_target", lang), dcc.Dropdown(id="bnd-target", labels=dropdown_labels(lang))),
             _field(text("bnd_mode", lang), dcc.RadioItems(id="bnd-mode", options=modes, value="select", inline=True)),
             html.Div(
                 [html.Span(id="bnd-drawn", className="hint"), _button("bnd-clear", text("bnd_clear", lang))],
@@ -78,12 +83,17 @@ def tools(lang: str) -> html.Div:
                     dcc.Input(
                         id="bnd-code",
                         type="text",
-                        maxLength=20,
+                        maxLength=CODE_MAX,
                         placeholder=text("bnd_code", lang),
                         className="bnd-input short",
                     ),  # fmt: skip
                     dcc.Dropdown(
-                        id="bnd-xtype", options=types, value=EXCLUSIVE_TYPES[0], clearable=False, className="bnd-xtype"
+                        id="bnd-xtype",
+                        options=types,
+                        value=EXCLUSIVE_TYPES[0],
+                        clearable=False,
+                        className="bnd-xtype",
+                        labels=dropdown_labels(lang),
                     ),  # fmt: skip
                 ],
                 className="bnd-row",
