@@ -20,6 +20,7 @@ from geo.errors import UserError
 from geo.settings import Settings, get_settings
 
 QUERIES_DIR = Path(__file__).parent / "queries"
+_PREPARED: set[str] = set()  # the local databases this process has created or prepared
 
 
 def database_url(settings: Settings | None = None) -> str:
@@ -33,7 +34,9 @@ def database_url(settings: Settings | None = None) -> str:
     if settings.database_url:
         return settings.database_url
     url = with_dbname(server_url(settings), settings.db_name)
-    create_database(url)
+    if url not in _PREPARED:  # once a process: preparing costs two superuser connections
+        create_database(url)
+        _PREPARED.add(url)
     return url
 
 
@@ -152,6 +155,7 @@ def _create(admin: psycopg.Connection, dbname: str, owner: str | None, template:
 def drop_database(url: str) -> None:
     """Drop the database named in `url`, closing its other sessions first."""
     dbname = conninfo_to_dict(url)["dbname"]
+    _PREPARED.clear()  # a database of that name made again must be prepared again
     with connect(with_dbname(admin_url(url), "postgres"), autocommit=True) as admin:
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
 

@@ -266,3 +266,24 @@ def test_an_other_in_every_group_is_told_apart_by_the_group_cell(city_db, tmp_pa
     assert placed["GD-0102"] == ("safety_hazard_other", None)
     assert placed["GD-0103"] == ("unclassified", "其他"), "a name two groups share says nothing alone"
     assert summary["unknown_categories"] == {"其他": 1}
+
+
+def test_a_catalogue_import_moves_a_shared_name_within_the_cases_own_group(city_db, tmp_path):
+    rows = [
+        ("GD-0201", "矛盾纠纷", "其他", "其他纠纷", "2026-11-03 09:12", False, True),
+        ("GD-0202", "安全隐患", "其他", "其他隐患", "2026-11-03 10:40", False, True),
+        ("GD-0203", "", "其他", "不知大类", "2026-11-03 11:40", False, True),
+    ]
+    code, _summary, stderr = import_file(city_db, other_city_file(city_db, tmp_path / "cases.csv", rows), "cases")
+    assert code == 0, stderr
+    catalogue = write_catalogue(tmp_path / "分类目录.csv", [
+        ["safety_hazard_other", "safety_hazard", "其他", "Other hazard", "5", "", ""],
+        ["dispute_other", "dispute", "其他", "Other dispute", "10", "", ""],
+    ])  # fmt: skip
+    code, summary, stderr = import_file(city_db, catalogue, "categories")
+    assert code == 0, stderr
+    placed = stored(city_db)
+    assert placed["GD-0201"] == ("dispute_other", None)
+    assert placed["GD-0202"] == ("safety_hazard_other", None)
+    assert placed["GD-0203"] == ("unclassified", "其他"), "a name two groups share says nothing alone"
+    assert summary["cases_reclassified"] == 2

@@ -167,3 +167,28 @@ def test_the_web_role_reads_the_facts_but_cannot_write_them(scored_demo_db, tabl
             [table],
         ).fetchall()
     assert {g[0] for g in grants} == {"SELECT"}
+
+
+def test_the_web_role_cannot_run_the_owners_fact_functions_or_slip_in_its_own_table(scored_demo_db):
+    """The facts' functions run as the owner: the web role may not call the rebuilds, and a
+    temporary case_fact_delta of its own (which could carry its trigger, run as the owner) is
+    refused, not written through."""
+    import psycopg
+
+    from geo.db.connection import app_database_url
+
+    with psycopg.connect(app_database_url(scored_demo_db), autocommit=True) as app:
+        for call in ("SELECT case_facts_rebuild()", "SELECT case_facts_rebuild_areas(NULL)"):
+            with pytest.raises(psycopg.errors.InsufficientPrivilege):
+                app.execute(call)
+        app.execute(
+            "CREATE TEMP TABLE case_fact_delta (grid_id integer, micro_grid_id integer, day date, "
+            "category_code text, source text, closed boolean, deadline_day date, n integer)"
+        )
+        with pytest.raises(psycopg.errors.RaiseException, match="not made by the case facts"):
+            facts_follow_fires(app)
+
+
+def facts_follow_fires(conn) -> None:
+    """A statement on case_assignment as `conn`'s role: its facts trigger runs, rows or not."""
+    conn.execute("DELETE FROM case_assignment WHERE false")
