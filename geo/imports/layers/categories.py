@@ -26,6 +26,7 @@ from geo.shared.categories import GLOBAL_UNCLASSIFIED, lookup_key, normal
 
 CODE = r"[A-Za-z0-9_.-]{1,60}"
 SYNONYM_SEPARATORS = ("；", ";")
+GROUP_CODE_MAX = 60 - len("_unclassified")
 
 
 def _severity(value):
@@ -128,6 +129,9 @@ def _refuse_repeated(rows: list[tuple]) -> None:
 
 def _refuse_group_rows_with_category_values(rows: list[tuple]) -> None:
     for code, parent, line, extra, _names in rows:
+        if not parent and len(code) > GROUP_CODE_MAX:
+            raise UserError(f"line {line}: group code {code!r} is longer than {GROUP_CODE_MAX} characters (its "
+                            "unclassified category's code, <group>_unclassified, must stay within 60)")  # fmt: skip
         if not parent and extra:
             raise UserError(f"line {line}: {code!r} has a deadline or severity but no group (上级编码): a category "
                             "needs its group; a group row leaves them empty")  # fmt: skip

@@ -186,6 +186,7 @@ def test_a_citys_catalogue_names_its_words_and_the_cases_follow(city_db, tmp_pat
           ["roads_cracks", "roads", "道路裂缝", "Cracks", "3", "", "坑洼"]],
          "'坑洼' names two categories of the group 'roads': roads_cracks, roads_potholes"),
         ([["roads", "", "道路", "Roads", "", "", "纠纷类"]], "'纠纷类' names two groups: dispute, roads"),
+        ([["g" * 48, "", "长", "Long", "", "", ""]], "is longer than 47 characters"),
     ],
 )  # fmt: skip
 def test_a_broken_catalogue_is_refused_in_one_line_and_changes_nothing(city_db, tmp_path, rows, fragment):
