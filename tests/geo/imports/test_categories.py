@@ -248,43 +248,32 @@ def test_the_dashboard_role_reads_the_catalogue_and_cannot_write_it(city_db, sta
             app.execute(statement)
 
 
-def test_an_other_in_every_group_is_told_apart_by_the_group_cell(city_db, tmp_path):
-    catalogue = write_catalogue(tmp_path / "分类目录.csv", [
-        ["dispute_other", "dispute", "其他", "Other dispute", "10", "", ""],
-        ["safety_hazard_other", "safety_hazard", "其他", "Other hazard", "5", "", ""],
-    ])  # fmt: skip
-    code, _summary, stderr = import_file(city_db, catalogue, "categories")
-    assert code == 0, stderr
-    rows = [
-        ("GD-0101", "矛盾纠纷", "其他", "其他纠纷", "2026-11-03 09:12", False, True),
-        ("GD-0102", "安全隐患", "其他", "其他隐患", "2026-11-03 10:40", False, True),
-        ("GD-0103", "", "其他", "不知大类", "2026-11-03 11:40", False, True),
-    ]
-    code, summary, stderr = import_file(city_db, other_city_file(city_db, tmp_path / "cases.csv", rows), "cases")
-    assert code == 0, stderr
+# An 其他 in two groups, and three cases that name it: with their group, with another, alone.
+OTHER_IN_TWO_GROUPS = [
+    ["dispute_other", "dispute", "其他", "Other dispute", "10", "", ""],
+    ["safety_hazard_other", "safety_hazard", "其他", "Other hazard", "5", "", ""],
+]
+CASES_NAMING_OTHER = [
+    ("GD-0101", "矛盾纠纷", "其他", "其他纠纷", "2026-11-03 09:12", False, True),
+    ("GD-0102", "安全隐患", "其他", "其他隐患", "2026-11-03 10:40", False, True),
+    ("GD-0103", "", "其他", "不知大类", "2026-11-03 11:40", False, True),
+]
+
+
+@pytest.mark.parametrize("catalogue_first", [True, False], ids=["import-after-catalogue", "catalogue-moves-cases"])
+def test_an_other_in_every_group_is_told_apart_by_the_cases_group(city_db, tmp_path, catalogue_first):
+    """On import (the 大类 cell) and when a catalogue import moves stored cases (their group)."""
+    steps = [(write_catalogue(tmp_path / "分类目录.csv", OTHER_IN_TWO_GROUPS), "categories"),
+             (other_city_file(city_db, tmp_path / "cases.csv", CASES_NAMING_OTHER), "cases")]  # fmt: skip
+    summaries = {}
+    for path, layer in steps if catalogue_first else steps[::-1]:
+        code, summaries[layer], stderr = import_file(city_db, path, layer)
+        assert code == 0, stderr
     placed = stored(city_db)
     assert placed["GD-0101"] == ("dispute_other", None)
     assert placed["GD-0102"] == ("safety_hazard_other", None)
     assert placed["GD-0103"] == ("unclassified", "其他"), "a name two groups share says nothing alone"
-    assert summary["unknown_categories"] == {"其他": 1}
-
-
-def test_a_catalogue_import_moves_a_shared_name_within_the_cases_own_group(city_db, tmp_path):
-    rows = [
-        ("GD-0201", "矛盾纠纷", "其他", "其他纠纷", "2026-11-03 09:12", False, True),
-        ("GD-0202", "安全隐患", "其他", "其他隐患", "2026-11-03 10:40", False, True),
-        ("GD-0203", "", "其他", "不知大类", "2026-11-03 11:40", False, True),
-    ]
-    code, _summary, stderr = import_file(city_db, other_city_file(city_db, tmp_path / "cases.csv", rows), "cases")
-    assert code == 0, stderr
-    catalogue = write_catalogue(tmp_path / "分类目录.csv", [
-        ["safety_hazard_other", "safety_hazard", "其他", "Other hazard", "5", "", ""],
-        ["dispute_other", "dispute", "其他", "Other dispute", "10", "", ""],
-    ])  # fmt: skip
-    code, summary, stderr = import_file(city_db, catalogue, "categories")
-    assert code == 0, stderr
-    placed = stored(city_db)
-    assert placed["GD-0201"] == ("dispute_other", None)
-    assert placed["GD-0202"] == ("safety_hazard_other", None)
-    assert placed["GD-0203"] == ("unclassified", "其他"), "a name two groups share says nothing alone"
-    assert summary["cases_reclassified"] == 2
+    if catalogue_first:
+        assert summaries["cases"]["unknown_categories"] == {"其他": 1}
+    else:
+        assert summaries["categories"]["cases_reclassified"] == 2
