@@ -1,13 +1,20 @@
 """The seeded demo city: `load_demo` generates it and writes it in one transaction."""
 
 import datetime as dt
+import multiprocessing
+import os
 import time
+from collections import deque
+from collections.abc import Iterator
+from concurrent.futures import ProcessPoolExecutor
 
 from tqdm import tqdm
 
 from data.demo.scales import SCALES
+from geo.db.bulk_load import indexes_after
 from geo.db.connection import connect
 from geo.errors import UserError
+from geo.geocode.bulk import Timer
 from geo.overview import level_counts
 
 DATA_TABLES = [
@@ -30,6 +37,10 @@ DATA_TABLES = [
     "basemap.road",
     "basemap.water",
 ]
+# The large tables, loaded without their secondary indexes and checks, built once at the end
+# (grid and admin_area are small, and their writes queue the facts' deferred relink, which a
+# CREATE INDEX on them would refuse to run beside).
+BULK_TABLES = ["micro_grid", "building", "building_unit", "cases", "demo_truth.case_location", "sensitive.key_person"]
 STEPS = ("cells", "hierarchy", "buildings", "cases", "registry", "load")
 
 
@@ -39,13 +50,12 @@ def load_demo(url: str, scale: str, seed: int, as_of: dt.date, if_empty: bool = 
     The whole load is one transaction: on any error the database is left as it was.
     With `if_empty`, a database that already holds a city is left alone.
     """
-    from data.demo.generate import generate_city
     from data.demo.load import IdCounter, finish, load_city
 
     if scale not in SCALES:
         raise UserError(f"unknown scale {scale!r}: choose one of {', '.join(SCALES)}")
     spec = SCALES[scale]
-    started = time.perf_counter()
+    started, timer = time.perf_counter(), Timer()
     with connect(url) as conn:
         with conn.transaction():
             existing = conn.execute("SELECT count(*) FROM admin_area").fetchone()[0]
@@ -61,11 +71,12 @@ def load_demo(url: str, scale: str, seed: int, as_of: dt.date, if_empty: bool = 
             ).fetchone()[0]
             ids = IdCounter(conn)
             with tqdm(total=spec.cities * len(STEPS), unit="step", desc=f"demo {scale}") as bar:
-                for index in range(spec.cities):
-                    city = generate_city(spec, seed, index, as_of, progress=lambda label: _advance(bar, label))
-                    load_city(conn, city, ids, version_id)
-                    _advance(bar, "load")
-                placed = finish(conn)
+                with indexes_after(conn, BULK_TABLES, timer), timer.measure("generate+load"):
+                    for city in generated_cities(spec, seed, as_of, lambda label: _advance(bar, label)):
+                        load_city(conn, city, ids, version_id)
+                        _advance(bar, "load")
+                with timer.measure("place"):
+                    placed = finish(conn)
             seconds = time.perf_counter() - started
             conn.execute(
                 "INSERT INTO demo_truth.generation (scale, seed, as_of, seconds) VALUES (%s, %s, %s, %s)",
@@ -75,12 +86,42 @@ def load_demo(url: str, scale: str, seed: int, as_of: dt.date, if_empty: bool = 
         conn.execute("ANALYZE")
         counts = level_counts(conn)
     lines = [f"generated and loaded scale={scale} seed={seed} as_of={as_of} in {seconds:.1f} s"]
+    lines.append("  " + ", ".join(f"{step} {s:.1f} s" for step, s in {**timer.seconds, **placed["seconds"]}.items()))
     lines.append(
         f"  placed {placed['records']:,} cases: {placed['by_coordinates']:,} by coordinates, "
         f"{placed['by_address']:,} by address, {placed['review']:,} to review, {placed['outside']:,} outside"
     )
     lines += [f"  {layer:<16} {count:>10,}" for layer, count in counts]
     return "\n".join(lines)
+
+
+def generated_cities(spec, seed: int, as_of: dt.date, progress) -> Iterator:
+    """The cities of a run in order. A province's are generated in worker processes (one a
+    core) while the caller loads the ones already made; at most one waits beyond those being
+    made, so memory stays at a few cities whatever the scale."""
+    from data.demo.generate import generate_city
+
+    workers = min(spec.cities, os.cpu_count() or 1)
+    if workers == 1:
+        for index in range(spec.cities):
+            yield generate_city(spec, seed, index, as_of, progress=progress)
+        return
+    # Spawned, not forked: the caller holds an open database connection.
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+        made = deque()
+        for index in range(spec.cities):
+            made.append(pool.submit(generate_city, spec, seed, index, as_of))
+            if len(made) > workers:
+                yield _generated(made.popleft(), progress)
+        while made:
+            yield _generated(made.popleft(), progress)
+
+
+def _generated(future, progress):
+    city = future.result()
+    for step in STEPS[:-1]:
+        progress(step)
+    return city
 
 
 def _advance(bar, label: str) -> None:

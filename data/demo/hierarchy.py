@@ -101,11 +101,12 @@ def _communities_in(sub: pd.DataFrame, scale: Scale) -> int:
 
 def _split_level(frame, parent_keys, child, graph, seeds, rng, parts_of) -> None:
     """Give every cell a `child` number inside its parent, parents taken in sorted order."""
-    frame[child] = 0
+    labels = np.zeros(len(frame), dtype=int)
     for key, sub in frame.groupby(parent_keys, sort=True):
         nodes = sub.index.to_numpy()
         parent = key[-1] if isinstance(key, tuple) else key
-        frame.loc[nodes, child] = split(graph, seeds, nodes, parts_of(sub, parent), rng)
+        labels[nodes] = split(graph, seeds, nodes, parts_of(sub, parent), rng)
+    frame[child] = labels
 
 
 def _admin_units(frame, city_code, city_name, scale, names: NamePool) -> pd.DataFrame:
@@ -207,8 +208,9 @@ def _grid_units(frame, admin, scale, rng, names: NamePool) -> pd.DataFrame:
     """Grids at three levels (urban: community, sub-area, basic) or two (rural)."""
     community_names = admin.set_index("code")["name"]
     rows = []
-    frame["grid_code"] = ""
-    frame["subarea_code"] = ""
+    # Codes per cell collected in arrays (cells are numbered 0..n-1): a pandas assignment per
+    # grid cost seconds a city.
+    grid_code, subarea_code = np.full(len(frame), "", dtype=object), np.full(len(frame), "", dtype=object)
     for community_code, by_community in frame.groupby("community_code", sort=True):
         urban = bool(by_community["community_urban"].iloc[0])
         name = community_names[community_code]
@@ -222,7 +224,7 @@ def _grid_units(frame, admin, scale, rng, names: NamePool) -> pd.DataFrame:
                 rows.append(
                     _grid_row(parent, f"{name}第{chinese_ordinal(s)}片区", 2, False, community_code, top, by_subarea)
                 )
-                frame.loc[by_subarea.index, "subarea_code"] = parent
+                subarea_code[by_subarea.index.to_numpy()] = parent
             for g, (_, by_grid) in enumerate(by_subarea.groupby("grid"), start=1):
                 basic_count += 1
                 # Urban: community + sub-area + grid; rural (two levels): community + 00 + grid.
@@ -232,7 +234,8 @@ def _grid_units(frame, admin, scale, rng, names: NamePool) -> pd.DataFrame:
                         code, f"{name}第{basic_count}网格", 3 if urban else 2, True, community_code, parent, by_grid
                     )
                 )
-                frame.loc[by_grid.index, "grid_code"] = code
+                grid_code[by_grid.index.to_numpy()] = code
+    frame["grid_code"], frame["subarea_code"] = grid_code, subarea_code
     grids = pd.DataFrame(rows)
     grids["is_urban"] = grids["community_code"].map(admin.set_index("code")["is_urban"])
     _mark_exclusive(grids, frame, scale, rng, names)
@@ -297,13 +300,12 @@ def _institution_name(kind: str, names: NamePool) -> str:
 
 def _allocate_households(grids, frame, rng) -> None:
     """Basic grids draw households in their range; cells share them; parents sum them up."""
-    frame["households"] = 0
-    for index, grid in grids[grids["is_basic"]].iterrows():
-        cells = grid["cell_index"]
-        if grid["kind"] == "exclusive":
-            grids.loc[index, "households"] = 0
+    per_cell = np.zeros(len(frame), dtype=np.int64)
+    per_grid = np.zeros(len(grids), dtype=np.int64)
+    for position, (cells, kind, urban) in enumerate(zip(grids["cell_index"], grids["kind"], grids["is_urban"])):
+        if not grids["is_basic"].iat[position] or kind == "exclusive":
             continue
-        low, high = URBAN_HOUSEHOLDS if grid["is_urban"] else RURAL_HOUSEHOLDS
+        low, high = URBAN_HOUSEHOLDS if urban else RURAL_HOUSEHOLDS
         total = int(rng.integers(low, high + 1))
         share = rng.gamma(4.0, size=len(cells))
         extra = (
@@ -311,10 +313,12 @@ def _allocate_households(grids, frame, rng) -> None:
             if total > len(cells)
             else np.zeros(len(cells), int)
         )
-        frame.loc[cells, "households"] = 1 + extra if total > len(cells) else 1
-        grids.loc[index, "households"] = int(frame.loc[cells, "households"].sum())
-    for index, grid in grids[~grids["is_basic"]].iterrows():
-        grids.loc[index, "households"] = int(frame.loc[grid["cell_index"], "households"].sum())
+        per_cell[cells] = 1 + extra if total > len(cells) else 1
+        per_grid[position] = per_cell[cells].sum()
+    parents = ~grids["is_basic"].to_numpy()
+    per_grid[parents] = [per_cell[cells].sum() for cells in grids["cell_index"].to_numpy()[parents]]
+    frame["households"] = per_cell
+    grids["households"] = per_grid
     grids["households"] = grids["households"].astype(int)
     grids["target_households"] = [
         None if (not basic or kind == "exclusive") else (URBAN_HOUSEHOLDS if urban else (1, RURAL_MAX_HOUSEHOLDS))

@@ -108,7 +108,9 @@ def voronoi_cells(seeds: np.ndarray, outline: Polygon) -> np.ndarray:
         shapely.multipoints(seeds), extend_to=outline.buffer(1000).envelope, ordered=True
     )
     cells = shapely.make_valid(np.asarray(shapely.get_parts(diagram)))
-    cells = shapely.intersection(cells, outline)
+    shapely.prepare(outline)
+    edge = ~shapely.contains_properly(outline, cells)  # only cells at the edge need clipping
+    cells[edge] = shapely.intersection(cells[edge], outline)
     mixed = ~np.isin(shapely.get_type_id(cells), [POLYGON, MULTIPOLYGON])
     cells[mixed] = [polygonal_part(cell) for cell in cells[mixed]]
     # Snap to a centimetre grid: shared vertices stay identical, and slivers thinner than

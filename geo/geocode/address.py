@@ -10,6 +10,7 @@ over what a clerk typed (to look it up), so any spelling both sides normalise al
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import cn2an
 import opencc
@@ -127,10 +128,16 @@ def normalise(text: str) -> str:
 
 
 def _chinese_to_digits(match: re.Match) -> str:
+    return _digits(match.group(1)) or match.group(0)
+
+
+@lru_cache(maxsize=1 << 14)  # cn2an takes 80 µs a call; addresses repeat the same few numbers
+def _digits(chinese: str) -> str | None:
+    """十二 → '12'; None when the text is not a number after all (e.g. a lone 零)."""
     try:
-        return str(cn2an.cn2an(match.group(1).replace("廿", "二十").replace("卅", "三十"), "smart"))
-    except (ValueError, KeyError):  # not a number after all (e.g. a lone 零)
-        return match.group(0)
+        return str(cn2an.cn2an(chinese.replace("廿", "二十").replace("卅", "三十"), "smart"))
+    except (ValueError, KeyError):
+        return None
 
 
 def parse(text: str, area_names: "AreaNames") -> Address:

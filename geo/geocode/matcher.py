@@ -102,8 +102,11 @@ def _by_keys(conn, parsed: list[Address], results: list[AddressMatch], known: se
                 for column, value in zip(columns, (index, kind, key)):
                     columns[column].append(value)
     hits: dict[int, dict[int, set]] = {}
+    queries: dict[int, Parts] = {}  # a query meets many entries: its parts are read once
     for query, kind, building_id, *components in conn.execute(load_query("geocode/match_exact"), columns).fetchall():
-        if consistent(Parts.of_query(parsed[query], known), Parts.of_entry(*components)):
+        if query not in queries:
+            queries[query] = Parts.of_query(parsed[query], known)
+        if consistent(queries[query], Parts.of_entry(*components)):
             hits.setdefault(query, {}).setdefault(kind, set()).add(building_id)
     for query, by_kind in hits.items():
         best_kind = min(by_kind)
@@ -137,8 +140,9 @@ def _by_similarity(conn, parsed, results, names: AreaNames, known: set[str], set
         "building": [parsed[i].building for i in todo],
     }
     candidates: dict[int, list[dict]] = {i: [] for i in todo}
+    queries = {i: Parts.of_query(parsed[i], known) for i in todo}
     for query, building_id, *components, address in conn.execute(load_query("geocode/match_fuzzy"), params):
-        points, similarity, agreeing = score(Parts.of_query(parsed[query], known), Parts.of_entry(*components))
+        points, similarity, agreeing = score(queries[query], Parts.of_entry(*components))
         candidates[query].append(
             {
                 "building_id": building_id,

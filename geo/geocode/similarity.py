@@ -13,6 +13,7 @@ name must not make two estates look alike, nor a shared house number two roads.
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from rapidfuzz import fuzz
 
@@ -57,6 +58,7 @@ class Parts:
         return cls(road, number, place, group, building, tuple(areas))
 
 
+@lru_cache(maxsize=1 << 18)  # a bulk run compares the same few names hundreds of thousands of times
 def name_agreement(ours: str, theirs: str) -> float:
     """0–1: how alike two names are, at their best with or without the generic suffix."""
     whole = fuzz.ratio(ours, theirs)
@@ -64,6 +66,7 @@ def name_agreement(ours: str, theirs: str) -> float:
     return max(whole, cores) / 100
 
 
+@lru_cache(maxsize=1 << 16)
 def _core(name: str) -> str:
     for ending in _ROAD_ENDINGS:
         if name.endswith(ending) and len(name) > len(ending) + 1:
