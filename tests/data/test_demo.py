@@ -1,5 +1,6 @@
 """Invariants of the generated demo city, checked in the database it was loaded into."""
 
+import dataclasses
 import datetime as dt
 import hashlib
 
@@ -189,15 +190,21 @@ def test_loading_twice_is_refused_and_leaves_the_city_as_it_was(demo_db):
 
 @pytest.mark.slow
 def test_several_cities_load_side_by_side_like_a_province(fresh_database):
+    """As a province is built: cities made in worker processes, loaded without the large
+    tables' indexes, placed once at the end."""
+    from data.demo import BULK_TABLES, generated_cities
     from data.demo.load import IdCounter, finish, load_city
+    from geo.db.bulk_load import indexes_after
     from geo.db.connection import connect
 
-    url = fresh_database()
+    url, two_cities = fresh_database(), dataclasses.replace(SMALL, name="two", cities=2)
     with connect(url) as conn:
         version = scalar(conn, "INSERT INTO boundary_version (author, note) VALUES ('test', 'two cities') RETURNING id")
         ids = IdCounter(conn)
-        for index in (0, 1):
-            load_city(conn, generate_city(SMALL, DEMO_SEED, index, DEMO_AS_OF), ids, version)
+        with indexes_after(conn, BULK_TABLES):
+            made = list(generated_cities(two_cities, DEMO_SEED, DEMO_AS_OF, progress=lambda step: None))
+            for city in made:
+                load_city(conn, city, ids, version)
         finish(conn)
         cities = scalar(conn, "SELECT count(*) FROM admin_area WHERE level = 1")
         overlapping = scalar(
@@ -209,6 +216,14 @@ def test_several_cities_load_side_by_side_like_a_province(fresh_database):
         report = check_topology(conn)
     assert (cities, overlapping) == (2, 0)
     assert report["problems"] == 0
+    # A worker makes the city the caller would have made, in the run's order.
+    second = generate_city(SMALL, DEMO_SEED, 1, DEMO_AS_OF)
+    assert made[1].code == second.code
+    assert (
+        made[1]
+        .cases.drop(columns=["geom"], errors="ignore")
+        .equals(second.cases.drop(columns=["geom"], errors="ignore"))
+    )
 
 
 def test_generator_tables_mirror_the_lookup_tables_of_the_schema(demo_conn):
