@@ -1,3 +1,4 @@
 from dashboard.app import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # not when a worker process imports it again
+    raise SystemExit(main())

@@ -12,7 +12,9 @@ from psycopg import sql
 
 from data.demo.generate import City
 from data.demo.names import NamePool
+from geo.db.bulk_load import indexes_after
 from geo.db.copy import copy_rows
+from geo.geocode import gazetteer
 from geo.geocode.bulk import assign_pending
 from geo.map import facts
 from geo.shared.crs import from_wgs84, to_wgs84
@@ -70,6 +72,9 @@ def finish(conn: psycopg.Connection) -> dict:
             ).format(sql.Literal(f"{schema}.{name}"), sql.Identifier(schema, name))
         )
     conn.execute("ANALYZE")  # the geocoder's lookups need statistics of the fresh tables
+    # The address gazetteer of every new building, its trigram indexes built once after it.
+    with indexes_after(conn, gazetteer.TABLES):
+        gazetteer.rebuild(conn)
     with facts.counted_once_at_the_end(conn):
         return assign_pending(conn)
 

@@ -8,7 +8,8 @@ import pandas as pd
 
 from geo.db.connection import load_query
 from geo.db.copy import copy_rows
-from geo.geocode.address import Address, AreaNames, keys, normalise, parse
+from geo.geocode.address import Address, AreaNames, keys
+from geo.geocode.parsing import parse_all
 
 CITY_AND_COUNTY_LEVELS = (1, 2)
 
@@ -29,6 +30,7 @@ STALE = "SELECT stale FROM geocode.gazetteer_state"
 STALE_LOCKED = STALE + " FOR UPDATE"
 MARK_FRESH = "UPDATE geocode.gazetteer_state SET stale = false"
 AREA_LEVELS = "SELECT name, min(level) FROM admin_area GROUP BY name"
+TABLES = ["geocode.address_entry", "geocode.address_key"]
 CLEAR = ("DELETE FROM geocode.address_key", "DELETE FROM geocode.address_entry")
 ENTRY_COLUMNS = ["building_id", "fuzzy_text", "numbers", "areas", "road", "number", "place", "grp", "building_no"]
 
@@ -60,8 +62,8 @@ def rebuild(conn) -> int:
     names = area_names(conn)
     rows = conn.execute(load_query("geocode/gazetteer_buildings")).fetchall()
     entries, key_rows = [], []
-    for building_id, standard_address, areas in rows:
-        address = parse(normalise(standard_address), names)
+    parsed = parse_all([row[1] for row in rows], names)
+    for (building_id, _, areas), address in zip(rows, parsed):
         all_areas = sorted(set(areas) | set(address.areas))
         entries.append(
             (building_id, fuzzy_text(address, names), address.numbers, all_areas)

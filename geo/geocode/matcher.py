@@ -17,8 +17,9 @@ import json
 from dataclasses import dataclass, field
 
 from geo.db.connection import load_query
-from geo.geocode.address import KIND_CONFIDENCE, Address, AreaNames, keys, normalise, parse
+from geo.geocode.address import KIND_CONFIDENCE, Address, AreaNames, keys
 from geo.geocode.gazetteer import area_names, fuzzy_text, refresh_if_stale
+from geo.geocode.parsing import parse_all
 from geo.geocode.similarity import Parts, consistent, score
 
 ALIAS_CONFIDENCE = 0.97
@@ -68,7 +69,7 @@ def match_addresses(conn, texts, settings: MatchSettings | None = None, fuzzy=No
     wanted = [t for t in texts if t and t.strip()]
     unique = list(dict.fromkeys(wanted))
     may_fuzzy = {t for t, f in zip(texts, fuzzy) if f and t and t.strip()}
-    parsed = [parse(normalise(text), names) for text in unique]
+    parsed = parse_all(unique, names)
     results = [AddressMatch(key=address.key) for address in parsed]
     _by_alias(conn, parsed, results)
     known = known_names(conn, parsed)
