@@ -80,7 +80,7 @@ def import_file(path: str, layer_name: str, args) -> dict:
         create_staging(conn, layer)
         for table in itertools.chain([first], chunks):
             context = layer.prepare(conn, table, columns) if layer.prepare else None
-            checked = check_table(table, layer, columns, args.crs, args.repair, context)
+            checked = (layer.check or check_table)(table, layer, columns, args.crs, args.repair, context)
             stage_rows(conn, layer, checked.rows)
             read, rejected, warnings = read + len(table.frame), rejected + checked.rejected, warnings + checked.warnings
             progress.update(len(table.frame))

@@ -22,6 +22,7 @@ from geo.errors import UserError
 from geo.imports.columns import ADDRESS, CRS, GEOMETRY, LAT, LON, Field
 from geo.imports.geometry import POINT
 from geo.imports.layer import Layer
+from geo.imports.layers.case_columns import check_cases
 from geo.imports.values import parse_datetime, parse_day_end, parse_key
 from geo.imports.write import place_pending_cases
 from geo.shared.categories import Catalogue, lookup_key, normal, read_catalogue, resolve
@@ -179,4 +180,4 @@ def write(conn, lookups, origin) -> dict:
     return counts | {"unknown_categories": unknown, "unknown_sources": sources}
 
 
-LAYER = Layer("cases", "事件", FIELDS, POINT, finish, write, prepare=prepare, staging=STAGING)
+LAYER = Layer("cases", "事件", FIELDS, POINT, finish, write, prepare=prepare, staging=STAGING, check=check_cases)
