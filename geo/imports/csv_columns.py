@@ -12,9 +12,9 @@ quoted cells of the records before it. Blank rows (every cell whitespace, as Pyt
 str.isspace() says) are skipped, as Python's reader skips them.
 """
 
+import codecs
 import csv
 import io
-import re
 import sys
 from pathlib import Path
 
@@ -26,28 +26,66 @@ import pyarrow.csv as pa_csv
 
 BLOCK_BYTES = 8 << 20
 ARROW_ENCODINGS = {"utf-8-sig": "utf8", "utf-8": "utf8", "gb18030": "gb18030"}
-# A quote followed by anything but a separator, another quote or a line end: Python's strict
-# reader may refuse such a file (or read a literal quote); Arrow would not say.
-_AWKWARD_QUOTE = '"[^{}"\r\n]'
 # Every character Python's str.strip() removes, as one character class (for Arrow's RE2).
 _SPACES = "".join(chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace())
 BLANK = "^[" + "".join(f"\\x{{{ord(c):x}}}" for c in _SPACES) + "]*$"
 
 
 def readable(path: Path, encoding: str, delimiter: str) -> bool:
-    """Whether Arrow reads this file as Python's reader would: UTF-8 or GBK text without a
-    quote that Python's strict reader could refuse (checked on the bytes: in both encodings a
-    quote, a separator and a line end are single bytes no character contains)."""
-    if encoding not in ARROW_ENCODINGS:
+    """Whether Arrow reads this file as Python's reader would: UTF-8 or GBK text whose quoted
+    fields all close, each followed by a separator or a line end (else Python's strict reader
+    refuses the file, and Arrow would not say). Checked on the bytes, quote by quote: in both
+    encodings a quote, a line end and a separator other than | are single bytes that no
+    character contains."""
+    if encoding not in ARROW_ENCODINGS or (encoding == "gb18030" and delimiter == "|"):
         return False
-    awkward = re.compile(_AWKWARD_QUOTE.format(re.escape(delimiter)).encode())
+    scan = _QuoteScan(delimiter.encode())
     with path.open("rb") as handle:
-        tail = b""
-        while block := handle.read(BLOCK_BYTES):
-            if awkward.search(tail + block):
+        carry = handle.read(3).removeprefix(codecs.BOM_UTF8) if encoding == "utf-8-sig" else b""
+        while True:
+            block = handle.read(BLOCK_BYTES)
+            data = carry + block
+            end = len(data) - 1 if block else len(data)  # the last byte waits to be seen with the next block
+            if not scan.agrees(data, end):
                 return False
-            tail = block[-1:]
-    return True
+            if not block:
+                return scan.closed
+            carry = data[end:]
+
+
+class _QuoteScan:
+    """Python's csv states, followed from quote to quote: outside a quoted field a quote at a
+    field's start opens one (elsewhere it is a letter); inside, a doubled quote is a quote and
+    a single one closes the field, and must be followed by a separator or a line end."""
+
+    def __init__(self, delimiter: bytes):
+        self.starts = (b"\r", b"\n", delimiter)
+        self.closed, self.previous, self.skip = True, b"\n", -1
+
+    def agrees(self, data: bytes, end: int) -> bool:
+        """Follow the quotes of data[:end] (data[end:] is what comes after, unseen yet)."""
+        for position in _quote_positions(data, end):
+            if position == self.skip:
+                continue
+            if not self.closed:
+                after = data[position + 1 : position + 2]
+                if after == b'"':
+                    self.skip = position + 1
+                elif after and after not in self.starts:
+                    return False
+                else:
+                    self.closed = True
+            elif (data[position - 1 : position] if position else self.previous) in self.starts:
+                self.closed = False
+        self.previous, self.skip = (data[end - 1 : end] if end else self.previous), self.skip - end
+        return True
+
+
+def _quote_positions(data: bytes, end: int):
+    position = data.find(b'"', 0, end)
+    while position >= 0:
+        yield position
+        position = data.find(b'"', position + 1, end)
 
 
 def read_columns(path: Path, encoding: str, delimiter: str, rows: int, header_of, table_of):
@@ -122,6 +160,8 @@ class _State:
         last = numbers[-1] if count else self.numbers_from - 1
         mine = [(n, text) for n, text in invalid if final or n < last]
         invalid[:] = [(n, text) for n, text in invalid if not (final or n < last)]
+        if any("\n" in text or "\r" in text for _, text in mine):
+            raise pa.ArrowInvalid("a record of the wrong width spans lines: Arrow's text of it may differ")
         fields = [_fields(text, self.width, self.delimiter) for _, text in mine]
         all_numbers = np.concatenate([numbers, np.array([n for n, _ in mine], dtype=np.int64)])
         breaks = np.concatenate([_breaks(cells, count), np.array([_breaks_of_text(t) for _, t in mine], np.int64)])
@@ -133,7 +173,7 @@ class _State:
         self.numbers_from = int(max(last, max((n for n, _ in mine), default=0))) + 1
         blank = _blank(cells, count)
         keep = [cells_i.filter(pa.array(~blank)) for cells_i in cells]
-        extra = [i for i, row in enumerate(fields) if any(cell.strip() for cell in row[0])]
+        extra = [i for i, row in enumerate(fields) if row[2]]
         columns = [pa.concat_arrays([keep[j], pa.array([fields[i][0][j] for i in extra], pa.string())])
                    for j in range(self.width)]  # fmt: skip
         row_lines = np.concatenate([lines[:count][~blank], lines[count:][extra]])
@@ -149,13 +189,14 @@ def _numbers(start: int, count: int, invalid: list[int]) -> np.ndarray:
     return np.setdiff1d(candidates, skip, assume_unique=True)[:count]
 
 
-def _fields(text: str, width: int, delimiter: str) -> tuple[list[str], str | None]:
+def _fields(text: str, width: int, delimiter: str) -> tuple[list[str], str | None, bool]:
     """A record Arrow refused for its width, read by Python's reader: its fields padded or cut
-    to the header's, and the reason."""
+    to the header's, the reason, and whether it is a row at all (not blank)."""
     from geo.imports.tables import _width_problem  # noqa: PLC0415 (the tables module imports this one)
 
     fields = next(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True), [])
-    return (fields + [""] * width)[:width], (None if len(fields) == width else _width_problem(len(fields), width))
+    problem = None if len(fields) == width else _width_problem(len(fields), width)
+    return (fields + [""] * width)[:width], problem, any(cell.strip() for cell in fields)
 
 
 def _breaks(cells: list, count: int) -> np.ndarray:

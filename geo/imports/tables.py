@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from geo.errors import UserError
 from geo.imports import csv_columns
@@ -80,15 +81,28 @@ def _read_spatial(path: Path, encoding: str | None, layer_name: str | None, repa
 
 def _read_csv(path: Path, encoding: str, rows: int | None):
     """The file's Tables: read in columns by Arrow (geo.imports.csv_columns) when Arrow reads
-    it as Python's csv module would, else by the csv module."""
-    delimiter = _delimiter(path, encoding)
-    if csv_columns.readable(path, encoding, delimiter):
-        header = lambda cells: _header(path, cells)  # noqa: E731
-        return csv_columns.read_columns(path, encoding, delimiter, rows or sys.maxsize, header, _new_table)
-    return _read_csv_rows(path, encoding, rows)
+    it as Python's csv module would, else by the csv module; also from where Arrow gives up
+    (a record longer than its block)."""
+    delimiter, done = _delimiter(path, encoding), 0
+    if not csv_columns.readable(path, encoding, delimiter):
+        yield from _read_csv_rows(path, encoding, rows)
+        return
+    try:
+        for table in csv_columns.read_columns(path, encoding, delimiter, rows or sys.maxsize, _header_of(path), _table):
+            yield table
+            done += len(table.lines)
+    except pa.ArrowInvalid:
+        for table in _read_csv_rows(path, encoding, rows):
+            if done <= 0:
+                yield table
+            done -= len(table.lines)
 
 
-def _new_table(frame: pd.DataFrame, lines: list[int], problems: list) -> Table:
+def _header_of(path: Path):
+    return lambda cells: _header(path, cells)
+
+
+def _table(frame: pd.DataFrame, lines: list[int], problems: list) -> Table:
     return Table(frame, lines, problems, text=True)
 
 
