@@ -67,7 +67,7 @@ def run(args) -> int:
 
 def import_file(path: str, layer_name: str, args) -> dict:
     """Read, check, write and report one file; return the summary."""
-    layer = LAYERS[layer_name]
+    layer, started = LAYERS[layer_name], time.perf_counter()
     chunks = read_chunks(path, args.encoding, args.sheet, args.layer_name, args.repair, _chunk_rows(layer))
     first = next(chunks)
     if not first.lines:
@@ -75,26 +75,55 @@ def import_file(path: str, layer_name: str, args) -> dict:
     reports = _ready(args.report or f"{path}.rejected.csv"), _ready(f"{path}.warnings.csv")
     columns = match_columns(list(first.frame.columns), layer.fields, parse_mapping(args.map))
     origin = f"{getpass.getuser()}: import {Path(path).name}"
-    read, rejected, warnings, context, started = 0, [], [], None, time.perf_counter()
+    read, rejected, warnings, context = 0, [], [], None
+    seconds = dict.fromkeys(("read", "check", "stage"), 0.0)
     with transaction() as conn, tqdm(unit=" rows", disable=not sys.stderr.isatty(), file=sys.stderr) as progress:
         create_staging(conn, layer)
-        for table in itertools.chain([first], chunks):
+        for table in _timed(itertools.chain([first], chunks), seconds, started):
+            mark = time.perf_counter()
             context = layer.prepare(conn, table, columns) if layer.prepare else None
-            checked = check_table(table, layer, columns, args.crs, args.repair, context)
+            checked = (layer.check or check_table)(table, layer, columns, args.crs, args.repair, context)
+            mark = _add(seconds, "check", mark)
             stage_rows(conn, layer, checked.rows)
+            _add(seconds, "stage", mark)
             read, rejected, warnings = read + len(table.frame), rejected + checked.rejected, warnings + checked.warnings
             progress.update(len(table.frame))
+        mark = time.perf_counter()
         rejected = sorted(rejected + remove_repeated(conn, layer))
         warnings = _of_loaded_rows(warnings, rejected)
-        good, checked_at = staged_count(conn, layer), time.perf_counter()
+        good = staged_count(conn, layer)
+        _add(seconds, "stage", mark)
         written = layer.write(conn, context, origin) if good else NOTHING_WRITTEN
         summary = _summary(read, good, written, rejected, warnings)
-        summary["seconds"] = {"read_check_stage": round(checked_at - started, 2),
-                              "write_place": round(time.perf_counter() - checked_at, 2)}  # fmt: skip
+        summary["seconds"] = _seconds(seconds, written.get("seconds"), started)
         conn.execute(LOG, [getpass.getuser(), layer_name, str(Path(path).resolve()), Jsonb(summary)])
     summary["report"] = _write_rows(reports[0], ["line", "id", "reason"], rejected)
     summary["warnings_report"] = _write_rows(reports[1], ["line", "id", "warning"], warnings)
     return summary
+
+
+def _timed(tables, seconds: dict, started: float):
+    """The tables, adding the time spent reading each (since `started`, then since the
+    last one was handed over) to seconds['read']."""
+    mark = started
+    for table in tables:
+        _add(seconds, "read", mark)
+        yield table
+        mark = time.perf_counter()
+
+
+def _add(seconds: dict, stage: str, since: float) -> float:
+    """Add the time since `since` to `stage`; return now."""
+    now = time.perf_counter()
+    seconds[stage] += now - since
+    return now
+
+
+def _seconds(seconds: dict, written: dict | None, started: float) -> dict:
+    """The seconds of each stage: reading, checking and staging the rows, then the writer's
+    own (the cases': upsert, place and facts), and in all."""
+    stages = seconds | (written or {})
+    return {key: round(value, 2) for key, value in stages.items()} | {"total": round(time.perf_counter() - started, 2)}
 
 
 def _of_loaded_rows(warnings: list, rejected: list) -> list:
@@ -122,7 +151,7 @@ def _summary(read: int, good: int, written: dict, rejected: list, warnings: list
     """The counts of an import; what a layer's writer adds beyond inserted, updated and flags
     (the cases' unknown categories, the catalogue's new unclassified categories) as it is."""
     flags = {reason: count for reason, count in written["flags"].items() if count}
-    extra = {key: value for key, value in written.items() if key not in NOTHING_WRITTEN}
+    extra = {key: value for key, value in written.items() if key not in NOTHING_WRITTEN and key != "seconds"}
     return extra | {
         "read": read,
         "inserted": written["inserted"],

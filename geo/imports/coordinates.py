@@ -29,8 +29,27 @@ class Coordinates:
     problems: list
 
 
-def read_coordinates(frame: pd.DataFrame, columns: dict, crs: str | None) -> Coordinates:
-    """The coordinates of every row; `columns` maps lon, lat and crs to the frame's columns."""
+def read_coordinates(frame: pd.DataFrame, columns: dict, crs: str | None, check_degrees: bool = True) -> Coordinates:
+    """The coordinates of every row; `columns` maps lon, lat and crs to the frame's columns.
+    `check_degrees=False`: the caller tested that the file's coordinates are degrees (over
+    more rows than `frame`'s, see require_degrees)."""
+    found = raw_coordinates(frame, columns, crs)
+    raw_lon, raw_lat, systems, problems = found.raw_lon, found.raw_lat, found.systems, found.problems
+    if columns["lon"] is None or columns["lat"] is None:
+        return found
+    if check_degrees and columns["crs"] is None and not systems[0].startswith("epsg:"):  # degrees, said or assumed
+        require_degrees(raw_lon, raw_lat)
+    lon, lat = to_wgs84_by_row(raw_lon, raw_lat, systems)
+    for i in np.flatnonzero(np.isfinite(raw_lon)):
+        problems[i] = range_problem(lon[i], lat[i], systems[i])
+        if problems[i]:
+            lon[i] = lat[i] = raw_lon[i] = raw_lat[i] = np.nan
+    return Coordinates(lon, lat, raw_lon, raw_lat, systems, problems)
+
+
+def raw_coordinates(frame: pd.DataFrame, columns: dict, crs: str | None) -> Coordinates:
+    """The coordinates of every row as given (lon and lat still NaN), their systems, and
+    the reason a row's are not numbers or name an unknown system."""
     count = len(frame)
     raw_lon, raw_lat = np.full(count, np.nan), np.full(count, np.nan)
     systems = np.full(count, system_name(crs) if crs else "wgs84", dtype=object)
@@ -42,14 +61,7 @@ def read_coordinates(frame: pd.DataFrame, columns: dict, crs: str | None) -> Coo
         problems[i] = number_problem(x, y) or _system_problem(systems, i, str(name).strip())
         if problems[i] is None and str(x).strip():
             raw_lon[i], raw_lat[i] = parse_float(x), parse_float(y)
-    if columns["crs"] is None and not systems[0].startswith("epsg:"):  # degrees, said or assumed
-        require_degrees(raw_lon, raw_lat)
-    lon, lat = to_wgs84_by_row(raw_lon, raw_lat, systems)
-    for i in np.flatnonzero(np.isfinite(raw_lon)):
-        problems[i] = range_problem(lon[i], lat[i], systems[i])
-        if problems[i]:
-            lon[i] = lat[i] = raw_lon[i] = raw_lat[i] = np.nan
-    return Coordinates(lon, lat, raw_lon, raw_lat, systems, problems)
+    return Coordinates(np.full(count, np.nan), np.full(count, np.nan), raw_lon, raw_lat, systems, problems)
 
 
 def require_degrees(x: np.ndarray, y: np.ndarray) -> None:

@@ -50,6 +50,7 @@ class Layer:
     staging: dict = field(default_factory=dict)
     whole_file: bool = False  # `prepare` needs every row at once (else the file is read in chunks)
     staged_key: str | None = None  # the staging column no two rows may share (default: key)
+    check: Callable | None = None  # the layer's own check of a Table (default: geo.imports.rows.check_table)
 
     @property
     def table(self) -> str:

@@ -23,10 +23,14 @@ AGREE_M = 1.0  # a point drawn this close to its 经度/纬度 columns is the sa
 LON_COLUMN, LAT_COLUMN = "经度 (from the geometry)", "纬度 (from the geometry)"
 
 
-def check_table(table, layer: Layer, columns: dict, crs: str | None, repair: bool, context) -> Checked:
-    """Check each row of `table` (geo.imports.tables.Table) as a row of `layer`."""
+def check_table(
+    table, layer: Layer, columns: dict, crs: str | None, repair: bool, context, degrees_checked: bool = False
+) -> Checked:
+    """Check each row of `table` (geo.imports.tables.Table) as a row of `layer`.
+    `degrees_checked`: the caller tested the coordinates of a larger table than this one
+    (geo.imports.coordinates.require_degrees)."""
     systems = (crs_system(crs) if crs else None, crs_system(table.crs) if table.crs else None)
-    shapes, problems, notes = _shapes(table, layer, columns, systems, repair)
+    shapes, problems, notes = _shapes(table, layer, columns, systems, repair, degrees_checked)
     parsed, cleaned = _parsed_columns(table, layer, columns)
     keys = key_cells(table, columns, layer.key)
     good, rejected, warnings = [], [], []
@@ -85,7 +89,7 @@ def _parse_column(field, cells: list) -> tuple[list, list]:
     return values, reasons
 
 
-def _shapes(table, layer: Layer, columns: dict, systems: tuple, repair: bool):
+def _shapes(table, layer: Layer, columns: dict, systems: tuple, repair: bool, degrees_checked: bool = False):
     """Per row: {'geom': …} or {'lon': …, 'lat': …} for the layer's kind, the reason the
     geometry is refused, and what was repaired (or noted). `systems`: (--crs, the file's)."""
     count = len(table.frame)
@@ -93,7 +97,7 @@ def _shapes(table, layer: Layer, columns: dict, systems: tuple, repair: bool):
         return [{}] * count, [None] * count, [None] * count
     geometry = _geometry_cells(table, columns, repair)
     if layer.shape == POINT:
-        return _points(table, columns, geometry, systems)
+        return _points(table, columns, geometry, systems, degrees_checked)
     if geometry is None:
         raise UserError(f"missing geometry: the file has none and no WKT column ({' / '.join(GEOMETRY.aliases)})")
     shapes = check_geometries(geometry[0], layer.shape, systems[0] or systems[1], repair)
@@ -123,7 +127,7 @@ def _geometry_cells(table, columns: dict, repair: bool):
     return np.array(geometries, dtype=object), problems
 
 
-def _points(table, columns: dict, geometry, systems: tuple):
+def _points(table, columns: dict, geometry, systems: tuple, degrees_checked: bool = False):
     """Points through the longitude/latitude path, from their columns (in the system of the
     坐标系 column or --crs) or from the geometry (in --crs or the file's). A file with both
     (our own exports, a layer edited in QGIS) uses the columns where they agree with the
@@ -140,7 +144,9 @@ def _points(table, columns: dict, geometry, systems: tuple):
     drawn = _geometry_points(table.frame, *geometry, option or from_file)
     if not has_columns:
         return drawn[0], drawn[1], [None] * len(drawn[0])
-    given = _as_points(read_coordinates(table.frame, columns | {"crs": columns.get("crs")}, option))
+    given = _as_points(
+        read_coordinates(table.frame, columns | {"crs": columns.get("crs")}, option, not degrees_checked)
+    )
     return _agreeing(given, drawn[0], drawn[1])
 
 

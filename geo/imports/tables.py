@@ -10,13 +10,16 @@ Shapefile: geo.imports.spatial, each feature a row with its geometry.
 
 import codecs
 import csv
+import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from geo.errors import UserError
+from geo.imports import csv_columns
 from geo.imports.spatial import SPATIAL_SUFFIXES, read_spatial
 
 CHUNK_ROWS = 50_000  # rows checked and written at a time: memory stays flat as files grow
@@ -39,6 +42,7 @@ class Table:
     geometry: np.ndarray | None = None
     repaired: list[str | None] | None = None
     crs: str | None = None
+    text: bool = False  # every cell is text (a CSV's)
 
 
 def read_table(
@@ -76,6 +80,33 @@ def _read_spatial(path: Path, encoding: str | None, layer_name: str | None, repa
 
 
 def _read_csv(path: Path, encoding: str, rows: int | None):
+    """The file's Tables: read in columns by Arrow (geo.imports.csv_columns) when Arrow reads
+    it as Python's csv module would, else by the csv module; also from where Arrow gives up
+    (a record longer than its block)."""
+    delimiter, done = _delimiter(path, encoding), 0
+    if not csv_columns.readable(path, encoding, delimiter):
+        yield from _read_csv_rows(path, encoding, rows)
+        return
+    try:
+        for table in csv_columns.read_columns(path, encoding, delimiter, rows or sys.maxsize, _header_of(path), _table):
+            yield table
+            done += len(table.lines)
+    except pa.ArrowInvalid:
+        for table in _read_csv_rows(path, encoding, rows):
+            if done <= 0:
+                yield table
+            done -= len(table.lines)
+
+
+def _header_of(path: Path):
+    return lambda cells: _header(path, cells)
+
+
+def _table(frame: pd.DataFrame, lines: list[int], problems: list) -> Table:
+    return Table(frame, lines, problems, text=True)
+
+
+def _read_csv_rows(path: Path, encoding: str, rows: int | None):
     with path.open(encoding=encoding, newline="") as handle:
         reader = csv.reader(handle, delimiter=_delimiter(path, encoding), strict=True)
         header = _header(path, next(reader, None))
@@ -89,10 +120,10 @@ def _read_csv(path: Path, encoding: str, rows: int | None):
             problems.append(None if len(fields) == len(header) else _width_problem(len(fields), len(header)))
             chunk.append((fields + [""] * len(header))[: len(header)])
             if rows and len(chunk) == rows:
-                yield Table(pd.DataFrame(chunk, columns=header, dtype=object), lines, problems)
+                yield Table(pd.DataFrame(chunk, columns=header, dtype=object), lines, problems, text=True)
                 chunk, lines, problems, yielded = [], [], [], True
         if chunk or not yielded:
-            yield Table(pd.DataFrame(chunk, columns=header, dtype=object), lines, problems)
+            yield Table(pd.DataFrame(chunk, columns=header, dtype=object), lines, problems, text=True)
 
 
 def _read_xlsx(path: Path, sheet: str | None) -> Table:

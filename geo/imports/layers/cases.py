@@ -13,6 +13,7 @@ keeps the text (category_raw) and is flagged; the summary counts each unknown te
 """
 
 import datetime as dt
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -22,6 +23,7 @@ from geo.errors import UserError
 from geo.imports.columns import ADDRESS, CRS, GEOMETRY, LAT, LON, Field
 from geo.imports.geometry import POINT
 from geo.imports.layer import Layer
+from geo.imports.layers.case_columns import check_cases
 from geo.imports.values import parse_datetime, parse_day_end, parse_key
 from geo.imports.write import place_pending_cases
 from geo.shared.categories import Catalogue, lookup_key, normal, read_catalogue, resolve
@@ -169,14 +171,17 @@ def write(conn, lookups, origin) -> dict:
     Adds the counts of cases in an unclassified category and of an unknown channel to the
     flags, and each text the catalogue did not know, and each channel, with its count ('' for
     no category at all)."""
+    started = time.perf_counter()
     unknown = dict(conn.execute(UNKNOWN_CATEGORIES).fetchall())
     sources = dict(conn.execute(UNKNOWN_SOURCES).fetchall())
     unclassified = conn.execute(UNCLASSIFIED).fetchone()[0]
     inserted, updated = conn.execute(load_query("imports/cases_upsert")).fetchone()
+    upserted = time.perf_counter()
     placed = place_pending_cases(conn)
     flags = {UNCLASSIFIED_FLAG: unclassified, OTHER_SOURCE_FLAG: sum(sources.values())} | placed["flags"]
     counts = {"inserted": inserted, "updated": updated, "flags": flags}
-    return counts | {"unknown_categories": unknown, "unknown_sources": sources}
+    seconds = {"upsert": upserted - started, "place": time.perf_counter() - upserted}
+    return counts | {"unknown_categories": unknown, "unknown_sources": sources, "seconds": seconds}
 
 
-LAYER = Layer("cases", "事件", FIELDS, POINT, finish, write, prepare=prepare, staging=STAGING)
+LAYER = Layer("cases", "事件", FIELDS, POINT, finish, write, prepare=prepare, staging=STAGING, check=check_cases)
