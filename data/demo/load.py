@@ -15,7 +15,7 @@ from data.demo.names import NamePool
 from geo.db.bulk_load import indexes_after
 from geo.db.copy import copy_rows
 from geo.geocode import gazetteer
-from geo.geocode.bulk import assign_pending
+from geo.geocode.bulk import Timer, assign_pending
 from geo.map import facts
 from geo.shared.crs import from_wgs84, to_wgs84
 
@@ -34,6 +34,8 @@ ID_TABLES = [
     "basemap.water",
     "demo_truth.hotspot",
 ]
+
+PLACEMENT_TABLES = ["case_assignment", "building_assignment"]
 
 
 class IdCounter:
@@ -63,7 +65,8 @@ def load_city(conn: psycopg.Connection, city: City, ids: IdCounter, version_id: 
 
 
 def finish(conn: psycopg.Connection) -> dict:
-    """Move sequences past the ids we assigned, then place every case with the geocoder."""
+    """Move sequences past the ids we assigned, then place every case with the geocoder; the
+    summary's `seconds` has each step's time."""
     for table in ID_TABLES:
         schema, name = table.split(".") if "." in table else ("public", table)
         conn.execute(
@@ -72,11 +75,18 @@ def finish(conn: psycopg.Connection) -> dict:
             ).format(sql.Literal(f"{schema}.{name}"), sql.Identifier(schema, name))
         )
     conn.execute("ANALYZE")  # the geocoder's lookups need statistics of the fresh tables
-    # The address gazetteer of every new building, its trigram indexes built once after it.
-    with indexes_after(conn, gazetteer.TABLES):
+    timer = Timer()
+    # The gazetteer of every new building and then every placement, their indexes built once
+    # after them, and the facts counted once from the placements.
+    with timer.measure("gazetteer"), indexes_after(conn, gazetteer.TABLES):
         gazetteer.rebuild(conn)
-    with facts.counted_once_at_the_end(conn):
-        return assign_pending(conn)
+    with (
+        indexes_after(conn, PLACEMENT_TABLES, timer, step="placement indexes"),
+        facts.counted_once_at_the_end(conn, timer),
+    ):
+        placed = assign_pending(conn)
+    placed["seconds"] |= timer.seconds
+    return placed
 
 
 def multi(geoms) -> np.ndarray:

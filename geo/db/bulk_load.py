@@ -23,10 +23,10 @@ DROP_CONSTRAINT = "ALTER TABLE {} DROP CONSTRAINT {}"
 
 
 @contextmanager
-def indexes_after(conn: psycopg.Connection, tables: list[str], timer=None) -> Iterator[None]:
+def indexes_after(conn: psycopg.Connection, tables: list[str], timer=None, step: str = "indexes") -> Iterator[None]:
     """Drop the secondary indexes and the deferrable constraints of `tables` ('schema.name'
-    or 'name') for the duration of the block, and build them again at its end (timed as the
-    step "indexes" when a `timer` is given)."""
+    or 'name') for the duration of the block, and build them again at its end (timed as
+    `step` when a `timer` (geo.geocode.bulk.Timer) is given)."""
     qualified = [table if "." in table else f"public.{table}" for table in tables]
     if not conn.execute(load_query("db/owns_tables"), {"tables": qualified}).fetchone()[0]:
         yield
@@ -40,7 +40,7 @@ def indexes_after(conn: psycopg.Connection, tables: list[str], timer=None) -> It
         for name, definition in constraints:
             conn.execute(sql.SQL(ADD_CONSTRAINT).format(_table(table), sql.Identifier(name)) + sql.SQL(definition))
     if timer is not None:
-        timer.seconds["indexes"] = round(time.perf_counter() - started, 2)
+        timer.seconds[step] = round(time.perf_counter() - started, 2)
 
 
 def _drop(conn, table: str) -> tuple[list[str], list[tuple[str, str]]]:
