@@ -27,7 +27,8 @@ import time
 import psycopg
 
 from geo.boundaries import store
-from geo.boundaries.commit import apply_changes, check_base, diff, lock_commits
+from geo.boundaries.commit import apply_changes, check_base, diff
+from geo.boundaries.locks import lock_communities
 from geo.db.connection import load_query
 from geo.db.frames import query_frame
 from geo.errors import UserError
@@ -63,7 +64,7 @@ def preview(conn, draft_id: int) -> dict:
 
 
 def _dry_run(conn, draft_id: int, result: dict) -> None:
-    lock_commits(conn)
+    lock_communities(conn, draft_id)  # the commit's locks: the dry run writes what it writes
     draft = store.load_draft(conn, draft_id)
     base = store.read_base(conn, draft_id, beside=draft)
     check_base(conn, draft_id, draft.community.id)
