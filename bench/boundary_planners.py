@@ -1,0 +1,191 @@
+"""Planners in parallel (`python -m bench.boundaries --planners 10`): N planners, each a
+process with its own connection, edit N different communities drawn at random (seed 42) and
+preview, then commit, all at the same moment.
+
+Measured in the same run, on the same drafts:
+- alone: each preview run by itself, one after another (what a planner sees with nobody else);
+- one city-wide lock: all at once, each preview and commit first taking one advisory lock
+  common to all (the lock every boundary commit and preview took before migration 0024), so
+  they queue as they did;
+- at once: all at once with the community locks only (geo/boundaries/locks.py).
+Previews are rolled back, so each mode previews the same edits; the commits under the
+city-wide lock are rolled back too, then the same drafts are committed at once for real. The
+drafts are committed, so this runs in a scratch copy of the database, dropped afterwards.
+"""
+
+import multiprocessing
+import random
+import statistics
+import time
+
+from psycopg.conninfo import conninfo_to_dict
+
+from geo.db.connection import connect, create_database, drop_database, with_dbname
+
+CITY_WIDE_LOCK = "SELECT pg_advisory_xact_lock(%s)"
+CITY_WIDE_LOCK_KEY = 0xB0DA7  # the key of the one lock boundary commits took before
+ROUNDS = 2  # previews per planner and mode (a preview changes nothing, so it can be repeated)
+
+
+def measure(url: str, planners: int, candidates: list[str]) -> dict:
+    """Seconds of each planner's previews and commits in each mode, on a scratch copy of the
+    database at `url`; `candidates` are the codes of communities with an edit to make."""
+    name = conninfo_to_dict(url)["dbname"]
+    copy = with_dbname(url, f"{name}_planners")
+    create_database(copy, template=name)
+    try:
+        return _measure(copy, planners, candidates)
+    finally:
+        drop_database(copy)
+
+
+def _measure(url: str, planners: int, candidates: list[str]) -> dict:
+    codes = random.Random(42).sample(candidates, min(planners, len(candidates)))
+    context = multiprocessing.get_context("spawn")
+    barrier = context.Barrier(len(codes))
+    pool = [Planner(context, url, code, barrier) for code in codes]
+    try:
+        ready = [planner.ask("open") for planner in pool]
+        active = [planner for planner, ok in zip(pool, ready) if ok]
+        timings = {"planners": len(active), "neighbours": _neighbour_pairs(url, [p.code for p in active])}
+        timings["alone"] = [planner.ask("preview") for _ in range(ROUNDS) for planner in active]
+        # Every process waits at the barrier, those without an edit to make too (they answer None).
+        for mode in ("city-wide lock", "at once"):
+            timings[mode] = [s for _ in range(ROUNDS) for s in _all_at_once(pool, f"preview {mode}")]
+        timings["commit city-wide lock"] = _all_at_once(pool, "commit city-wide lock")
+        timings["commit at once"] = _all_at_once(pool, "commit at once")
+    finally:
+        for planner in pool:
+            planner.stop()
+    return timings
+
+
+def _all_at_once(pool: list, command: str) -> list[float]:
+    for planner in pool:
+        planner.send(command)
+    return [s for s in (planner.receive() for planner in pool) if s is not None]
+
+
+def _neighbour_pairs(url: str, codes: list[str]) -> int:
+    """How many pairs of the communities lock each other (one reaches the other)."""
+    from geo.boundaries import locks
+
+    with connect(url) as conn:
+        reach = {}
+        for code in codes:
+            draft_id = conn.execute(
+                "SELECT d.id FROM boundary_draft d JOIN admin_area a ON a.id = d.community_id"
+                " WHERE a.code = %s AND d.status = 'open' ORDER BY d.id DESC LIMIT 1",
+                [code],
+            ).fetchone()[0]
+            reach[code] = {c for c, _own in locks.reach(conn, draft_id)}
+        ids = dict(conn.execute("SELECT code, id FROM admin_area WHERE code = ANY(%s)", [codes]).fetchall())
+    return sum(1 for i, a in enumerate(codes) for b in codes[i + 1 :] if ids[b] in reach[a] or ids[a] in reach[b])
+
+
+class Planner:
+    """A planner in a process of its own: opens and edits a draft of its community, then
+    previews or commits on command, waiting at the barrier first when all start at once."""
+
+    def __init__(self, context, url: str, code: str, barrier):
+        self.code = code
+        self.pipe, theirs = context.Pipe()
+        self.process = context.Process(target=_serve, args=(theirs, url, code, barrier), daemon=True)
+        self.process.start()
+
+    def send(self, command: str) -> None:
+        self.pipe.send(command)
+
+    def receive(self):
+        answer = self.pipe.recv()
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+    def ask(self, command: str):
+        self.send(command)
+        return self.receive()
+
+    def stop(self) -> None:
+        if self.process.is_alive():
+            self.pipe.send("stop")
+            self.process.join(30)
+
+
+def _serve(pipe, url: str, code: str, barrier) -> None:
+    """The planner's loop: answer each command with the seconds it took (None: nothing to do)."""
+    with connect(url, autocommit=True) as conn:
+        draft_id = None
+        while (command := pipe.recv()) != "stop":
+            try:
+                if command == "open":
+                    draft_id = _open(conn, code)
+                    pipe.send(draft_id is not None)
+                    continue
+                if command != "preview":
+                    barrier.wait()
+                pipe.send(None if draft_id is None else _step(conn, draft_id, command))
+            except Exception as error:  # to the parent, which raises it
+                pipe.send(error)
+
+
+def _open(conn, code: str) -> int | None:
+    from bench.boundaries import NUDGE_DEG, interior_shared_vertex
+    from geo.boundaries import edits, store
+
+    draft = store.open_draft(conn, code, "bench")
+    found = interior_shared_vertex(draft)
+    if found is None:
+        return None
+    vertex = found[2]
+    with store.editing(conn, draft.id, "move_vertex", {}) as changed:
+        edits.move_vertex(changed, vertex, (vertex[0] + NUDGE_DEG[0], vertex[1] + NUDGE_DEG[1]))
+    return draft.id
+
+
+def _step(conn, draft_id: int, command: str) -> float:
+    from geo.boundaries.commit import commit_draft
+    from geo.boundaries.impact import preview
+
+    started = time.perf_counter()
+    if command.endswith("city-wide lock"):  # the old lock, held to the end, then all undone
+        with conn.transaction(force_rollback=True):
+            conn.execute(CITY_WIDE_LOCK, [CITY_WIDE_LOCK_KEY])
+            _do(conn, draft_id, command, preview, commit_draft)
+    else:
+        _do(conn, draft_id, command, preview, commit_draft)
+    return time.perf_counter() - started
+
+
+def _do(conn, draft_id: int, command: str, preview, commit_draft) -> None:
+    if command.startswith("preview"):
+        preview(conn, draft_id)
+    else:
+        commit_draft(conn, draft_id, "bench", "benchmark: planners at once")
+
+
+def percentile(values: list[float], share: float) -> float:
+    """The value below which `share` of `values` lie (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(share * len(ordered) + 0.5) - 1))]
+
+
+def report(timings: dict) -> str:
+    lines = [
+        f"{timings['planners']} planners at once, each its own community and connection "
+        f"({timings['neighbours']} pairs of them neighbours, which wait for each other):"
+    ]
+    for name, label in (
+        ("alone", "preview, alone (one after another)"),
+        ("city-wide lock", "preview, one city-wide lock (before)"),
+        ("at once", "preview, community locks (now)"),
+        ("commit city-wide lock", "commit, one city-wide lock (before)"),
+        ("commit at once", "commit, community locks (now)"),
+    ):
+        values = timings[name]
+        lines.append(
+            f"  {label:<38} p50 {statistics.median(values) * 1000:6.0f} ms   p95 {percentile(values, 0.95) * 1000:6.0f} ms"
+        )
+    before, now = percentile(timings["city-wide lock"], 0.95), percentile(timings["at once"], 0.95)
+    lines.append(f"  preview p95 now / before: {now / before:.2f}x (goal: p95 <= 1 s)")
+    return "\n".join(lines)
