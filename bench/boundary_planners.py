@@ -14,8 +14,10 @@ drafts are committed, so this runs in a scratch copy of the database, dropped af
 """
 
 import multiprocessing
+import os
 import random
 import statistics
+import threading
 import time
 
 from psycopg.conninfo import conninfo_to_dict
@@ -25,6 +27,9 @@ from geo.db.connection import connect, create_database, drop_database, with_dbna
 CITY_WIDE_LOCK = "SELECT pg_advisory_xact_lock(%s)"
 CITY_WIDE_LOCK_KEY = 0xB0DA7  # the key of the one lock boundary commits took before
 ROUNDS = 2  # previews per planner and mode (a preview changes nothing, so it can be repeated)
+SAMPLE_S = 0.02
+BUSY = """SELECT count(*) FILTER (WHERE wait_event_type = 'Lock'), count(*) FROM pg_stat_activity
+WHERE datname = current_database() AND state = 'active' AND pid <> pg_backend_pid()"""
 
 
 def measure(url: str, planners: int, candidates: list[str]) -> dict:
@@ -51,9 +56,13 @@ def _measure(url: str, planners: int, candidates: list[str]) -> dict:
         timings["alone"] = [planner.ask("preview") for _ in range(ROUNDS) for planner in active]
         # Every process waits at the barrier, those without an edit to make too (they answer None).
         for mode in ("city-wide lock", "at once"):
-            timings[mode] = [s for _ in range(ROUNDS) for s in _all_at_once(pool, f"preview {mode}")]
-        timings["commit city-wide lock"] = _all_at_once(pool, "commit city-wide lock")
-        timings["commit at once"] = _all_at_once(pool, "commit at once")
+            with LockWaits(url) as waits:
+                timings[mode] = [s for _ in range(ROUNDS) for s in _all_at_once(pool, f"preview {mode}")]
+            timings[f"{mode} waiting"] = waits.share()
+        for mode in ("commit city-wide lock", "commit at once"):
+            with LockWaits(url) as waits:
+                timings[mode] = _all_at_once(pool, mode)
+            timings[f"{mode} waiting"] = waits.share()
     finally:
         for planner in pool:
             planner.stop()
@@ -81,6 +90,34 @@ def _neighbour_pairs(url: str, codes: list[str]) -> int:
             reach[code] = {c for c, _own in locks.reach(conn, draft_id)}
         ids = dict(conn.execute("SELECT code, id FROM admin_area WHERE code = ANY(%s)", [codes]).fetchall())
     return sum(1 for i, a in enumerate(codes) for b in codes[i + 1 :] if ids[b] in reach[a] or ids[a] in reach[b])
+
+
+class LockWaits:
+    """While the block runs, how often the database's busy connections wait for a lock:
+    sampled every SAMPLE_S from pg_stat_activity. What the planners' own CPU and the machine's
+    load cannot explain."""
+
+    def __init__(self, url: str):
+        self.url, self.waiting, self.busy = url, 0, 0
+        self.done = threading.Event()
+        self.thread = threading.Thread(target=self._sample)
+
+    def _sample(self) -> None:
+        with connect(self.url, autocommit=True) as conn:
+            while not self.done.wait(SAMPLE_S):
+                waiting, busy = conn.execute(BUSY).fetchone()
+                self.waiting, self.busy = self.waiting + waiting, self.busy + busy
+
+    def share(self) -> float:
+        return self.waiting / self.busy if self.busy else 0.0
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.done.set()
+        self.thread.join()
 
 
 class Planner:
@@ -182,10 +219,13 @@ def report(timings: dict) -> str:
         ("commit city-wide lock", "commit, one city-wide lock (before)"),
         ("commit at once", "commit, community locks (now)"),
     ):
-        values = timings[name]
-        lines.append(
-            f"  {label:<38} p50 {statistics.median(values) * 1000:6.0f} ms   p95 {percentile(values, 0.95) * 1000:6.0f} ms"
-        )
+        values, waiting = timings[name], timings.get(f"{name} waiting")
+        line = f"  {label:<38} p50 {statistics.median(values) * 1000:6.0f} ms   p95 {percentile(values, 0.95) * 1000:6.0f} ms"
+        lines.append(line + (f"   waiting for a lock {waiting:4.0%}" if waiting is not None else ""))
     before, now = percentile(timings["city-wide lock"], 0.95), percentile(timings["at once"], 0.95)
+    floor = sum(timings["alone"]) / ROUNDS / (os.cpu_count() or 1)
     lines.append(f"  preview p95 now / before: {now / before:.2f}x (goal: p95 <= 1 s)")
+    lines.append(
+        f"  the previews' own work shared by {os.cpu_count()} cores, the least 'at once' can take: {floor * 1000:.0f} ms"
+    )
     return "\n".join(lines)
