@@ -53,16 +53,15 @@ def _measure(url: str, planners: int, candidates: list[str]) -> dict:
         ready = [planner.ask("open") for planner in pool]
         active = [planner for planner, ok in zip(pool, ready) if ok]
         timings = {"planners": len(active), "neighbours": _neighbour_pairs(url, [p.code for p in active])}
-        alone = [planner.ask("preview") for _ in range(ROUNDS) for planner in active]
-        timings["alone"], timings["cpu"] = [wall for wall, _cpu in alone], [cpu for _wall, cpu in alone]
+        _record(timings, "alone", [planner.ask("preview") for _ in range(ROUNDS) for planner in active])
         # Every process waits at the barrier, those without an edit to make too (they answer None).
         for mode in ("city-wide lock", "at once"):
             with LockWaits(url) as waits:
-                timings[mode] = [s for _ in range(ROUNDS) for s in _all_at_once(pool, f"preview {mode}")]
+                _record(timings, mode, [a for _ in range(ROUNDS) for a in _all_at_once(pool, f"preview {mode}")])
             timings[f"{mode} waiting"] = waits.share()
         for mode in ("commit city-wide lock", "commit at once"):
             with LockWaits(url) as waits:
-                timings[mode] = _all_at_once(pool, mode)
+                _record(timings, mode, _all_at_once(pool, mode))
             timings[f"{mode} waiting"] = waits.share()
     finally:
         for planner in pool:
@@ -70,10 +69,16 @@ def _measure(url: str, planners: int, candidates: list[str]) -> dict:
     return timings
 
 
-def _all_at_once(pool: list, command: str) -> list[float]:
+def _all_at_once(pool: list, command: str) -> list[tuple]:
     for planner in pool:
         planner.send(command)
-    return [answer[0] for answer in (planner.receive() for planner in pool) if answer is not None]
+    return [answer for answer in (planner.receive() for planner in pool) if answer is not None]
+
+
+def _record(timings: dict, mode: str, answers: list[tuple]) -> None:
+    """The seconds on the clock of `mode`, and of CPU where it could be read."""
+    timings[mode] = [wall for wall, _cpu in answers]
+    timings[f"{mode} cpu"] = [cpu for _wall, cpu in answers if cpu is not None]
 
 
 def _neighbour_pairs(url: str, codes: list[str]) -> int:
@@ -237,12 +242,13 @@ def report(timings: dict) -> str:
         ("commit city-wide lock", "commit, one city-wide lock (before)"),
         ("commit at once", "commit, community locks (now)"),
     ):
-        values, waiting = timings[name], timings.get(f"{name} waiting")
+        values, waiting, cpu = timings[name], timings.get(f"{name} waiting"), timings[f"{name} cpu"]
         line = f"  {label:<38} p50 {statistics.median(values) * 1000:6.0f} ms   p95 {percentile(values, 0.95) * 1000:6.0f} ms"
+        line += f"   CPU median {statistics.median(cpu) * 1000:4.0f} ms" if cpu else ""
         lines.append(line + (f"   waiting for a lock {waiting:4.0%}" if waiting is not None else ""))
     before, now = percentile(timings["city-wide lock"], 0.95), percentile(timings["at once"], 0.95)
     lines.append(f"  preview p95 now / before: {now / before:.2f}x (goal: p95 <= 1 s)")
-    cpu = [c for c in timings["cpu"] if c is not None]
+    cpu = timings["alone cpu"]
     if cpu:
         floor = statistics.mean(cpu) * timings["planners"] / (os.cpu_count() or 1)
         lines.append(
