@@ -8,9 +8,9 @@ Measured in the same run, on the same drafts:
   common to all (the lock every boundary commit and preview took before migration 0024), so
   they queue as they did;
 - at once: all at once with the community locks only (geo/boundaries/locks.py).
-Previews are rolled back, so each mode previews the same edits; the commits under the
-city-wide lock are rolled back too, then the same drafts are committed at once for real. The
-drafts are committed, so this runs in a scratch copy of the database, dropped afterwards.
+Previews are rolled back, so each mode previews the same edits. The commits are real: each
+planner commits under the city-wide lock, then makes the same edit on a new draft and commits
+it at once with the others. So this runs in a scratch copy of the database, dropped afterwards.
 """
 
 import multiprocessing
@@ -63,6 +63,8 @@ def _measure(url: str, planners: int, candidates: list[str]) -> dict:
             with LockWaits(url) as waits:
                 _record(timings, mode, _all_at_once(pool, mode))
             timings[f"{mode} waiting"] = waits.share()
+            for planner in active:  # the same edit again, on a new draft of what was committed
+                planner.ask("open")
     finally:
         for planner in pool:
             planner.stop()
@@ -196,8 +198,8 @@ def _step(conn, draft_id: int, command: str) -> tuple[float, float | None]:
     from geo.boundaries.impact import preview
 
     started, cpu, backend = time.perf_counter(), time.process_time(), _backend_cpu(conn)
-    if command.endswith("city-wide lock"):  # the old lock, held to the end, then all undone
-        with conn.transaction(force_rollback=True):
+    if command.endswith("city-wide lock"):  # the old lock, held to the end of the transaction
+        with conn.transaction(force_rollback=command.startswith("preview")):
             conn.execute(CITY_WIDE_LOCK, [CITY_WIDE_LOCK_KEY])
             _do(conn, draft_id, command, preview, commit_draft)
     else:
