@@ -4,12 +4,12 @@ A draft redraws only its own community's grids, which validation keeps inside th
 What a commit writes (grid versions, the placements of the cases and buildings on the changed
 ground, the grids' case facts) therefore lies in its community, and what it must see before
 writing (the overlap guard: the grids beside its own) lies in the communities it reaches: its
-neighbours, whose outlines or grids lie within MARGIN_DEG of its outline or its grids
+neighbours, whose outlines lie within MARGIN_DEG of its outline or which have a grid on its ground
 (boundaries/lock_set.sql). So each commit takes, before it reads anything, one advisory lock
 per community: exclusive on its own, shared on its neighbours'. Two commits on one community,
 or on two neighbours (each holds the other's shared and wants it exclusive), are one at a
 time; commits on communities apart, even with a neighbour in common, run at once. Locks are
-taken in the order of the communities' ids, so two commits never wait for each other.
+taken in the order of the communities' ids, so no two commits each wait for the other.
 
 A preview is a commit rolled back (geo/boundaries/impact.py): it writes what a commit writes
 until it is undone, so it takes the same locks; a shared lock on its own community would let
