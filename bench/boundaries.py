@@ -10,6 +10,9 @@ is left as it was.
 Baseline, measured in the same run: reading the whole city's boundary layers, as re-placing
 the edited ground would cost if it read the whole city instead of the edited neighbourhood.
 The ratio of province to city says whether a cost grows with the size of the city.
+
+`--planners N` (default 10, 0 for none) then has N planners preview and commit N different
+communities of the city at the same moment (bench/boundary_planners.py).
 """
 
 import argparse
@@ -21,6 +24,7 @@ import time
 import numpy as np
 import shapely
 
+from bench import boundary_planners
 from bench.suites import demo_database
 from data.demo.scales import SCALES
 from geo.boundaries import edits, store
@@ -30,6 +34,7 @@ from geo.db.connection import connect
 from geo.geocode.layers import load_layers
 
 COMMUNITIES = 8
+PLANNERS = 10
 NUDGE_DEG = (2e-5, 1e-5)  # about two metres
 CANDIDATES = """
 SELECT a.code FROM admin_area a JOIN grid_current g ON g.community_id = a.id AND g.is_basic
@@ -42,19 +47,31 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--scale", nargs="+", choices=list(SCALES), default=["city", "province"])
     parser.add_argument("--database", nargs="+", help="measure these loaded databases instead, one per --scale")
     parser.add_argument("--communities", type=int, default=COMMUNITIES, help="edits per scale (default 8)")
+    parser.add_argument("--planners", type=int, default=PLANNERS, help="planners at once in the city (default 10)")
     args = parser.parse_args(argv)
     results = {}
     for index, scale in enumerate(args.scale):
+        planners = args.planners if scale == "city" else 0
         if args.database:
-            results[scale] = measure(args.database[index], args.communities)
+            results[scale] = measure_scale(args.database[index], scale, args.communities, planners)
         else:
             with demo_database(scale, f"safety_map_boundary_bench_{os.getpid()}_{scale}") as (url, seconds):
                 print(f"{scale} demo loaded in {seconds:.0f} s", flush=True)
-                results[scale] = measure(url, args.communities)
-        print(report(scale, results[scale]), flush=True)
+                results[scale] = measure_scale(url, scale, args.communities, planners)
     if {"city", "province"} <= set(results):
         print(compare(results["city"], results["province"]))
     return 0
+
+
+def measure_scale(url: str, scale: str, communities: int, planners: int) -> dict:
+    """The typical edits, printed, then (with `planners`) the planners at once, printed."""
+    timings = measure(url, communities)
+    print(report(scale, timings), flush=True)
+    if planners:
+        with connect(url) as conn:
+            candidates = [row[0] for row in conn.execute(CANDIDATES)]
+        print(boundary_planners.report(boundary_planners.measure(url, planners, candidates)), flush=True)
+    return timings
 
 
 def measure(url: str, communities: int) -> dict:

@@ -3,10 +3,11 @@ only the cases and buildings of the edited ground placed again, and who, when an
 recorded, all in one transaction.
 
 Optimistic locking: a draft remembers the community's current rows when it was opened. The
-commit locks those rows (a second commit on the community waits), and refuses when any of
-them was closed in the meantime: the other planner's edit would otherwise be overwritten. A
-last check in the same transaction refuses any new grid that overlaps a stored one, whatever
-validation said.
+commit locks the community and its neighbours (geo/boundaries/locks.py: a second commit on the
+community, or on a neighbour, waits; commits elsewhere in the city run at once), and refuses
+when any of the community's rows was closed in the meantime: the other planner's edit would
+otherwise be overwritten. A last check in the same transaction refuses any new grid that
+overlaps a stored one, whatever validation said.
 """
 
 import time
@@ -17,17 +18,13 @@ import shapely
 from geo.audit import log as audit_log
 from geo.boundaries import store
 from geo.boundaries.draft import Draft, Grid, MicroGrid
+from geo.boundaries.locks import lock_communities
 from geo.boundaries.validate import blocking, describe, validate
 from geo.db.connection import load_query
 from geo.errors import UserError
 from geo.geocode.bulk import reassign
 from geo.map import facts
 
-# One boundary commit (or preview) at a time in the whole database, taken before anything is
-# read: the overlap guard then sees every earlier commit, of this community or a neighbour,
-# and the rows read after it are those committed before (each statement sees the latest).
-COMMIT_LOCK = "SELECT pg_advisory_xact_lock(%s)"
-COMMIT_LOCK_KEY = 0xB0DA7
 SAME_SHAPE_M2 = 1.0  # shapes differing by less (vertices shifted a centimetre by noding) are one
 MIN_OVERLAP_M2 = 1.0
 
@@ -64,7 +61,9 @@ def commit_draft(conn, draft_id: int, author: str, reason: str, actor: str | Non
         raise UserError("a commit needs the planner's name and a reason", zh="提交需要填写规划员姓名和调整原因")
     started = time.perf_counter()
     with conn.transaction():
-        lock_commits(conn)
+        # Taken before anything is read: the overlap guard then sees every earlier commit of
+        # this community or a neighbour, and the rows read after it are those committed before.
+        lock_communities(conn, draft_id)
         draft = store.load_draft(conn, draft_id, for_update=True)
         base = store.read_base(conn, draft_id, beside=draft)
         check_base(conn, draft_id, draft.community.id)
@@ -84,7 +83,7 @@ def commit_draft(conn, draft_id: int, author: str, reason: str, actor: str | Non
             {"author": author, "note": reason, "community_id": draft.community.id, "draft_id": draft_id},
         ).fetchone()[0]
         summary = apply_changes(conn, draft, changes, version_id)
-        facts.relink(conn)  # the areas' case totals follow the grids that moved
+        facts.mark_relinked(conn)  # apply_changes linked and unlinked the grids itself
         conn.execute(
             "UPDATE boundary_draft SET status = 'committed', version_id = %s, updated_at = now() WHERE id = %s",
             [version_id, draft_id],
@@ -94,11 +93,6 @@ def commit_draft(conn, draft_id: int, author: str, reason: str, actor: str | Non
             conn, actor or author, "boundary.commit", draft.community.code, detail | {"changes": len(changes.records)}
         )
     return summary | {"version_id": version_id, "seconds": round(time.perf_counter() - started, 3)}
-
-
-def lock_commits(conn) -> None:
-    """Hold the boundary-commit lock until the end of the transaction."""
-    conn.execute(COMMIT_LOCK, [COMMIT_LOCK_KEY])
 
 
 def refusal(problems: list, language: str = "en") -> str:
@@ -158,7 +152,11 @@ def apply_changes(conn, draft: Draft, changes: Changes, version_id: int, guard: 
         pairs = [(new_ids[("grid", g.code)], g.base_id) for g in changes.new_grids]
         _guard_overlaps(conn, pairs)
     area = changes.area_wkt()
-    placed = reassign(conn, area)
+    # The facts' links follow grid by grid (a full relink would rewrite the totals of every
+    # area up to the city, which every other commit's cases count in too).
+    facts.link_grids(conn, [new_ids[("grid", g.code)] for g in changes.new_grids])
+    placed = reassign(conn, area, shared=True)  # the community locks keep commits' areas apart
+    facts.unlink_grids(conn, changes.closed_grids)
     conn.execute(load_query("boundaries/building_micro_codes"), {"area": area})
     for record in changes.records:
         new_id = new_ids.get((record["layer"], record["code"])) if record["change"] != "removed" else None

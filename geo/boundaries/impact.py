@@ -27,7 +27,8 @@ import time
 import psycopg
 
 from geo.boundaries import store
-from geo.boundaries.commit import apply_changes, check_base, diff, lock_commits
+from geo.boundaries.commit import apply_changes, check_base, diff
+from geo.boundaries.locks import lock_communities
 from geo.db.connection import load_query
 from geo.db.frames import query_frame
 from geo.errors import UserError
@@ -63,7 +64,7 @@ def preview(conn, draft_id: int) -> dict:
 
 
 def _dry_run(conn, draft_id: int, result: dict) -> None:
-    lock_commits(conn)
+    lock_communities(conn, draft_id)  # the commit's locks: the dry run writes what it writes
     draft = store.load_draft(conn, draft_id)
     base = store.read_base(conn, draft_id, beside=draft)
     check_base(conn, draft_id, draft.community.id)
@@ -73,6 +74,9 @@ def _dry_run(conn, draft_id: int, result: dict) -> None:
     closed = {"closed": changes.closed_grids}
     conn.execute(load_query("boundaries/impact_before_cases"), closed)
     conn.execute(load_query("boundaries/impact_before_buildings"), closed)
+    # Their sizes known, the moves are read through the placements' keys: unanalysed, they
+    # were guessed at a thousand rows each, and the city's placements scanned (0.1 s a preview).
+    conn.execute("ANALYZE impact_cases, impact_buildings")
     before_levels = last_levels(conn, [g.code for g in base.grids.values() if g.is_basic])
     published = published_grid_key_persons(conn, [g.code for g in base.grids.values() if g.is_basic])
     version_id = conn.execute(

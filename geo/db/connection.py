@@ -5,6 +5,7 @@ when set (nothing is started), else the project's local cluster, started on dema
 owner role (the superuser only creates and drops databases: `admin_url`).
 """
 
+import functools
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -160,6 +161,7 @@ def drop_database(url: str) -> None:
         admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(dbname)))
 
 
+@functools.cache  # read once per process (a boundary preview alone asks for some forty)
 def load_query(name: str) -> str:
     """Text of the named query file in `geo/db/queries/`."""
     return (QUERIES_DIR / f"{name}.sql").read_text(encoding="utf-8")

@@ -1,7 +1,10 @@
 """Placing cases in bulk: everything pending, everything again, or what lies in an area.
 
 Each runs in the caller's transaction under an advisory lock, so two runs never interleave
-and a failure leaves every placement as it was.
+and a failure leaves every placement as it was. Re-placing an area (a boundary commit or
+preview) takes it shared: boundary commits keep their own areas apart (per-community locks,
+geo/boundaries/locks.py), so several run at once, and still wait for, and hold off, the
+writers of everything (imports of layers included).
 """
 
 import time
@@ -20,6 +23,7 @@ CHUNK_ROWS = 250_000  # each chunk prepares every polygon once: fewer, larger ch
 
 LOCK_KEY = 0x6E0C0DE  # pg_advisory_xact_lock key of geocoder writes
 LOCK = "SELECT pg_advisory_xact_lock(%s)"
+LOCK_SHARED = "SELECT pg_advisory_xact_lock_shared(%s)"
 PENDING = "a.case_id IS NULL"
 PENDING_AFTER = "a.case_id IS NULL AND c.id > %(after)s"
 # Cases drawn inside an area: by their reported point or by their stored placement point,
@@ -88,14 +92,16 @@ def place_new(conn, case_ids: list[int], settings: GeocodeSettings | None = None
     return counts.summary(written=len(cases), timings=timer.seconds)
 
 
-def reassign(conn, area_wkt: str | None = None, settings: GeocodeSettings | None = None) -> dict:
+def reassign(conn, area_wkt: str | None = None, settings: GeocodeSettings | None = None, shared: bool = False) -> dict:
     """Recompute the placement of every placed case, or of those inside the polygon `area_wkt`
     (its WKT in EPSG:4326; by the placement's point or the reported point), after boundaries,
     buildings or addresses changed. Only placements that change are written. Inside an area
     only its neighbourhood's layers are read: the time follows the area, not the city.
+    `shared` (with an area) lets other shared re-placements run at once: for a caller that
+    keeps their areas apart itself (boundary commits lock the communities they touch).
     """
     settings = settings or GeocodeSettings.from_settings()
-    lock_geocoder(conn)
+    lock_geocoder(conn, shared=shared and area_wkt is not None)
     where = PLACED if area_wkt is None else PLACED_IN_AREA
     timer = Timer()
     cases = timer.step("read", lambda: read_cases(conn, where, {"area": area_wkt}))
@@ -110,9 +116,10 @@ def reassign(conn, area_wkt: str | None = None, settings: GeocodeSettings | None
     return counts.summary(written=written, timings=timer.seconds) | {"buildings_written": buildings}
 
 
-def lock_geocoder(conn) -> None:
-    """Hold the geocoder's lock until the end of the transaction: one writer at a time."""
-    conn.execute(LOCK, [LOCK_KEY])
+def lock_geocoder(conn, shared: bool = False) -> None:
+    """Hold the geocoder's lock until the end of the transaction: one writer at a time, or
+    (`shared`) any number of area re-placements whose callers keep their areas apart."""
+    conn.execute(LOCK_SHARED if shared else LOCK, [LOCK_KEY])
 
 
 def _require_grids(conn, cases: pd.DataFrame) -> None:

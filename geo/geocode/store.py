@@ -40,10 +40,14 @@ ASSIGNMENT_COLUMNS = [
 ]
 INTEGER_COLUMNS = ["grid_id", "micro_grid_id", "building_id", "nearest_grid_id", "boundary_version_id"]
 CREATE_FRESH = "CREATE TEMP TABLE fresh_assignment (LIKE case_assignment INCLUDING DEFAULTS) ON COMMIT DROP"
-DELETE_CHANGED = "DELETE FROM case_assignment WHERE case_id = ANY(%s)"
-INSERT_CHANGED = (
-    "INSERT INTO case_assignment ({columns}) SELECT {columns} FROM fresh_assignment WHERE case_id = ANY(%s)"
+# One UPDATE, not a DELETE and an INSERT: the facts' trigger then sees each case leave its old
+# grid and enter its new one in one statement, so the totals of an area holding both are not
+# written (migration 0024; two boundary commits in one city would otherwise wait on its rows).
+UPDATE_CHANGED = (
+    "UPDATE case_assignment a SET ({columns}, assigned_at) = ({fresh}, now())"
+    " FROM fresh_assignment f WHERE f.case_id = a.case_id AND a.case_id = ANY(%s)"
 )
+PLACEMENT_COLUMNS = [c for c in ASSIGNMENT_COLUMNS if c != "case_id" and c not in CASE_FACTS]
 DROP_FRESH = "DROP TABLE fresh_assignment"
 
 
@@ -89,13 +93,17 @@ def replace_changed(conn, case_ids, placed: pd.DataFrame, reported=None) -> int:
         writer.put(placement_rows(case_ids, placed, reported))
     changed = [row[0] for row in conn.execute(load_query("geocode/assignment_diff")).fetchall()]
     if changed:
-        conn.execute(DELETE_CHANGED, [changed])
-        conn.execute(
-            sql.SQL(INSERT_CHANGED).format(columns=sql.SQL(", ").join(map(sql.Identifier, ASSIGNMENT_COLUMNS))),
-            [changed],
-        )
+        conn.execute(_update_changed(), [changed])
     conn.execute(DROP_FRESH)
     return len(changed)
+
+
+def _update_changed() -> sql.Composed:
+    """The placements' own columns set from fresh_assignment (the case's copies stay)."""
+    return sql.SQL(UPDATE_CHANGED).format(
+        columns=sql.SQL(", ").join(map(sql.Identifier, PLACEMENT_COLUMNS)),
+        fresh=sql.SQL(", ").join(sql.Identifier("f", c) for c in PLACEMENT_COLUMNS),
+    )
 
 
 def placement_rows(case_ids, placed: pd.DataFrame, reported=None, facts: pd.DataFrame | None = None) -> pd.DataFrame:

@@ -53,6 +53,29 @@ def relink(conn) -> int:
     return conn.execute("SELECT case_facts_relink()").fetchone()[0]
 
 
+def link_grids(conn, grid_ids: list[int]) -> int:
+    """Link the new current basic grids `grid_ids` to the areas above them (before their cases
+    are placed, so that a case moving into one from an old grid of the same areas leaves the
+    areas' totals as they are); returns the links added. Migration 0024."""
+    return conn.execute("SELECT case_facts_link_grids(%s)", [list(grid_ids)]).fetchone()[0]
+
+
+def unlink_grids(conn, grid_ids: list[int]) -> int:
+    """Unlink the grids `grid_ids` that are no longer current basic grids (after their cases
+    were placed again), their areas' totals less what they still count; returns the links
+    removed. With `link_grids`, what `relink` does for a commit that replaces these grids only,
+    without rewriting the totals of every area above them."""
+    return conn.execute("SELECT case_facts_unlink_grids(%s)", [list(grid_ids)]).fetchone()[0]
+
+
+def mark_relinked(conn) -> None:
+    """Tell the deferred relink of this transaction (migration 0021) that the links are true
+    already: a boundary commit linked and unlinked its grids itself. The full relink would
+    read every grid of the city, and, run at once by two commits, each could undo the other's
+    links from a view taken before the other committed."""
+    conn.execute("SELECT set_config('safety_map.facts_relink_done', txid_current()::text, true)")
+
+
 @contextmanager
 def counted_once_at_the_end(conn, timer=None) -> Iterator[None]:
     """For a bulk write of placements (the demo's load): inside the block the facts do not

@@ -210,26 +210,6 @@ def test_history_is_counted_on_the_new_boundaries(conn, draft):
     assert oldest > 0, "cases from before the split count in the new grid"
 
 
-def test_a_commit_waits_for_one_in_progress_anywhere_in_the_city(city_db, conn, draft):
-    """Commits are one at a time city-wide, so the overlap guard always sees the commits of
-    neighbouring communities before it."""
-    import threading
-
-    from geo.boundaries.commit import lock_commits
-    from geo.db.connection import connect
-
-    move_shared_vertex(conn, draft)
-    finished = threading.Event()
-    with connect(city_db) as other:
-        lock_commits(other)  # another commit, of any community, in progress
-        thread = threading.Thread(target=lambda: (commit_draft(conn, draft.id, "测试", "等待"), finished.set()))
-        thread.start()
-        assert not finished.wait(2), "the commit did not wait for the one in progress"
-        other.rollback()
-    thread.join(60)
-    assert finished.is_set()
-
-
 def test_an_overlap_already_stored_does_not_block_a_rename(conn, draft):
     """The guard refuses only overlap a commit adds, as validation marks stored faults."""
     a, b, vertex = shared_vertex(draft)
