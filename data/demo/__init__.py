@@ -107,7 +107,8 @@ def generated_cities(spec, seed: int, as_of: dt.date, progress) -> Iterator:
             yield generate_city(spec, seed, index, as_of, progress=progress)
         return
     # Spawned, not forked: the caller holds an open database connection.
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn")) as pool:
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("spawn"))
+    try:
         made = deque()
         for index in range(spec.cities):
             made.append(pool.submit(generate_city, spec, seed, index, as_of))
@@ -115,6 +116,8 @@ def generated_cities(spec, seed: int, as_of: dt.date, progress) -> Iterator:
                 yield _generated(made.popleft(), progress)
         while made:
             yield _generated(made.popleft(), progress)
+    finally:
+        pool.shutdown(cancel_futures=True)  # a failed load does not wait for cities not begun
 
 
 def _generated(future, progress):
