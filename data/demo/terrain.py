@@ -109,7 +109,8 @@ def voronoi_cells(seeds: np.ndarray, outline: Polygon) -> np.ndarray:
     )
     cells = shapely.make_valid(np.asarray(shapely.get_parts(diagram)))
     shapely.prepare(outline)
-    edge = ~shapely.contains_properly(outline, cells)  # only cells at the edge need clipping
+    # Only cells at the edge need clipping, and the odd one make_valid left a collection.
+    edge = ~shapely.contains_properly(outline, cells) | (shapely.get_type_id(cells) != POLYGON)
     cells[edge] = shapely.intersection(cells[edge], outline)
     mixed = ~np.isin(shapely.get_type_id(cells), [POLYGON, MULTIPOLYGON])
     cells[mixed] = [polygonal_part(cell) for cell in cells[mixed]]
