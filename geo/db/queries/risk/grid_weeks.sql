@@ -1,5 +1,6 @@
 -- Cases per current basic grid in each of the last N weeks up to the end of the as-of day;
--- week 0 is the oldest, week N-1 the latest. Only grids and weeks with cases are returned.
+-- week 0 is the oldest, week N-1 the latest. Only grids and weeks with cases are returned;
+-- NULL grid_ids means every basic grid.
 SELECT a.grid_id,
        %(weeks)s - 1 - floor(extract(epoch FROM (%(as_of)s::date + 1)::timestamptz - c.reported_at)
                              / (7 * 86400))::int AS week,
@@ -10,4 +11,5 @@ JOIN grid_current g ON g.id = a.grid_id AND g.is_basic
 WHERE a.status = 'assigned'
   AND c.reported_at <= (%(as_of)s::date + 1)::timestamptz
   AND c.reported_at > (%(as_of)s::date + 1)::timestamptz - make_interval(days => 7 * %(weeks)s)
+  AND (%(grid_ids)s::int[] IS NULL OR a.grid_id = ANY (%(grid_ids)s::int[]))
 GROUP BY 1, 2
