@@ -13,27 +13,10 @@ from contextlib import contextmanager
 
 import psycopg
 
-from geo.db.connection import connect
+from geo.db.connection import connect, load_query
 from geo.risk import partition
 from geo.risk.config import RiskConfig
 from geo.risk.model import Computation, compute_parts
-
-COUNTIES = """
-SELECT DISTINCT county.code FROM grid_current g
-JOIN admin_area community ON community.id = g.community_id
-JOIN admin_area township ON township.id = community.parent_id
-JOIN admin_area county ON county.id = township.parent_id
-WHERE g.is_basic ORDER BY 1
-"""
-# Basic grids outside any county (orphans of an import) form one partition of their own.
-ORPHANS = """
-SELECT EXISTS (
-  SELECT 1 FROM grid_current g
-  LEFT JOIN admin_area community ON community.id = g.community_id
-  LEFT JOIN admin_area township ON township.id = community.parent_id
-  LEFT JOIN admin_area county ON county.id = township.parent_id
-  WHERE g.is_basic AND county.code IS NULL)
-"""
 
 
 class OnDask:
@@ -68,8 +51,7 @@ def dask_client(workers: int, scheduler: str | None = None, processes: bool = Tr
 
 def county_codes(conn: psycopg.Connection) -> list[str | None]:
     """The partitions of a recompute: every county with basic grids, and None for orphans."""
-    counties = [row[0] for row in conn.execute(COUNTIES)]
-    return counties + ([None] if conn.execute(ORPHANS).fetchone()[0] else [])
+    return [row[0] for row in conn.execute(load_query("risk/counties"))]
 
 
 def read_county(url: str, as_of: dt.date, config: RiskConfig, county: str | None) -> partition.Part:
