@@ -22,15 +22,17 @@ def moments_back(config: RiskConfig) -> list[int]:
 
 
 def read_components(
-    conn: psycopg.Connection, as_of: dt.date, config: RiskConfig, days_back: list[int], grid_ids=None
+    conn: psycopg.Connection, as_of: dt.date, config: RiskConfig, days_back: list[int], grid_ids=None, counties=None
 ) -> pd.DataFrame:
     """One row per (basic grid, moment): the raw value of every component and the facts the
-    explanation quotes (cases in 30 days, escalated cases)."""
+    explanation quotes (cases in 30 days, escalated cases). `counties`: the county codes of
+    all of `grid_ids`, which narrows the placements read to theirs."""
     severity = read_severities(conn, config)
     params = {
         "as_of": as_of,
         "days_back": days_back,
         "grid_ids": None if grid_ids is None else list(grid_ids),
+        "counties": counties,
         "categories": list(severity),
         "severities": list(severity.values()),
         "default_severity": config.severity["default"],
@@ -57,9 +59,9 @@ def read_severities(conn: psycopg.Connection, config: RiskConfig) -> dict[str, f
     return catalogue | {code: weight for code, weight in config.severity.items() if code != "default"}
 
 
-def read_category_counts(conn: psycopg.Connection, as_of: dt.date, grid_ids=None) -> pd.DataFrame:
+def read_category_counts(conn: psycopg.Connection, as_of: dt.date, grid_ids=None, counties=None) -> pd.DataFrame:
     """(grid_id, category_code, cases): cases per category of each grid in the last 30 days."""
-    params = {"as_of": as_of, "grid_ids": None if grid_ids is None else list(grid_ids)}
+    params = {"as_of": as_of, "grid_ids": None if grid_ids is None else list(grid_ids), "counties": counties}
     return query_frame(conn, load_query("risk/grid_categories"), params)
 
 
@@ -70,12 +72,13 @@ def read_category_names(conn: psycopg.Connection) -> dict[str, dict[str, str]]:
 
 
 def read_weekly_counts(
-    conn: psycopg.Connection, as_of: dt.date, weeks: int, row_grid_ids: np.ndarray, whole: bool = True
+    conn: psycopg.Connection, as_of: dt.date, weeks: int, row_grid_ids: np.ndarray, whole: bool = True, counties=None
 ) -> np.ndarray:
     """(grids, weeks) case counts, one row per id of `row_grid_ids` in that order; column 0
     the oldest week, the last column the latest. `whole`: those are every basic grid (the
     query then reads them all rather than a list)."""
     params = {"as_of": as_of, "weeks": weeks, "grid_ids": None if whole else [int(i) for i in row_grid_ids]}
+    params["counties"] = counties
     frame = query_frame(conn, load_query("risk/grid_weeks"), params)
     counts = np.zeros((len(row_grid_ids), weeks))
     if frame.empty:

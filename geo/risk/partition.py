@@ -70,10 +70,12 @@ def read_part(conn, as_of: dt.date, config: RiskConfig, county: str | None = Non
         halo = np.setdiff1d(pairs["neighbour_id"].unique(), own["grid_id"].to_numpy())
         units = pd.concat([own, inputs.read_units(conn, grid_ids=halo)], ignore_index=True) if len(halo) else own
     ids = units["grid_id"].to_numpy()
-    raw = inputs.read_components(conn, as_of, config, inputs.moments_back(config), None if whole else ids)
+    # The placements of a county's partition are found by county (0025: '' outside any).
+    counties = None if whole else sorted(set(units["county_key"]))
+    raw = inputs.read_components(conn, as_of, config, inputs.moments_back(config), None if whole else ids, counties)
     by_moment = [frame.set_index("grid_id").loc[ids].reset_index() for _, frame in raw.groupby("moment")]
-    weekly = inputs.read_weekly_counts(conn, as_of, config.emerging_weeks, ids, whole)
-    categories = inputs.read_category_counts(conn, as_of, None if whole else own["grid_id"])
+    weekly = inputs.read_weekly_counts(conn, as_of, config.emerging_weeks, ids, whole, counties)
+    categories = inputs.read_category_counts(conn, as_of, None if whole else own["grid_id"], counties)
     return Part(county, units, len(own), by_moment, weekly, _weights(ids, len(own), pairs), categories)
 
 

@@ -168,3 +168,7 @@ ALTER TABLE case_area_day DROP CONSTRAINT case_area_day_key,
 -- Current codes are unique within their county (a county's partition checks its own).
 CREATE UNIQUE INDEX grid_current_county_code_idx ON grid (county_code, code) WHERE valid_to IS NULL;
 CREATE UNIQUE INDEX micro_grid_current_county_code_idx ON micro_grid (county_code, code) WHERE valid_to IS NULL;
+
+-- The views of the present rows show the new column too (a view's * is fixed when it is made).
+CREATE OR REPLACE VIEW grid_current AS SELECT * FROM grid WHERE valid_to IS NULL;
+CREATE OR REPLACE VIEW micro_grid_current AS SELECT * FROM micro_grid WHERE valid_to IS NULL;

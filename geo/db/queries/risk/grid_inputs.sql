@@ -1,7 +1,8 @@
 -- Raw risk components of current basic grids at a few moments: the end of the as-of day and
 -- some days before it (for trends). Weights come in as arrays from geo/risk/weights.toml.
 -- A case counts in the grid where the geocoder placed it; decay halves its weight every
--- half_life days. NULL grid_ids means every basic grid.
+-- half_life days. NULL grid_ids means every basic grid; counties, when given, are those of
+-- the grids (a county's partition: its placements are found by their county, migration 0025).
 WITH moment AS (
     SELECT m.ord::int - 1 AS moment, (%(as_of)s::date + 1 - m.days_back)::timestamptz AS t
     FROM unnest(%(days_back)s::int[]) WITH ORDINALITY AS m (days_back, ord)
@@ -30,6 +31,7 @@ placed AS (
     LEFT JOIN severity s ON s.category_code = c.category_code
     LEFT JOIN escalation e ON e.level = c.escalation_level
     WHERE a.status = 'assigned'
+      AND (%(counties)s::text[] IS NULL OR a.county_code = ANY (%(counties)s::text[]))
       AND c.reported_at <= span.last_t
       AND (c.reported_at > span.first_t - make_interval(days => %(window_days)s)
            OR c.closed_at IS NULL OR c.closed_at > span.first_t)
