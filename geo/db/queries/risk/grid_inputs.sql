@@ -20,8 +20,9 @@ severity AS (
 escalation AS (
     SELECT * FROM unnest(%(escalation_levels)s::text[], %(escalation_weights)s::float8[]) AS e (level, weight)
 ),
--- Cases that can count at some moment: reported inside the window, or still open then.
-placed AS (
+-- Cases that can count at some moment: reported inside the window, or still open then. Joined
+-- once, then paired with each moment (inlined, the join was made again for every moment).
+placed AS MATERIALIZED (
     SELECT a.grid_id, a.building_id, c.category_code, c.reported_at, c.closed_at, c.deadline,
            coalesce(s.weight, %(default_severity)s) AS severity, coalesce(e.weight, 0) AS escalation
     FROM cases c
@@ -38,7 +39,7 @@ placed AS (
 ),
 aged AS (
     SELECT p.*, m.moment, m.t,
-           extract(epoch FROM m.t - p.reported_at) / 86400.0 AS age_days,
+           date_part('epoch', m.t - p.reported_at) / 86400.0 AS age_days,  -- float8 (extract: numeric, slow)
            p.closed_at IS NULL OR p.closed_at > m.t AS is_open
     FROM placed p JOIN moment m ON p.reported_at <= m.t
 ),

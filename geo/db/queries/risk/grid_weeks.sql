@@ -2,7 +2,7 @@
 -- week 0 is the oldest, week N-1 the latest. Only grids and weeks with cases are returned;
 -- NULL grid_ids means every basic grid.
 SELECT a.grid_id,
-       %(weeks)s - 1 - floor(extract(epoch FROM (%(as_of)s::date + 1)::timestamptz - c.reported_at)
+       %(weeks)s - 1 - floor(date_part('epoch', (%(as_of)s::date + 1)::timestamptz - c.reported_at)
                              / (7 * 86400))::int AS week,
        count(*) AS cases
 FROM cases c
