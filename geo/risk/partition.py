@@ -11,7 +11,7 @@ run in this process or on Dask workers (geo/risk/cluster.py).
 """
 
 import datetime as dt
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pandas as pd
@@ -43,7 +43,6 @@ class Part:
     weekly_rates: np.ndarray | None = None
     z: np.ndarray | None = None
     z_weeks: np.ndarray | None = None
-    notes: dict = field(default_factory=dict)
 
 
 @dataclass
