@@ -6,11 +6,14 @@
 - false hotspots: cases moved to buildings drawn at random (weighted by households, so only
   population explains where they are), then the share of grids flagged as Gi* hotspots;
 - time of a full recompute and of one grid's incremental refresh, against a plain count of
-  cases per grid (the least any score must read), measured in the same run.
+  cases per grid (the least any score must read), measured in the same run;
+- the full recompute in this process against the same partitioned by county on a Dask
+  LocalCluster of 2 worker processes (geo/risk/cluster.py), both stored.
 The random reshuffle rewrites placements, so it runs last, in the benchmark's own database.
 """
 
 import datetime as dt
+import time
 
 import numpy as np
 import pandas as pd
@@ -41,7 +44,8 @@ def run(url: str) -> list[str]:
     config = load_config()
     with connect(url) as conn:
         as_of = conn.execute("SELECT max(as_of) FROM demo_truth.generation").fetchone()[0]
-        lines = [_timing(conn, as_of, config), _spearman(conn, as_of, config), _backtest(conn, as_of, config)]
+        lines = [_timing(conn, as_of, config), _on_dask(url, conn, as_of, config)]
+        lines += [_spearman(conn, as_of, config), _backtest(conn, as_of, config)]
         lines.append(_random_hotspots(conn, as_of, config))
     return lines
 
@@ -62,6 +66,28 @@ def _timing(conn, as_of: dt.date, config) -> str:
         f"risk: full recompute of {grids:,} grids and their areas {full:.2f} s, one grid's incremental refresh "
         f"{incremental:.2f} s ({full / incremental:.0f}x quicker); plain count of cases per grid {plain:.2f} s "
         f"-> full recompute = {full / plain:.1f}x the plain count"
+    )
+
+
+def _on_dask(url: str, conn, as_of: dt.date, config, workers: int = 2) -> str:
+    """The stored full recompute in one process vs on `workers` Dask worker processes (the
+    cluster started once, outside the timing, as a standing cluster would be)."""
+    from geo.risk.cluster import compute_on_dask, county_codes, dask_client
+
+    conn.commit()
+    single = best_of(lambda: run_full(conn, as_of, config), 2)
+    started = time.perf_counter()
+    with dask_client(workers) as client:
+        ready = time.perf_counter() - started
+
+        def spread(c, day, cfg):
+            return compute_on_dask(client, url, c, day, cfg)
+
+        distributed = best_of(lambda: run_full(conn, as_of, config, spread), 2)
+    return (
+        f"risk on Dask: full recompute in one process {single:.2f} s, partitioned by county "
+        f"({len(county_codes(conn))} partitions) on {workers} local worker processes {distributed:.2f} s "
+        f"-> {single / distributed:.2f}x (cluster start {ready:.1f} s, not counted)"
     )
 
 

@@ -68,6 +68,17 @@ class Settings(BaseSettings):
     risk_config: Path | None = Field(
         None, description="The risk score configuration (weights, levels). Default: geo/risk/weights.toml."
     )
+    risk_workers: int = Field(
+        1,
+        ge=1,
+        description="Dask workers of a full risk recompute, partitioned by county (geo/risk/cluster.py); "
+        "1: in the one process, without Dask. `python -m geo risk --workers N` overrides it.",
+    )
+    dask_scheduler: str | None = Field(
+        None,
+        description="Address of a Dask scheduler (tcp://host:8786) that runs the partitioned risk recompute "
+        "on its cluster; unset: a LocalCluster of `risk_workers` processes on this machine.",
+    )
     code_scheme: Path | None = Field(
         None,
         description="The city's code scheme for areas, grids and micro-grids (code lengths per level). "

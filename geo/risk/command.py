@@ -6,6 +6,7 @@ import json
 from geo import clock
 from geo.db.connection import connect, load_query
 from geo.errors import UserError
+from geo.settings import get_settings
 
 EXPLAIN_QUERY = """
 SELECT s.code, s.kind, coalesce(g.name, a.name) AS name, s.as_of, s.county_code, s.households, s.exposure,
@@ -29,17 +30,27 @@ def add_parser(commands) -> None:
         "--as-of", default=None, help="the day to compute or explain, YYYY-MM-DD (default: today / latest)"
     )
     cmd.add_argument("--config", default=None, help="risk configuration file (default: SAFETY_MAP_RISK_CONFIG)")
+    cmd.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        help="a full recompute partitioned by county on this many Dask workers (default: SAFETY_MAP_RISK_WORKERS, "
+        "1 = in this process; SAFETY_MAP_DASK_SCHEDULER: on that cluster)",
+    )
     cmd.set_defaults(handler=run)
 
 
 def run(args) -> int:
     from geo.risk.config import load_config  # heavy imports (esda) only when scores are computed
     from geo.risk.refresh import refresh_pending
-    from geo.risk.store import run_full
 
     as_of = _date(args.as_of) if args.as_of else None
-    if args.pending and (as_of or args.config):
-        raise UserError("--pending refreshes today's scores with the configuration they were computed with")
+    if args.workers is not None and args.workers < 1:
+        raise UserError("--workers: at least 1")
+    if args.pending and (as_of or args.config or args.workers):
+        raise UserError(
+            "--pending refreshes today's scores with the configuration they were computed with, in this process"
+        )
     with connect() as conn:
         if args.explain:
             print(json.dumps(explain_unit(conn, args.explain.strip(), as_of), ensure_ascii=False, indent=2))
@@ -50,9 +61,25 @@ def run(args) -> int:
                 raise UserError("no risk scores yet: run `python -m geo risk` first")
         else:
             as_of = as_of or clock.today()
-            result = run_full(conn, as_of, load_config(args.config))
+            result = _full_run(conn, as_of, load_config(args.config), args.workers)
     print(json.dumps(result, ensure_ascii=False))
     return 0
+
+
+def _full_run(conn, as_of: dt.date, config, workers: int | None) -> dict:
+    """A full recompute in this process, or partitioned by county on Dask."""
+    from geo.risk.store import run_full
+
+    settings = get_settings()
+    workers = workers or settings.risk_workers
+    if workers == 1 and not settings.dask_scheduler:
+        return run_full(conn, as_of, config)
+    from geo.db.connection import database_url
+    from geo.risk.cluster import compute_on_dask, dask_client
+
+    with dask_client(workers, settings.dask_scheduler) as client:
+        url = database_url()
+        return run_full(conn, as_of, config, lambda c, day, cfg: compute_on_dask(client, url, c, day, cfg))
 
 
 def explain_unit(conn, code: str, as_of: dt.date | None) -> dict:

@@ -13,6 +13,7 @@ from geo.risk.config import RiskConfig
 
 # Queen contiguity with slack: grids closer than about a metre are neighbours.
 NEIGHBOUR_TOLERANCE_DEG = 1e-5
+COMPONENTS_WORK_MEM = "128MB"
 
 
 def moments_back(config: RiskConfig) -> list[int]:
@@ -21,15 +22,17 @@ def moments_back(config: RiskConfig) -> list[int]:
 
 
 def read_components(
-    conn: psycopg.Connection, as_of: dt.date, config: RiskConfig, days_back: list[int], grid_ids=None
+    conn: psycopg.Connection, as_of: dt.date, config: RiskConfig, days_back: list[int], grid_ids=None, counties=None
 ) -> pd.DataFrame:
     """One row per (basic grid, moment): the raw value of every component and the facts the
-    explanation quotes (cases in 30 days, escalated cases)."""
+    explanation quotes (cases in 30 days, escalated cases). `counties`: the county codes of
+    all of `grid_ids`, which narrows the placements read to theirs."""
     severity = read_severities(conn, config)
     params = {
         "as_of": as_of,
         "days_back": days_back,
         "grid_ids": None if grid_ids is None else list(grid_ids),
+        "counties": counties,
         "categories": list(severity),
         "severities": list(severity.values()),
         "default_severity": config.severity["default"],
@@ -43,6 +46,9 @@ def read_components(
         "window_days": config.window_days,
         "repeat_window_days": config.repeat_window_days,
     }
+    # Its cases x moments are sorted for the distinct buildings of repeats: in memory, not on
+    # disk (for this transaction only).
+    conn.execute("SELECT set_config('work_mem', %s, true)", [COMPONENTS_WORK_MEM])
     return query_frame(conn, load_query("risk/grid_inputs"), params)
 
 
@@ -53,9 +59,9 @@ def read_severities(conn: psycopg.Connection, config: RiskConfig) -> dict[str, f
     return catalogue | {code: weight for code, weight in config.severity.items() if code != "default"}
 
 
-def read_category_counts(conn: psycopg.Connection, as_of: dt.date, grid_ids=None) -> pd.DataFrame:
+def read_category_counts(conn: psycopg.Connection, as_of: dt.date, grid_ids=None, counties=None) -> pd.DataFrame:
     """(grid_id, category_code, cases): cases per category of each grid in the last 30 days."""
-    params = {"as_of": as_of, "grid_ids": None if grid_ids is None else list(grid_ids)}
+    params = {"as_of": as_of, "grid_ids": None if grid_ids is None else list(grid_ids), "counties": counties}
     return query_frame(conn, load_query("risk/grid_categories"), params)
 
 
@@ -65,10 +71,15 @@ def read_category_names(conn: psycopg.Connection) -> dict[str, dict[str, str]]:
     return {code: {"zh": zh, "en": en} for code, zh, en in rows}
 
 
-def read_weekly_counts(conn: psycopg.Connection, as_of: dt.date, weeks: int, row_grid_ids: np.ndarray) -> np.ndarray:
+def read_weekly_counts(
+    conn: psycopg.Connection, as_of: dt.date, weeks: int, row_grid_ids: np.ndarray, whole: bool = True, counties=None
+) -> np.ndarray:
     """(grids, weeks) case counts, one row per id of `row_grid_ids` in that order; column 0
-    the oldest week, the last column the latest."""
-    frame = query_frame(conn, load_query("risk/grid_weeks"), {"as_of": as_of, "weeks": weeks})
+    the oldest week, the last column the latest. `whole`: those are every basic grid (the
+    query then reads them all rather than a list)."""
+    params = {"as_of": as_of, "weeks": weeks, "grid_ids": None if whole else [int(i) for i in row_grid_ids]}
+    params["counties"] = counties
+    frame = query_frame(conn, load_query("risk/grid_weeks"), params)
     counts = np.zeros((len(row_grid_ids), weeks))
     if frame.empty:
         return counts
@@ -78,11 +89,18 @@ def read_weekly_counts(conn: psycopg.Connection, as_of: dt.date, weeks: int, row
     return counts
 
 
-def read_neighbours(conn: psycopg.Connection) -> pd.DataFrame:
-    """Pairs (grid_id, neighbour_id) of adjacent basic grids, each pair once."""
-    return query_frame(conn, load_query("risk/grid_neighbours"), {"tolerance_deg": NEIGHBOUR_TOLERANCE_DEG})
+def read_neighbours(conn: psycopg.Connection, grid_ids=None) -> pd.DataFrame:
+    """Pairs (grid_id, neighbour_id) of adjacent basic grids, each pair once; or, given
+    `grid_ids`, every neighbour of each of them (both ways where both are given)."""
+    if grid_ids is None:
+        return query_frame(conn, load_query("risk/grid_neighbours"), {"tolerance_deg": NEIGHBOUR_TOLERANCE_DEG})
+    params = {"tolerance_deg": NEIGHBOUR_TOLERANCE_DEG, "grid_ids": [int(i) for i in grid_ids]}
+    return query_frame(conn, load_query("risk/grid_neighbours_of"), params)
 
 
-def read_units(conn: psycopg.Connection) -> pd.DataFrame:
-    """Every basic grid with the codes of its community, township, county and city."""
-    return query_frame(conn, load_query("risk/units"), {})
+def read_units(conn: psycopg.Connection, county: str | None = None, grid_ids=None, orphans=False) -> pd.DataFrame:
+    """Every basic grid (of one county, of the given ids, or outside any county) with the
+    codes of its community, township, county and city."""
+    params = {"county": county, "grid_ids": None if grid_ids is None else [int(i) for i in grid_ids]}
+    params["orphans"] = orphans
+    return query_frame(conn, load_query("risk/units"), params)

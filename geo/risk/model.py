@@ -11,16 +11,15 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 import psycopg
+from scipy import stats
 
 from geo.errors import UserError
-from geo.risk import inputs
+from geo.risk import partition
 from geo.risk.config import RiskConfig
-from geo.risk.hotspots import adjacency, emerging_classes, gi_star
-from geo.risk.score import assign_levels, exposure_of, fit_priors, score_units, typical_rates
-from geo.risk.smoothing import fit_prior, posterior
-
-AREA_KINDS = ("community", "township", "county", "city")
-FACT_COLUMNS = ("cases_30d", "overdue", "open", "repeat", "escalated_30d")
+from geo.risk.hotspots import combine_gi_moments, significant_below
+from geo.risk.partition import AREA_KINDS, FACT_COLUMNS  # noqa: F401 (store, refresh)
+from geo.risk.score import assign_levels
+from geo.risk.smoothing import fit_prior, prior_from_moments
 
 
 @dataclass
@@ -29,118 +28,139 @@ class Computation:
     references: dict  # kind -> component -> typical rate per household (what 1.0 means)
 
 
+class InProcess:
+    """Runs each partition's step here, one after the other (geo/risk/cluster.py: on Dask)."""
+
+    def map(self, function, parts: list, *args) -> list:
+        return [function(part, *args) for part in parts]
+
+    def gather(self, results: list) -> list:
+        return list(results)
+
+
 def compute(conn: psycopg.Connection, as_of: dt.date, config: RiskConfig) -> Computation:
     """Scores, levels, hotspots, trends of every basic grid and every area, as of `as_of`."""
-    units = inputs.read_units(conn)
-    if units.empty:
+    return compute_parts(InProcess(), [partition.read_part(conn, as_of, config)], config, as_of)
+
+
+def compute_parts(runner, parts: list, config: RiskConfig, as_of: dt.date) -> Computation:
+    """The recompute over partitions (one: the whole city; or one per county). Each step runs
+    on every partition; between steps the sums they hand back are added up here and the
+    result handed to the next step (priors, Gi*'s moments, Benjamini-Hochberg's limits)."""
+    summaries = runner.gather(runner.map(partition.summary, parts, config))
+    owned = np.array([len(summary["units"]) for summary in summaries])
+    if owned.sum() == 0:
         raise UserError("no basic grids to score: load the demo city or import grids first")
-    raw = inputs.read_components(conn, as_of, config, inputs.moments_back(config))
-    by_moment = [frame.set_index("grid_id").loc[units["grid_id"]] for _, frame in raw.groupby("moment")]
-    graph = _grid_graph(conn, units)
-    grids = _grid_table(units, by_moment, config)
-    _add_hotspots(conn, grids, units, graph, as_of, config)
+    yard = _yardstick(summaries, config)
+    parts = runner.map(partition.score_part, parts, yard, config)
+    moments = _combine(runner.gather(runner.map(partition.hotspot_moments, parts)))
+    parts = runner.map(partition.z_part, parts, moments)
+    p = runner.gather(runner.map(partition.p_summary, parts, config.false_discovery_rate))
+    q = stats.false_discovery_control(np.concatenate([found["now"] for found in p]), method="bh")
+    weeks = len(moments["weeks"])
+    limits = [
+        significant_below(np.concatenate([found["weeks"][w] for found in p]), owned.sum(), config.false_discovery_rate)
+        for w in range(weeks)
+    ]
+    q_parts = np.split(q, np.cumsum(owned)[:-1])
+    grids = pd.concat(
+        runner.gather([runner.map(partition.finish_part, [part], q_part, limits, config)[0]
+                       for part, q_part in zip(parts, q_parts)]),
+        ignore_index=True,
+    ).sort_values("code", ignore_index=True)  # fmt: skip
+    return _assemble(grids, yard, summaries, config, as_of)
+
+
+def _yardstick(summaries: list[dict], config: RiskConfig) -> partition.Yardstick:
+    """The reduce: moments of all partitions added up, priors and typical rates fitted once."""
+    names = [c.name for c in config.components]
+    moments = [
+        {n: sum(summary["moments"][moment][n] for summary in summaries) for n in names}
+        for moment in range(len(summaries[0]["moments"]))
+    ]
+    weekly = [sum(summary["weekly"][week] for summary in summaries) for week in range(len(summaries[0]["weekly"]))]
+    exposure = np.concatenate([summary["exposure"] for summary in summaries])
+    return partition.Yardstick(
+        priors=[{n: prior_from_moments(m[n]) for n in names} for m in moments],
+        references={n: float(moments[0][n][1] / np.sum(exposure)) for n in names},
+        typical_exposure=float(np.median(exposure)),
+        weekly_priors=[prior_from_moments(m) for m in weekly],
+    )
+
+
+def _combine(moments: list[dict]) -> dict:
+    weeks = len(moments[0]["weeks"])
+    return {
+        "now": combine_gi_moments([m["now"] for m in moments]),
+        "weeks": [combine_gi_moments([m["weeks"][w] for m in moments]) for w in range(weeks)],
+    }
+
+
+def _assemble(grids: pd.DataFrame, yard, summaries: list[dict], config: RiskConfig, as_of: dt.date) -> Computation:
+    """Grids and areas in one table, with levels and top categories."""
+    grids.attrs["references"] = {**yard.references, "typical_exposure": yard.typical_exposure}
     tables, references = [grids], {"grid": grids.attrs["references"]}
     for kind in AREA_KINDS:
-        if units[kind].notna().any():  # imported grids may lack their areas (orphans)
-            areas = _area_table(kind, units, by_moment, config)
+        found = [summary["areas"][kind] for summary in summaries if kind in summary["areas"]]
+        if found:  # imported grids may lack their areas (orphans)
+            areas = _area_table(kind, found, config)
             tables.append(areas)
             references[kind] = areas.attrs["references"]
     table = pd.concat(tables, ignore_index=True)
     table["level"] = assign_levels(table["score"], table["score_low"], table["hotspot"] == "hot", config.thresholds)
-    table["top_categories"] = top_categories(table, units, inputs.read_category_counts(conn, as_of))
+    units = pd.concat([summary["units"] for summary in summaries], ignore_index=True)
+    categories = pd.concat([summary["categories"] for summary in summaries], ignore_index=True)
+    table["top_categories"] = top_categories(table, units, categories)
     return Computation(units=table, references=references)
 
 
-def _grid_graph(conn, units: pd.DataFrame):
-    """The adjacency of the basic grids, in the order of `units`."""
-    position = pd.Series(np.arange(len(units)), index=units["grid_id"].to_numpy())
-    pairs = inputs.read_neighbours(conn)
-    return adjacency(len(units), np.column_stack([position[pairs["grid_id"]], position[pairs["neighbour_id"]]]))
-
-
-def _grid_table(units: pd.DataFrame, by_moment: list[pd.DataFrame], config: RiskConfig) -> pd.DataFrame:
-    table = _scored(by_moment, exposure_of(units["households"], config), config)
-    table.insert(0, "kind", "grid")
-    table.insert(1, "code", units["grid"].to_numpy())
-    table.insert(2, "grid_id", units["grid_id"].to_numpy())
-    table.insert(3, "households", units["households"].to_numpy())
-    table["county"] = units["county"].to_numpy()
-    return table
-
-
-def _area_table(kind: str, units: pd.DataFrame, by_moment: list[pd.DataFrame], config: RiskConfig) -> pd.DataFrame:
-    """An area's components are the sums over its basic grids; it is then scored like a grid,
-    smoothed towards all areas of its kind."""
-    inside = units[kind].notna().to_numpy()
-    codes = units.loc[inside, kind].to_numpy()
-    exposure = pd.Series(exposure_of(units["households"], config)[inside]).groupby(codes).sum()
-    summed = [frame[inside].reset_index(drop=True).groupby(codes).sum(numeric_only=True) for frame in by_moment]
-    table = _scored([frame.loc[exposure.index] for frame in summed], exposure.to_numpy(), config)
+def _area_table(kind: str, found: list[tuple], config: RiskConfig) -> pd.DataFrame:
+    """An area's components are the sums over its basic grids (added up over partitions: a
+    city spans counties); it is then scored like a grid, smoothed towards all areas of its kind."""
+    moments = len(found[0][0])
+    summed = [pd.concat([sums[moment] for sums, _, _ in found]).groupby(level=0).sum() for moment in range(moments)]
+    exposure = pd.concat([exposed for _, exposed, _ in found]).groupby(level=0).sum()
+    by_moment = [frame.loc[exposure.index] for frame in summed]
+    yard = _area_yardstick(by_moment, exposure.to_numpy(), config)
+    table = partition.score_moments(by_moment, exposure.to_numpy(), config, yard)
     table.insert(0, "kind", kind)
     table.insert(1, "code", exposure.index.to_numpy())
     table.insert(2, "grid_id", None)
-    table.insert(3, "households", summed[0].loc[exposure.index, "households"].to_numpy())
+    table.insert(3, "households", by_moment[0]["households"].to_numpy())
     if kind in ("county", "city"):
         table["county"] = None
     else:
-        county = units.loc[inside].drop_duplicates(kind).set_index(kind)["county"]
-        table["county"] = county.loc[exposure.index].to_numpy()
+        county = pd.concat([c for _, _, c in found])
+        table["county"] = county[~county.index.duplicated()].loc[exposure.index].to_numpy()
+    table.attrs["references"] = {**yard.references, "typical_exposure": yard.typical_exposure}
     return table
 
 
-def _scored(by_moment: list[pd.DataFrame], exposure: np.ndarray, config: RiskConfig) -> pd.DataFrame:
-    """Score at every moment with the as-of day's typical rates; trends are the differences.
-    Each unit's prior (alpha, beta per component) is kept for incremental refreshes."""
-    now = by_moment[0].reset_index(drop=True)
-    references = typical_rates(now, exposure, config)
-    typical = float(np.median(exposure))
-    priors = fit_priors(now, exposure, config)
-    table = score_units(now, exposure, config, priors, references, typical)
-    earlier = [
-        score_units(frame.reset_index(drop=True), exposure, config, fit_priors(frame, exposure, config), references,
-                    typical)
-        for frame in by_moment[1:]
-    ]  # fmt: skip
-    table["trend_week"] = table["score"] - earlier[0]["score"]
-    table["trend_month"] = table["score"] - earlier[1]["score"]
-    table["exposure"] = exposure
-    for component in config.components:
-        table[f"{component.name}_raw"] = now[component.name].to_numpy()
-        table[f"{component.name}_alpha"] = np.broadcast_to(priors[component.name].alpha, len(now))
-        table[f"{component.name}_beta"] = np.broadcast_to(priors[component.name].beta, len(now))
-    for fact in FACT_COLUMNS:
-        table[fact] = now[fact].to_numpy()
-    table.attrs["references"] = {**references, "typical_exposure": typical}
-    return table
-
-
-def _add_hotspots(conn, grids: pd.DataFrame, units: pd.DataFrame, graph, as_of: dt.date, config: RiskConfig) -> None:
-    """Gi* over the grid adjacency, and emerging classes over weekly bins. Both test rates per
-    household: where people live is clustered, and a cluster of populous grids is not a hotspot."""
-    result = gi_star(grids["rate_risk"].to_numpy(), graph, config.false_discovery_rate)
-    grids["gi_z"], grids["gi_q"], grids["hotspot"] = result["z"], result["q"], result["hotspot"]
-    weekly = inputs.read_weekly_counts(conn, as_of, config.emerging_weeks, units["grid_id"].to_numpy())
-    grids["emerging"] = emerging_classes(_smoothed_rates(weekly, grids["exposure"].to_numpy()), graph, config)
-
-
-def _smoothed_rates(counts: np.ndarray, exposure: np.ndarray) -> np.ndarray:
-    """Each column's counts as empirical-Bayes rates per household."""
-    rates = np.empty(counts.shape)
-    for column in range(counts.shape[1]):
-        rates[:, column] = posterior(counts[:, column], exposure, fit_prior(counts[:, column], exposure))[0]
-    return rates
+def _area_yardstick(by_moment: list[pd.DataFrame], exposure: np.ndarray, config: RiskConfig) -> partition.Yardstick:
+    """Areas of one kind are few: their priors and typical rates are fitted here, at once."""
+    names = [c.name for c in config.components]
+    now = by_moment[0]
+    return partition.Yardstick(
+        priors=[{n: fit_prior(frame[n].to_numpy(), exposure) for n in names} for frame in by_moment],
+        references={n: float(now[n].sum() / np.sum(exposure)) for n in names},
+        typical_exposure=float(np.median(exposure)),
+        weekly_priors=[],
+    )
 
 
 def top_categories(table: pd.DataFrame, units: pd.DataFrame, categories: pd.DataFrame, rows=None, top: int = 2) -> list:
     """The most frequent case categories of the last 30 days, as [[code, cases], ...], of each
-    unit in `rows` of `table` (default: all)."""
+    unit in `rows` of `table` (default: all): per kind, one grouped sum and sort."""
     wanted = table if rows is None else table.loc[rows]
     located = categories.merge(units, on="grid_id")
-    result = {}
+    found = []
     for kind in ("grid", *AREA_KINDS):  # units' columns are named after their kind
         mine = located[located[kind].isin(wanted.loc[wanted["kind"] == kind, "code"])]
-        counts = mine.groupby([kind, "category_code"])["cases"].sum().reset_index()
+        counts = mine.groupby([kind, "category_code"], sort=False)["cases"].sum().reset_index()
         counts = counts.sort_values([kind, "cases", "category_code"], ascending=[True, False, True])
-        for code, group in counts.groupby(kind, sort=False):
-            result[(kind, code)] = [[c, int(n)] for c, n in zip(group["category_code"][:top], group["cases"][:top])]
+        counts = counts[counts.groupby(kind, sort=False).cumcount() < top]
+        found.append(pd.DataFrame({"kind": kind, "code": counts[kind].to_numpy(),
+                                   "pair": [[c, int(n)] for c, n in zip(counts["category_code"], counts["cases"])]}))  # fmt: skip
+    pairs = pd.concat(found, ignore_index=True).groupby(["kind", "code"], sort=False)["pair"].agg(list)
+    result = pairs.to_dict()
     return [result.get((kind, code), []) for kind, code in zip(wanted["kind"], wanted["code"])]

@@ -25,14 +25,29 @@ class Prior:
     beta: float | np.ndarray
 
 
+def rate_moments(counts: np.ndarray, exposure: np.ndarray) -> np.ndarray:
+    """The sums a prior is fitted from: [units, sum of counts, sum of exposures, sum of
+    count^2 / exposure]. Sums of parts add up to the sums of the whole: a prior fitted over
+    all counties of a city is fitted from their moments added together (geo/risk/partition.py)."""
+    counts, exposure = np.asarray(counts, float), np.asarray(exposure, float)
+    return np.array([len(counts), counts.sum(), exposure.sum(), (counts * counts / exposure).sum()])
+
+
 def fit_prior(counts: np.ndarray, exposure: np.ndarray) -> Prior:
     """Method-of-moments Gamma prior from all units' counts and exposures (Marshall 1991)."""
-    counts, exposure = np.asarray(counts, float), np.asarray(exposure, float)
-    mean = counts.sum() / exposure.sum()
+    return prior_from_moments(rate_moments(counts, exposure))
+
+
+def prior_from_moments(moments: np.ndarray) -> Prior:
+    """Marshall's prior from `rate_moments` (of all units, or summed over parts): the mean rate
+    m = sum y / sum e, the variance sum e (y/e - m)^2 / sum e - m / mean e, where
+    sum e (y/e - m)^2 = sum y^2/e - 2 m sum y + m^2 sum e."""
+    units, total, exposure, squares = (float(value) for value in moments)
+    mean = total / exposure if exposure > 0 else 0.0
     if mean <= 0:
         return Prior(0.0, 0.0)  # nothing happened anywhere: every rate is 0
-    rate = counts / exposure
-    variance = (exposure * (rate - mean) ** 2).sum() / exposure.sum() - mean / exposure.mean()
+    spread = squares - 2 * mean * total + mean * mean * exposure
+    variance = spread / exposure - mean / (exposure / units)
     variance = max(variance, MIN_RELATIVE_VARIANCE * mean**2)
     return Prior(alpha=mean**2 / variance, beta=mean / variance)
 

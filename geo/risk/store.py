@@ -26,14 +26,16 @@ SENSITIVE = "key_population"
 SENSITIVE_PARTS = ("raw", "alpha", "beta", "typical")  # in sensitive.risk_key_population
 
 
-def run_full(conn: psycopg.Connection, as_of: dt.date, config: RiskConfig) -> dict:
-    """Compute every grid and area as of `as_of` and replace that day's snapshot, atomically."""
+def run_full(conn: psycopg.Connection, as_of: dt.date, config: RiskConfig, computer=compute) -> dict:
+    """Compute every grid and area as of `as_of` and replace that day's snapshot, atomically.
+    `computer(conn, as_of, config)`: this process's `compute`, or the county-partitioned one on
+    Dask (geo/risk/cluster.py), which reads what is committed."""
     started = time.perf_counter()
     with conn.transaction():
         # The newest snapshot (today's) is the one kept up to date: a run of it settles the marks
         # (those made while it runs stay); a run of an earlier day leaves them.
         conn.execute("DELETE FROM risk_pending WHERE NOT EXISTS (SELECT 1 FROM risk_run WHERE as_of > %s)", [as_of])
-        computation = compute(conn, as_of, config)
+        computation = computer(conn, as_of, config)
         table = computation.units
         table["explanation_zh"], table["explanation_en"] = explain_table(
             table, config, inputs.read_category_names(conn)

@@ -1,7 +1,8 @@
 -- Raw risk components of current basic grids at a few moments: the end of the as-of day and
 -- some days before it (for trends). Weights come in as arrays from geo/risk/weights.toml.
 -- A case counts in the grid where the geocoder placed it; decay halves its weight every
--- half_life days. NULL grid_ids means every basic grid.
+-- half_life days. NULL grid_ids means every basic grid; counties, when given, are those of
+-- the grids (a county's partition: its placements are found by their county, migration 0025).
 WITH moment AS (
     SELECT m.ord::int - 1 AS moment, (%(as_of)s::date + 1 - m.days_back)::timestamptz AS t
     FROM unnest(%(days_back)s::int[]) WITH ORDINALITY AS m (days_back, ord)
@@ -19,8 +20,9 @@ severity AS (
 escalation AS (
     SELECT * FROM unnest(%(escalation_levels)s::text[], %(escalation_weights)s::float8[]) AS e (level, weight)
 ),
--- Cases that can count at some moment: reported inside the window, or still open then.
-placed AS (
+-- Cases that can count at some moment: reported inside the window, or still open then. Joined
+-- once, then paired with each moment (inlined, the join was made again for every moment).
+placed AS MATERIALIZED (
     SELECT a.grid_id, a.building_id, c.category_code, c.reported_at, c.closed_at, c.deadline,
            coalesce(s.weight, %(default_severity)s) AS severity, coalesce(e.weight, 0) AS escalation
     FROM cases c
@@ -30,13 +32,14 @@ placed AS (
     LEFT JOIN severity s ON s.category_code = c.category_code
     LEFT JOIN escalation e ON e.level = c.escalation_level
     WHERE a.status = 'assigned'
+      AND (%(counties)s::text[] IS NULL OR a.county_code = ANY (%(counties)s::text[]))
       AND c.reported_at <= span.last_t
       AND (c.reported_at > span.first_t - make_interval(days => %(window_days)s)
            OR c.closed_at IS NULL OR c.closed_at > span.first_t)
 ),
 aged AS (
     SELECT p.*, m.moment, m.t,
-           extract(epoch FROM m.t - p.reported_at) / 86400.0 AS age_days,
+           date_part('epoch', m.t - p.reported_at) / 86400.0 AS age_days,  -- float8 (extract: numeric, slow)
            p.closed_at IS NULL OR p.closed_at > m.t AS is_open
     FROM placed p JOIN moment m ON p.reported_at <= m.t
 ),
