@@ -29,13 +29,16 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m bench.province", description=__doc__.splitlines()[0])
     parser.add_argument("--skip-city", action="store_true", help="no city baseline (the province alone)")
     parser.add_argument("--workers", type=int, default=None, help="python -m geo risk --workers N (default: its own)")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the province's database (for bench.dashboard --database URL)"
+    )
     parser.set_defaults(handler=run)
     return parser
 
 
 def run(args) -> int:
     city = None if args.skip_city else build("city", args.workers)
-    province = build("province", args.workers)
+    province = build("province", args.workers, keep=args.keep)
     for scale, result in (("city", city), ("province", province)):
         if result:
             print(_report(scale, result), flush=True)
@@ -49,8 +52,9 @@ def run(args) -> int:
     return 0
 
 
-def build(scale: str, workers: int | None) -> dict:
-    """Build `scale` in a scratch database; the steps' seconds, the demo's report, peak MB."""
+def build(scale: str, workers: int | None, keep: bool = False) -> dict:
+    """Build `scale` in a scratch database (dropped unless `keep`); the steps' seconds, the
+    demo's report, peak MB."""
     url = with_dbname(server_url(), f"safety_map_bench_{scale}_{os.getpid()}")
     create_database(url)
     try:
@@ -69,7 +73,10 @@ def build(scale: str, workers: int | None) -> dict:
             "commands_mb": memory.commands_mb,
         }
     finally:
-        drop_database(url)
+        if keep:
+            print(f"kept the {scale}'s database: {url}", flush=True)
+        else:
+            drop_database(url)
 
 
 def _child(url: str, module: str, *arguments: str) -> str:
