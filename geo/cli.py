@@ -20,6 +20,7 @@ from geo.imports import command as import_command
 from geo.imports import export as export_command
 from geo.risk import command as risk_command
 from geo.settings import get_settings
+from geo.shared import processes
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -31,6 +32,7 @@ def run_command(parser: argparse.ArgumentParser, argv: list[str] | None = None) 
     """Parse `argv` with `parser` and run the chosen handler; errors become one line and an
     exit code (shared by every command line of the project: `geo`, `data.demo`, `bench`)."""
     args = parser.parse_args(argv)
+    processes.allow_one_a_core()
     try:
         return args.handler(args) or 0
     except UserError as error:

@@ -41,6 +41,7 @@ DATA_TABLES = [
 # (grid and admin_area are small, and their writes queue the facts' deferred relink, which a
 # CREATE INDEX on them would refuse to run beside).
 BULK_TABLES = ["micro_grid", "building", "building_unit", "cases", "demo_truth.case_location", "sensitive.key_person"]
+MAX_GENERATORS = 4  # worker processes making cities: each holds one (about 600 MB) as it works
 STEPS = ("cells", "hierarchy", "buildings", "cases", "registry", "load")
 
 
@@ -101,7 +102,7 @@ def generated_cities(spec, seed: int, as_of: dt.date, progress) -> Iterator:
     made, so memory stays at a few cities whatever the scale."""
     from data.demo.generate import generate_city
 
-    workers = min(spec.cities, os.cpu_count() or 1)
+    workers = min(spec.cities, os.cpu_count() or 1, MAX_GENERATORS)
     if workers == 1:
         for index in range(spec.cities):
             yield generate_city(spec, seed, index, as_of, progress=progress)
@@ -117,7 +118,7 @@ def generated_cities(spec, seed: int, as_of: dt.date, progress) -> Iterator:
         while made:
             yield _generated(made.popleft(), progress)
     finally:
-        pool.shutdown(cancel_futures=True)  # a failed load does not wait for cities not begun
+        pool.shutdown(wait=False, cancel_futures=True)  # a failed load waits for no city
 
 
 def _generated(future, progress):

@@ -2,21 +2,22 @@
 
 A province's bulk placement reads about a million texts (its cases' and its buildings'),
 at some 60 µs each in one process. From PARALLEL_FROM texts on, they are read in worker
-processes, one a core, in contiguous chunks, and come back in order.
+processes, one a core, in contiguous chunks, and come back in order: in a command line only
+(geo.shared.processes; a web request reads them itself).
 """
 
 import multiprocessing
-import os
 from concurrent.futures import ProcessPoolExecutor
 
 from geo.geocode.address import Address, AreaNames, normalise, parse
+from geo.shared import processes
 
 PARALLEL_FROM = 40_000  # below this, starting the workers (about a second) costs more than it saves
 
 
 def parse_all(texts: list[str], names: AreaNames) -> list[Address]:
     """`parse(normalise(text), names)` of each text, in order."""
-    workers = min(os.cpu_count() or 1, len(texts) // (PARALLEL_FROM // 2) or 1)
+    workers = min(processes.allowed(), len(texts) // (PARALLEL_FROM // 2) or 1)
     if len(texts) < PARALLEL_FROM or workers == 1:
         return _parse_chunk(texts, names)
     size = -(-len(texts) // workers)

@@ -52,7 +52,7 @@ def test_demo_risk_map_and_wall_agree_on_today_at_one_am(one_am_in_beijing, sett
     settings_on(url)
     demo = build_parser().parse_args(["--scale", "small", "--seed", "3"])
     assert demo.handler(demo) == 0
-    risk = argparse.Namespace(explain=None, pending=False, as_of=None, config=None)
+    risk = argparse.Namespace(explain=None, pending=False, as_of=None, config=None, workers=None)
     assert risk_command.run(risk) == 0
     with connect(url) as conn:
         newest_case_day, run_day = conn.execute(

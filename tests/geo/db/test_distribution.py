@@ -128,3 +128,27 @@ def test_a_community_moved_to_another_county_takes_its_grids_and_placements_alon
         ).fetchone()[0]
         assert left == 0 and moved != county
         conn.rollback()
+
+
+def test_a_grid_linked_to_its_community_later_takes_its_placements_and_facts_along(demo_db):
+    """Grids imported before their areas get their community (and county) later: what is
+    placed in them follows, or a county's partition of the risk run would miss it."""
+    followers = """
+        SELECT array_agg(DISTINCT county_code) FROM (
+            SELECT county_code FROM case_assignment WHERE coalesce(grid_id, nearest_grid_id) = %(grid)s
+            UNION ALL SELECT county_code FROM case_grid_day WHERE grid_id = %(grid)s
+            UNION ALL SELECT county_code FROM micro_grid WHERE grid_code = %(code)s AND valid_to IS NULL) rows"""
+    with connect(demo_db) as conn:
+        grid, code, community, county = conn.execute(
+            """
+            SELECT g.id, g.code, g.community_id, g.county_code FROM grid_current g
+            WHERE g.is_basic AND EXISTS (SELECT FROM case_assignment a WHERE a.grid_id = g.id) LIMIT 1
+            """
+        ).fetchone()
+        ids = {"grid": grid, "code": code}
+        conn.execute("UPDATE grid SET community_id = NULL WHERE id = %s", [grid])
+        unlinked = conn.execute(followers, ids).fetchone()[0]
+        conn.execute("UPDATE grid SET community_id = %s WHERE id = %s", [community, grid])
+        linked = conn.execute(followers, ids).fetchone()[0]
+        conn.rollback()
+    assert (unlinked, linked) == ([""], [county])
