@@ -36,6 +36,7 @@ ID_TABLES = [
 ]
 
 PLACEMENT_TABLES = ["case_assignment", "building_assignment"]
+PLACE_BATCH = 250_000  # cases placed at a time
 
 
 class IdCounter:
@@ -78,13 +79,16 @@ def finish(conn: psycopg.Connection) -> dict:
     timer = Timer()
     # The gazetteer of every new building and then every placement, their indexes built once
     # after them, and the facts counted once from the placements.
-    with timer.measure("gazetteer"), indexes_after(conn, gazetteer.TABLES):
-        gazetteer.rebuild(conn)
+    with timer.measure("gazetteer"):
+        with indexes_after(conn, gazetteer.TABLES):
+            gazetteer.rebuild(conn)
+        conn.execute("ANALYZE geocode.address_entry, geocode.address_key")  # empty at the ANALYZE above
     with (
         indexes_after(conn, PLACEMENT_TABLES, timer, step="placement indexes"),
         facts.counted_once_at_the_end(conn, timer),
     ):
-        placed = assign_pending(conn)
+        # In batches, so that memory stays flat: a province's million at once took 8 GB.
+        placed = assign_pending(conn, batch=PLACE_BATCH)
     placed["seconds"] |= timer.seconds
     return placed
 
