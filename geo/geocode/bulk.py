@@ -152,7 +152,7 @@ class Timer:
     def measure(self, name: str):
         started = time.perf_counter()
         yield
-        self.seconds[name] = round(time.perf_counter() - started, 2)
+        self.seconds[name] = round(self.seconds.get(name, 0) + time.perf_counter() - started, 2)  # summed over batches
 
 
 class Counts:
