@@ -4,24 +4,24 @@
 -- facts/area_total.
 WITH t AS ({today}),
 top AS (SELECT id FROM admin_area WHERE code = %(code)s),
-kids AS (
-    SELECT a.id, a.code FROM admin_area a
+kids AS (  -- with the county that leads the facts' key (migration 0025)
+    SELECT a.id, a.code, county_of_area(a.id) AS county_code FROM admin_area a
     WHERE CASE WHEN %(code)s::text IS NULL THEN a.parent_id IS NULL ELSE a.parent_id = (SELECT id FROM top) END
 ),
 grids AS (
-    SELECT g.id, g.code FROM top JOIN grid g ON g.community_id = top.id
+    SELECT g.id, g.code, g.county_code FROM top JOIN grid g ON g.community_id = top.id
     WHERE g.valid_to IS NULL AND g.is_basic
 )
 SELECT k.code AS child, f.day, f.category_code, f.source,
        CASE WHEN f.closed THEN 'closed' WHEN f.deadline_day < t.today THEN 'overdue' ELSE 'open' END AS state,
        f.n
-FROM t, kids k JOIN case_area_day f ON f.area_id = k.id
+FROM t, kids k JOIN case_area_day f ON f.county_code = k.county_code AND f.area_id = k.id
 WHERE f.day >= %(scope_start)s AND f.day < %(scope_end)s AND (f.closed OR f.deadline_day <> t.today)
 UNION ALL
 SELECT g.code, f.day, f.category_code, f.source,
        CASE WHEN f.closed THEN 'closed' WHEN f.deadline_day < t.today THEN 'overdue' ELSE 'open' END,
        f.n
-FROM t, grids g JOIN case_grid_day f ON f.grid_id = g.id
+FROM t, grids g JOIN case_grid_day f ON f.county_code = g.county_code AND f.grid_id = g.id
 WHERE f.day >= %(scope_start)s AND f.day < %(scope_end)s AND (f.closed OR f.deadline_day <> t.today)
 UNION ALL
 SELECT coalesce(k.code, g.code), case_fact_day(a.reported_at), a.category_code, a.source,

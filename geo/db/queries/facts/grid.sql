@@ -2,11 +2,11 @@
 -- each row with its micro-grid (the grid's children on the map; none when the case has no
 -- micro-grid). States as in facts/area_total.
 WITH t AS ({today}),
-g AS (SELECT id FROM grid_current WHERE code = %(code)s)
+g AS (SELECT id, county_code FROM grid_current WHERE code = %(code)s)  -- the county leads the facts' key
 SELECT m.code AS child, f.day, f.category_code, f.source,
        CASE WHEN f.closed THEN 'closed' WHEN f.deadline_day < t.today THEN 'overdue' ELSE 'open' END AS state,
        f.n
-FROM t, g JOIN case_grid_day f ON f.grid_id = g.id
+FROM t, g JOIN case_grid_day f ON f.county_code = g.county_code AND f.grid_id = g.id
 LEFT JOIN micro_grid m ON m.id = f.micro_grid_id
 WHERE f.day >= %(scope_start)s AND f.day < %(scope_end)s AND (f.closed OR f.deadline_day <> t.today)
 UNION ALL
