@@ -9,9 +9,8 @@ the rows are checked exactly as before, once, and a failure rolls everything bac
 Only the tables' owner may do this; for another role the load simply runs with its indexes.
 """
 
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 import psycopg
 from psycopg import sql
@@ -33,14 +32,12 @@ def indexes_after(conn: psycopg.Connection, tables: list[str], timer=None, step:
         return
     dropped = [_drop(conn, table) for table in tables]
     yield
-    started = time.perf_counter()
-    for table, (indexes, constraints) in zip(tables, dropped):
-        for definition in indexes:
-            conn.execute(definition)  # the catalogue's own CREATE INDEX text
-        for name, definition in constraints:
-            conn.execute(sql.SQL(ADD_CONSTRAINT).format(_table(table), sql.Identifier(name)) + sql.SQL(definition))
-    if timer is not None:
-        timer.seconds[step] = round(time.perf_counter() - started, 2)
+    with timer.measure(step) if timer is not None else nullcontext():
+        for table, (indexes, constraints) in zip(tables, dropped):
+            for definition in indexes:
+                conn.execute(definition)  # the catalogue's own CREATE INDEX text
+            for name, definition in constraints:
+                conn.execute(sql.SQL(ADD_CONSTRAINT).format(_table(table), sql.Identifier(name)) + sql.SQL(definition))
 
 
 def _drop(conn, table: str) -> tuple[list[str], list[tuple[str, str]]]:

@@ -12,9 +12,8 @@ Example:
     >>> facts.run(conn, "kpis", county, case_filter.params(today)).fetchone()
 """
 
-import time
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 
 from psycopg import sql
 
@@ -87,10 +86,8 @@ def counted_once_at_the_end(conn, timer=None) -> Iterator[None]:
         _switch_triggers(conn, "DISABLE")
         yield
         _switch_triggers(conn, "ENABLE")
-        started = time.perf_counter()
-        conn.execute("SELECT case_facts_rebuild()")
-        if timer is not None:
-            timer.seconds["facts"] = round(time.perf_counter() - started, 2)
+        with timer.measure("facts") if timer is not None else nullcontext():
+            conn.execute("SELECT case_facts_rebuild()")
 
 
 def _switch_triggers(conn, action: str) -> None:
