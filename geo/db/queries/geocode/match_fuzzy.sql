@@ -1,5 +1,7 @@
 -- Fuzzy candidates (pg_trgm; GiST indexes order by trigram distance): the nearest texts
--- overall; the nearest among buildings with the same numbers, which a plain ranking can bury
+-- overall that share at least `pg_trgm.similarity_threshold` of their trigrams (the matcher
+-- sets it; without a floor, a text that resembles no address made the search read the whole
+-- index); the nearest among buildings with the same numbers, which a plain ranking can bury
 -- under the neighbours of a large estate; and the nearest estate or village names among
 -- buildings with the same building number (when the clerk left the house number out). The
 -- index returns equally distant rows in no fixed order, so each wider inner set is cut down
@@ -10,7 +12,8 @@ FROM unnest(%(query)s::int[], %(text)s::text[], %(numbers)s::text[], %(place)s::
 CROSS JOIN LATERAL (
     (SELECT building_id, road, number, place, grp, building_no, areas FROM (
         SELECT *, fuzzy_text <-> q.text AS distance
-        FROM geocode.address_entry ORDER BY fuzzy_text <-> q.text LIMIT 60) nearest
+        FROM geocode.address_entry WHERE fuzzy_text %% q.text
+        ORDER BY fuzzy_text <-> q.text LIMIT 60) nearest
      ORDER BY distance, building_id LIMIT 10)
     UNION
     (SELECT building_id, road, number, place, grp, building_no, areas FROM (
