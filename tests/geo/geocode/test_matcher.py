@@ -7,7 +7,7 @@ from bench.perturb import partial_or_contradictory, slip_one_character
 from data.demo.clerk import clerk_address
 from geo.geocode.bulk import assign_pending
 from geo.geocode.locate import locate
-from geo.geocode.matcher import match_addresses
+from geo.geocode.matcher import MatchSettings, match_addresses
 from geo.geocode.review import confirm, review_queue
 
 
@@ -139,3 +139,51 @@ def test_addresses_with_a_part_dropped_or_wrong_are_never_matched_to_another_bui
     right = sum(m.building_id == building for (building, _, _), m in zip(spoilt, matches))
     assert wrong == []
     assert right > len(spoilt) / 4  # what is left still names the building often enough
+
+
+ONE_BUILDING_PER_COUNTY = """
+SELECT DISTINCT ON (county.id) city.name, county.name, b.code
+FROM building b
+JOIN admin_area county ON county.level = 2 AND ST_Covers(county.geom, ST_PointOnSurface(b.footprint))
+JOIN admin_area city ON city.id = county.parent_id
+ORDER BY county.id, b.id LIMIT 2
+"""
+ADD_BUILDING_BESIDE = (
+    "INSERT INTO building (code, micro_grid_code, kind, standard_address, floors, unit_count, footprint) "
+    "SELECT %s, micro_grid_code, kind, %s, floors, unit_count, ST_Translate(footprint, 0.00005, 0) "
+    "FROM building WHERE code = %s RETURNING id"
+)
+
+
+def test_when_the_most_specific_key_names_a_building_the_clerk_contradicts_a_less_specific_one_is_taken(demo_conn):
+    # 澄波苑3栋 is the whole address of a lone estate building in county B, and the estate and
+    # building of one on 澄波路 in county A: a clerk naming county A means the one in A.
+    (city, county_a, beside_a), (_, county_b, beside_b) = demo_conn.execute(ONE_BUILDING_PER_COUNTY).fetchall()
+    on_road = demo_conn.execute(
+        ADD_BUILDING_BESIDE, ["TA", f"{city}{county_a}澄波路12号澄波苑3栋", beside_a]
+    ).fetchone()[0]
+    lone = demo_conn.execute(ADD_BUILDING_BESIDE, ["TB", f"{city}{county_b}澄波苑3栋", beside_b]).fetchone()[0]
+    in_a, in_b, no_county = match_addresses(demo_conn, [f"{county_a}澄波苑3栋", f"{county_b}澄波苑3栋", "澄波苑3栋"])
+    assert (in_a.how, in_a.building_id, in_a.confidence) == ("exact", on_road, 0.93)
+    assert (in_b.how, in_b.building_id, in_b.confidence) == ("exact", lone, 0.99)
+    assert (no_county.how, no_county.building_id) == ("exact", lone)
+
+
+def test_fuzzy_candidates_share_enough_of_their_trigrams_with_the_text(demo_conn):
+    # A text with no number can only be reviewed: its candidates are texts like it, not noise.
+    floor = MatchSettings().text_floor
+    estate = demo_conn.execute("SELECT min(place) FROM geocode.address_entry WHERE place LIKE '%花园'").fetchone()[0]
+    text = estate + "附近的小卖部门口"
+
+    def candidates_similarity(settings):
+        match = match_addresses(demo_conn, [text], settings)[0]
+        assert not match.matched
+        ids = [c["building_id"] for c in match.candidates]
+        return [s for (s,) in demo_conn.execute(SIMILARITY, [text, ids]).fetchall()]
+
+    with_floor, without = candidates_similarity(MatchSettings()), candidates_similarity(MatchSettings(text_floor=0.0))
+    assert all(s >= floor for s in with_floor)
+    assert min(without) < floor and len(with_floor) < len(without)
+
+
+SIMILARITY = "SELECT similarity(fuzzy_text, %s) FROM geocode.address_entry WHERE building_id = ANY(%s)"
