@@ -21,6 +21,7 @@ from dashboard.routes import register_routes
 from dashboard.security import harden
 from geo.auth.roles import BOUNDARIES, KEY_PERSON_RECORDS, MAP, OVERVIEW, WALL
 from geo.db.connection import app_database_url, database_url
+from geo.map import areas
 from geo.map.basemap import cache_dir_for
 from geo.settings import PROJECT_ROOT, get_settings
 
@@ -152,6 +153,7 @@ def main() -> int:
     # plotly/dash#3971). One request here, before gunicorn forks, registers them for all.
     app.server.test_client().get("/")
     app.server.test_client().get(WALL_PATH)
+    areas.warm_key_persons(app_database_url(database_url()))
     print(f"safety map on http://{settings.dash_host}:{settings.dash_port}", flush=True)
     if not nginx:
         Server(app.server, bind=f"{settings.dash_host}:{settings.dash_port}", workers=settings.dash_workers).run()

@@ -3,13 +3,14 @@ profiles of a grid and a building. Key persons leave here as counts only, hidden
 `small_count_k` and wherever a hidden count could otherwise be worked out from the totals
 (geo/map/suppression.py)."""
 
+import sys
 import threading
 import time
 from dataclasses import dataclass
 
 import psycopg
 
-from geo.db.connection import load_query
+from geo.db.connection import connect, load_query
 from geo.db.frames import query_frame
 from geo.map.scope import scope_params
 from geo.map.suppression import suppress_path, unpublishable
@@ -114,17 +115,30 @@ def _shown_group(conn: psycopg.Connection, code: str | None) -> dict[str, int | 
 
 
 def _person_tree(conn: psycopg.Connection, k: int) -> _PersonTree:
-    """The hierarchy's counts, remembered per database and k for `map_cache_s` seconds."""
+    """The hierarchy's counts, remembered per database and k until a row of a table they are
+    counted from is written (or TREE_MAX_AGE_S passes): counting a province's takes 1.6 s,
+    which a 30-second expiry made every worker spend twice a minute."""
     key = (conn.info.host, conn.info.port, conn.info.dbname, k)
-    period = get_settings().map_cache_s
+    written = conn.execute(ROWS_WRITTEN, [list(PERSON_TREE_SOURCES)]).fetchone()[0]
     with _TREES_LOCK:
         hit = _TREES.get(key)
-    if hit is not None and time.monotonic() - hit[0] < period:
-        return hit[1]
-    tree = _load_person_tree(conn, k)
+    if hit is not None and hit[1] == written and time.monotonic() - hit[0] < TREE_MAX_AGE_S:
+        return hit[2]
+    tree = _load_person_tree(conn, k)  # read after `written`: it holds at least what was counted
     with _TREES_LOCK:
-        _TREES[key] = (time.monotonic(), tree)
+        _TREES[key] = (time.monotonic(), written, tree)
     return tree
+
+
+def warm_key_persons(url: str) -> None:
+    """Count the hierarchy once in this process (the dashboard's, before gunicorn forks its
+    workers, which inherit it): no leader's first view waits for it. A database not there
+    yet is no reason not to serve: the first view counts it then."""
+    try:
+        with connect(url) as conn:
+            _person_tree(conn, get_settings().small_count_k)
+    except psycopg.OperationalError as error:
+        print(f"warning: key-person counts not prepared ({error}); the first view will count them", file=sys.stderr)
 
 
 def _load_person_tree(conn: psycopg.Connection, k: int) -> _PersonTree:
@@ -178,7 +192,21 @@ def _bottom_up(children: dict) -> list:
     return order
 
 
-_TREES: dict[tuple, tuple[float, _PersonTree]] = {}
+# The tables the hierarchy is counted from. PostgreSQL's cumulative statistics count every row
+# written to them, committed or not, within seconds of the transaction's end (a backend flushes
+# its counts at most once a second and, when idle, within ten): while their sum stands, a
+# remembered hierarchy is still true, a few seconds at worst behind, as the 30-second expiry was.
+PERSON_TREE_SOURCES = (
+    "sensitive.key_person",
+    "sensitive.key_person_category",
+    "public.building_assignment",
+    "public.grid",
+    "public.admin_area",
+)
+ROWS_WRITTEN = """SELECT sum(pg_stat_get_tuples_inserted(t) + pg_stat_get_tuples_updated(t) + pg_stat_get_tuples_deleted(t))
+FROM unnest(%s::regclass[]) t"""
+TREE_MAX_AGE_S = 600  # for the writes the statistics do not count (TRUNCATE)
+_TREES: dict[tuple, tuple[float, int, _PersonTree]] = {}
 _TREES_LOCK = threading.Lock()
 
 

@@ -2,6 +2,8 @@
 hierarchy as properties (an attacker who knows the published totals never pins down a hidden
 count), then through the real queries on a copy of the demo city, then what the pages show."""
 
+import time
+
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -332,6 +334,28 @@ def test_the_same_unit_gives_the_same_answer_whether_reached_from_the_root_or_di
     with connect(city_db, autocommit=True) as other:  # another worker, another connection
         areas.forget_key_persons()
         assert areas.child_key_persons(other, find_unit(other, community)) == direct
+
+
+def test_a_worker_counts_again_only_after_key_persons_are_written(conn, city_db, small_k, monkeypatch):
+    community, grids = busy_community(conn, small_k)
+    unit = find_unit(conn, community)
+    before = areas.child_key_persons(conn, unit)
+    loads = []
+    load = areas._load_person_tree
+    monkeypatch.setattr(areas, "_load_person_tree", lambda *args: loads.append(1) or load(*args))
+    assert areas.child_key_persons(conn, unit) == before and not loads, "nothing written: remembered"
+    biggest = max(grids, key=lambda code: (grids[code], code))
+    with connect(city_db, autocommit=True) as other:  # another worker writes, and forgets its own
+        other.execute(
+            "UPDATE sensitive.key_person SET active = false WHERE building_id IN ("
+            "SELECT b.building_id FROM building_assignment b JOIN grid_current g ON g.id = b.grid_id WHERE g.code = %s)",
+            [biggest],
+        )
+    # The statistics reach every session within seconds of the commit (ten at most when idle).
+    deadline = time.monotonic() + 20
+    while (shown := areas.child_key_persons(conn, unit)) == before and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert loads and shown[biggest] is None
 
 
 def test_a_grid_whose_persons_share_one_category_is_hidden_in_its_community(conn, small_k):
