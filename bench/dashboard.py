@@ -7,6 +7,9 @@ scored), with the dashboard served as `make demo` serves it (gunicorn):
   of each level; per view it counts the decoded bytes of every data response (callbacks,
   tiles, heat image) and sums the server time of those responses (their Server-Timing),
   once with the default layers and once with every layer on; plus one filter change;
+- the same views' callbacks replayed one at a time on a freshly started server (its caches
+  cold as on the first pass): the work of each view apart from the contention of the page's
+  requests arriving at once on cores the browser shares;
 - baseline, measured in the same run: all basic grids as one raw GeoJSON (the full-layer
   dump the page never sends), its size and query time;
 - a load test: simulated leaders (locust, `bench/loadtest.py`) replaying the recorded
@@ -26,7 +29,7 @@ import sys
 import tempfile
 import time
 
-from bench.browser import GO_TO, NetworkLog, chromium, scored_database, serving, settle, walk
+from bench.browser import GO_TO, SERVER_TIMING, NetworkLog, chromium, scored_database, serving, settle, walk
 from bench.facts import figure_lines
 from dashboard import context
 from dashboard.login_page import form_fields
@@ -94,18 +97,20 @@ def _measure(scale: str, url: str, host: str, args) -> tuple[list[str], dict]:
         plain = walk(_signed_in_page(browser, host), host, [u.code for u in path])
         layered = walk(_signed_in_page(browser, host), host, [u.code for u in path], ALL_LAYERS)
         filtered = _filter_step(browser, host, path[1].code)
+        alone = _one_at_a_time(browser, url, plain)
     lines.append(
         f"  {'view':<10} {'data KB':>8} {'callbacks':>9} {'tiles':>6} {'requests':>8} {'server ms':>9} {'callbacks':>9}"
-        f" {'slowest':>8} | all layers: {'KB':>6} {'heat':>5} {'server ms':>9}"
+        f" {'slowest':>8} | all layers: {'KB':>6} {'heat':>5} {'server ms':>9} | callbacks one at a time ms"
     )
     times = {}
-    for unit, step, full in zip(path, plain, layered, strict=True):
+    for unit, step, full, alone_ms in zip(path, plain, layered, alone, strict=True):
         requests = sum(n for k, n in step.requests_by_kind.items() if k != "shell")
         kb = {kind: n / 1024 for kind, n in step.bytes_by_kind.items()}
         lines.append(
             f"  {unit.kind:<10} {step.data_kb:8.1f} {kb.get('callback', 0):9.1f} {kb.get('tiles', 0):6.1f} {requests:8d}"
             f" {step.server_total_ms:9.0f} {step.server_ms_by_kind.get('callback', 0):9.0f} {max(step.server_ms, default=0):8.0f}"
             f" | {full.data_kb:17.1f} {full.bytes_by_kind.get('heat', 0) / 1024:5.1f} {full.server_total_ms:9.0f}"
+            f" | {alone_ms:26.0f}"
         )
         # Tiles are drawn once and cached for every later view: the scale comparison is of
         # what each view computes, its callbacks.
@@ -156,6 +161,25 @@ def _signed_in_page(browser, host: str, username: str = "admin"):
     if answer.status != 302 or "/login" in answer.headers.get("location", ""):
         raise RuntimeError(f"{username} could not sign in: {answer.status}")
     return page
+
+
+def _one_at_a_time(browser, url: str, steps) -> list[float]:
+    """Per view, the server ms of its callbacks (as recorded in `steps`) sent one after
+    another to a dashboard started afresh, so its answers are not yet remembered."""
+    totals = []
+    with serving(url) as (host, _process):
+        client = _signed_in_page(browser, host).request
+        for step in steps:
+            total = 0.0
+            for kind, address, body in step.requests:
+                if kind != "callback" or not body:
+                    continue
+                path = address.split("://", 1)[1].split("/", 1)[1]
+                answer = client.post(host + path, data=body, headers={"Content-Type": "application/json"})
+                match = SERVER_TIMING.search(answer.headers.get("server-timing", ""))
+                total += float(match.group(1)) if match else 0.0
+            totals.append(total)
+    return totals
 
 
 def _filter_step(browser, host: str, county: str):

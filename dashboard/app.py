@@ -21,11 +21,13 @@ from dashboard.routes import register_routes
 from dashboard.security import harden
 from geo.auth.roles import BOUNDARIES, KEY_PERSON_RECORDS, MAP, OVERVIEW, WALL
 from geo.db.connection import app_database_url, database_url
+from geo.db.pool import get_pool
 from geo.map import areas
 from geo.map.basemap import cache_dir_for
 from geo.settings import PROJECT_ROOT, get_settings
 
 WALL_PATH = "/wall/"
+WORKER_THREADS = 4  # of each gunicorn worker process
 
 
 def create_app(url: str | None = None, own_proxy: bool = False) -> dash.Dash:
@@ -153,29 +155,36 @@ def main() -> int:
     # plotly/dash#3971). One request here, before gunicorn forks, registers them for all.
     app.server.test_client().get("/")
     app.server.test_client().get(WALL_PATH)
-    areas.warm_key_persons(app_database_url(database_url()))
+    web_url = app_database_url(database_url())
+    areas.warm_key_persons(web_url)
     print(f"safety map on http://{settings.dash_host}:{settings.dash_port}", flush=True)
     if not nginx:
-        Server(app.server, bind=f"{settings.dash_host}:{settings.dash_port}", workers=settings.dash_workers).run()
+        bind = f"{settings.dash_host}:{settings.dash_port}"
+        Server(app.server, bind=bind, workers=settings.dash_workers, database_url=web_url).run()
         return 0
     with proxy.running(settings, nginx) as socket_path:
-        Server(app.server, bind=f"unix:{socket_path}", workers=settings.dash_workers).run()
+        Server(app.server, bind=f"unix:{socket_path}", workers=settings.dash_workers, database_url=web_url).run()
     return 0
 
 
 class Server(BaseApplication):
     """gunicorn running the app in this process's code (no import string, no config file):
-    threaded workers, so that a slow callback does not hold up the others."""
+    threaded workers, so that a slow callback does not hold up the others. Each worker opens
+    its connection pool as it starts, not on its first request."""
 
-    def __init__(self, application, bind: str, workers: int):
-        self.application, self.bind, self.workers = application, bind, workers
+    def __init__(self, application, bind: str, workers: int, database_url: str):
+        self.application, self.bind, self.workers, self.database_url = application, bind, workers, database_url
         super().__init__()
 
     def load_config(self) -> None:
         self.cfg.set("bind", self.bind)
         self.cfg.set("workers", self.workers)
         self.cfg.set("worker_class", "gthread")
-        self.cfg.set("threads", 4)
+        self.cfg.set("threads", WORKER_THREADS)
+        # The pool's connections open in its background thread while the worker waits for
+        # its first request: the first view after a start no longer waits for them (a new
+        # connection, 20–40 ms, for each of the page's callbacks arriving at once).
+        self.cfg.set("post_worker_init", lambda _worker: get_pool(self.database_url, min_size=WORKER_THREADS))
         self.cfg.set("timeout", 60)
         # Idle connections stay open longer than a person pauses between clicks: with
         # gunicorn's 2 s a request sent on a connection the server was closing failed

@@ -12,8 +12,9 @@ _pools: dict[tuple[int, str], ConnectionPool] = {}
 _lock = threading.Lock()
 
 
-def get_pool(url: str) -> ConnectionPool:
-    """The pool of this process for database `url` (opened on first use, at most 8 connections).
+def get_pool(url: str, min_size: int = 1) -> ConnectionPool:
+    """The pool of this process for database `url` (opened on first use, at most 8 connections;
+    `min_size` of them kept open, counted only when this call opens the pool).
 
     Its connections show times in the configured zone, like `geo.db.connection.connect`, and
     price random reads as the SSDs they run on do.
@@ -32,7 +33,7 @@ def get_pool(url: str) -> ConnectionPool:
             # would come back up to a minute after its database did.
             _pools[key] = ConnectionPool(
                 url,
-                min_size=1,
+                min_size=min_size,
                 max_size=8,
                 kwargs={"options": options, "autocommit": True, "connect_timeout": 5},
                 check=ConnectionPool.check_connection,

@@ -33,6 +33,8 @@ def top_grids(conn: psycopg.Connection, unit: Unit, limit: int = TOP_GRIDS) -> l
     hotspot, trend_week."""
     if not unit.is_area:
         return []
+    if unit.kind == "all":
+        return query_frame(conn, load_query("map/top_grids_all"), {"limit": limit}).to_dict("records")
     params = {**scope_params(conn, unit), "limit": limit}
     return query_frame(conn, load_query("map/top_grids"), params).to_dict("records")
 

@@ -4,10 +4,12 @@ import datetime as dt
 
 import pytest
 
-from geo.db.connection import connect
+from geo.db.connection import connect, load_query
+from geo.db.frames import query_frame
 from geo.map import areas, cases
 from geo.map.filters import CaseFilter
-from geo.shared.units import children_codes, children_geojson, find_unit, root_unit, unit_path
+from geo.map.scope import scope_params
+from geo.shared.units import Unit, children_codes, children_geojson, find_unit, root_unit, unit_path
 
 AS_OF = dt.date(2026, 11, 24)
 YEAR = CaseFilter(AS_OF - dt.timedelta(days=364), AS_OF)
@@ -157,3 +159,14 @@ def test_top_grids_are_the_highest_scores_of_the_unit(conn):
     ).fetchone()[0]
     assert scores[0] == pytest.approx(highest)
     assert areas.top_grids(conn, drill(conn, ("county", "township", "community", "grid"))[-1]) == []
+
+
+def test_top_grids_above_several_cities_are_those_of_their_grids(conn):
+    """Above several top-level areas (a province's ten cities) the grids are read in score
+    order, not by the list of every grid: the same grids as that list gives."""
+    everything = Unit("all", None, "全部", None, 0, 0, 0, 0)
+    by_list = query_frame(
+        conn, load_query("map/top_grids"), {**scope_params(conn, root_unit(conn)), "limit": areas.TOP_GRIDS}
+    ).to_dict("records")
+    assert len(by_list) == areas.TOP_GRIDS
+    assert areas.top_grids(conn, everything) == by_list
