@@ -4,12 +4,15 @@ Rebuilt from `building` whenever a trigger has marked it stale (buildings or are
 inside the caller's transaction, so a geocoder never matches against an outdated list.
 """
 
+import numpy as np
 import pandas as pd
+import shapely
 
 from geo.db.connection import load_query
 from geo.db.copy import copy_rows
 from geo.geocode.address import Address, AreaNames, keys
 from geo.geocode.parsing import parse_all
+from geo.geocode.points import NONE, covering
 
 CITY_AND_COUNTY_LEVELS = (1, 2)
 
@@ -57,13 +60,26 @@ def refresh_if_stale(conn) -> bool:
     return True
 
 
+def _areas_around(conn, rows) -> list[list[str]]:
+    """Per building (id, address, x, y), the area names of the community covering its point:
+    on a shared edge the lowest code's. Tested in memory, each community prepared once (at
+    province scale 3 s, against 17 s for a covers test in SQL per building)."""
+    communities = conn.execute(load_query("geocode/gazetteer_communities")).fetchall()
+    outlines = shapely.from_wkb([row[0] for row in communities])
+    points = shapely.points([row[2] for row in rows], [row[3] for row in rows])
+    located = np.ones(len(points), dtype=bool)
+    community = covering(outlines, points, located, rank=np.arange(len(communities)))
+    return [communities[index][1] if index != NONE else [] for index in community]
+
+
 def rebuild(conn) -> int:
     """Recompute every key and fuzzy text from the buildings; return the number of buildings."""
     names = area_names(conn)
     rows = conn.execute(load_query("geocode/gazetteer_buildings")).fetchall()
     entries, key_rows = [], []
     parsed = parse_all([row[1] for row in rows], names)
-    for (building_id, _, areas), address in zip(rows, parsed):
+    around = _areas_around(conn, rows)
+    for (building_id, *_), areas, address in zip(rows, around, parsed):
         all_areas = sorted(set(areas) | set(address.areas))
         entries.append(
             (building_id, fuzzy_text(address, names), address.numbers, all_areas)

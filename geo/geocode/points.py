@@ -51,7 +51,7 @@ def assign_points(layers: Layers, lon, lat, radius_m: float = 30.0, building=Non
     lon, lat = np.asarray(lon, dtype=float), np.asarray(lat, dtype=float)
     points = shapely.points(lon, lat)
     located = np.isfinite(lon) & np.isfinite(lat)
-    grid = _covering(layers.grids.geoms, points, located, _grid_rank(layers))
+    grid = covering(layers.grids.geoms, points, located, _grid_rank(layers))
     micro = _covering_within_grid(layers, points, grid)
     known = np.full(len(points), NONE) if building is None else np.asarray(building)
     found, distance = _buildings(layers, points, grid, radius_m, known)
@@ -76,7 +76,7 @@ def _grid_rank(layers: Layers) -> np.ndarray:
     return rank
 
 
-def _covering(polygons: np.ndarray, points: np.ndarray, located: np.ndarray, rank: np.ndarray) -> np.ndarray:
+def covering(polygons: np.ndarray, points: np.ndarray, located: np.ndarray, rank: np.ndarray) -> np.ndarray:
     """Index of the best-ranked polygon covering each point, NONE where none does."""
     result = np.full(len(points), NONE)
     if not len(polygons) or not located.any():
@@ -136,7 +136,7 @@ def _building_grids(layers: Layers) -> np.ndarray:
     if "grid" not in buildings.extra:
         inside = shapely.point_on_surface(buildings.geoms)
         located = np.ones(len(inside), dtype=bool)
-        buildings.extra["grid"] = _covering(layers.grids.geoms, inside, located, _grid_rank(layers))
+        buildings.extra["grid"] = covering(layers.grids.geoms, inside, located, _grid_rank(layers))
     return buildings.extra["grid"]
 
 

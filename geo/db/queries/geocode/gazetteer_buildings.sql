@@ -1,15 +1,6 @@
--- Every building with its standard address and the names of the areas around it (city,
--- county, township, community), found spatially so that buildings imported without codes
--- get them too.
-SELECT b.id, b.standard_address,
-       array_remove(ARRAY[city.name, county.name, township.name, community.name], NULL) AS areas
-FROM building b
-LEFT JOIN LATERAL (
-    SELECT a.id, a.name, a.parent_id FROM admin_area a
-    WHERE a.level = 4 AND ST_Covers(a.geom, ST_PointOnSurface(b.footprint))
-    ORDER BY a.code LIMIT 1
-) community ON true
-LEFT JOIN admin_area township ON township.id = community.parent_id
-LEFT JOIN admin_area county ON county.id = township.parent_id
-LEFT JOIN admin_area city ON city.id = county.parent_id
+-- Every building with its standard address and a point inside its footprint, for the
+-- gazetteer to find the community around it (geo/geocode/gazetteer.py), so that buildings
+-- imported without codes get the area names too.
+SELECT b.id, b.standard_address, ST_X(p.point), ST_Y(p.point)
+FROM building b CROSS JOIN LATERAL (SELECT ST_PointOnSurface(b.footprint) AS point) p
 ORDER BY b.id
