@@ -176,6 +176,8 @@ def _one_at_a_time(browser, url: str, steps) -> list[float]:
                     continue
                 path = address.split("://", 1)[1].split("/", 1)[1]
                 answer = client.post(host + path, data=body, headers={"Content-Type": "application/json"})
+                if not answer.ok:
+                    raise RuntimeError(f"a replayed callback failed: {answer.status} {answer.text()[:200]}")
                 match = SERVER_TIMING.search(answer.headers.get("server-timing", ""))
                 total += float(match.group(1)) if match else 0.0
             totals.append(total)

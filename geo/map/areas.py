@@ -119,7 +119,10 @@ def _shown_group(conn: psycopg.Connection, code: str | None) -> dict[str, int | 
 def _person_tree(conn: psycopg.Connection, k: int) -> _PersonTree:
     """The hierarchy's counts, remembered per database and k until a row of a table they are
     counted from is written (or TREE_MAX_AGE_S passes): counting a province's takes 1.6 s,
-    which a 30-second expiry made every worker spend twice a minute."""
+    which a 30-second expiry made every worker spend twice a minute. With `map_cache_s` 0
+    nothing is remembered, this neither."""
+    if get_settings().map_cache_s <= 0:
+        return _load_person_tree(conn, k)
     key = (conn.info.host, conn.info.port, conn.info.dbname, k)
     written = conn.execute(ROWS_WRITTEN, [list(PERSON_TREE_SOURCES)]).fetchone()[0]
     with _TREES_LOCK:
@@ -139,7 +142,7 @@ def warm_key_persons(url: str) -> None:
     try:
         with connect(url) as conn:
             _person_tree(conn, get_settings().small_count_k)
-    except psycopg.OperationalError as error:
+    except psycopg.Error as error:
         print(f"warning: key-person counts not prepared ({error}); the first view will count them", file=sys.stderr)
 
 
