@@ -172,23 +172,29 @@ def test_when_the_most_specific_key_names_a_building_the_clerk_contradicts_a_les
 
 
 def test_fuzzy_candidates_share_enough_of_their_trigrams_with_the_text(demo_conn):
-    # A text with no number can only be reviewed: its candidates are texts like it, not noise.
     floor = MatchSettings().text_floor
-    estate = demo_conn.execute("SELECT min(place) FROM geocode.address_entry WHERE place LIKE '%花园'").fetchone()[0]
-    text = estate + "附近的小卖部门口"
-
     names = area_names(demo_conn)
-    compared = fuzzy_text(parse(text, names), names)  # what the floor is applied to
 
-    def candidates_similarity(settings):
-        match = match_addresses(demo_conn, [text], settings)[0]
-        assert not match.matched
-        ids = [c["building_id"] for c in match.candidates]
+    def candidates_similarity(text, settings):
+        ids = [c["building_id"] for c in match_addresses(demo_conn, [text], settings)[0].candidates]
+        compared = fuzzy_text(parse(text, names), names)  # what the floor is applied to
         return [s for (s,) in demo_conn.execute(SIMILARITY, [compared, ids]).fetchall()]
 
-    with_floor, without = candidates_similarity(MatchSettings()), candidates_similarity(MatchSettings(text_floor=0.0))
-    assert with_floor and all(s >= floor for s in with_floor)
-    assert min(without) < floor and len(with_floor) < len(without)
+    # A text with no number can only be reviewed: its candidates are texts like it, not noise.
+    estate = demo_conn.execute("SELECT min(place) FROM geocode.address_entry WHERE place LIKE '%花园'").fetchone()[0]
+    vague = estate + "附近的小卖部门口"
+    assert not match_addresses(demo_conn, [vague])[0].matched
+    assert candidates_similarity(vague, MatchSettings()) == []
+    assert min(candidates_similarity(vague, MatchSettings(text_floor=0.0))) < floor
+    # A building number its estate does not have: the estate's buildings, above the floor.
+    text, building_no = demo_conn.execute(ESTATE_BUILDING).fetchone()
+    no_such_building = text.replace(building_no, f"{int(building_no[:-1]) + 90}栋")
+    assert no_such_building != text
+    similar = candidates_similarity(no_such_building, MatchSettings())
+    assert similar and all(s >= floor for s in similar)
 
 
+ESTATE_BUILDING = """SELECT fuzzy_text, building_no FROM geocode.address_entry
+WHERE place <> '' AND building_no ~ '^[0-9]+栋$' AND fuzzy_text LIKE '%' || building_no
+ORDER BY building_id LIMIT 1"""
 SIMILARITY = "SELECT similarity(fuzzy_text, %s) FROM geocode.address_entry WHERE building_id = ANY(%s)"
