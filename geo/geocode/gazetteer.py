@@ -66,8 +66,9 @@ def _areas_around(conn, rows) -> list[list[str]]:
     province scale 3.2 s, against 20 s for a covers test in SQL per building)."""
     communities = conn.execute(load_query("geocode/gazetteer_communities")).fetchall()
     outlines = shapely.from_wkb([row[0] for row in communities])
-    points = shapely.points([row[2] for row in rows], [row[3] for row in rows])
-    located = np.ones(len(points), dtype=bool)
+    x, y = np.array([row[2] for row in rows], dtype=float), np.array([row[3] for row in rows], dtype=float)
+    points = shapely.points(x, y)
+    located = np.isfinite(x) & np.isfinite(y)  # an empty footprint has no point (NaN)
     community = covering(outlines, points, located, rank=np.arange(len(communities)))
     return [communities[index][1] if index != NONE else [] for index in community]
 

@@ -27,6 +27,7 @@ def test_each_building_takes_the_area_names_of_the_community_around_it(demo_conn
     assert gazetteer._areas_around(demo_conn, rows) == expected
 
 
-def test_a_building_outside_every_community_has_no_area_names(demo_conn):
-    far_away = [(0, "某路1号", 0.0, 0.0)]
-    assert gazetteer._areas_around(demo_conn, far_away) == [[]]
+def test_a_building_outside_every_community_or_without_a_point_has_no_area_names(demo_conn):
+    far_away, empty_footprint = (0, "某路1号", 0.0, 0.0), (1, "某路2号", float("nan"), float("nan"))
+    assert gazetteer._areas_around(demo_conn, [far_away, empty_footprint]) == [[], []]
+    assert gazetteer._areas_around(demo_conn, []) == []
