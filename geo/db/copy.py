@@ -4,19 +4,30 @@ Rows of plain values go as CSV written by Arrow (three times pandas' speed, ten 
 psycopg's row-by-row writer); a frame with list columns (arrays) goes row by row.
 """
 
+import itertools
+from collections.abc import Iterable
+
 import pandas as pd
 import psycopg
 import pyarrow as pa
 import pyarrow.csv as pa_csv
 import shapely
 from psycopg import sql
+from psycopg.copy import QueuedLibpqWriter
 
 SRID = 4326
 
 
 def copy_rows(conn: psycopg.Connection, table: str, columns: list[str], frame: pd.DataFrame) -> None:
     """COPY the given columns of `frame` into `table` ('schema.name' or 'name'); missing values
-    become NULL, geometry columns go as hex EWKB, lists as arrays.
+    become NULL, geometry columns go as hex EWKB, lists as arrays."""
+    copy_frames(conn, table, columns, [frame])
+
+
+def copy_frames(conn: psycopg.Connection, table: str, columns: list[str], frames: Iterable[pd.DataFrame]) -> None:
+    """`copy_rows` of several frames in one COPY, each sent as soon as it is made: the server
+    stores one while the next is made (when `frames` is a generator). Lists in the first
+    frame send all frames row by row.
 
     COPY FROM refuses a table whose row-level security binds the writer (the owner role on
     the `sensitive` tables, whose security is forced): the rows then go through a temporary
@@ -27,23 +38,30 @@ def copy_rows(conn: psycopg.Connection, table: str, columns: list[str], frame: p
         conn.execute(
             sql.SQL("CREATE TEMP TABLE copy_rows_staging AS SELECT {} FROM {} WITH NO DATA").format(names, name)
         )
-        _copy(conn, sql.Identifier("copy_rows_staging"), columns, frame)
+        _copy(conn, sql.Identifier("copy_rows_staging"), columns, frames)
         conn.execute(sql.SQL("INSERT INTO {} ({}) SELECT {} FROM copy_rows_staging").format(name, names, names))
         conn.execute("DROP TABLE pg_temp.copy_rows_staging")
         return
-    _copy(conn, name, columns, frame)
+    _copy(conn, name, columns, frames)
 
 
-def _copy(conn: psycopg.Connection, name: sql.Identifier, columns: list[str], frame: pd.DataFrame) -> None:
-    values = {column: _copyable(frame[column]) for column in columns}
-    target = sql.SQL("COPY {} ({}) FROM STDIN").format(name, sql.SQL(", ").join(map(sql.Identifier, columns)))
-    if any(_holds_lists(column) for column in values.values()):
-        with conn.cursor().copy(target) as copy:
-            for row in zip(*(_python_values(column) for column in values.values())):
-                copy.write_row(row)
+def _copy(conn: psycopg.Connection, name: sql.Identifier, columns: list[str], frames: Iterable[pd.DataFrame]) -> None:
+    copyable = (pd.DataFrame({column: _copyable(frame[column]) for column in columns}) for frame in frames)
+    first = next(copyable, None)
+    if first is None:
         return
-    with conn.cursor().copy(target + sql.SQL(" (FORMAT csv)")) as copy:
-        copy.write(csv_bytes(pd.DataFrame(values)))
+    target = sql.SQL("COPY {} ({}) FROM STDIN").format(name, sql.SQL(", ").join(map(sql.Identifier, columns)))
+    if any(_holds_lists(first[column]) for column in columns):
+        with conn.cursor().copy(target) as copy:
+            for frame in itertools.chain([first], copyable):
+                for row in zip(*(_python_values(frame[column]) for column in columns)):
+                    copy.write_row(row)
+        return
+    # A thread sends the data (psycopg's queued writer), so the next frame is made meanwhile.
+    cursor = conn.cursor()
+    with cursor.copy(target + sql.SQL(" (FORMAT csv)"), writer=QueuedLibpqWriter(cursor)) as copy:
+        for frame in itertools.chain([first], copyable):
+            copy.write(csv_bytes(frame))
 
 
 def csv_bytes(rows: pd.DataFrame) -> bytes:

@@ -1,10 +1,26 @@
 """A query's result as a DataFrame, columns named as the query names them."""
 
+import io
+
 import pandas as pd
 import psycopg
+import pyarrow.csv as pa_csv
+from psycopg import sql
 
 
 def query_frame(conn: psycopg.Connection, query, params=None) -> pd.DataFrame:
     """Run `query` with `params` and return all its rows."""
     cursor = conn.execute(query, params)
     return pd.DataFrame(cursor.fetchall(), columns=[column.name for column in cursor.description])
+
+
+def copy_frame(conn: psycopg.Connection, query: str, params=None) -> pd.DataFrame:
+    """The rows of a SELECT of numbers, read with COPY as CSV and parsed by Arrow: for a
+    million rows, several times quicker than fetching them as Python tuples. A NULL comes back
+    as NaN (the column then holds floats)."""
+    statement = sql.SQL("COPY ({}) TO STDOUT (FORMAT csv, HEADER)").format(sql.SQL(query.strip().rstrip(";")))
+    buffer = io.BytesIO()
+    with conn.cursor().copy(statement, params) as copy:
+        for chunk in copy:
+            buffer.write(chunk)
+    return pa_csv.read_csv(io.BytesIO(buffer.getbuffer())).to_pandas()

@@ -6,7 +6,7 @@ import threading
 
 from psycopg_pool import ConnectionPool
 
-from geo.settings import get_settings
+from geo.db.connection import session_options
 
 _pools: dict[tuple[int, str], ConnectionPool] = {}
 _lock = threading.Lock()
@@ -16,7 +16,7 @@ def get_pool(url: str, min_size: int = 1) -> ConnectionPool:
     """The pool of this process for database `url` (opened on first use, at most 8 connections;
     `min_size` of them kept open, counted only when this call opens the pool).
 
-    Its connections show times in the configured zone, like `geo.db.connection.connect`, and
+    Its connections have the settings of `geo.db.connection.connect` (time zone, no JIT), and
     price random reads as the SSDs they run on do.
     """
     key = (os.getpid(), url)
@@ -25,7 +25,7 @@ def get_pool(url: str, min_size: int = 1) -> ConnectionPool:
             # random_page_cost 1.1 (PostgreSQL's default of 4 assumes spinning disks): with it
             # the planner reads a city's grids of a province through the (grid, date) index,
             # 34 ms, instead of scanning every placement, 190 ms (measured).
-            options = f"-c timezone={get_settings().timezone} -c random_page_cost=1.1"
+            options = f"{session_options()} -c random_page_cost=1.1"
             # Each connection is checked as it is handed out: after a database restart the
             # pool's old connections are broken, and a page must get a new one, not an error.
             # A failed connect is retried for 2 s only, then the next request tries afresh:

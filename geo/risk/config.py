@@ -2,6 +2,7 @@
 
 import tomllib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from geo.errors import UserError
@@ -44,7 +45,11 @@ class RiskConfig:
     source: dict  # the file as read, stored with every run
 
     def component(self, name: str) -> Component:
-        return next(c for c in self.components if c.name == name)
+        return self._by_name[name]
+
+    @cached_property
+    def _by_name(self) -> dict[str, Component]:
+        return {c.name: c for c in self.components}
 
 
 def load_config(path: Path | None = None) -> RiskConfig:

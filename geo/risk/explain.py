@@ -1,6 +1,7 @@
 """ "Why is this grid red?": one sentence in zh-CN and one in English per unit, built from its
 largest contributions and the numbers behind them, compared with the median of its peers."""
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from geo.risk.model import FACT_COLUMNS
@@ -63,6 +64,7 @@ MAX_PARTS = 3
 # tell more than the band its load enters the score as (README, "Risk scores").
 UNNAMED = frozenset({"key_population"})
 NOTABLE_RATIO = 1.1  # a component this far above typical is worth naming
+CHUNK_ROWS = 4096  # units explained at a time by explained_chunks
 
 
 @dataclass(frozen=True)
@@ -180,8 +182,20 @@ def _unsupported(unit: Unit, language: str) -> str:
 def explain_table(table, config, category_names: dict, rows=None) -> tuple[list[str], list[str]]:
     """zh and en sentences for the given rows (default: all) of a model table
     (geo/risk/model.py); medians are taken over the whole table."""
+    return _sentences(table, _peer_medians(table), table.index if rows is None else rows, config, category_names)
+
+
+def explained_chunks(table, config, category_names: dict, size: int = CHUNK_ROWS) -> Iterator:
+    """The table in slices of `size` rows, each with its sentences (explanation_zh and _en):
+    a full run stores one slice while the next is explained (geo/risk/store.py)."""
     medians = _peer_medians(table)
-    rows = table.index if rows is None else rows
+    for start in range(0, len(table), size):
+        rows = table.index[start : start + size]
+        zh, en = _sentences(table, medians, rows, config, category_names)
+        yield table.loc[rows].assign(explanation_zh=zh, explanation_en=en)
+
+
+def _sentences(table, medians, rows, config, category_names: dict) -> tuple[list[str], list[str]]:
     names = [c.name for c in config.components]
     zh, en = [], []
     for row, peer_median in zip(table.loc[rows].itertuples(index=False), medians.loc[rows].to_dict("records")):

@@ -1,5 +1,5 @@
 """What the risk model reads from the database: raw components, categories, weekly counts,
-the grid adjacency and which areas hold which grid. SQL in geo/db/queries/risk_*.sql."""
+the grid adjacency and which areas hold which grid. SQL in geo/db/queries/risk/."""
 
 import datetime as dt
 
@@ -7,13 +7,26 @@ import numpy as np
 import pandas as pd
 import psycopg
 
-from geo.db.connection import load_query
-from geo.db.frames import query_frame
+from geo.db.connection import in_background, load_query
+from geo.db.frames import copy_frame, query_frame
+from geo.risk import case_flows
 from geo.risk.config import RiskConfig
 
 # Queen contiguity with slack: grids closer than about a metre are neighbours.
 NEIGHBOUR_TOLERANCE_DEG = 1e-5
-COMPONENTS_WORK_MEM = "128MB"
+CASE_COLUMNS = ["grid_id", "building_id", "severity", "escalation", "reported", "closed", "deadline"]
+RAW_COLUMNS = [
+    "case_intensity",
+    "overdue",
+    "open",
+    "repeat",
+    "escalation",
+    "key_population",
+    "cases_30d",
+    "escalated_30d",
+]
+# The end of each moment's day in the session's time zone, as the cases' times are read.
+MOMENT_EPOCHS = "SELECT date_part('epoch', day::timestamptz) FROM unnest(%s::date[]) AS day"
 
 
 def moments_back(config: RiskConfig) -> list[int]:
@@ -22,34 +35,59 @@ def moments_back(config: RiskConfig) -> list[int]:
 
 
 def read_components(
-    conn: psycopg.Connection, as_of: dt.date, config: RiskConfig, days_back: list[int], grid_ids=None, counties=None
+    conn: psycopg.Connection,
+    as_of: dt.date,
+    config: RiskConfig,
+    days_back: list[int],
+    grid_ids=None,
+    counties=None,
+    snapshot: str | None = None,
 ) -> pd.DataFrame:
-    """One row per (basic grid, moment): the raw value of every component and the facts the
-    explanation quotes (cases in 30 days, escalated cases). `counties`: the county codes of
-    all of `grid_ids`, which narrows the placements read to theirs."""
+    """One row per (basic grid, moment), by moment and code: the raw value of every component
+    and the facts the explanation quotes (cases in 30 days, escalated cases). `counties`: the
+    county codes of all of `grid_ids`, which narrows the placements read to theirs. With conn's
+    `snapshot`, the key-population load is read on a second connection meanwhile."""
+    ids = None if grid_ids is None else [int(i) for i in grid_ids]
+    days = [as_of + dt.timedelta(days=1 - back) for back in days_back]  # each moment: the end of a day
+    params = {"grid_ids": ids, "moment_days": days, **_key_weights(config)}
+    with in_background(conn, snapshot, lambda c: query_frame(c, load_query("risk/grid_key_load"), params)) as key:
+        grids = query_frame(conn, load_query("risk/grids"), {"grid_ids": ids})
+        moments = [row[0] for row in conn.execute(MOMENT_EPOCHS, [days])]
+        cases = read_cases(conn, config, days, ids, counties)
+        flows = case_flows.count_flows(cases, grids["grid_id"].to_numpy(), np.array(moments), config)
+        key_load = key()
+    table = flows.merge(key_load, on=["grid_id", "moment"], how="left").fillna({"key_population": 0.0})
+    table["key_population"] = table["key_population"].astype(float)
+    table = table.merge(grids, on="grid_id")
+    return table[["grid_id", "code", "households", "moment", *RAW_COLUMNS]]
+
+
+def read_cases(conn: psycopg.Connection, config: RiskConfig, days: list[dt.date], grid_ids, counties) -> pd.DataFrame:
+    """The placed cases that can count at the end of one of `days` (case_rows.sql)."""
     severity = read_severities(conn, config)
     params = {
-        "as_of": as_of,
-        "days_back": days_back,
-        "grid_ids": None if grid_ids is None else list(grid_ids),
+        "first_t": min(days),
+        "last_t": max(days),
+        "grid_ids": grid_ids,
         "counties": counties,
         "categories": list(severity),
         "severities": list(severity.values()),
         "default_severity": config.severity["default"],
         "escalation_levels": list(config.escalation),
         "escalation_weights": list(config.escalation.values()),
+        "window_days": config.window_days,
+    }
+    cases = copy_frame(conn, load_query("risk/case_rows"), params).reindex(columns=CASE_COLUMNS)
+    return cases.astype({"grid_id": np.int64, **{column: float for column in CASE_COLUMNS[1:]}})
+
+
+def _key_weights(config: RiskConfig) -> dict:
+    return {
         "kinds": list(config.key_person_kind),
         "kind_weights": list(config.key_person_kind.values()),
         "care_levels": list(config.key_person_care),
         "care_weights": list(config.key_person_care.values()),
-        "half_life_days": config.half_life_days,
-        "window_days": config.window_days,
-        "repeat_window_days": config.repeat_window_days,
     }
-    # Its cases x moments are sorted for the distinct buildings of repeats: in memory, not on
-    # disk (for this transaction only).
-    conn.execute("SELECT set_config('work_mem', %s, true)", [COMPONENTS_WORK_MEM])
-    return query_frame(conn, load_query("risk/grid_inputs"), params)
 
 
 def read_severities(conn: psycopg.Connection, config: RiskConfig) -> dict[str, float]:

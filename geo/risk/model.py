@@ -38,9 +38,11 @@ class InProcess:
         return list(results)
 
 
-def compute(conn: psycopg.Connection, as_of: dt.date, config: RiskConfig) -> Computation:
-    """Scores, levels, hotspots, trends of every basic grid and every area, as of `as_of`."""
-    return compute_parts(InProcess(), [partition.read_part(conn, as_of, config)], config, as_of)
+def compute(conn: psycopg.Connection, as_of: dt.date, config: RiskConfig, snapshot: str | None = None) -> Computation:
+    """Scores, levels, hotspots, trends of every basic grid and every area, as of `as_of`
+    (`snapshot`: conn's, for reading on two connections at once)."""
+    whole = partition.read_part(conn, as_of, config, snapshot=snapshot)
+    return compute_parts(InProcess(), [whole], config, as_of)
 
 
 def compute_parts(runner, parts: list, config: RiskConfig, as_of: dt.date) -> Computation:
@@ -153,14 +155,12 @@ def top_categories(table: pd.DataFrame, units: pd.DataFrame, categories: pd.Data
     unit in `rows` of `table` (default: all): per kind, one grouped sum and sort."""
     wanted = table if rows is None else table.loc[rows]
     located = categories.merge(units, on="grid_id")
-    found = []
+    found: dict[tuple, list] = {}
     for kind in ("grid", *AREA_KINDS):  # units' columns are named after their kind
-        mine = located[located[kind].isin(wanted.loc[wanted["kind"] == kind, "code"])]
+        mine = located if rows is None else located[located[kind].isin(wanted.loc[wanted["kind"] == kind, "code"])]
         counts = mine.groupby([kind, "category_code"], sort=False)["cases"].sum().reset_index()
         counts = counts.sort_values([kind, "cases", "category_code"], ascending=[True, False, True])
         counts = counts[counts.groupby(kind, sort=False).cumcount() < top]
-        found.append(pd.DataFrame({"kind": kind, "code": counts[kind].to_numpy(),
-                                   "pair": [[c, int(n)] for c, n in zip(counts["category_code"], counts["cases"])]}))  # fmt: skip
-    pairs = pd.concat(found, ignore_index=True).groupby(["kind", "code"], sort=False)["pair"].agg(list)
-    result = pairs.to_dict()
-    return [result.get((kind, code), []) for kind, code in zip(wanted["kind"], wanted["code"])]
+        for code, category, cases in zip(counts[kind], counts["category_code"], counts["cases"]):
+            found.setdefault((kind, code), []).append([category, int(cases)])
+    return [found.get((kind, code), []) for kind, code in zip(wanted["kind"], wanted["code"])]

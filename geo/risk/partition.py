@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import scipy.sparse as sparse
 
+from geo.db.connection import in_background
 from geo.risk import inputs
 from geo.risk.config import RiskConfig
 from geo.risk.hotspots import classify_weeks, gi_moments, gi_z, hot_or_cold, p_values, weekly_z
@@ -56,26 +57,43 @@ class Yardstick:
     weekly_priors: list
 
 
-def read_part(conn, as_of: dt.date, config: RiskConfig, county: str | None = None, orphans: bool = False) -> Part:
+def read_part(
+    conn, as_of: dt.date, config: RiskConfig, county: str | None = None, orphans: bool = False, snapshot=None
+) -> Part:
     """The inputs of one county's grids (`orphans`: of the grids outside any county) and of
-    their halo; neither: the whole city."""
+    their halo; neither: the whole city, whose grid adjacency, weekly and category counts are
+    read on a second connection meanwhile when given conn's `snapshot` (geo/db/connection.py)."""
     own = inputs.read_units(conn, county, orphans=orphans)
-    whole = county is None and not orphans
-    pairs = inputs.read_neighbours(conn, None if whole else own["grid_id"])
-    if whole:
-        pairs = pd.concat([pairs, pairs.rename(columns={"grid_id": "neighbour_id", "neighbour_id": "grid_id"})])
-        units = own
-    else:
-        halo = np.setdiff1d(pairs["neighbour_id"].unique(), own["grid_id"].to_numpy())
-        units = pd.concat([own, inputs.read_units(conn, grid_ids=halo)], ignore_index=True) if len(halo) else own
+    if county is None and not orphans:
+        ids = own["grid_id"].to_numpy()
+        with in_background(conn, snapshot, lambda other: _whole_context(other, as_of, config, ids)) as context:
+            raw = inputs.read_components(conn, as_of, config, inputs.moments_back(config), snapshot=snapshot)
+            pairs, weekly, categories = context()
+        return _part(None, own, len(own), raw, weekly, pairs, categories)
+    pairs = inputs.read_neighbours(conn, own["grid_id"])
+    halo = np.setdiff1d(pairs["neighbour_id"].unique(), own["grid_id"].to_numpy())
+    units = pd.concat([own, inputs.read_units(conn, grid_ids=halo)], ignore_index=True) if len(halo) else own
     ids = units["grid_id"].to_numpy()
     # The placements of a county's partition are found by county (0025: '' outside any).
-    counties = None if whole else sorted(set(units["county_key"]))
-    raw = inputs.read_components(conn, as_of, config, inputs.moments_back(config), None if whole else ids, counties)
+    counties = sorted(set(units["county_key"]))
+    raw = inputs.read_components(conn, as_of, config, inputs.moments_back(config), ids, counties)
+    weekly = inputs.read_weekly_counts(conn, as_of, config.emerging_weeks, ids, False, counties)
+    categories = inputs.read_category_counts(conn, as_of, own["grid_id"], counties)
+    return _part(county, units, len(own), raw, weekly, pairs, categories)
+
+
+def _whole_context(conn, as_of: dt.date, config: RiskConfig, ids: np.ndarray) -> tuple:
+    """Of every basic grid: its neighbours (each pair both ways), weekly and category counts."""
+    pairs = inputs.read_neighbours(conn)
+    pairs = pd.concat([pairs, pairs.rename(columns={"grid_id": "neighbour_id", "neighbour_id": "grid_id"})])
+    weekly = inputs.read_weekly_counts(conn, as_of, config.emerging_weeks, ids, True)
+    return pairs, weekly, inputs.read_category_counts(conn, as_of)
+
+
+def _part(county, units, owned: int, raw, weekly, pairs, categories) -> Part:
+    ids = units["grid_id"].to_numpy()
     by_moment = [frame.set_index("grid_id").loc[ids].reset_index() for _, frame in raw.groupby("moment")]
-    weekly = inputs.read_weekly_counts(conn, as_of, config.emerging_weeks, ids, whole, counties)
-    categories = inputs.read_category_counts(conn, as_of, None if whole else own["grid_id"], counties)
-    return Part(county, units, len(own), by_moment, weekly, _weights(ids, len(own), pairs), categories)
+    return Part(county, units, owned, by_moment, weekly, _weights(ids, owned, pairs), categories)
 
 
 def _weights(ids: np.ndarray, owned: int, pairs: pd.DataFrame) -> sparse.csr_matrix:

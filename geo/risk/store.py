@@ -4,16 +4,18 @@ rows are written and read back here (geo/risk/refresh.py rescores a few of them)
 import datetime as dt
 import json
 import time
+from collections.abc import Iterable
 
+import orjson
 import pandas as pd
 import psycopg
 
-from geo.db.connection import load_query
-from geo.db.copy import copy_rows
+from geo.db.connection import export_snapshot, load_query
+from geo.db.copy import copy_frames, copy_rows
 from geo.db.frames import query_frame
 from geo.risk import inputs
 from geo.risk.config import RiskConfig
-from geo.risk.explain import explain_table
+from geo.risk.explain import explained_chunks
 from geo.risk.model import FACT_COLUMNS, compute
 
 STORED_COLUMNS = [
@@ -28,27 +30,30 @@ SENSITIVE_PARTS = ("raw", "alpha", "beta", "typical")  # in sensitive.risk_key_p
 
 def run_full(conn: psycopg.Connection, as_of: dt.date, config: RiskConfig, computer=compute) -> dict:
     """Compute every grid and area as of `as_of` and replace that day's snapshot, atomically.
-    `computer(conn, as_of, config)`: this process's `compute`, or the county-partitioned one on
-    Dask (geo/risk/cluster.py), which reads what is committed."""
+    `computer(conn, as_of, config, snapshot)`: this process's `compute`, or the
+    county-partitioned one on Dask (geo/risk/cluster.py), which reads what is committed."""
     started = time.perf_counter()
+    outermost = conn.info.transaction_status == psycopg.pq.TransactionStatus.IDLE
     with conn.transaction():
+        # Before this run writes anything, so that a second connection can read with it. Not
+        # inside a caller's transaction: it may have written, and a savepoint cannot export.
+        snapshot = export_snapshot(conn) if outermost else None
         # The newest snapshot (today's) is the one kept up to date: a run of it settles the marks
         # (those made while it runs stay); a run of an earlier day leaves them.
         conn.execute("DELETE FROM risk_pending WHERE NOT EXISTS (SELECT 1 FROM risk_run WHERE as_of > %s)", [as_of])
-        computation = computer(conn, as_of, config)
+        computation = computer(conn, as_of, config, snapshot)
         table = computation.units
-        table["explanation_zh"], table["explanation_en"] = explain_table(
-            table, config, inputs.read_category_names(conn)
-        )
-        seconds = time.perf_counter() - started
         run_id = conn.execute(
-            "INSERT INTO risk_run (as_of, seconds, config, typical) VALUES (%s, %s, %s, %s) RETURNING id",
-            [as_of, seconds, json.dumps(config.source), json.dumps(_public(computation.references))],
+            "INSERT INTO risk_run (as_of, seconds, config, typical) VALUES (%s, 0, %s, %s) RETURNING id",
+            [as_of, json.dumps(config.source), json.dumps(_public(computation.references))],
         ).fetchone()[0]
         table[f"{SENSITIVE}_typical"] = [computation.references[kind][SENSITIVE] for kind in table["kind"]]
         conn.execute("DELETE FROM risk_score WHERE as_of = %s", [as_of])
-        write_rows(conn, table, as_of, run_id, config)
-    return summary(table, as_of, time.perf_counter() - started)
+        names = inputs.read_category_names(conn)
+        write_chunks(conn, explained_chunks(table, config, names), as_of, run_id, config)
+        seconds = time.perf_counter() - started
+        conn.execute("UPDATE risk_run SET seconds = %s WHERE id = %s", [seconds, run_id])
+    return summary(table, as_of, seconds)
 
 
 def summary(table: pd.DataFrame, as_of: dt.date, seconds: float) -> dict:
@@ -66,21 +71,51 @@ def summary(table: pd.DataFrame, as_of: dt.date, seconds: float) -> dict:
 
 
 def write_rows(conn, table: pd.DataFrame, as_of: dt.date, run_id: int, config: RiskConfig) -> None:
-    names = [c.name for c in config.components]
+    """Store explained rows of a model table (and their key-population parts)."""
+    write_chunks(conn, [table], as_of, run_id, config)
+
+
+def write_chunks(conn, chunks: Iterable[pd.DataFrame], as_of: dt.date, run_id: int, config: RiskConfig) -> None:
+    """`write_rows` of a table in slices, in one COPY: each slice is stored while the next is
+    made (a generator's)."""
+    sensitive = []
+
+    def stored(chunk: pd.DataFrame) -> pd.DataFrame:
+        rows = _stored(chunk, as_of, run_id, config)
+        sensitive.append(rows[["as_of", "code"]].assign(**{p: rows[f"{SENSITIVE}_{p}"] for p in SENSITIVE_PARTS}))
+        return rows
+
+    copy_frames(conn, "risk_score", STORED_COLUMNS, (stored(chunk) for chunk in chunks))
+    if sensitive:
+        copy_rows(conn, "sensitive.risk_key_population", ["as_of", "code", *SENSITIVE_PARTS], pd.concat(sensitive))
+
+
+def _stored(table: pd.DataFrame, as_of: dt.date, run_id: int, config: RiskConfig) -> pd.DataFrame:
+    """The rows as risk_score stores them: components and facts as JSON."""
+    parts = {c.name: _parts(c.name) for c in config.components}
     rows = table.assign(as_of=as_of, run_id=run_id, county_code=table["county"])
-    records = table.to_dict("records")
-    rows["components"] = [
-        json.dumps({n: {part: r[f"{n}_{part}"] for part in _parts(n)} for n in names}) for r in records
-    ]
-    rows["facts"] = [
-        json.dumps({**{fact: int(r[fact]) for fact in FACT_COLUMNS}, "top_categories": r["top_categories"]},
-                   ensure_ascii=False)
-        for r in records
-    ]  # fmt: skip
+    rows["components"] = _json_objects(
+        {name: {part: table[f"{name}_{part}"].tolist() for part in names} for name, names in parts.items()}, len(table)
+    )
+    facts = {fact: table[fact].astype(int).tolist() for fact in FACT_COLUMNS}
+    rows["facts"] = _json_objects({**facts, "top_categories": table["top_categories"].tolist()}, len(table))
     rows["households"] = rows["households"].astype(int)
-    copy_rows(conn, "risk_score", STORED_COLUMNS, rows)
-    sensitive = rows[["as_of", "code"]].assign(**{part: rows[f"{SENSITIVE}_{part}"] for part in SENSITIVE_PARTS})
-    copy_rows(conn, "sensitive.risk_key_population", ["as_of", "code", *SENSITIVE_PARTS], sensitive)
+    return rows
+
+
+def _json_objects(columns: dict, length: int) -> list[str]:
+    """Row i's JSON object from lists of values: {key: values[i]}, nested one level deep
+    where a value is itself such a dict."""
+
+    def value(values, i):
+        return {key: inner[i] for key, inner in values.items()} if isinstance(values, dict) else values[i]
+
+    return [
+        orjson.dumps(
+            {key: value(values, i) for key, values in columns.items()}, option=orjson.OPT_SERIALIZE_NUMPY
+        ).decode()
+        for i in range(length)
+    ]
 
 
 def _parts(component: str) -> tuple[str, ...]:
