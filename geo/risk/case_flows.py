@@ -14,28 +14,30 @@ from geo.risk.config import RiskConfig
 
 SECONDS_A_DAY = 86400.0
 FLOW_COLUMNS = ("case_intensity", "escalation", "open", "overdue", "repeat", "cases_30d", "escalated_30d")
-COUNTS = ("open", "overdue", "repeat", "cases_30d", "escalated_30d")  # the integer ones
 FACT_DAYS = 30  # cases_30d, escalated_30d: the explanation's "in the last 30 days"
 
 
-def count_flows(cases: pd.DataFrame, grid_ids: np.ndarray, moments: np.ndarray, config: RiskConfig) -> pd.DataFrame:
-    """One row per (grid of `grid_ids`, moment): the case components and facts at the end of
-    each moment (epoch seconds), zero for a grid without cases.
+def count_flows(cases: pd.DataFrame, grid_ids, moments: np.ndarray, config: RiskConfig) -> pd.DataFrame:
+    """One row per (moment, grid of `grid_ids`), moment by moment and the grids in their
+    order: the case components and facts at the end of each moment (epoch seconds), zero for
+    a grid without cases.
 
     `cases`: grid_id, building_id (NaN: none), severity, escalation (weights), reported,
     closed and deadline (epoch seconds, NaN: none)."""
-    position = pd.Index(grid_ids)
-    row = position.get_indexer(cases["grid_id"].to_numpy())
+    grid_ids = np.asarray(grid_ids)
+    row = pd.Index(grid_ids).get_indexer(cases["grid_id"].to_numpy())
     inside = row >= 0
     cases, row = cases[inside], row[inside]
-    frames = [
-        _at_moment(cases, row, len(grid_ids), t, config).assign(grid_id=grid_ids, moment=number)
-        for number, t in enumerate(moments)
-    ]
-    return pd.concat(frames, ignore_index=True)
+    columns = [_at_moment(cases, row, len(grid_ids), t, config) for t in moments]
+    table = pd.DataFrame({
+        "grid_id": np.tile(grid_ids, len(moments)),
+        "moment": np.repeat(np.arange(len(moments)), len(grid_ids)),
+        **{name: np.concatenate([at[name] for at in columns]) for name in FLOW_COLUMNS},
+    })  # fmt: skip
+    return table
 
 
-def _at_moment(cases: pd.DataFrame, row: np.ndarray, grids: int, t: float, config: RiskConfig) -> pd.DataFrame:
+def _at_moment(cases: pd.DataFrame, row: np.ndarray, grids: int, t: float, config: RiskConfig) -> dict:
     """The components of every grid at one moment: what the case rows say at time t."""
     reported, closed = cases["reported"].to_numpy(float), cases["closed"].to_numpy(float)
     age = (t - reported) / SECONDS_A_DAY
@@ -49,15 +51,18 @@ def _at_moment(cases: pd.DataFrame, row: np.ndarray, grids: int, t: float, confi
     def total(weights) -> np.ndarray:
         return np.bincount(row, weights=weights, minlength=grids)
 
-    return pd.DataFrame({
+    def count(chosen) -> np.ndarray:
+        return np.bincount(row[chosen], minlength=grids)
+
+    return {
         "case_intensity": total(cases["severity"].to_numpy(float) * decay),
         "escalation": total(escalated * decay),
-        "open": total(is_open),
-        "overdue": total(is_open & (cases["deadline"].to_numpy(float) < t)),
+        "open": count(is_open),
+        "overdue": count(is_open & (cases["deadline"].to_numpy(float) < t)),
         "repeat": _repeats(cases, row, grids, seen & (age < config.repeat_window_days)),
-        "cases_30d": total(recent),
-        "escalated_30d": total(recent & (escalated > 0)),
-    }).astype({column: np.int64 for column in COUNTS})  # fmt: skip
+        "cases_30d": count(recent),
+        "escalated_30d": count(recent & (escalated > 0)),
+    }
 
 
 def _repeats(cases: pd.DataFrame, row: np.ndarray, grids: int, within: np.ndarray) -> np.ndarray:

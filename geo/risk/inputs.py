@@ -6,6 +6,7 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import psycopg
+import pyarrow as pa
 
 from geo.db.connection import in_background, load_query
 from geo.db.frames import copy_frame, query_frame
@@ -14,7 +15,9 @@ from geo.risk.config import RiskConfig
 
 # Queen contiguity with slack: grids closer than about a metre are neighbours.
 NEIGHBOUR_TOLERANCE_DEG = 1e-5
-CASE_COLUMNS = ["grid_id", "building_id", "severity", "escalation", "reported", "closed", "deadline"]
+CASE_TYPES = {"grid_id": pa.int64()} | {
+    column: pa.float64() for column in ("building_id", "severity", "escalation", "reported", "closed", "deadline")
+}
 RAW_COLUMNS = [
     "case_intensity",
     "overdue",
@@ -25,8 +28,6 @@ RAW_COLUMNS = [
     "cases_30d",
     "escalated_30d",
 ]
-# The end of each moment's day in the session's time zone, as the cases' times are read.
-MOMENT_EPOCHS = "SELECT date_part('epoch', day::timestamptz) FROM unnest(%s::date[]) AS day"
 
 
 def moments_back(config: RiskConfig) -> list[int]:
@@ -49,17 +50,26 @@ def read_components(
     `snapshot`, the key-population load is read on a second connection meanwhile."""
     ids = None if grid_ids is None else [int(i) for i in grid_ids]
     days = [as_of + dt.timedelta(days=1 - back) for back in days_back]  # each moment: the end of a day
+    # As `day::timestamptz` reads a date: its midnight in the session's time zone.
+    moments = np.array([dt.datetime.combine(day, dt.time(), conn.info.timezone).timestamp() for day in days])
     params = {"grid_ids": ids, "moment_days": days, **_key_weights(config)}
     with in_background(conn, snapshot, lambda c: query_frame(c, load_query("risk/grid_key_load"), params)) as key:
         grids = query_frame(conn, load_query("risk/grids"), {"grid_ids": ids})
-        moments = [row[0] for row in conn.execute(MOMENT_EPOCHS, [days])]
-        cases = read_cases(conn, config, days, ids, counties)
-        flows = case_flows.count_flows(cases, grids["grid_id"].to_numpy(), np.array(moments), config)
+        table = case_flows.count_flows(read_cases(conn, config, days, ids, counties), grids["grid_id"], moments, config)
         key_load = key()
-    table = flows.merge(key_load, on=["grid_id", "moment"], how="left").fillna({"key_population": 0.0})
-    table["key_population"] = table["key_population"].astype(float)
-    table = table.merge(grids, on="grid_id")
+    table["key_population"] = _by_moment_and_grid(key_load, grids["grid_id"], len(days))
+    table["code"], table["households"] = np.tile(grids["code"], len(days)), np.tile(grids["households"], len(days))
     return table[["grid_id", "code", "households", "moment", *RAW_COLUMNS]]
+
+
+def _by_moment_and_grid(key_load: pd.DataFrame, grid_ids: pd.Series, moments: int) -> np.ndarray:
+    """The key-population load of each (moment, grid) in count_flows' row order; 0 where none."""
+    values = np.zeros(moments * len(grid_ids))
+    row = pd.Index(grid_ids).get_indexer(key_load["grid_id"])
+    found = row >= 0
+    moment = key_load["moment"].to_numpy(int)[found]
+    values[moment * len(grid_ids) + row[found]] = key_load["key_population"].to_numpy(float)[found]
+    return values
 
 
 def read_cases(conn: psycopg.Connection, config: RiskConfig, days: list[dt.date], grid_ids, counties) -> pd.DataFrame:
@@ -77,8 +87,7 @@ def read_cases(conn: psycopg.Connection, config: RiskConfig, days: list[dt.date]
         "escalation_weights": list(config.escalation.values()),
         "window_days": config.window_days,
     }
-    cases = copy_frame(conn, load_query("risk/case_rows"), params).reindex(columns=CASE_COLUMNS)
-    return cases.astype({"grid_id": np.int64, **{column: float for column in CASE_COLUMNS[1:]}})
+    return copy_frame(conn, load_query("risk/case_rows"), params, CASE_TYPES)
 
 
 def _key_weights(config: RiskConfig) -> dict:

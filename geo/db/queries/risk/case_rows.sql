@@ -19,6 +19,7 @@ LEFT JOIN unnest(%(escalation_levels)s::text[], %(escalation_weights)s::float8[]
     ON e.level = c.escalation_level
 WHERE a.status = 'assigned'
   AND (%(grid_ids)s::int[] IS NULL OR a.grid_id = ANY (%(grid_ids)s::int[]))
+  AND (%(grid_ids)s::int[] IS NULL OR g.id = ANY (%(grid_ids)s::int[]))  -- the grids by their key too
   AND (%(counties)s::text[] IS NULL OR a.county_code = ANY (%(counties)s::text[]))
   AND c.reported_at <= %(last_t)s::date::timestamptz
   AND (c.reported_at > %(first_t)s::date::timestamptz - make_interval(days => %(window_days)s)

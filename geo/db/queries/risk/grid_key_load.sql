@@ -13,4 +13,5 @@ JOIN (SELECT ord::int - 1 AS moment, day::timestamptz AS t
       FROM unnest(%(moment_days)s::date[]) WITH ORDINALITY AS m (day, ord)) m
     ON k.registered_on < m.t
 WHERE k.active AND (%(grid_ids)s::int[] IS NULL OR k.grid_id = ANY (%(grid_ids)s::int[]))
+  AND (%(grid_ids)s::int[] IS NULL OR g.id = ANY (%(grid_ids)s::int[]))  -- the grids by their key too
 GROUP BY k.grid_id, m.moment
