@@ -23,13 +23,14 @@ from tests.geo.imports.conftest import import_file
 from tests.geo.imports.test_import_cases import HEADER
 
 AS_OF = dt.date(2026, 11, 24)
-# Counted here from the cases themselves, in the configured zone, without the facts' functions.
+# Counted here from the cases themselves, in the configured zone, without the facts' functions;
+# each row's county is its grid's, and above the counties (the city) none.
 GRID_RECOUNT = """
-SELECT a.grid_id, a.micro_grid_id, (c.reported_at AT TIME ZONE %(zone)s)::date, c.category_code, c.source,
-       c.status = 'closed', CASE WHEN c.status <> 'closed' THEN (c.deadline AT TIME ZONE %(zone)s)::date END,
+SELECT g.county_code, a.grid_id, a.micro_grid_id, (c.reported_at AT TIME ZONE %(zone)s)::date, c.category_code,
+       c.source, c.status = 'closed', CASE WHEN c.status <> 'closed' THEN (c.deadline AT TIME ZONE %(zone)s)::date END,
        count(*)
-FROM cases c JOIN case_assignment a ON a.case_id = c.id WHERE a.grid_id IS NOT NULL
-GROUP BY 1, 2, 3, 4, 5, 6, 7
+FROM cases c JOIN case_assignment a ON a.case_id = c.id JOIN grid g ON g.id = a.grid_id
+GROUP BY 1, 2, 3, 4, 5, 6, 7, 8
 """
 AREA_RECOUNT = """
 WITH RECURSIVE up (area_id, grid_id) AS (
@@ -37,13 +38,16 @@ WITH RECURSIVE up (area_id, grid_id) AS (
     UNION
     SELECT a.parent_id, up.grid_id FROM up JOIN admin_area a ON a.id = up.area_id WHERE a.parent_id IS NOT NULL
 )
-SELECT up.area_id, (c.reported_at AT TIME ZONE %(zone)s)::date, c.category_code, c.source, c.status = 'closed',
+SELECT CASE WHEN area.level = 1 THEN '' ELSE g.county_code END, up.area_id,
+       (c.reported_at AT TIME ZONE %(zone)s)::date, c.category_code, c.source, c.status = 'closed',
        CASE WHEN c.status <> 'closed' THEN (c.deadline AT TIME ZONE %(zone)s)::date END, count(*)
-FROM up JOIN case_assignment a ON a.grid_id = up.grid_id JOIN cases c ON c.id = a.case_id
-GROUP BY 1, 2, 3, 4, 5, 6
+FROM up JOIN admin_area area ON area.id = up.area_id JOIN grid g ON g.id = up.grid_id
+JOIN case_assignment a ON a.grid_id = up.grid_id JOIN cases c ON c.id = a.case_id
+GROUP BY 1, 2, 3, 4, 5, 6, 7
 """
-GRID_FACTS = "SELECT grid_id, micro_grid_id, day, category_code, source, closed, deadline_day, n FROM case_grid_day"
-AREA_FACTS = "SELECT area_id, day, category_code, source, closed, deadline_day, n FROM case_area_day"
+GRID_FACTS = """SELECT county_code, grid_id, micro_grid_id, day, category_code, source, closed, deadline_day, n
+FROM case_grid_day"""
+AREA_FACTS = "SELECT county_code, area_id, day, category_code, source, closed, deadline_day, n FROM case_area_day"
 
 
 def assert_facts_recount(conn) -> None:
