@@ -80,7 +80,7 @@ def _on_dask(url: str, conn, as_of: dt.date, config, workers: int = 2) -> str:
     with dask_client(workers) as client:
         ready = time.perf_counter() - started
 
-        def spread(c, day, cfg):
+        def spread(c, day, cfg, _snapshot=None):
             return compute_on_dask(client, url, c, day, cfg)
 
         distributed = best_of(lambda: run_full(conn, as_of, config, spread), 2)

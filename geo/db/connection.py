@@ -6,10 +6,11 @@ owner role (the superuser only creates and drops databases: `admin_url`).
 """
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import psycopg
 from psycopg import sql
@@ -20,6 +21,8 @@ from geo.db.cluster_auth import passfile_for_role, sibling_passfile
 from geo.db.ownership import prepare_database
 from geo.errors import UserError
 from geo.settings import Settings, get_settings
+
+T = TypeVar("T")
 
 QUERIES_DIR = Path(__file__).parent / "queries"
 _PREPARED: set[str] = set()  # the local databases this process has created or prepared
@@ -122,16 +125,17 @@ def transaction(url: str | None = None) -> Iterator[psycopg.Connection]:
 
 
 def export_snapshot(conn: psycopg.Connection) -> str:
-    """The snapshot of conn's open transaction, for `sibling` connections to read the same
-    rows. Only of a transaction that has written nothing: a sibling would not see its writes."""
+    """The snapshot of conn's open transaction now, for `sibling` connections to read in.
+    Only of a transaction that has written nothing: a sibling would not see its writes. (In
+    READ COMMITTED, conn's own later statements see later commits; a sibling does not.)"""
     return conn.execute("SELECT pg_export_snapshot()").fetchone()[0]
 
 
 @contextmanager
 def sibling(conn: psycopg.Connection, snapshot: str) -> Iterator[psycopg.Connection]:
-    """A second connection to conn's database, as its role and with its settings, inside a
-    read-only transaction that sees `snapshot` (`export_snapshot` of conn): for reading on a
-    second core what conn would read."""
+    """A second connection to conn's database, as its role and with the settings it was
+    opened with (`connect`'s options, not those SET since), inside a read-only transaction
+    that sees `snapshot` (`export_snapshot` of conn): for reading on a second core."""
     with psycopg.connect(conn.info.dsn, password=conn.info.password or None) as other:
         other.isolation_level, other.read_only = psycopg.IsolationLevel.REPEATABLE_READ, True
         other.execute(sql.SQL("SET TRANSACTION SNAPSHOT {}").format(sql.Literal(snapshot)))
@@ -139,7 +143,7 @@ def sibling(conn: psycopg.Connection, snapshot: str) -> Iterator[psycopg.Connect
 
 
 @contextmanager
-def in_background(conn: psycopg.Connection, snapshot: str | None, read) -> Iterator:
+def in_background(conn: psycopg.Connection, snapshot: str | None, read: Callable[[psycopg.Connection], T]) -> Iterator:
     """`read(connection)` on a `sibling` of conn in a thread, while the block goes on with
     conn; yields the function that waits for its result. Without a snapshot, `read(conn)`
     runs when its result is asked for."""

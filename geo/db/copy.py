@@ -26,8 +26,9 @@ def copy_rows(conn: psycopg.Connection, table: str, columns: list[str], frame: p
 
 def copy_frames(conn: psycopg.Connection, table: str, columns: list[str], frames: Iterable[pd.DataFrame]) -> None:
     """`copy_rows` of several frames in one COPY, each sent as soon as it is made: the server
-    stores one while the next is made (when `frames` is a generator). Lists in the first
-    frame send all frames row by row.
+    stores one while the next is made (when `frames` is a generator, which must not use
+    `conn`: a thread of the COPY is writing to it). Lists in the first frame send all frames
+    row by row.
 
     COPY FROM refuses a table whose row-level security binds the writer (the owner role on
     the `sensitive` tables, whose security is forced): the rows then go through a temporary

@@ -19,7 +19,8 @@ def copy_frame(conn: psycopg.Connection, query: str, params=None, types: dict | 
     million rows, several times quicker than fetching them as Python tuples. `types`: column
     name -> Arrow type (else inferred; a column of NULLs only is then of no type). A NULL
     comes back as NaN (the column then holds floats)."""
-    statement = sql.SQL("COPY ({}) TO STDOUT (FORMAT csv, HEADER)").format(sql.SQL(query.strip().rstrip(";")))
+    # The query on lines of its own: a comment on its last line must not swallow the ')'.
+    statement = sql.SQL("COPY (\n{}\n) TO STDOUT (FORMAT csv, HEADER)").format(sql.SQL(query.strip().rstrip(";")))
     buffer = io.BytesIO()
     with conn.cursor().copy(statement, params) as copy:
         for chunk in copy:

@@ -13,6 +13,7 @@ import pandas as pd
 from geo.risk.config import RiskConfig
 
 SECONDS_A_DAY = 86400.0
+CASE_VALUES = ("building_id", "severity", "escalation", "reported", "closed", "deadline")
 FLOW_COLUMNS = ("case_intensity", "escalation", "open", "overdue", "repeat", "cases_30d", "escalated_30d")
 FACT_DAYS = 30  # cases_30d, escalated_30d: the explanation's "in the last 30 days"
 
@@ -27,26 +28,23 @@ def count_flows(cases: pd.DataFrame, grid_ids, moments: np.ndarray, config: Risk
     grid_ids = np.asarray(grid_ids)
     row = pd.Index(grid_ids).get_indexer(cases["grid_id"].to_numpy())
     inside = row >= 0
-    cases, row = cases[inside], row[inside]
-    columns = [_at_moment(cases, row, len(grid_ids), t, config) for t in moments]
-    table = pd.DataFrame({
+    case = {column: cases[column].to_numpy(float)[inside] for column in CASE_VALUES}
+    at = [_at_moment(case, row[inside], len(grid_ids), t, config) for t in moments]
+    return pd.DataFrame({
         "grid_id": np.tile(grid_ids, len(moments)),
         "moment": np.repeat(np.arange(len(moments)), len(grid_ids)),
-        **{name: np.concatenate([at[name] for at in columns]) for name in FLOW_COLUMNS},
+        **{name: np.concatenate([values[name] for values in at]) for name in FLOW_COLUMNS},
     })  # fmt: skip
-    return table
 
 
-def _at_moment(cases: pd.DataFrame, row: np.ndarray, grids: int, t: float, config: RiskConfig) -> dict:
-    """The components of every grid at one moment: what the case rows say at time t."""
-    reported, closed = cases["reported"].to_numpy(float), cases["closed"].to_numpy(float)
-    age = (t - reported) / SECONDS_A_DAY
-    seen = reported <= t
+def _at_moment(case: dict, row: np.ndarray, grids: int, t: float, config: RiskConfig) -> dict:
+    """The components of every grid at one moment: what the cases' values say at time t."""
+    age = (t - case["reported"]) / SECONDS_A_DAY
+    seen = case["reported"] <= t
     counted = seen & (age < config.window_days)
     decay = np.where(counted, np.exp(-np.log(2) * np.where(counted, age, 0) / config.half_life_days), 0.0)
-    is_open = seen & ~(closed <= t)  # not closed, or closed after t (NaN: never closed)
+    is_open = seen & ~(case["closed"] <= t)  # not closed, or closed after t (NaN: never closed)
     recent = seen & (age < FACT_DAYS)
-    escalated = cases["escalation"].to_numpy(float)
 
     def total(weights) -> np.ndarray:
         return np.bincount(row, weights=weights, minlength=grids)
@@ -55,22 +53,22 @@ def _at_moment(cases: pd.DataFrame, row: np.ndarray, grids: int, t: float, confi
         return np.bincount(row[chosen], minlength=grids)
 
     return {
-        "case_intensity": total(cases["severity"].to_numpy(float) * decay),
-        "escalation": total(escalated * decay),
+        "case_intensity": total(case["severity"] * decay),
+        "escalation": total(case["escalation"] * decay),
         "open": count(is_open),
-        "overdue": count(is_open & (cases["deadline"].to_numpy(float) < t)),
-        "repeat": _repeats(cases, row, grids, seen & (age < config.repeat_window_days)),
+        "overdue": count(is_open & (case["deadline"] < t)),  # NaN: no deadline, never overdue
+        "repeat": _repeats(case["building_id"], row, grids, seen & (age < config.repeat_window_days)),
         "cases_30d": count(recent),
-        "escalated_30d": count(recent & (escalated > 0)),
+        "escalated_30d": count(recent & (case["escalation"] > 0)),
     }
 
 
-def _repeats(cases: pd.DataFrame, row: np.ndarray, grids: int, within: np.ndarray) -> np.ndarray:
+def _repeats(building: np.ndarray, row: np.ndarray, grids: int, within: np.ndarray) -> np.ndarray:
     """重复报事 per grid: its cases with a building inside the repeat window, less one per
     building (a building's first case is no repeat)."""
-    building = cases["building_id"].to_numpy(float)
     within = within & ~np.isnan(building)
     rows, buildings = row[within].astype(np.int64), building[within].astype(np.int64)
-    span = int(buildings.max(initial=0)) + 1
-    grid_of_pair = np.unique(rows * span + buildings) // span  # one per (grid, building)
+    lowest = buildings.min(initial=0)
+    span = int(buildings.max(initial=0) - lowest) + 1
+    grid_of_pair = np.unique(rows * span + (buildings - lowest)) // span  # one per (grid, building)
     return np.bincount(rows, minlength=grids) - np.bincount(grid_of_pair, minlength=grids)

@@ -79,7 +79,9 @@ def _full_run(conn, as_of: dt.date, config, workers: int | None) -> dict:
 
     with dask_client(workers, settings.dask_scheduler) as client:
         url = database_url()
-        return run_full(conn, as_of, config, lambda c, day, cfg, _: compute_on_dask(client, url, c, day, cfg))
+        return run_full(
+            conn, as_of, config, lambda c, day, cfg, _snapshot=None: compute_on_dask(client, url, c, day, cfg)
+        )
 
 
 def explain_unit(conn, code: str, as_of: dt.date | None) -> dict:

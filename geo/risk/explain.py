@@ -185,10 +185,11 @@ def explain_table(table, config, category_names: dict, rows=None) -> tuple[list[
     return _sentences(table, _peer_medians(table), table.index if rows is None else rows, config, category_names)
 
 
-def explained_chunks(table, config, category_names: dict, size: int = CHUNK_ROWS) -> Iterator:
-    """The table in slices of `size` rows, each with its sentences (explanation_zh and _en):
-    a full run stores one slice while the next is explained (geo/risk/store.py)."""
-    medians = _peer_medians(table)
+def explained_chunks(table, config, category_names: dict, size: int | None = None) -> Iterator:
+    """The table in slices of `size` rows (CHUNK_ROWS), each with its sentences
+    (explanation_zh and _en): a full run stores one slice while the next is explained
+    (geo/risk/store.py)."""
+    size, medians = size or CHUNK_ROWS, _peer_medians(table)
     for start in range(0, len(table), size):
         rows = table.index[start : start + size]
         zh, en = _sentences(table, medians, rows, config, category_names)

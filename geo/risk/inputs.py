@@ -18,6 +18,8 @@ NEIGHBOUR_TOLERANCE_DEG = 1e-5
 CASE_TYPES = {"grid_id": pa.int64()} | {
     column: pa.float64() for column in ("building_id", "severity", "escalation", "reported", "closed", "deadline")
 }
+# The end of each moment's day in the session's time zone, as the queries cut days.
+MOMENT_EPOCHS = "SELECT date_part('epoch', day::timestamptz) FROM unnest(%s::date[]) AS day"
 RAW_COLUMNS = [
     "case_intensity",
     "overdue",
@@ -50,8 +52,7 @@ def read_components(
     `snapshot`, the key-population load is read on a second connection meanwhile."""
     ids = None if grid_ids is None else [int(i) for i in grid_ids]
     days = [as_of + dt.timedelta(days=1 - back) for back in days_back]  # each moment: the end of a day
-    # As `day::timestamptz` reads a date: its midnight in the session's time zone.
-    moments = np.array([dt.datetime.combine(day, dt.time(), conn.info.timezone).timestamp() for day in days])
+    moments = np.array([row[0] for row in conn.execute(MOMENT_EPOCHS, [days])])
     params = {"grid_ids": ids, "moment_days": days, **_key_weights(config)}
     with in_background(conn, snapshot, lambda c: query_frame(c, load_query("risk/grid_key_load"), params)) as key:
         grids = query_frame(conn, load_query("risk/grids"), {"grid_ids": ids})

@@ -6,6 +6,7 @@ import json
 import time
 from collections.abc import Iterable
 
+import numpy as np
 import orjson
 import pandas as pd
 import psycopg
@@ -43,6 +44,7 @@ def run_full(conn: psycopg.Connection, as_of: dt.date, config: RiskConfig, compu
         conn.execute("DELETE FROM risk_pending WHERE NOT EXISTS (SELECT 1 FROM risk_run WHERE as_of > %s)", [as_of])
         computation = computer(conn, as_of, config, snapshot)
         table = computation.units
+        # Its id first (the scores refer to it), its seconds once they are stored.
         run_id = conn.execute(
             "INSERT INTO risk_run (as_of, seconds, config, typical) VALUES (%s, 0, %s, %s) RETURNING id",
             [as_of, json.dumps(config.source), json.dumps(_public(computation.references))],
@@ -78,7 +80,7 @@ def write_rows(conn, table: pd.DataFrame, as_of: dt.date, run_id: int, config: R
 def write_chunks(conn, chunks: Iterable[pd.DataFrame], as_of: dt.date, run_id: int, config: RiskConfig) -> None:
     """`write_rows` of a table in slices, in one COPY: each slice is stored while the next is
     made (a generator's)."""
-    sensitive = []
+    sensitive = []  # each slice's key-population parts, gathered as the slices go by
 
     def stored(chunk: pd.DataFrame) -> pd.DataFrame:
         rows = _stored(chunk, as_of, run_id, config)
@@ -91,8 +93,12 @@ def write_chunks(conn, chunks: Iterable[pd.DataFrame], as_of: dt.date, run_id: i
 
 
 def _stored(table: pd.DataFrame, as_of: dt.date, run_id: int, config: RiskConfig) -> pd.DataFrame:
-    """The rows as risk_score stores them: components and facts as JSON."""
+    """The rows as risk_score stores them: components and facts as JSON (a number that is not
+    finite stops the run: JSON has none, and orjson would write null)."""
     parts = {c.name: _parts(c.name) for c in config.components}
+    numbers = table[[f"{name}_{part}" for name, names in parts.items() for part in names]].to_numpy(float)
+    if not np.isfinite(numbers).all():
+        raise ValueError("a risk component is not a finite number")
     rows = table.assign(as_of=as_of, run_id=run_id, county_code=table["county"])
     rows["components"] = _json_objects(
         {name: {part: table[f"{name}_{part}"].tolist() for part in names} for name, names in parts.items()}, len(table)

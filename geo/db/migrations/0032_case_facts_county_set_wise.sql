@@ -28,7 +28,7 @@ BEGIN
            d.deadline_day, sum(d.n)
     FROM case_fact_delta d LEFT JOIN grid g ON g.id = d.grid_id
     GROUP BY 1, 2, 3, 4, 5, 6, 7, 8 HAVING sum(d.n) <> 0
-    ORDER BY 1, 2, 4, 5, 6, 7, 8, 3
+    ORDER BY 2, 4, 5, 6, 7, 8, 3  -- as before (0021): writers lock rows in one order, no deadlock
     ON CONFLICT ON CONSTRAINT case_grid_day_key DO UPDATE SET n = f.n + EXCLUDED.n;
     WITH summed AS (
         SELECT l.area_id, d.day, d.category_code, d.source, d.closed, d.deadline_day, sum(d.n) AS n
@@ -40,7 +40,7 @@ BEGIN
     INSERT INTO case_area_day AS f (county_code, area_id, day, category_code, source, closed, deadline_day, n)
     SELECT c.county_code, s.area_id, s.day, s.category_code, s.source, s.closed, s.deadline_day, s.n
     FROM summed s JOIN county c USING (area_id)
-    ORDER BY 1, 2, 3, 4, 5, 6, 7
+    ORDER BY 2, 3, 4, 5, 6, 7  -- the order of case_facts_unlink_grids (0028): no deadlock
     ON CONFLICT ON CONSTRAINT case_area_day_key DO UPDATE SET n = f.n + EXCLUDED.n;
     IF EXISTS (SELECT FROM case_fact_delta WHERE n < 0) THEN
         DELETE FROM case_grid_day WHERE n = 0;

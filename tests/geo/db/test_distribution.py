@@ -79,8 +79,8 @@ def test_the_doc_names_every_distributed_reference_and_pending_table():
 
 
 def test_the_writers_fill_the_county_from_the_grid(demo_db):
-    """The demo load, the geocoder's placements and the facts' functions wrote these rows
-    without naming the county: the triggers filled it."""
+    """The demo load and the geocoder's placements wrote these rows without naming the
+    county: the triggers filled it; the facts' functions name it themselves (0032)."""
     with connect(demo_db) as conn:
         assert conn.execute("SELECT count(*) FROM grid WHERE county_code = ''").fetchone()[0] == 0
         wrong = conn.execute(

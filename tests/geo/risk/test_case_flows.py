@@ -1,14 +1,19 @@
 """The case components counted in memory (geo/risk/case_flows.py) on cases whose answers are
-worked out by hand, and the full run's inputs read on two connections equal to one."""
+worked out by hand and against a plain recount of a city's cases; the full run's inputs read
+on two connections equal to one; a run stored in slices equal to one stored whole."""
+
+import datetime as dt
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from geo.db.connection import connect, export_snapshot
-from geo.risk import partition
+from geo.db.frames import query_frame
+from geo.risk import explain, inputs, partition
 from geo.risk.case_flows import count_flows
 from geo.risk.config import load_config
+from geo.risk.store import run_full
 from tests.conftest import DEMO_AS_OF
 
 DAY = 86400.0
@@ -37,6 +42,10 @@ CASES = pd.DataFrame([
     case(10, 400),  # older than the window but still open
     case(10, -1, building=5),  # reported after the first moment
     case(99, 1, building=7),  # a grid not asked for
+    case(30, 0, closed_days_ago=0, building=8),  # reported and closed at t itself
+    case(30, 365),  # exactly a window old, still open
+    case(30, 2, deadline_days_ago=0),  # no building, due at t
+    case(30, 3, building=8),
 ])  # fmt: skip
 
 
@@ -48,11 +57,12 @@ def test_counts_at_each_moment_are_those_worked_out_by_hand():
     config = load_config()
     assert (config.half_life_days, config.window_days, config.repeat_window_days) == (90, 365, 90)
     flows = count_flows(CASES, np.array([10, 20]), np.array([NOW, NOW - 16 * DAY]), config)
+    assert list(flows["grid_id"]) == [10, 20, 10, 20] and list(flows["moment"]) == [0, 0, 1, 1]
     now = flows[(flows["grid_id"] == 10) & (flows["moment"] == 0)].iloc[0]
     assert now["case_intensity"] == pytest.approx(2 * decay(10) + decay(20) + decay(40) + decay(100))
     assert now["escalation"] == pytest.approx(0.5 * decay(20))
     assert (now["open"], now["overdue"], now["cases_30d"], now["escalated_30d"]) == (3, 1, 2, 1)
-    assert now["repeat"] == 2  # three cases at building 5 within 90 days, one at building 6
+    assert now["repeat"] == 2  # three cases at building 5 within 90 days
     # 16 days earlier: the case of 10 days ago not yet reported, that of 20 days ago still open.
     before = flows[(flows["grid_id"] == 10) & (flows["moment"] == 1)].iloc[0]
     assert before["case_intensity"] == pytest.approx(decay(4) + decay(24) + decay(84))
@@ -61,6 +71,14 @@ def test_counts_at_each_moment_are_those_worked_out_by_hand():
     empty = flows[flows["grid_id"] == 20]
     assert len(empty) == 2 and (empty.drop(columns=["grid_id", "moment"]).to_numpy() == 0).all()
     assert set(flows["grid_id"]) == {10, 20}
+
+
+def test_the_edges_of_each_window_are_those_of_the_sql_it_replaced():
+    flows = count_flows(CASES, np.array([30]), np.array([NOW]), load_config()).iloc[0]
+    # Reported at t counts (age 0); closed at t is closed; due at t is not overdue (deadline < t);
+    # 365 days old is outside the window (age < 365) but still open; no building, no repeat.
+    assert flows["case_intensity"] == pytest.approx(1 + decay(2) + decay(3))
+    assert (flows["open"], flows["overdue"], flows["cases_30d"], flows["repeat"]) == (3, 0, 3, 1)
 
 
 def test_no_cases_at_all_give_zero_rows_for_every_grid_and_moment():
@@ -98,3 +116,51 @@ def test_a_sibling_reads_what_the_snapshot_saw_not_later_commits(city_db):
     assert before.weekly.sum() > 0 and before.by_moment[0]["cases_30d"].sum() > 0
     assert again.by_moment[0]["cases_30d"].sum() == 0  # conn's own reads see each commit
     np.testing.assert_array_equal(before.weekly, again.weekly)  # the sibling's: as exported
+
+
+# Recounted here from the cases, one grid at a time in plain SQL, at the end of the as-of day.
+RECOUNT = """
+WITH t AS (SELECT (%(day)s::date)::timestamptz AS t),
+placed AS (
+    SELECT a.grid_id, a.building_id, c.*, date_part('epoch', t.t - c.reported_at) / 86400 AS age, t.t
+    FROM cases c JOIN case_assignment a ON a.case_id = c.id, t
+    WHERE a.status = 'assigned' AND c.reported_at <= t.t
+)
+SELECT grid_id,
+       count(*) FILTER (WHERE closed_at IS NULL OR closed_at > t) AS open,
+       count(*) FILTER (WHERE (closed_at IS NULL OR closed_at > t) AND deadline < t) AS overdue,
+       count(*) FILTER (WHERE age < 30) AS cases_30d,
+       count(building_id) FILTER (WHERE age < 90) - count(DISTINCT building_id) FILTER (WHERE age < 90) AS repeat,
+       sum(coalesce(s.weight, %(default)s) * power(2, -age / 90)) FILTER (WHERE age < 365) AS case_intensity
+FROM placed LEFT JOIN unnest(%(codes)s::text[], %(weights)s::float8[]) AS s (code, weight) ON s.code = category_code
+GROUP BY grid_id
+"""
+
+
+def test_the_components_equal_a_plain_recount_of_the_cases(city_db):
+    config = load_config()
+    with connect(city_db) as conn:
+        read = inputs.read_components(conn, DEMO_AS_OF, config, [0]).set_index("grid_id")
+        severity = inputs.read_severities(conn, config)  # category -> weight (the catalogue's, weights.toml's)
+        params = {"day": DEMO_AS_OF + dt.timedelta(days=1), "codes": list(severity), "weights": list(severity.values())}
+        recount = query_frame(conn, RECOUNT, params | {"default": config.severity["default"]}).set_index("grid_id")
+    recount = recount.reindex(read.index, fill_value=0)
+    for column in ("open", "overdue", "cases_30d", "repeat"):
+        assert (read[column] == recount[column]).all(), column
+    assert read["case_intensity"].to_numpy() == pytest.approx(recount["case_intensity"].astype(float).to_numpy())
+    assert read["cases_30d"].sum() > 100 and read["repeat"].sum() > 0 and read["overdue"].sum() > 0
+
+
+def test_a_run_stored_in_many_slices_stores_what_one_slice_does(city_db, monkeypatch):
+    def stored(conn):
+        rows = query_frame(conn, "SELECT * FROM risk_score WHERE as_of = %s ORDER BY code", [DEMO_AS_OF])
+        return rows.drop(columns=["run_id", "updated_at"])
+
+    with connect(city_db) as conn:
+        run_full(conn, DEMO_AS_OF, load_config())
+        whole = stored(conn)
+        monkeypatch.setattr(explain, "CHUNK_ROWS", 7)
+        run_full(conn, DEMO_AS_OF, load_config())
+        sliced = stored(conn)
+    assert len(whole) > 7 * 10
+    pd.testing.assert_frame_equal(whole, sliced)
