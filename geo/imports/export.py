@@ -78,11 +78,11 @@ def _hide_key_persons(conn, frame: pd.DataFrame, current: bool) -> pd.DataFrame:
     hidden, geo/map/suppression.py), so that a file and the map together reveal nothing more.
     An export of an earlier day hides per grid as if the grid's total were known."""
     k = get_settings().small_count_k
-    shown = {}
+    shown, published = {}, areas.grid_categories_shown(conn) if current else None
     for grid, rows in frame.groupby("grid_code"):
         counts = dict(zip(rows["category"], rows["persons"].astype(int), strict=True))
         if current and (unit := find_unit(conn, grid)) is not None and unit.kind == "grid":
-            cells = areas.key_persons_by_category(conn, unit)
+            cells = published(unit.code)
         else:
             group = suppress_group(counts, k)
             cells = dict.fromkeys(counts) if group.total_hidden else group.cells

@@ -6,6 +6,7 @@ profiles of a grid and a building. Key persons leave here as counts only, hidden
 import sys
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import psycopg
@@ -66,6 +67,14 @@ def key_persons_by_category(conn: psycopg.Connection, unit: Unit) -> dict[str, i
     return _shown_group(conn, unit.code)
 
 
+def grid_categories_shown(conn: psycopg.Connection) -> Callable[[str], dict[str, int | None]]:
+    """`key_persons_by_category` by a basic grid's code, the hierarchy read once: for a loop
+    over many grids (an export)."""
+    k = get_settings().small_count_k
+    tree = _person_tree(conn, k)
+    return lambda code: _shown_in(tree, code, k)
+
+
 def published_grid_key_persons(conn: psycopg.Connection, codes: list[str]) -> dict[str, int | None]:
     """{grid code: active key persons} of current basic grids, exactly as the map publishes
     them (the grid's cell in its parent's table; None where hidden), the same for every viewer.
@@ -74,8 +83,11 @@ def published_grid_key_persons(conn: psycopg.Connection, codes: list[str]) -> di
     Example:
         >>> published_grid_key_persons(conn, ["4118020010010001"])  # {'4118020010010001': None}
     """
-    tree = _person_tree(conn, get_settings().small_count_k)
-    return {code: _shown_group(conn, tree.parents[code]).get(code) for code in codes if code in tree.parents}
+    k = get_settings().small_count_k
+    tree = _person_tree(conn, k)  # once: each grid's table is its parent's, shared by its siblings
+    parents = {tree.parents[code] for code in codes if code in tree.parents}
+    shown = {parent: _shown_in(tree, parent, k) for parent in parents}
+    return {code: shown[tree.parents[code]].get(code) for code in codes if code in tree.parents}
 
 
 def forget_key_persons() -> None:
@@ -107,7 +119,11 @@ class _PersonTree:
 
 def _shown_group(conn: psycopg.Connection, code: str | None) -> dict[str, int | None]:
     k = get_settings().small_count_k
-    tree = _person_tree(conn, k)
+    return _shown_in(_person_tree(conn, k), code, k)
+
+
+def _shown_in(tree: "_PersonTree", code: str | None, k: int) -> dict[str, int | None]:
+    """The cells of `code`'s table as published: suppressed along its path from the root."""
     if code not in tree.groups:
         return {}
     path = tree.path(code)
