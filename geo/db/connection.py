@@ -143,7 +143,9 @@ def sibling(conn: psycopg.Connection, snapshot: str) -> Iterator[psycopg.Connect
 
 
 @contextmanager
-def in_background(conn: psycopg.Connection, snapshot: str | None, read: Callable[[psycopg.Connection], T]) -> Iterator:
+def in_background(
+    conn: psycopg.Connection, snapshot: str | None, read: Callable[[psycopg.Connection], T]
+) -> Iterator[Callable[[], T]]:
     """`read(connection)` on a `sibling` of conn in a thread, while the block goes on with
     conn; yields the function that waits for its result. Without a snapshot, `read(conn)`
     runs when its result is asked for."""

@@ -19,7 +19,8 @@ CASE_TYPES = {"grid_id": pa.int64()} | {
     column: pa.float64() for column in ("building_id", "severity", "escalation", "reported", "closed", "deadline")
 }
 # The end of each moment's day in the session's time zone, as the queries cut days.
-MOMENT_EPOCHS = "SELECT date_part('epoch', day::timestamptz) FROM unnest(%s::date[]) AS day"
+MOMENT_EPOCHS = """SELECT date_part('epoch', day::timestamptz)
+FROM unnest(%s::date[]) WITH ORDINALITY AS m (day, ord) ORDER BY ord"""
 RAW_COLUMNS = [
     "case_intensity",
     "overdue",

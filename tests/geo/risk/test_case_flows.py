@@ -10,9 +10,10 @@ import pytest
 
 from geo.db.connection import connect, export_snapshot
 from geo.db.frames import query_frame
-from geo.risk import explain, inputs, partition
+from geo.risk import explain, inputs, partition, store
 from geo.risk.case_flows import count_flows
 from geo.risk.config import load_config
+from geo.risk.model import FACT_COLUMNS
 from geo.risk.store import run_full
 from tests.conftest import DEMO_AS_OF
 
@@ -122,18 +123,24 @@ def test_a_sibling_reads_what_the_snapshot_saw_not_later_commits(city_db):
 RECOUNT = """
 WITH t AS (SELECT (%(day)s::date)::timestamptz AS t),
 placed AS (
-    SELECT a.grid_id, a.building_id, c.*, date_part('epoch', t.t - c.reported_at) / 86400 AS age, t.t
-    FROM cases c JOIN case_assignment a ON a.case_id = c.id, t
+    SELECT a.grid_id, a.building_id, c.*, date_part('epoch', t.t - c.reported_at) / 86400 AS age, t.t,
+           coalesce(s.weight, %(default)s) AS severity, coalesce(e.weight, 0) AS escalation
+    FROM cases c JOIN case_assignment a ON a.case_id = c.id CROSS JOIN t
+    LEFT JOIN unnest(%(codes)s::text[], %(weights)s::float8[]) AS s (code, weight) ON s.code = c.category_code
+    LEFT JOIN unnest(%(levels)s::text[], %(level_weights)s::float8[]) AS e (level, weight)
+        ON e.level = c.escalation_level
     WHERE a.status = 'assigned' AND c.reported_at <= t.t
 )
 SELECT grid_id,
        count(*) FILTER (WHERE closed_at IS NULL OR closed_at > t) AS open,
        count(*) FILTER (WHERE (closed_at IS NULL OR closed_at > t) AND deadline < t) AS overdue,
        count(*) FILTER (WHERE age < 30) AS cases_30d,
-       count(building_id) FILTER (WHERE age < 90) - count(DISTINCT building_id) FILTER (WHERE age < 90) AS repeat,
-       sum(coalesce(s.weight, %(default)s) * power(2, -age / 90)) FILTER (WHERE age < 365) AS case_intensity
-FROM placed LEFT JOIN unnest(%(codes)s::text[], %(weights)s::float8[]) AS s (code, weight) ON s.code = category_code
-GROUP BY grid_id
+       count(*) FILTER (WHERE age < 30 AND escalation > 0) AS escalated_30d,
+       count(building_id) FILTER (WHERE age < %(repeat)s)
+           - count(DISTINCT building_id) FILTER (WHERE age < %(repeat)s) AS repeat,
+       coalesce(sum(severity * power(2, -age / %(half_life)s)) FILTER (WHERE age < %(window)s), 0) AS case_intensity,
+       coalesce(sum(escalation * power(2, -age / %(half_life)s)) FILTER (WHERE age < %(window)s), 0) AS escalation
+FROM placed GROUP BY grid_id
 """
 
 
@@ -142,19 +149,34 @@ def test_the_components_equal_a_plain_recount_of_the_cases(city_db):
     with connect(city_db) as conn:
         read = inputs.read_components(conn, DEMO_AS_OF, config, [0]).set_index("grid_id")
         severity = inputs.read_severities(conn, config)  # category -> weight (the catalogue's, weights.toml's)
-        params = {"day": DEMO_AS_OF + dt.timedelta(days=1), "codes": list(severity), "weights": list(severity.values())}
-        recount = query_frame(conn, RECOUNT, params | {"default": config.severity["default"]}).set_index("grid_id")
+        params = {
+            "day": DEMO_AS_OF + dt.timedelta(days=1),
+            "codes": list(severity),
+            "weights": list(severity.values()),
+            "default": config.severity["default"],
+            "levels": list(config.escalation),
+            "level_weights": list(config.escalation.values()),
+            "repeat": config.repeat_window_days,
+            "half_life": config.half_life_days,
+            "window": config.window_days,
+        }
+        recount = query_frame(conn, RECOUNT, params).set_index("grid_id")
     recount = recount.reindex(read.index, fill_value=0)
-    for column in ("open", "overdue", "cases_30d", "repeat"):
+    for column in ("open", "overdue", "cases_30d", "escalated_30d", "repeat"):
         assert (read[column] == recount[column]).all(), column
-    assert read["case_intensity"].to_numpy() == pytest.approx(recount["case_intensity"].astype(float).to_numpy())
+    for column in ("case_intensity", "escalation"):
+        assert read[column].to_numpy() == pytest.approx(recount[column].astype(float).to_numpy()), column
     assert read["cases_30d"].sum() > 100 and read["repeat"].sum() > 0 and read["overdue"].sum() > 0
+    assert read["escalated_30d"].sum() > 0
 
 
 def test_a_run_stored_in_many_slices_stores_what_one_slice_does(city_db, monkeypatch):
     def stored(conn):
-        rows = query_frame(conn, "SELECT * FROM risk_score WHERE as_of = %s ORDER BY code", [DEMO_AS_OF])
-        return rows.drop(columns=["run_id", "updated_at"])
+        day = [DEMO_AS_OF]
+        public = query_frame(conn, "SELECT * FROM risk_score WHERE as_of = %s ORDER BY code", day)
+        sensitive = query_frame(conn, "SELECT * FROM sensitive.risk_key_population WHERE as_of = %s ORDER BY code", day)
+        conn.commit()  # the next run opens its own transaction (and reads on two connections)
+        return public.drop(columns=["run_id", "updated_at"]), sensitive
 
     with connect(city_db) as conn:
         run_full(conn, DEMO_AS_OF, load_config())
@@ -162,5 +184,17 @@ def test_a_run_stored_in_many_slices_stores_what_one_slice_does(city_db, monkeyp
         monkeypatch.setattr(explain, "CHUNK_ROWS", 7)
         run_full(conn, DEMO_AS_OF, load_config())
         sliced = stored(conn)
-    assert len(whole) > 7 * 10
-    pd.testing.assert_frame_equal(whole, sliced)
+    assert len(whole[0]) > 7 * 10 and len(whole[1]) == len(whole[0])
+    pd.testing.assert_frame_equal(whole[0], sliced[0])
+    pd.testing.assert_frame_equal(whole[1], sliced[1])
+
+
+def test_a_component_that_is_not_a_number_stops_the_store():
+    config = load_config()
+    row = {
+        f"{c.name}_{part}": 1.0 for c in config.components for part in ("raw", "ratio", "contribution", "alpha", "beta")
+    }
+    row |= dict.fromkeys(FACT_COLUMNS, 1) | {"county": "1", "households": 100, "top_categories": []}
+    table = pd.DataFrame([row, row | {"overdue_ratio": float("nan")}])
+    with pytest.raises(ValueError, match="not a finite number"):
+        store._stored(table, DEMO_AS_OF, 1, config)
