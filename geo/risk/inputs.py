@@ -15,9 +15,7 @@ from geo.risk.config import RiskConfig
 
 # Queen contiguity with slack: grids closer than about a metre are neighbours.
 NEIGHBOUR_TOLERANCE_DEG = 1e-5
-CASE_TYPES = {"grid_id": pa.int64()} | {
-    column: pa.float64() for column in ("building_id", "severity", "escalation", "reported", "closed", "deadline")
-}
+CASE_TYPES = {"grid_id": pa.int64()} | {column: pa.float64() for column in case_flows.CASE_VALUES}
 # The end of each moment's day in the session's time zone, as the queries cut days.
 MOMENT_EPOCHS = """SELECT date_part('epoch', day::timestamptz)
 FROM unnest(%s::date[]) WITH ORDINALITY AS m (day, ord) ORDER BY ord"""
