@@ -250,6 +250,10 @@ def test_name_and_draft_survive_a_reload_and_the_language_switch(page, community
     page.reload()
     page.wait_for_selector(".bnd-label", timeout=WAIT_MS)
     assert "系统管理员" in page.locator(".user-box").inner_text()  # the author is who signed in
+    # The language switch draws the page anew: switched while the map still flies to the
+    # community, Leaflet logs "Cannot read properties of undefined (reading '_leaflet_pos')"
+    # (seen once in four runs). A known race of Leaflet's, left to its own issue.
+    settled(page)
     page.check("#f-lang input[value=en]")
     page.wait_for_function(
         "document.querySelector('#bnd-draft-info').textContent.indexOf('Draft #') >= 0", timeout=WAIT_MS
