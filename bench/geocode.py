@@ -23,6 +23,7 @@ from bench import load_query
 from bench.clerk_forms import DESTROYING, KEEPING, RURAL, RURAL_KEEPING, URBAN, sample_buildings, tally
 from bench.perturb import partial_or_contradictory, slip_one_character
 from geo.db.connection import connect
+from geo.db.frames import copied_out
 from geo.geocode.bulk import assign_pending
 from geo.geocode.matcher import match_addresses
 from geo.geocode.store import ASSIGNMENT_COLUMNS
@@ -108,12 +109,8 @@ def _ours(conn, extra: int) -> pd.DataFrame:
 
 
 def _stored_rows(conn) -> pd.DataFrame:
-    buffer = io.BytesIO()
-    with conn.cursor().copy(load_query("read_placements")) as copy:
-        for chunk in copy:
-            buffer.write(chunk)
-    buffer.seek(0)
-    return pd.read_csv(buffer, dtype=str, keep_default_na=False)[ASSIGNMENT_COLUMNS]
+    rows = copied_out(conn, load_query("read_placements"))
+    return pd.read_csv(rows, dtype=str, keep_default_na=False)[ASSIGNMENT_COLUMNS]
 
 
 def _copy_only(conn, csv_text: str) -> None:

@@ -21,9 +21,15 @@ def copy_frame(conn: psycopg.Connection, query: str, params=None, types: dict | 
     comes back as NaN (the column then holds floats)."""
     # The query on lines of its own: a comment on its last line must not swallow the ')'.
     statement = sql.SQL("COPY (\n{}\n) TO STDOUT (FORMAT csv, HEADER)").format(sql.SQL(query.strip().rstrip(";")))
+    options = pa_csv.ConvertOptions(column_types=types or {})
+    return pa_csv.read_csv(copied_out(conn, statement, params), convert_options=options).to_pandas()
+
+
+def copied_out(conn: psycopg.Connection, statement, params=None) -> io.BytesIO:
+    """All that a `COPY … TO STDOUT` statement writes, in memory and ready to read."""
     buffer = io.BytesIO()
     with conn.cursor().copy(statement, params) as copy:
         for chunk in copy:
             buffer.write(chunk)
-    options = pa_csv.ConvertOptions(column_types=types or {})
-    return pa_csv.read_csv(io.BytesIO(buffer.getbuffer()), convert_options=options).to_pandas()
+    buffer.seek(0)
+    return buffer

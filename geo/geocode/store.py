@@ -4,7 +4,6 @@ New placements are appended with COPY. Recomputed placements are compared with t
 ones in the database and only those that differ are replaced, so a re-run writes nothing.
 """
 
-import io
 import queue
 import threading
 
@@ -15,6 +14,7 @@ from psycopg import sql
 
 from geo.db.connection import load_query
 from geo.db.copy import csv_bytes
+from geo.db.frames import copied_out
 from geo.shared.crs import to_wgs84_by_row
 
 # What a placement copies from its case, for the map's counts (migration 0014). The bulk
@@ -62,14 +62,9 @@ def read_cases(conn, where: str = "true", params=None, limit: int | None = None)
     query = sql.SQL(load_query("geocode/cases_to_locate")).format(
         where=sql.SQL(where), limit=sql.SQL("LIMIT {}").format(sql.Literal(limit)) if limit else sql.SQL("")
     )
-    buffer = io.BytesIO()
-    with conn.cursor().copy(query, params) as copy:
-        for chunk in copy:
-            buffer.write(chunk)
-    buffer.seek(0)
     # Only an empty field is missing: an address typed as 'NA' or 'null' is still text.
     frame = pd.read_csv(
-        buffer,
+        copied_out(conn, query, params),
         dtype={"raw_crs": object, "address_text": object, "method": object, "closed": object},
         keep_default_na=False,
         na_values=[""],
