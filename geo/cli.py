@@ -18,6 +18,7 @@ from geo.errors import UserError
 from geo.geocode import command as geocode_command
 from geo.imports import command as import_command
 from geo.imports import export as export_command
+from geo.loop import command as loop_command
 from geo.risk import command as risk_command
 from geo.settings import get_settings
 from geo.shared import processes
@@ -73,6 +74,7 @@ def build_parser() -> argparse.ArgumentParser:
     boundaries_command.add_parser(commands)
     users_command.add_parser(commands)
     audit_command.add_parser(commands)
+    loop_command.add_parser(commands)
     counts = commands.add_parser("counts", help="print row counts per level")
     counts.set_defaults(handler=run_counts)
     return parser

@@ -52,10 +52,12 @@ SOURCE_OF = {lookup_key(name): code for code, names in SOURCES.items() for name 
 # row, as its place in the case's handling cannot be guessed.
 STATUS_WORDS = {
     "accepted": ("已受理", "待受理", "待处理", "新建", "登记", "已登记", "待派遣"),
-    "dispatched": ("已交办", "派遣", "已派遣", "派单", "已派单", "分拨", "已分拨", "转办", "已转办"),
+    "dispatched": ("交办", "已交办", "派遣", "已派遣", "派单", "已派单", "分拨", "已分拨", "转办", "已转办"),
     "in_progress": ("处置中", "处理中", "正在办理", "在办", "办理", "待办结"),
     "feedback": ("已反馈", "已处置", "待核查", "核查", "待审核"),
+    "verified": ("已核查", "核查通过", "已核实", "核实通过", "待结案"),
     "follow_up": ("已回访", "待回访"),
+    "returned": ("退回", "已退回", "被退回", "回退", "驳回"),
     "closed": ("已结案", "办结", "已办结", "已完成", "完成", "已关闭", "关闭", "归档", "已归档"),
 }
 FIELDS = [

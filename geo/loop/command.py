@@ -1,0 +1,89 @@
+"""`python -m geo cases move|history|escalate` and `python -m geo scheduler`: the case loop from
+the command line, acting for the whole database as the owner (the mover is named with --as)."""
+
+import getpass
+import json
+
+from geo.db.connection import connect, load_query, transaction
+from geo.errors import UserError
+from geo.loop import moves, scheduler
+from geo.loop.escalation import escalate_due
+
+
+def add_parser(commands) -> None:
+    cases = commands.add_parser("cases", help="the case loop: move a case, its history, escalate what is due")
+    actions = cases.add_subparsers(dest="action", required=True, metavar="ACTION")
+    move = actions.add_parser("move", help="move case CODE by ACTION (dispatch, take, return, report_back, …)")
+    move.add_argument("code", help="the case's code")
+    move.add_argument("move", metavar="ACTION", help="a move of the transition table (python -m geo cases moves)")
+    move.add_argument("--version", type=int, help="the version you saw (default: the current one)")
+    move.add_argument("--note", default="", help="what was done, or the reason")
+    move.add_argument("--detail", default="{}", help='JSON, e.g. \'{"kind": "grid", "to": "GRIDCODE"}\'')
+    move.add_argument("--as", dest="actor", default=getpass.getuser(), help="who moves it (default: you)")
+    move.set_defaults(handler=run_move)
+    show = actions.add_parser("history", help="case CODE's moves, oldest first")
+    show.add_argument("code")
+    show.set_defaults(handler=run_history)
+    actions.add_parser("moves", help="the legal moves: action, from, to, roles").set_defaults(handler=run_moves)
+    actions.add_parser("escalate", help="escalate the cases due now, once").set_defaults(handler=run_escalate)
+    run = commands.add_parser("scheduler", help="run the project's scheduler (escalation …) until stopped")
+    run.add_argument("--once", action="store_true", help="run the jobs due now and stop")
+    run.set_defaults(handler=run_scheduler)
+
+
+def run_move(args) -> int:
+    try:
+        detail = json.loads(args.detail)
+    except ValueError as error:
+        raise UserError(f"--detail is not JSON: {error}") from None
+    if not isinstance(detail, dict):
+        raise UserError("--detail is a JSON object")
+    with transaction() as conn:
+        case_id, _status, version = _case(conn, args.code)
+        moved = moves.move(conn, case_id, args.move, args.version or version, args.note, detail, args.actor)
+    print(f"{args.code}: {moved.status} (version {moved.version})")
+    return 0
+
+
+def run_history(args) -> int:
+    with connect() as conn:
+        case_id, status, version = _case(conn, args.code)
+        for event in moves.history(conn, case_id):
+            arrow = f"{event['from_status'] or '-'} → {event['to_status']}"
+            note = f"  {event['note']}" if event["note"] else ""
+            print(f"{event['at']:%Y-%m-%d %H:%M:%S}  {event['actor']:<12} {event['name_zh']:<6} {arrow}{note}")
+    print(f"now {status}, version {version}")
+    return 0
+
+
+def run_moves(args) -> int:
+    with connect() as conn:
+        rows = conn.execute(
+            "SELECT action, name_zh, from_status, to_status, roles FROM case_transition ORDER BY action, from_status"
+        ).fetchall()
+    for action, name, source, target, roles in rows:
+        print(f"{action:<12} {name:<6} {source:<12} → {target:<12} {', '.join(roles)}")
+    return 0
+
+
+def run_escalate(args) -> int:
+    with transaction() as conn:
+        print(f"escalated {escalate_due(conn)} cases")
+    return 0
+
+
+def run_scheduler(args) -> int:
+    if args.once:
+        for name, outcome in scheduler.run_due().items():
+            print(f"{name}: {outcome}")
+        return 0
+    print("scheduler running (Ctrl-C stops it)", flush=True)
+    scheduler.serve()
+    return 0
+
+
+def _case(conn, code: str) -> tuple[int, str, int]:
+    row = conn.execute(load_query("loop/case_by_code"), {"code": code}).fetchone()
+    if row is None:
+        raise UserError(f"no case {code!r}")
+    return row
