@@ -65,6 +65,17 @@ SUMMARIES = {
     "service_request": ["路灯损坏报修", "垃圾清运不及时", "下水道堵塞"],
 }
 STUCK_SHARE = 0.02  # cases that stall and run past their deadline
+# The loop's open states in order (migration 0033); a case stands in one by its progress.
+OPEN_STEPS = ("accepted", "dispatched", "in_progress", "feedback", "verified")
+RETURNED_SHARE = 0.04  # of the dispatched and in-hand cases, sent back to the dispatcher
+SATISFIED_SHARE = 0.93  # of call-backs (published figures: > 90 %)
+MEDIATION_OUTCOMES = {"success": 0.92, "failed": 0.04, "litigation": 0.02, "petition": 0.02}
+# The department a category goes to when not to the grid (case_handler codes, migration 0033).
+DEPARTMENT_OF = {
+    "hazard_fire": "fire", "hazard_building": "housing", "hazard_production": "emergency",
+    "public_order": "police", "dispute_land": "natural_res", "dispute_labour_wages": "labour",
+    "dispute_property": "housing", "dispute_consumer": "market", "service_request": "urban_admin",
+}  # fmt: skip
 UNMATCHABLE_SHARE = 0.02  # addresses that no gazetteer can resolve
 
 
@@ -197,8 +208,34 @@ def _closed_loop(cases: pd.DataFrame, as_of: dt.date, rng) -> None:
     closed = (closing <= now).to_numpy()
     cases["closed_at"] = closing.where(closed)
     progress = ((now - cases["reported_at"]).dt.total_seconds() / (duration_days * 86400)).to_numpy()
-    steps = np.array(["accepted", "dispatched", "in_progress", "feedback", "follow_up"])
-    cases["status"] = np.where(closed, "closed", steps[np.clip((progress * 5).astype(int), 0, 4)])
+    step = np.clip((progress * len(OPEN_STEPS)).astype(int), 0, len(OPEN_STEPS) - 1)
+    cases["status"] = np.where(closed, "closed", np.array(OPEN_STEPS)[step])
+    step_started = cases["reported_at"] + pd.to_timedelta(step / len(OPEN_STEPS) * duration_days * 86400, unit="s")
+    cases["state_since"] = closing.where(closed, step_started)
+    _loop_details(cases, now)
+
+
+def _loop_details(cases: pd.DataFrame, now: pd.Timestamp) -> None:
+    """Who handles each dispatched case, disputes' mediation outcomes, call-backs after
+    closing and a few cases returned to the dispatcher. From a generator of their own (seeded
+    by the cases), so that the demo's other draws stay as they were before the loop."""
+    rng = np.random.default_rng([len(cases), int(now.timestamp())])
+    handled = (cases["status"] != "accepted").to_numpy()
+    to_grid = rng.random(len(cases)) < 0.7
+    department = cases["category_code"].map(DEPARTMENT_OF).fillna("people_med").to_numpy()
+    cases["assignee_kind"] = np.where(~handled, None, np.where(to_grid, "grid", np.where(
+        np.char.startswith(department.astype(str), "people_") , "mediation", "department")))
+    cases["assignee"] = np.where(~handled, None, np.where(to_grid, cases["grid_code"], department))
+    returned = np.isin(cases["status"], ["dispatched", "in_progress"]) & (rng.random(len(cases)) < RETURNED_SHARE)
+    cases.loc[returned, "status"] = "returned"
+    reported_back = np.isin(cases["status"], ["feedback", "verified", "closed"])
+    dispute = cases["category_code"].str.startswith("dispute_").to_numpy()
+    outcome = rng.choice(list(MEDIATION_OUTCOMES), size=len(cases), p=list(MEDIATION_OUTCOMES.values()))
+    cases["mediation_outcome"] = np.where(reported_back & dispute, outcome, None)
+    called = cases["closed_at"] + pd.to_timedelta(rng.uniform(0.5, 3.0, len(cases)) * 86400, unit="s")
+    called = called.where(called <= now)
+    cases["called_back_at"] = called
+    cases["satisfied"] = pd.array(np.where(called.notna(), rng.random(len(cases)) < SATISFIED_SHARE, None), dtype="boolean")
 
 
 def _location_form(cases: pd.DataFrame, rng) -> None:

@@ -212,6 +212,12 @@ CASE_COLUMNS = [
     "deadline",
     "closed_at",
     "escalation_level",
+    "state_since",
+    "assignee_kind",
+    "assignee",
+    "mediation_outcome",
+    "called_back_at",
+    "satisfied",
 ]
 
 
