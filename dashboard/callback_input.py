@@ -262,6 +262,29 @@ RULES = {
     ("bnd-open", "n_clicks"): count,
     ("bnd-discard", "n_clicks"): count,
     ("bnd-commit", "n_clicks"): count,
+    # the dispatch desk
+    ("desk-url", "search"): text(),
+    ("desk-view", "value"): text(20),
+    ("desk-group", "value"): CODE,
+    ("desk-search", "value"): text(100),
+    ("desk-tick", "n_intervals"): count,
+    ("desk-rev", "data"): count,
+    ("desk-lang", "data"): language,
+    ("desk-seen", "data"): record({"id": between(1, 2**62), "version": between(1, 2**31), "code": CODE}),
+    ("desk-departments", "data"): OPTIONS,
+    ("desk-note", "value"): text(2000),
+    ("desk-kind", "value"): text(20),
+    ("desk-to", "value"): CODE,
+    ("desk-partners", "value"): texts(),
+    ("desk-outcome", "value"): text(20),
+    ("desk-satisfied", "value"): text(5),
+    ("desk-method", "value"): text(10),
+    ("desk-into", "value"): CODE,
+    **{
+        (f"desk-do-{name}", "n_clicks"): count
+        for name in ("dispatch", "take", "report_back", "return", "redo", "verify", "close", "call_back", "reopen",
+                     "merge", "escalate")  # fmt: skip
+    },
     # the wall screen
     ("wall-url", "search"): text(),
     ("wall-config", "data"): WALL_CONFIG,

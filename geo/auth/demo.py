@@ -16,6 +16,7 @@ DEMO_USERS = (
     ("leader", "区县领导", "leader", "county", "leader-demo-2026"),
     ("township", "街道领导", "leader", "township", "township-demo-2026"),
     ("gridworker", "网格员", "grid_worker", "grid", "grid-demo-2026"),
+    ("dispatcher", "街道调度员", "dispatcher", "township", "dispatch-demo-2026"),
     ("planner", "网格规划员", "planner", "township", "planner-demo-2026"),
     ("officer", "重点人群专干", "key_person_officer", "township", "officer-demo-2026"),
     ("admin", "系统管理员", "admin", None, "admin-demo-2026"),

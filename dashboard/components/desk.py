@@ -1,0 +1,232 @@
+"""The dispatch desk's parts: the queue table, the case card (facts, clocks, the case on a small
+map, likely duplicates, history) and the action panel, whose fields and buttons always exist
+(the callbacks name them) and are shown as the case's state and the user's role allow."""
+
+import dash_leaflet as dl
+from dash import dcc, html
+
+from dashboard.components.map_view import basemap_layer
+from dashboard.i18n import (
+    CALL_BACK_METHOD,
+    DESK_ACTION,
+    DESK_VIEW,
+    HANDLER_KIND,
+    MEDIATION_OUTCOME,
+    SOURCE,
+    dropdown_labels,
+    label,
+    pick,
+    text,
+)
+from geo.loop.desk import Clock
+
+ACTIONS = ("dispatch", "take", "report_back", "return", "redo", "verify", "close", "call_back", "reopen", "merge",
+           "escalate")  # fmt: skip
+# The fields each action reads; a field is shown when a legal action needs it.
+FIELDS_OF = {
+    "dispatch": ("kind", "to", "partners"),
+    "report_back": ("outcome",),
+    "call_back": ("satisfied", "method"),
+    "merge": ("into",),
+}
+FIELDS = ("note", "kind", "to", "partners", "outcome", "satisfied", "method", "into")
+HIDDEN = {"display": "none"}
+
+
+def view_options(counts: dict, lang: str) -> list[dict]:
+    """The queue's views with their counts."""
+    return [{"label": f"{pick(DESK_VIEW[v], lang)} {counts.get(v, 0)}", "value": v} for v in DESK_VIEW]
+
+
+def queue_table(rows: list[dict], view: str, lang: str, limit: int) -> html.Div:
+    """The queue: one row a case, linked to it; its deadline coloured by its clock."""
+    if not rows:
+        return html.Div(text("desk_empty", lang), className="note")
+    head = html.Tr([html.Th(text(f"desk_col_{c}", lang)) for c in ("code", "category", "status", "level", "deadline")])
+    body = [
+        html.Tr(
+            [
+                html.Td(dcc.Link(row["code"], href=f"/cases?case={row['code']}&view={view}")),
+                html.Td(pick((row["category_zh"], row["category_en"]), lang)),
+                html.Td(pick((row["status_zh"], row["status_en"]), lang)),
+                html.Td(pick((row["level_zh"], row["level_en"]), lang)),
+                html.Td(clock_text(row["clock"], lang), className=f"clock clock-{row['clock'].colour}"),
+            ]
+        )
+        for row in rows
+    ]
+    more = [html.Div(text("desk_shown", lang, n=limit), className="note")] if len(rows) >= limit else []
+    return html.Div([html.Table([html.Thead(head), html.Tbody(body)], className="desk-table"), *more])
+
+
+def case_card(case: dict, history: list[dict], duplicates: list[dict], lang: str) -> html.Div:
+    """What the dispatcher needs to decide: the case, its clocks, its place, its history."""
+    facts = [
+        (text("desk_reported", lang), f"{case['reported_at']:%Y-%m-%d %H:%M}"),
+        (text("desk_source", lang), label(SOURCE, case["source"], lang)),
+        (text("desk_address", lang), case["address_text"] or case["building_address"] or "—"),
+        (text("desk_place", lang), f"{case['grid_name'] or '—'} {case['grid_code'] or ''}"),
+    ]
+    if case["assignee"]:
+        handler = pick((case["assignee_zh"], case["assignee_en"]), lang)
+        facts.append((text("desk_assignee", lang), f"{label(HANDLER_KIND, case['assignee_kind'], lang)} · {handler}"))
+    if case["partners"]:
+        facts.append((text("desk_partners", lang), "、".join(case["partners"])))
+    if case["mediation_outcome"]:
+        facts.append((text("desk_outcome", lang), label(MEDIATION_OUTCOME, case["mediation_outcome"], lang)))
+    if case["called_back_at"]:
+        verdict = text("desk_satisfied" if case["satisfied"] else "desk_unsatisfied", lang)
+        facts.append((text("desk_callback", lang), f"{case['called_back_at']:%Y-%m-%d} {verdict}"))
+    notes = []
+    if case["merged_into_code"]:
+        notes.append(text("desk_merged", lang, code=case["merged_into_code"]))
+    if case["reopened"]:
+        notes.append(text("desk_reopened", lang, n=case["reopened"]))
+    return html.Div(
+        [
+            html.H2([case["code"], html.Span(pick((case["status_zh"], case["status_en"]), lang), className="desk-status")]),
+            html.Div(
+                [
+                    html.Span(pick((case["category_zh"], case["category_en"]), lang), className="desk-tag"),
+                    html.Span(pick((case["level_zh"], case["level_en"]), lang), className="desk-tag"),
+                    html.Span(clock_text(case["clock"], lang), className=f"desk-tag clock-{case['clock'].colour}"),
+                    *_state_clock(case, lang),
+                ],
+                className="desk-tags",
+            ),
+            html.P(case["summary"], className="desk-summary"),
+            html.Dl([part for name, value in facts for part in (html.Dt(name), html.Dd(value))], className="desk-facts"),
+            *[html.Div(note, className="note") for note in notes],
+            _case_map(case),
+            html.H3(text("desk_duplicates", lang)),
+            _duplicates(duplicates, lang),
+            html.H3(text("desk_history", lang)),
+            _history(history, lang),
+        ],
+        className="desk-card",
+    )
+
+
+def action_panel(lang: str) -> html.Div:
+    """Every field and button of every move, hidden until a case's state allows them."""
+    labels = dropdown_labels(lang)
+    fields = [
+        _field("note", lang, "desk_note", dcc.Textarea(id="desk-note", maxLength=2000, className="desk-note")),
+        _field("kind", lang, "desk_kind", dcc.RadioItems(id="desk-kind", inline=True, value="grid",
+               options=[{"label": pick(name, lang), "value": k} for k, name in HANDLER_KIND.items()])),  # fmt: skip
+        _field("to", lang, "desk_to", dcc.Dropdown(id="desk-to", labels=labels, className="dd wide")),
+        _field("partners", lang, "desk_partners_pick",
+               dcc.Dropdown(id="desk-partners", multi=True, labels=labels, className="dd wide")),  # fmt: skip
+        _field("outcome", lang, "desk_outcome_pick", dcc.RadioItems(id="desk-outcome", inline=True,
+               options=[{"label": pick(name, lang), "value": k} for k, name in MEDIATION_OUTCOME.items()])),  # fmt: skip
+        _field("satisfied", lang, "desk_callback", dcc.RadioItems(id="desk-satisfied", inline=True, options=[
+            {"label": text("desk_satisfied", lang), "value": "yes"},
+            {"label": text("desk_unsatisfied", lang), "value": "no"}])),  # fmt: skip
+        _field("method", lang, "desk_method", dcc.RadioItems(id="desk-method", inline=True, value="phone",
+               options=[{"label": pick(name, lang), "value": k} for k, name in CALL_BACK_METHOD.items()])),  # fmt: skip
+        _field("into", lang, "desk_into", dcc.Dropdown(id="desk-into", labels=labels, className="dd wide")),
+    ]
+    buttons = [
+        html.Button(pick(DESK_ACTION[a], lang), id=f"desk-do-{a}", n_clicks=0, className=f"desk-do desk-do-{a}", style=HIDDEN)
+        for a in ACTIONS
+    ]
+    return html.Div(
+        [html.H3(text("desk_actions", lang)), html.Div(id="desk-no-actions", className="note"), *fields,
+         html.Div(buttons, className="desk-buttons"), html.Div(id="desk-msg", role="status")],  # fmt: skip
+        id="desk-actions",
+        className="desk-actions",
+    )
+
+
+def shown(legal: list[str]) -> tuple[list[dict], list[dict]]:
+    """(the buttons' styles in ACTIONS order, the fields' styles in FIELDS order) for the legal moves."""
+    needed = {"note"} if legal else set()
+    for action in legal:
+        needed.update(FIELDS_OF.get(action, ()))
+    return [{} if a in legal else HIDDEN for a in ACTIONS], [{} if f in needed else HIDDEN for f in FIELDS]
+
+
+def clock_text(clock: Clock, lang: str) -> str:
+    """'剩余 2天3小时' / '超期 5天0小时'; '—' without a clock."""
+    if clock.left_s is None:
+        return "—"
+    key = "desk_left" if clock.left_s >= 0 else "desk_over"
+    return text(key, lang, t=duration_text(abs(clock.left_s), lang))
+
+
+def duration_text(seconds: float, lang: str) -> str:
+    days, rest = divmod(int(seconds), 86400)
+    if days:
+        return text("desk_days_hours", lang, d=days, h=rest // 3600)
+    if rest >= 3600:
+        return text("desk_hours", lang, h=rest // 3600)
+    return text("desk_minutes", lang, m=max(rest // 60, 1))
+
+
+def target_options(targets: list[dict], kind: str, lang: str) -> list[dict]:
+    """The handlers of `kind` as dropdown options."""
+    return [
+        {"label": f"{pick((t['name_zh'], t['name_en']), lang)} {t['code']}", "value": t["code"]}
+        for t in targets
+        if t["kind"] == kind
+    ]
+
+
+def _state_clock(case: dict, lang: str) -> list:
+    clock = case["state_clock"]
+    if clock.left_s is None or case["status"] == "closed":
+        return []
+    return [html.Span(f"{text('desk_state_clock', lang)} {clock_text(clock, lang)}", className=f"desk-tag clock-{clock.colour}")]
+
+
+def _case_map(case: dict) -> html.Div:
+    if case["lon"] is None:
+        return html.Div()
+    point = [case["lat"], case["lon"]]
+    return html.Div(
+        dl.Map(
+            [basemap_layer(), dl.CircleMarker(center=point, radius=9, color="#c0392b", fillOpacity=0.8)],
+            center=point,
+            zoom=17,
+            className="desk-map",
+        ),
+        className="desk-map-wrap",
+    )
+
+
+def _duplicates(rows: list[dict], lang: str) -> html.Div:
+    if not rows:
+        return html.Div(text("desk_no_duplicates", lang), className="note")
+    items = [
+        html.Li(
+            [
+                dcc.Link(row["code"], href=f"/cases?case={row['code']}"),
+                f" {row['reported_at']:%m-%d %H:%M} · {pick((row['status_zh'], row['status_en']), lang)} · ",
+                text("desk_same_building", lang) if row["same_building"] else text("desk_metres", lang, n=row["metres"]),
+                html.Div(row["summary"], className="note"),
+            ]
+        )
+        for row in rows
+    ]
+    return html.Ul(items, className="desk-duplicates")
+
+
+def _history(events: list[dict], lang: str) -> html.Div:
+    if not events:
+        return html.Div(text("desk_no_history", lang), className="note")
+    items = [
+        html.Li(
+            [
+                html.Span(f"{e['at']:%Y-%m-%d %H:%M}", className="desk-when"),
+                html.Strong(label(DESK_ACTION, e["action"], lang)),
+                f" {e['actor']}",
+                *([html.Div(e["note"], className="desk-event-note")] if e["note"] else []),
+            ]
+        )
+        for e in events
+    ]
+    return html.Ol(items, className="desk-history")
+
+
+def _field(name: str, lang: str, key: str, control) -> html.Div:
+    return html.Div([html.Label(text(key, lang)), control], id=f"desk-field-{name}", className="field", style=HIDDEN)
