@@ -1,6 +1,6 @@
 """Creates the Dash app and serves it with gunicorn (several workers, not Flask's development
 server), behind the project's own nginx when installed (dashboard/proxy.py). Pages: the safety map at /, the data overview at /overview, the boundary editor at
-/boundaries, the dispatch desk at /cases, and the live wall screen at /wall/ (a Dash app of its own on the same server: no
+/boundaries, the dispatch desk at /cases, the grid worker's phone page at /m, and the live wall screen at /wall/ (a Dash app of its own on the same server: no
 header, its own callbacks)."""
 
 import sys
@@ -16,10 +16,10 @@ from dashboard.access import OWNER_DATABASE_KEY, SIGNED_IN, guarded, may
 from dashboard.components.controls import label, language_switch, user_box
 from dashboard.login import setup_login
 from dashboard.login_limits import trust_proxies
-from dashboard.pages import boundaries, cases, key_person_records, overview, safety_map, wall
+from dashboard.pages import boundaries, cases, key_person_records, overview, phone, safety_map, wall
 from dashboard.routes import register_routes
 from dashboard.security import harden
-from geo.auth.roles import BOUNDARIES, CASE_DESK, KEY_PERSON_RECORDS, MAP, OVERVIEW, WALL
+from geo.auth.roles import BOUNDARIES, CASE_DESK, KEY_PERSON_RECORDS, MAP, OVERVIEW, PHONE, WALL
 from geo.db.connection import app_database_url, database_url
 from geo.db.pool import get_pool
 from geo.map import areas
@@ -52,13 +52,15 @@ def create_app(url: str | None = None, own_proxy: bool = False) -> dash.Dash:
     app.server.config[OWNER_DATABASE_KEY] = owner_url
     app.layout = _layout
     # The editor's parts appear only at /boundaries; Dash checks its callbacks against these.
-    app.validation_layout = html.Div([_layout(), boundaries.layout(), key_person_records.layout(), cases.layout()])
+    app.validation_layout = html.Div([_layout(), boundaries.layout(), key_person_records.layout(), cases.layout(), phone.layout()])
     safety_map.register(guarded(app, MAP), url)
     boundaries.register_page(guarded(app, SIGNED_IN))  # its container is in every layout
     boundaries.register(guarded(app, BOUNDARIES), url)
     key_person_records.register(guarded(app, KEY_PERSON_RECORDS), url)
     cases.register_page(guarded(app, SIGNED_IN), url)  # its container is in every layout
     cases.register(guarded(app, CASE_DESK), url)
+    phone.register_page(guarded(app, SIGNED_IN), url)
+    phone.register(guarded(app, PHONE), url)
     register_routes(app.server, url, cache_dir_for(url))
     add_server_timing(app.server)
     app.wall_app = create_wall(app.server, url)
@@ -73,7 +75,7 @@ def create_app(url: str | None = None, own_proxy: bool = False) -> dash.Dash:
             return {"display": "none"}, overview.layout(url)
         if boundaries.on_page(pathname) and may(BOUNDARIES):
             return {"display": "none"}, []
-        if cases.on_page(pathname) and may(CASE_DESK):
+        if (cases.on_page(pathname) and may(CASE_DESK)) or (phone.on_page(pathname) and may(PHONE)):
             return {"display": "none"}, []
         return {}, []
 
@@ -119,6 +121,7 @@ def _layout() -> html.Div:
     links += [dcc.Link(label("overview"), href="/overview")] if may(OVERVIEW) else []
     links += [dcc.Link(label("bnd_nav"), href="/boundaries")] if may(BOUNDARIES) else []
     links += [dcc.Link(label("desk_nav"), href="/cases")] if may(CASE_DESK) else []
+    links += [dcc.Link(label("m_nav"), href="/m")] if may(PHONE) else []
     links += [html.A(label("wall_nav"), href="/wall/", target="_blank")] if may(WALL) else []
     header = html.Header(
         [
@@ -135,6 +138,7 @@ def _layout() -> html.Div:
             html.Div(id="overview-page"),
             html.Div(id="boundaries-page"),
             html.Div(id="cases-page"),
+            html.Div(id="phone-page"),
             # The editor's community and draft in this tab, for when its page is built again
             # (the language switch, the header's link) from an address without them.
             dcc.Store(id="bnd-keep", storage_type="session"),

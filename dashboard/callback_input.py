@@ -20,9 +20,12 @@ import re
 import flask
 
 from dashboard.i18n import LANGUAGES
+from geo.loop.photos import MAX_BYTES, MAX_PHOTOS
 from geo.shared.code_scheme import CODE_MAX
 
 MAX_TEXT = 2000
+# A photo as dcc.Upload sends it: a data: URL, base64 (4 characters for 3 bytes) after its header.
+PHOTO_URL_CHARS = 4 * -(-MAX_BYTES // 3) + 100
 MAX_ITEMS = 5000
 ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 ISO_DATETIME = re.compile(r"\d{4}-\d{2}-\d{2}(T[0-9:.]{2,15}([+-][0-9:]{2,6}|Z)?)?")
@@ -285,6 +288,29 @@ RULES = {
         for name in ("dispatch", "take", "report_back", "return", "redo", "verify", "close", "call_back", "reopen",
                      "merge", "escalate")  # fmt: skip
     },
+    # the grid worker's phone page
+    ("m-url", "search"): text(),
+    ("m-lang", "data"): language,
+    ("m-rev", "data"): count,
+    ("m-visit-rev", "data"): count,
+    ("m-tick", "n_intervals"): count,
+    ("m-seen", "data"): record({"id": between(1, 2**62), "version": between(1, 2**31), "code": CODE}),
+    ("m-note", "value"): text(2000),
+    ("m-outcome", "value"): text(20),
+    ("m-photos", "contents"): lambda v: v is None or (isinstance(v, list) and len(v) <= MAX_PHOTOS
+                                                      and all(isinstance(x, str) and text(PHOTO_URL_CHARS)(x) for x in v)),
+    ("m-photos", "filename"): listing(text(200)),
+    ("m-category", "value"): CODE,
+    ("m-summary", "value"): text(2000),
+    ("m-position", "data"): record({}, {"lon": number, "lat": number, "accuracy": lambda v: v is None or number(v),
+                                        "error": text(200)}),
+    ("m-address", "value"): text(300),
+    ("m-visit-target", "value"): text(40),
+    ("m-visit-note", "value"): text(500),
+    **{(f"m-do-{name}", "n_clicks"): count for name in ("take", "report_back", "return")},
+    ("m-locate", "n_clicks"): count,
+    ("m-submit", "n_clicks"): count,
+    ("m-visit", "n_clicks"): count,
     # the wall screen
     ("wall-url", "search"): text(),
     ("wall-config", "data"): WALL_CONFIG,

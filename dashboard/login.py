@@ -22,7 +22,7 @@ from dashboard.login_limits import BUSY_RETRY_S, PASSWORD_CHECKS, client_address
 from dashboard.login_page import login_html
 from geo.audit.log import record
 from geo.auth import throttle
-from geo.auth.roles import BOUNDARIES, OVERVIEW, WALL
+from geo.auth.roles import BOUNDARIES, CASE_DESK, OVERVIEW, PHONE, WALL
 from geo.auth.sessions import close_session, session_user, sign_in
 from geo.auth.users import User
 from geo.db.pool import get_pool
@@ -39,7 +39,10 @@ _last_answers: dict[str, tuple[float, User | None]] = {}  # session token -> (wh
 PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/wall/assets/", "/wall/_dash-component-suites/")
 PUBLIC_PATHS = ("/login", "/favicon.ico")
 # Pages that need more than being signed in (their callbacks are checked as well).
-PAGE_PERMISSIONS = (("/wall", WALL), ("/boundaries", BOUNDARIES), ("/overview", OVERVIEW))
+# A page path, and the path below it, for users with the permission only.
+PAGE_PERMISSIONS = (
+    ("/wall", WALL), ("/boundaries", BOUNDARIES), ("/overview", OVERVIEW), ("/cases", CASE_DESK), ("/m", PHONE),
+)  # fmt: skip
 
 
 class SignedIn(flask_login.UserMixin):
@@ -115,8 +118,9 @@ def _gate():
         if flask.request.method == "GET" and "/_dash-" not in path and not path.startswith("/map/"):
             return flask.redirect("/login?" + urlencode({"next": flask.request.full_path.rstrip("?")}))
         return flask.Response("sign in first", status=401, mimetype="text/plain")
-    for prefix, permission in PAGE_PERMISSIONS:
-        if path.startswith(prefix) and "/_dash-" not in path and not access.may(permission):
+    for page, permission in PAGE_PERMISSIONS:
+        below = path == page or path.startswith(page + "/")
+        if below and "/_dash-" not in path and not access.may(permission):
             return flask.redirect("/")
     return None
 

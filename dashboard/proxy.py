@@ -34,7 +34,8 @@ from pathlib import Path
 
 from limits import parse
 
-from dashboard.callback_input import MAX_ITEMS, MAX_TEXT
+from dashboard.callback_input import MAX_ITEMS, MAX_TEXT, PHOTO_URL_CHARS
+from geo.loop.photos import MAX_PHOTOS
 from dashboard.i18n import text
 from dashboard.login_limits import REFUSED_PAGE
 
@@ -43,8 +44,9 @@ TEMPLATE = Path(__file__).with_name("nginx.conf.in")
 # address has many browsers.
 CONNECTIONS_PER_ADDRESS = 64
 # The largest body a callback may carry: MAX_ITEMS values of MAX_TEXT characters, each up to
-# three bytes in UTF-8 (callback_input refuses anything larger when it reads it).
-BODY_LIMIT_MB = math.ceil(3 * MAX_ITEMS * MAX_TEXT / 2**20) + 1
+# three bytes in UTF-8, or a report back's photos as data: URLs (callback_input refuses anything
+# larger when it reads it).
+BODY_LIMIT_MB = max(math.ceil(3 * MAX_ITEMS * MAX_TEXT / 2**20), math.ceil(MAX_PHOTOS * PHOTO_URL_CHARS / 2**20)) + 1
 START_TIMEOUT_S = 10
 STOP_TIMEOUT_S = 10
 PR_SET_PDEATHSIG = 1

@@ -1,5 +1,6 @@
-"""Plain HTTP endpoints beside Dash's callbacks: the offline basemap tiles (WebP) and the heat
-image (PNG). A bad request gets a 400 with a one-line reason."""
+"""Plain HTTP endpoints beside Dash's callbacks: the offline basemap tiles (WebP), the heat
+image (PNG) and the photos of the case loop's reports. A bad request gets a 400 with a
+one-line reason."""
 
 from pathlib import Path
 
@@ -10,6 +11,7 @@ from dashboard.cache import one_at_a_time, remembered
 from geo import clock
 from geo.auth.roles import CASE_DETAILS
 from geo.map.basemap import tile_image
+from geo.loop import photos
 from geo.map.heat import heat_png
 
 TILE_MAX_AGE_S = 3600
@@ -17,8 +19,9 @@ HEAT_MAX_AGE_S = 30
 
 
 def register_routes(server: Flask, url: str, tile_cache: Path) -> None:
-    """Add /map/tiles/<z>/<x>/<y>.webp and /map/heat.png to the Flask server; drawn tiles
-    are kept in `tile_cache`."""
+    """Add /map/tiles/<z>/<x>/<y>.webp, /map/heat.png and /case-photos/<id> to the Flask
+    server; drawn tiles are kept in `tile_cache`."""
+    register_photo_route(server, url)
 
     @server.get("/map/tiles/<int:z>/<int:x>/<int:y>.webp")
     def basemap_tile(z: int, x: int, y: int):
@@ -44,6 +47,24 @@ def register_routes(server: Flask, url: str, tile_cache: Path) -> None:
             draw = lambda: heat_png(conn, unit, context.case_filter(query), clock.today())  # noqa: E731
             png = remembered((url, unit.code, "heat", str(sorted(query.items()))), draw) if unit.is_area else draw()
         return _image(png, "image/png", f"private, max-age={HEAT_MAX_AGE_S}")
+
+
+def register_photo_route(server: Flask, url: str) -> None:
+    """Add /case-photos/<id>: a report's photo, to a signed-in user whose jurisdiction holds its
+    case (the database decides, migration 0034 case_photo); 404 to anyone else, the same as for
+    a photo that does not exist."""
+
+    @server.get("/case-photos/<int:attachment_id>")
+    def case_photo(attachment_id: int):
+        if access.signed_in_user() is None or not access.may(CASE_DETAILS):
+            return Response("sign in first", status=401, mimetype="text/plain")
+        with context.connection(url) as conn:
+            photo = photos.read(conn, attachment_id) if attachment_id < 2**62 else None
+        if photo is None:
+            return Response("no such photo", status=404, mimetype="text/plain")
+        response = _image(photo.content, photo.mime, "private, max-age=3600")
+        response.headers["Content-Disposition"] = "inline"
+        return response
 
 
 def _image(body: bytes, mimetype: str, cache_control: str) -> Response:

@@ -31,6 +31,7 @@ FIELDS_OF = {
 }
 FIELDS = ("note", "kind", "to", "partners", "outcome", "satisfied", "method", "into")
 HIDDEN = {"display": "none"}
+PHOTO_PATH = "/case-photos/"  # dashboard/routes.py serves them, inside the viewer's jurisdiction
 
 
 def view_options(counts: dict, lang: str) -> list[dict]:
@@ -59,8 +60,9 @@ def queue_table(rows: list[dict], view: str, lang: str, limit: int) -> html.Div:
     return html.Div([html.Table([html.Thead(head), html.Tbody(body)], className="desk-table"), *more])
 
 
-def case_card(case: dict, history: list[dict], duplicates: list[dict], lang: str) -> html.Div:
-    """What the dispatcher needs to decide: the case, its clocks, its place, its history."""
+def case_card(case: dict, history: list[dict], duplicates: list[dict] | None, lang: str) -> html.Div:
+    """What the dispatcher needs to decide: the case, its clocks, its place, its likely
+    duplicates (None: not shown), its history with its photos."""
     facts = [
         (text("desk_reported", lang), f"{case['reported_at']:%Y-%m-%d %H:%M}"),
         (text("desk_source", lang), label(SOURCE, case["source"], lang)),
@@ -89,8 +91,7 @@ def case_card(case: dict, history: list[dict], duplicates: list[dict], lang: str
                 [
                     html.Span(pick((case["category_zh"], case["category_en"]), lang), className="desk-tag"),
                     html.Span(pick((case["level_zh"], case["level_en"]), lang), className="desk-tag"),
-                    html.Span(clock_text(case["clock"], lang), className=f"desk-tag clock-{case['clock'].colour}"),
-                    *_state_clock(case, lang),
+                    *_clock_tags(case, lang),
                 ],
                 className="desk-tags",
             ),
@@ -98,8 +99,7 @@ def case_card(case: dict, history: list[dict], duplicates: list[dict], lang: str
             html.Dl([part for name, value in facts for part in (html.Dt(name), html.Dd(value))], className="desk-facts"),
             *[html.Div(note, className="note") for note in notes],
             _case_map(case),
-            html.H3(text("desk_duplicates", lang)),
-            _duplicates(duplicates, lang),
+            *([html.H3(text("desk_duplicates", lang)), _duplicates(duplicates, lang)] if duplicates is not None else []),
             html.H3(text("desk_history", lang)),
             _history(history, lang),
         ],
@@ -172,11 +172,14 @@ def target_options(targets: list[dict], kind: str, lang: str) -> list[dict]:
     ]
 
 
-def _state_clock(case: dict, lang: str) -> list:
-    clock = case["state_clock"]
-    if clock.left_s is None or case["status"] == "closed":
-        return []
-    return [html.Span(f"{text('desk_state_clock', lang)} {clock_text(clock, lang)}", className=f"desk-tag clock-{clock.colour}")]
+def _clock_tags(case: dict, lang: str) -> list:
+    """The deadline's and the state's clocks, for an open case."""
+    tags, clock, step = [], case["clock"], case["state_clock"]
+    if clock.left_s is not None:
+        tags.append(html.Span(clock_text(clock, lang), className=f"desk-tag clock-{clock.colour}"))
+    if step.left_s is not None and case["status"] != "closed":
+        tags.append(html.Span(f"{text('desk_state_clock', lang)} {clock_text(step, lang)}", className=f"desk-tag clock-{step.colour}"))
+    return tags
 
 
 def _case_map(case: dict) -> html.Div:
@@ -221,6 +224,9 @@ def _history(events: list[dict], lang: str) -> html.Div:
                 html.Strong(label(DESK_ACTION, e["action"], lang)),
                 f" {e['actor']}",
                 *([html.Div(e["note"], className="desk-event-note")] if e["note"] else []),
+                *([html.Div([html.A(html.Img(src=f"{PHOTO_PATH}{p}", alt=text("desk_photos", lang)),
+                                    href=f"{PHOTO_PATH}{p}", target="_blank") for p in e["photos"]],
+                            className="desk-photos")] if e["photos"] else []),  # fmt: skip
             ]
         )
         for e in events

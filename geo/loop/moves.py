@@ -23,6 +23,7 @@ STALE, ILLEGAL, REFUSED, BAD_INPUT = "SMC01", "SMC02", "SMC03", "SMC04"
 class Moved:
     version: int
     status: str
+    event_id: int  # the move's case_event row (photos attach to it)
 
 
 class MoveError(UserError):
@@ -93,6 +94,11 @@ BAD_INPUT_ZH = {
     "to": "分拨对象不存在或不在辖区内",
     "partners": "联办部门不存在",
     "into": "要合并到的案件不存在或不在辖区内",
+    "category": "没有这个事件类型",
+    "summary": "请填写事件描述（不超过2000字）",
+    "position": "请提供位置（经纬度须在中国境内）或地址",
+    "photos": "每次反馈最多6张照片",
+    "place": "本网格内没有这个楼栋或重点场所",
 }
 
 

@@ -304,7 +304,7 @@ $$;
 -- rights (the command line, the scheduler) names itself in `actor` and may make any move.
 CREATE FUNCTION case_move(target bigint, move text, seen_version integer, note text, detail jsonb,
                           actor text DEFAULT NULL)
-RETURNS TABLE (new_version integer, new_status text)
+RETURNS TABLE (new_version integer, new_status text, event_id bigint)
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, auth, audit AS $$
 DECLARE
     as_owner boolean := pg_has_role(session_user, (SELECT c.relowner FROM pg_class c WHERE c.oid = 'public.cases'::regclass), 'USAGE');
@@ -440,7 +440,7 @@ BEGIN
     END IF;
     PERFORM audit.add(who, 'case.' || move, c.code,
                       jsonb_build_object('from', c.status, 'to', t.to_status, 'version', c.version + 1));
-    RETURN QUERY SELECT c.version + 1, t.to_status;
+    RETURN QUERY SELECT c.version + 1, t.to_status, new_event;
 END
 $$;
 
