@@ -16,6 +16,7 @@ from dashboard.access import OWNER_DATABASE_KEY, SIGNED_IN, guarded, may
 from dashboard.components.controls import label, language_switch, user_box
 from dashboard.login import setup_login
 from dashboard.login_limits import trust_proxies
+from dashboard.open311 import register_open311
 from dashboard.pages import boundaries, cases, key_person_records, overview, phone, safety_map, wall
 from dashboard.routes import register_routes
 from dashboard.security import harden
@@ -62,6 +63,7 @@ def create_app(url: str | None = None, own_proxy: bool = False) -> dash.Dash:
     phone.register_page(guarded(app, SIGNED_IN), url)
     phone.register(guarded(app, PHONE), url)
     register_routes(app.server, url, cache_dir_for(url))
+    register_open311(app.server, url)
     add_server_timing(app.server)
     app.wall_app = create_wall(app.server, url)
     harden(app.server, [app, app.wall_app])

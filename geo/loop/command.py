@@ -1,8 +1,11 @@
-"""`python -m geo cases move|history|escalate` and `python -m geo scheduler`: the case loop from
-the command line, acting for the whole database as the owner (the mover is named with --as)."""
+"""`python -m geo cases move|history|moves|escalate`, `python -m geo intake add-source|…` and
+`python -m geo scheduler`: the case loop from the command line, acting for the whole database
+as the owner (the mover is named with --as)."""
 
 import getpass
+import hashlib
 import json
+import secrets
 
 from geo.db.connection import connect, load_query, transaction
 from geo.errors import UserError
@@ -26,9 +29,51 @@ def add_parser(commands) -> None:
     show.set_defaults(handler=run_history)
     actions.add_parser("moves", help="the legal moves: action, from, to, roles").set_defaults(handler=run_moves)
     actions.add_parser("escalate", help="escalate the cases due now, once").set_defaults(handler=run_escalate)
+    sources = commands.add_parser("intake", help="systems that post cases by Open311: add, list, revoke")
+    how = sources.add_subparsers(dest="action", required=True, metavar="ACTION")
+    add = how.add_parser("add-source", help="a new source; prints its API key once")
+    add.add_argument("code", help="a short name: lower-case letters, digits, _")
+    add.add_argument("--name", required=True, help="what it is, e.g. 12345热线")
+    add.add_argument("--channel", default="online", choices=CHANNELS, help="the cases' source channel")
+    add.set_defaults(handler=run_add_source)
+    how.add_parser("list-sources", help="the sources and their cases").set_defaults(handler=run_list_sources)
+    revoke = how.add_parser("revoke-source", help="refuse a source's key from now on")
+    revoke.add_argument("code")
+    revoke.set_defaults(handler=run_revoke_source)
     run = commands.add_parser("scheduler", help="run the project's scheduler (escalation …) until stopped")
     run.add_argument("--once", action="store_true", help="run the jobs due now and stop")
     run.set_defaults(handler=run_scheduler)
+
+
+CHANNELS = ("hotline_12345", "police_110", "online", "walk_in", "grid_worker", "other")
+ADD_SOURCE = "INSERT INTO intake_source (code, name, key_hash, channel) VALUES (%s, %s, %s, %s)"
+LIST_SOURCES = """SELECT s.code, s.name, s.channel, s.active, count(c.id) FROM intake_source s
+LEFT JOIN cases c ON c.intake_source = s.code GROUP BY 1, 2, 3, 4 ORDER BY 1"""
+
+
+def run_add_source(args) -> int:
+    key = secrets.token_urlsafe(32)
+    with transaction() as conn:
+        if conn.execute("SELECT FROM intake_source WHERE code = %s", [args.code]).fetchone():
+            raise UserError(f"source {args.code!r} exists (revoke it, or choose another code)")
+        conn.execute(ADD_SOURCE, [args.code, args.name, hashlib.sha256(key.encode()).hexdigest(), args.channel])
+    print(f"source {args.code} added; its API key (shown once, store it with the source system):\n{key}")
+    return 0
+
+
+def run_list_sources(args) -> int:
+    with connect() as conn:
+        for code, name, channel, active, cases in conn.execute(LIST_SOURCES):
+            print(f"{code:<20} {name:<20} {channel:<14} {'active' if active else 'revoked':<8} {cases:,} cases")
+    return 0
+
+
+def run_revoke_source(args) -> int:
+    with transaction() as conn:
+        if conn.execute("UPDATE intake_source SET active = false WHERE code = %s", [args.code]).rowcount == 0:
+            raise UserError(f"no source {args.code!r}")
+    print(f"source {args.code} revoked")
+    return 0
 
 
 def run_move(args) -> int:

@@ -17,8 +17,11 @@ CREATE TABLE intake_source (
     active     boolean NOT NULL DEFAULT true,
     created_at timestamptz NOT NULL DEFAULT now()
 );
--- Which source posted which case, and the request id it was given (Open311's service_request_id).
-ALTER TABLE cases ADD COLUMN intake_source text REFERENCES intake_source (code);
+-- Which source posted which case, and the id it was given (Open311's service_request_id):
+-- random, so that knowing one request's id tells nothing of another's.
+ALTER TABLE cases
+    ADD COLUMN intake_source text REFERENCES intake_source (code),
+    ADD COLUMN intake_ref text UNIQUE;
 
 -- A new case at a point (WGS84) or an address, received now: status 受理, the category's
 -- deadline (case_deadline), a 'receive' event. Returns its id; the caller places it (the
@@ -48,11 +51,12 @@ BEGIN
     END IF;
     new_code := prefix || to_char(now() AT TIME ZONE case_fact_zone(), 'YYYYMMDD') || lpad(nextval('case_intake_seq')::text, 6, '0');
     INSERT INTO cases (code, source, category_code, summary, reported_at, geom, raw_lon, raw_lat, raw_crs,
-                       address_text, status, deadline, intake_source)
+                       address_text, status, deadline, intake_source, intake_ref)
     VALUES (new_code, source, category, left(summary, 2000), now(),
             CASE WHEN lon IS NOT NULL THEN ST_SetSRID(ST_MakePoint(lon, lat), 4326) END,
             lon, lat, CASE WHEN lon IS NOT NULL THEN 'wgs84' END, left(address, 300), 'accepted',
-            case_deadline(category, now()), from_source)
+            case_deadline(category, now()), from_source,
+            CASE WHEN from_source IS NOT NULL THEN prefix || replace(gen_random_uuid()::text, '-', '') END)
     RETURNING id INTO new_id;
     PERFORM case_received(new_id, who, source);
     RETURN new_id;
