@@ -140,7 +140,7 @@ def register(app, url: str) -> None:
                 return html.Div(message, className="note"), None, "", [], "", *buttons, *fields
             history = moves.history(conn, case["id"])
             duplicates = desk.duplicates(conn, jurisdiction, case["id"])
-            legal = desk.legal_moves(conn, case["status"], user.role)
+            legal = desk.legal_moves(conn, case, user.role)
         buttons, fields = parts.shown(legal)
         into = [{"label": f"{d['code']} · {d['summary'][:30]}", "value": d["code"]} for d in duplicates]
         seen = {"id": case["id"], "version": case["version"], "code": case["code"]}

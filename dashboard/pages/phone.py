@@ -141,7 +141,7 @@ def register(app, url: str) -> None:
         with context.connection(url) as conn:
             jurisdiction = access.jurisdiction(conn)
             case = desk.find_case(conn, jurisdiction, code) if code else None
-            legal = desk.legal_moves(conn, case["status"], "grid_worker") if case else []
+            legal = desk.legal_moves(conn, case, "grid_worker") if case else []
             history = moves.history(conn, case["id"]) if case else []
         if case is None:
             message = text("desk_no_case" if code else "m_pick", lang)

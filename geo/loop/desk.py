@@ -91,13 +91,13 @@ def dispatch_targets(conn: psycopg.Connection, jurisdiction: Jurisdiction, case_
     return _dicts(conn.execute(load_query("loop/dispatch_targets"), _scope(jurisdiction) | {"id": case_id}))
 
 
-def legal_moves(conn: psycopg.Connection, status: str, role: str) -> list[str]:
-    """The actions `role` may take on a case in `status` (the transition table's)."""
+def legal_moves(conn: psycopg.Connection, case: dict, role: str) -> list[str]:
+    """The actions `role` may take on `case` (the transition table's; a case is called back once)."""
     rows = conn.execute(
         "SELECT action FROM case_transition WHERE from_status = %s AND %s = ANY (roles) ORDER BY action",
-        [status, role],
+        [case["status"], role],
     ).fetchall()
-    return [action for (action,) in rows]
+    return [action for (action,) in rows if not (action == "call_back" and case.get("called_back_at"))]
 
 
 def deadline_clock(case: dict) -> Clock:

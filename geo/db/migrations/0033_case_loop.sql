@@ -351,6 +351,11 @@ BEGIN
                 'allowed', (SELECT coalesce(jsonb_agg(x.action ORDER BY x.action), '[]') FROM case_transition x WHERE x.from_status = c.status),
                 'allowed_zh', (SELECT coalesce(jsonb_agg(x.name_zh ORDER BY x.action), '[]') FROM case_transition x WHERE x.from_status = c.status)));
     END IF;
+    IF move = 'call_back' AND c.called_back_at IS NOT NULL THEN  -- once a closing; reopening clears it
+        PERFORM case_refuse('SMC02', format('case %s was called back already', c.code),
+            jsonb_build_object('status', c.status, 'action', move, 'status_zh', '已回访', 'action_zh', '回访',
+                               'allowed', '["reopen"]'::jsonb, 'allowed_zh', '["重新受理"]'::jsonb));
+    END IF;
     IF NOT as_owner AND NOT who_role = ANY (t.roles) THEN
         PERFORM case_refuse('SMC03', format('a %s may not %s a case', who_role, move), jsonb_build_object('role', who_role));
     END IF;

@@ -173,6 +173,9 @@ def test_reasons_outcomes_and_call_backs_are_required_where_the_loop_needs_them(
             desk.move(case_id, "call_back", 8, detail=detail)
     desk.move(case_id, "call_back", 8, detail={"satisfied": True, "method": "visit"})
     assert state(loop_db, case_id)[:5] == ("closed", 9, True, places["grid"], True)
+    with pytest.raises(MoveError) as twice:  # once a closing
+        desk.move(case_id, "call_back", 9, detail={"satisfied": False, "method": "phone"})
+    assert twice.value.kind == "illegal" and twice.value.detail["allowed"] == ["reopen"]
 
 
 def test_a_duplicate_is_merged_into_its_case_and_counts_as_closed(loop_db, places, users):
