@@ -23,6 +23,7 @@ from dashboard.security import harden
 from geo.auth.roles import BOUNDARIES, CASE_DESK, KEY_PERSON_RECORDS, MAP, OVERVIEW, PHONE, WALL
 from geo.db.connection import app_database_url, database_url
 from geo.db.pool import get_pool
+from geo.loop import scheduler
 from geo.map import areas
 from geo.map.basemap import cache_dir_for
 from geo.settings import PROJECT_ROOT, get_settings
@@ -53,7 +54,9 @@ def create_app(url: str | None = None, own_proxy: bool = False) -> dash.Dash:
     app.server.config[OWNER_DATABASE_KEY] = owner_url
     app.layout = _layout
     # The editor's parts appear only at /boundaries; Dash checks its callbacks against these.
-    app.validation_layout = html.Div([_layout(), boundaries.layout(), key_person_records.layout(), cases.layout(), phone.layout()])
+    app.validation_layout = html.Div(
+        [_layout(), boundaries.layout(), key_person_records.layout(), cases.layout(), phone.layout()]
+    )
     safety_map.register(guarded(app, MAP), url)
     boundaries.register_page(guarded(app, SIGNED_IN))  # its container is in every layout
     boundaries.register(guarded(app, BOUNDARIES), url)
@@ -170,12 +173,13 @@ def main() -> int:
     web_url = app_database_url(database_url())
     areas.warm_key_persons(web_url)
     print(f"safety map on http://{settings.dash_host}:{settings.dash_port}", flush=True)
-    if not nginx:
-        bind = f"{settings.dash_host}:{settings.dash_port}"
-        Server(app.server, bind=bind, workers=settings.dash_workers, database_url=web_url).run()
-        return 0
-    with proxy.running(settings, nginx) as socket_path:
-        Server(app.server, bind=f"unix:{socket_path}", workers=settings.dash_workers, database_url=web_url).run()
+    with scheduler.beside(settings.scheduler):
+        if not nginx:
+            bind = f"{settings.dash_host}:{settings.dash_port}"
+            Server(app.server, bind=bind, workers=settings.dash_workers, database_url=web_url).run()
+            return 0
+        with proxy.running(settings, nginx) as socket_path:
+            Server(app.server, bind=f"unix:{socket_path}", workers=settings.dash_workers, database_url=web_url).run()
     return 0
 
 

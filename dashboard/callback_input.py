@@ -285,8 +285,19 @@ RULES = {
     ("desk-into", "value"): CODE,
     **{
         (f"desk-do-{name}", "n_clicks"): count
-        for name in ("dispatch", "take", "report_back", "return", "redo", "verify", "close", "call_back", "reopen",
-                     "merge", "escalate")  # fmt: skip
+        for name in (
+            "dispatch",
+            "take",
+            "report_back",
+            "return",
+            "redo",
+            "verify",
+            "close",
+            "call_back",
+            "reopen",
+            "merge",
+            "escalate",
+        )  # fmt: skip
     },
     # the grid worker's phone page
     ("m-url", "search"): text(),
@@ -297,13 +308,20 @@ RULES = {
     ("m-seen", "data"): record({"id": between(1, 2**62), "version": between(1, 2**31), "code": CODE}),
     ("m-note", "value"): text(2000),
     ("m-outcome", "value"): text(20),
-    ("m-photos", "contents"): lambda v: v is None or (isinstance(v, list) and len(v) <= MAX_PHOTOS
-                                                      and all(isinstance(x, str) and text(PHOTO_URL_CHARS)(x) for x in v)),
+    ("m-photos", "contents"): lambda v: (
+        v is None
+        or (
+            isinstance(v, list)
+            and len(v) <= MAX_PHOTOS
+            and all(isinstance(x, str) and text(PHOTO_URL_CHARS)(x) for x in v)
+        )
+    ),
     ("m-photos", "filename"): listing(text(200)),
     ("m-category", "value"): CODE,
     ("m-summary", "value"): text(2000),
-    ("m-position", "data"): record({}, {"lon": number, "lat": number, "accuracy": lambda v: v is None or number(v),
-                                        "error": text(200)}),
+    ("m-position", "data"): record(
+        {}, {"lon": number, "lat": number, "accuracy": lambda v: v is None or number(v), "error": text(200)}
+    ),
     ("m-address", "value"): text(300),
     ("m-visit-target", "value"): text(40),
     ("m-visit-note", "value"): text(500),

@@ -312,14 +312,20 @@ TEXT = {
     "desk_hours": ("{h}小时", "{h} h"),
     "desk_minutes": ("{m}分钟", "{m} min"),
     "desk_history": ("办理记录", "History"),
-    "desk_no_history": ("暂无办理记录（导入的事件从导入后开始记录）。", "No moves yet (imported cases are recorded from their import on)."),
+    "desk_no_history": (
+        "暂无办理记录（导入的事件从导入后开始记录）。",
+        "No moves yet (imported cases are recorded from their import on).",
+    ),
     "desk_duplicates": ("疑似重复", "Likely duplicates"),
     "desk_no_duplicates": ("附近近期没有同类事件。", "No case of the same kind nearby recently."),
     "desk_same_building": ("同一楼栋", "same building"),
     "desk_metres": ("{n} 米", "{n} m"),
     "desk_actions": ("操作", "Actions"),
     "desk_no_actions": ("此状态下无可执行操作。", "No move from this state."),
-    "desk_note": ("说明（退回、不通过、重新受理、反馈时必填）", "Note (required to return, send back, reopen or report back)"),
+    "desk_note": (
+        "说明（退回、不通过、重新受理、反馈时必填）",
+        "Note (required to return, send back, reopen or report back)",
+    ),
     "desk_kind": ("分拨给", "Dispatch to"),
     "desk_to": ("承办单位", "Handler"),
     "desk_partners_pick": ("联办部门（可选）", "Joint handlers (optional)"),
@@ -337,7 +343,10 @@ TEXT = {
     "m_no_tasks": ("暂无待办任务。", "No tasks for now."),
     "m_pick": ("点选一项任务查看和办理。", "Tap a task to see and handle it."),
     "m_note": ("办理情况（反馈、退回时必填）", "What was done (required to report back or return)"),
-    "m_photos": ("添加现场照片（JPEG/PNG/WebP，每张≤5MB，最多6张）", "Add photos (JPEG/PNG/WebP, ≤ 5 MB each, up to 6)"),
+    "m_photos": (
+        "添加现场照片（JPEG/PNG/WebP，每张≤5MB，最多6张）",
+        "Add photos (JPEG/PNG/WebP, ≤ 5 MB each, up to 6)",
+    ),
     "m_photo_count": ("已选 {n} 张照片", "{n} photos chosen"),
     "m_report_new": ("上报新事件", "Report a new case"),
     "m_category": ("事件类型", "Category"),
@@ -354,7 +363,10 @@ TEXT = {
     "m_visit_note": ("走访情况", "Notes"),
     "m_visit_log": ("登记走访", "Log visit"),
     "m_visit_logged": ("已登记走访。", "Visit logged."),
-    "m_coverage": ("本月楼栋走访 {b} · 本周重点场所走访 {p}", "Buildings visited this month {b} · key places this week {p}"),
+    "m_coverage": (
+        "本月楼栋走访 {b} · 本周重点场所走访 {p}",
+        "Buildings visited this month {b} · key places this week {p}",
+    ),
     "m_place_prefix": ("【重点场所】", "[Key place] "),
     "m_done": ("已{action}：{code}", "{action}: {code}"),
 }
@@ -386,7 +398,11 @@ DESK_ACTION = {
     "receive": ("受理", "Received"),
     "import": ("导入", "Imported"),
 }
-HANDLER_KIND = {"grid": ("网格", "Grid"), "department": ("部门", "Department"), "mediation": ("调解室", "Mediation room")}
+HANDLER_KIND = {
+    "grid": ("网格", "Grid"),
+    "department": ("部门", "Department"),
+    "mediation": ("调解室", "Mediation room"),
+}
 MEDIATION_OUTCOME = {
     "success": ("调解成功", "Settled"),
     "failed": ("调解不成", "Not settled"),

@@ -37,7 +37,13 @@ _DOWN = object()
 _last_answers: dict[str, tuple[float, User | None]] = {}  # session token -> (when, its user)
 # Paths anyone may fetch: the sign-in page and code and styles that are the same for everyone.
 # /open311/: other systems post and read with an API key, which the database checks.
-PUBLIC_PREFIXES = ("/assets/", "/_dash-component-suites/", "/wall/assets/", "/wall/_dash-component-suites/", "/open311/")
+PUBLIC_PREFIXES = (
+    "/assets/",
+    "/_dash-component-suites/",
+    "/wall/assets/",
+    "/wall/_dash-component-suites/",
+    "/open311/",
+)
 PUBLIC_PATHS = ("/login", "/favicon.ico")
 # Pages that need more than being signed in (their callbacks are checked as well).
 # A page path, and the path below it, for users with the permission only.

@@ -14,7 +14,6 @@ Example:
     ...     serve_gunicorn_on(f"unix:{socket_path}")
 """
 
-import ctypes
 import grp
 import html
 import math
@@ -29,15 +28,16 @@ import tempfile
 import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager, suppress
+from contextlib import contextmanager
 from pathlib import Path
 
 from limits import parse
 
 from dashboard.callback_input import MAX_ITEMS, MAX_TEXT, PHOTO_URL_CHARS
-from geo.loop.photos import MAX_PHOTOS
 from dashboard.i18n import text
 from dashboard.login_limits import REFUSED_PAGE
+from geo.loop.photos import MAX_PHOTOS
+from geo.shared.processes import die_with_parent
 
 TEMPLATE = Path(__file__).with_name("nginx.conf.in")
 # Connections one client address may hold open: a browser opens six, an office behind one
@@ -49,7 +49,6 @@ CONNECTIONS_PER_ADDRESS = 64
 BODY_LIMIT_MB = max(math.ceil(3 * MAX_ITEMS * MAX_TEXT / 2**20), math.ceil(MAX_PHOTOS * PHOTO_URL_CHARS / 2**20)) + 1
 START_TIMEOUT_S = 10
 STOP_TIMEOUT_S = 10
-PR_SET_PDEATHSIG = 1
 WILDCARD = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}  # where to knock to see it listen
 
 
@@ -162,7 +161,7 @@ def running(settings, nginx: str) -> Iterator[Path]:
         [nginx, "-p", str(run_dir), "-c", str(run_dir / "nginx.conf"), "-e", "stderr"],
         stdin=subprocess.DEVNULL,
         start_new_session=True,  # a process group of its own, stopped as one
-        preexec_fn=_die_with_parent,
+        preexec_fn=die_with_parent,
     )
     stopping = threading.Event()
     try:
@@ -184,13 +183,6 @@ def _run_directory() -> Path:
         os.chown(run_dir, 0, grp.getgrnam(_worker_user()[1]).gr_gid)
         run_dir.chmod(0o750)
     return run_dir
-
-
-def _die_with_parent() -> None:
-    """In the child before nginx starts: the kernel ends it when this process dies, even
-    killed without a chance to stop it."""
-    with suppress(OSError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGTERM)
 
 
 def _wait_until_listening(process: subprocess.Popen, host: str, port: int) -> None:

@@ -10,8 +10,8 @@ from dashboard import access, context
 from dashboard.cache import one_at_a_time, remembered
 from geo import clock
 from geo.auth.roles import CASE_DETAILS
-from geo.map.basemap import tile_image
 from geo.loop import photos
+from geo.map.basemap import tile_image
 from geo.map.heat import heat_png
 
 TILE_MAX_AGE_S = 3600

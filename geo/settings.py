@@ -129,6 +129,11 @@ class Settings(BaseSettings):
         description="Failed sign-ins from all addresses together per worker process before the form answers "
         "429 without checking a password (Flask-Limiter's notation).",
     )
+    scheduler: bool = Field(
+        True,
+        description="Run the project's scheduler (escalation of overdue cases; python -m geo scheduler) beside "
+        "the dashboard; false when it runs elsewhere (one per database is enough, more are harmless).",
+    )
     proxy: bool = Field(
         True,
         description="Serve the dashboard behind its own nginx (Debian's package; started and stopped with it) "

@@ -86,7 +86,9 @@ def case_card(case: dict, history: list[dict], duplicates: list[dict] | None, la
         notes.append(text("desk_reopened", lang, n=case["reopened"]))
     return html.Div(
         [
-            html.H2([case["code"], html.Span(pick((case["status_zh"], case["status_en"]), lang), className="desk-status")]),
+            html.H2(
+                [case["code"], html.Span(pick((case["status_zh"], case["status_en"]), lang), className="desk-status")]
+            ),
             html.Div(
                 [
                     html.Span(pick((case["category_zh"], case["category_en"]), lang), className="desk-tag"),
@@ -96,10 +98,16 @@ def case_card(case: dict, history: list[dict], duplicates: list[dict] | None, la
                 className="desk-tags",
             ),
             html.P(case["summary"], className="desk-summary"),
-            html.Dl([part for name, value in facts for part in (html.Dt(name), html.Dd(value))], className="desk-facts"),
+            html.Dl(
+                [part for name, value in facts for part in (html.Dt(name), html.Dd(value))], className="desk-facts"
+            ),
             *[html.Div(note, className="note") for note in notes],
             _case_map(case),
-            *([html.H3(text("desk_duplicates", lang)), _duplicates(duplicates, lang)] if duplicates is not None else []),
+            *(
+                [html.H3(text("desk_duplicates", lang)), _duplicates(duplicates, lang)]
+                if duplicates is not None
+                else []
+            ),
             html.H3(text("desk_history", lang)),
             _history(history, lang),
         ],
@@ -112,27 +120,74 @@ def action_panel(lang: str) -> html.Div:
     labels = dropdown_labels(lang)
     fields = [
         _field("note", lang, "desk_note", dcc.Textarea(id="desk-note", maxLength=2000, className="desk-note")),
-        _field("kind", lang, "desk_kind", dcc.RadioItems(id="desk-kind", inline=True, value="grid",
-               options=[{"label": pick(name, lang), "value": k} for k, name in HANDLER_KIND.items()])),  # fmt: skip
+        _field(
+            "kind",
+            lang,
+            "desk_kind",
+            dcc.RadioItems(
+                id="desk-kind",
+                inline=True,
+                value="grid",
+                options=[{"label": pick(name, lang), "value": k} for k, name in HANDLER_KIND.items()],
+            ),
+        ),  # fmt: skip
         _field("to", lang, "desk_to", dcc.Dropdown(id="desk-to", labels=labels, className="dd wide")),
-        _field("partners", lang, "desk_partners_pick",
-               dcc.Dropdown(id="desk-partners", multi=True, labels=labels, className="dd wide")),  # fmt: skip
-        _field("outcome", lang, "desk_outcome_pick", dcc.RadioItems(id="desk-outcome", inline=True,
-               options=[{"label": pick(name, lang), "value": k} for k, name in MEDIATION_OUTCOME.items()])),  # fmt: skip
-        _field("satisfied", lang, "desk_callback", dcc.RadioItems(id="desk-satisfied", inline=True, options=[
-            {"label": text("desk_satisfied", lang), "value": "yes"},
-            {"label": text("desk_unsatisfied", lang), "value": "no"}])),  # fmt: skip
-        _field("method", lang, "desk_method", dcc.RadioItems(id="desk-method", inline=True, value="phone",
-               options=[{"label": pick(name, lang), "value": k} for k, name in CALL_BACK_METHOD.items()])),  # fmt: skip
+        _field(
+            "partners",
+            lang,
+            "desk_partners_pick",
+            dcc.Dropdown(id="desk-partners", multi=True, labels=labels, className="dd wide"),
+        ),  # fmt: skip
+        _field(
+            "outcome",
+            lang,
+            "desk_outcome_pick",
+            dcc.RadioItems(
+                id="desk-outcome",
+                inline=True,
+                options=[{"label": pick(name, lang), "value": k} for k, name in MEDIATION_OUTCOME.items()],
+            ),
+        ),  # fmt: skip
+        _field(
+            "satisfied",
+            lang,
+            "desk_callback",
+            dcc.RadioItems(
+                id="desk-satisfied",
+                inline=True,
+                options=[
+                    {"label": text("desk_satisfied", lang), "value": "yes"},
+                    {"label": text("desk_unsatisfied", lang), "value": "no"},
+                ],
+            ),
+        ),  # fmt: skip
+        _field(
+            "method",
+            lang,
+            "desk_method",
+            dcc.RadioItems(
+                id="desk-method",
+                inline=True,
+                value="phone",
+                options=[{"label": pick(name, lang), "value": k} for k, name in CALL_BACK_METHOD.items()],
+            ),
+        ),  # fmt: skip
         _field("into", lang, "desk_into", dcc.Dropdown(id="desk-into", labels=labels, className="dd wide")),
     ]
     buttons = [
-        html.Button(pick(DESK_ACTION[a], lang), id=f"desk-do-{a}", n_clicks=0, className=f"desk-do desk-do-{a}", style=HIDDEN)
+        html.Button(
+            pick(DESK_ACTION[a], lang), id=f"desk-do-{a}", n_clicks=0, className=f"desk-do desk-do-{a}", style=HIDDEN
+        )
         for a in ACTIONS
     ]
     return html.Div(
-        [html.H3(text("desk_actions", lang)), html.Div(id="desk-no-actions", className="note"), *fields,
-         html.Div(buttons, className="desk-buttons"), html.Div(id="desk-msg", role="status")],  # fmt: skip
+        [
+            html.H3(text("desk_actions", lang)),
+            html.Div(id="desk-no-actions", className="note"),
+            *fields,
+            html.Div(buttons, className="desk-buttons"),
+            html.Div(id="desk-msg", role="status"),
+        ],  # fmt: skip
         id="desk-actions",
         className="desk-actions",
     )
@@ -178,7 +233,11 @@ def _clock_tags(case: dict, lang: str) -> list:
     if clock.left_s is not None:
         tags.append(html.Span(clock_text(clock, lang), className=f"desk-tag clock-{clock.colour}"))
     if step.left_s is not None and case["status"] != "closed":
-        tags.append(html.Span(f"{text('desk_state_clock', lang)} {clock_text(step, lang)}", className=f"desk-tag clock-{step.colour}"))
+        tags.append(
+            html.Span(
+                f"{text('desk_state_clock', lang)} {clock_text(step, lang)}", className=f"desk-tag clock-{step.colour}"
+            )
+        )
     return tags
 
 
@@ -205,7 +264,9 @@ def _duplicates(rows: list[dict], lang: str) -> html.Div:
             [
                 dcc.Link(row["code"], href=f"/cases?case={row['code']}"),
                 f" {row['reported_at']:%m-%d %H:%M} · {pick((row['status_zh'], row['status_en']), lang)} · ",
-                text("desk_same_building", lang) if row["same_building"] else text("desk_metres", lang, n=row["metres"]),
+                text("desk_same_building", lang)
+                if row["same_building"]
+                else text("desk_metres", lang, n=row["metres"]),
                 html.Div(row["summary"], className="note"),
             ]
         )
@@ -224,9 +285,23 @@ def _history(events: list[dict], lang: str) -> html.Div:
                 html.Strong(label(DESK_ACTION, e["action"], lang)),
                 f" {e['actor']}",
                 *([html.Div(e["note"], className="desk-event-note")] if e["note"] else []),
-                *([html.Div([html.A(html.Img(src=f"{PHOTO_PATH}{p}", alt=text("desk_photos", lang)),
-                                    href=f"{PHOTO_PATH}{p}", target="_blank") for p in e["photos"]],
-                            className="desk-photos")] if e["photos"] else []),  # fmt: skip
+                *(
+                    [
+                        html.Div(
+                            [
+                                html.A(
+                                    html.Img(src=f"{PHOTO_PATH}{p}", alt=text("desk_photos", lang)),
+                                    href=f"{PHOTO_PATH}{p}",
+                                    target="_blank",
+                                )
+                                for p in e["photos"]
+                            ],
+                            className="desk-photos",
+                        )
+                    ]
+                    if e["photos"]
+                    else []
+                ),  # fmt: skip
             ]
         )
         for e in events

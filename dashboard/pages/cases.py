@@ -46,18 +46,33 @@ def layout(lang: str = "zh", state: dict | None = None, groups: list = (), depar
     labels = dropdown_labels(lang)
     filters = html.Div(
         [
-            dcc.Dropdown(id="desk-group", placeholder=text("desk_group_all", lang), labels=labels, className="dd",
-                         options=[{"label": pick((zh, en), lang), "value": code} for code, zh, en in groups]),  # fmt: skip
-            dcc.Input(id="desk-search", type="search", debounce=True, maxLength=60,
-                      placeholder=text("desk_search", lang), className="desk-search"),  # fmt: skip
+            dcc.Dropdown(
+                id="desk-group",
+                placeholder=text("desk_group_all", lang),
+                labels=labels,
+                className="dd",
+                options=[{"label": pick((zh, en), lang), "value": code} for code, zh, en in groups],
+            ),  # fmt: skip
+            dcc.Input(
+                id="desk-search",
+                type="search",
+                debounce=True,
+                maxLength=60,
+                placeholder=text("desk_search", lang),
+                className="desk-search",
+            ),  # fmt: skip
         ],
         className="desk-filters",
     )
     queue_column = html.Section(
         [
             html.H2(text("desk_title", lang)),
-            dcc.RadioItems(id="desk-view", value=state["view"] or "new", options=parts.view_options({}, lang),
-                           className="desk-views"),  # fmt: skip
+            dcc.RadioItems(
+                id="desk-view",
+                value=state["view"] or "new",
+                options=parts.view_options({}, lang),
+                className="desk-views",
+            ),  # fmt: skip
             filters,
             html.Div(id="desk-queue"),
             html.H3(text("desk_notices", lang)),
@@ -72,7 +87,9 @@ def layout(lang: str = "zh", state: dict | None = None, groups: list = (), depar
         dcc.Store(id="desk-lang", data=lang),
         dcc.Store(id="desk-rev", data=0),
         dcc.Store(id="desk-seen"),
-        dcc.Store(id="desk-departments", data=[{"label": pick((zh, en), lang), "value": c} for c, zh, en in departments]),
+        dcc.Store(
+            id="desk-departments", data=[{"label": pick((zh, en), lang), "value": c} for c, zh, en in departments]
+        ),
         dcc.Interval(id="desk-tick", interval=TICK_MS),
     ]
     return html.Div([*stores, html.Div([queue_column, case_column], className="desk-body")], className="desk-page")
@@ -192,10 +209,14 @@ def register(app, url: str) -> None:
         try:
             with context.connection(url) as conn:
                 moved = moves.move(conn, seen["id"], action, seen["version"], note or "", move_detail(action, fields))
-                status = conn.execute("SELECT name_zh, name_en FROM case_status WHERE code = %s", [moved.status]).fetchone()
+                status = conn.execute(
+                    "SELECT name_zh, name_en FROM case_status WHERE code = %s", [moved.status]
+                ).fetchone()
         except MoveError as error:  # a stale page shows the case as it now is
             return html.Div(error.in_language(lang), className="desk-error"), (rev or 0) + (error.kind == "stale")
-        done = text("desk_done", lang, action=pick(DESK_ACTION[action], lang), code=seen["code"], status=pick(status, lang))
+        done = text(
+            "desk_done", lang, action=pick(DESK_ACTION[action], lang), code=seen["code"], status=pick(status, lang)
+        )
         return html.Div(done, className="desk-ok"), (rev or 0) + 1
 
     @app.callback(
@@ -213,8 +234,13 @@ def register(app, url: str) -> None:
             return html.Div(text("desk_no_notices", lang), className="note")
         return html.Ul(
             [
-                html.Li([f"{at:%m-%d %H:%M} ", dcc.Link(code, href=f"/cases?case={code}&view=escalated"),
-                         " " + text("desk_level_up", lang, level=pick((zh, en), lang))])  # fmt: skip
+                html.Li(
+                    [
+                        f"{at:%m-%d %H:%M} ",
+                        dcc.Link(code, href=f"/cases?case={code}&view=escalated"),
+                        " " + text("desk_level_up", lang, level=pick((zh, en), lang)),
+                    ]
+                )  # fmt: skip
                 for at, code, zh, en, _reason in rows
             ],
             className="desk-notice-list",

@@ -46,13 +46,32 @@ def layout(lang: str = "zh", categories: list = ()) -> html.Div:
     act = html.Div(
         [
             dcc.Textarea(id="m-note", maxLength=2000, placeholder=text("m_note", lang), className="m-note"),
-            html.Div(dcc.RadioItems(id="m-outcome", options=[{"label": pick(n, lang), "value": k}
-                     for k, n in MEDIATION_OUTCOME.items()], className="m-outcome"), id="m-outcome-box"),  # fmt: skip
-            dcc.Upload(id="m-photos", multiple=True, accept="image/jpeg,image/png,image/webp", max_size=photos.MAX_BYTES,
-                       children=html.Div(text("m_photos", lang)), className="m-upload"),  # fmt: skip
+            html.Div(
+                dcc.RadioItems(
+                    id="m-outcome",
+                    options=[{"label": pick(n, lang), "value": k} for k, n in MEDIATION_OUTCOME.items()],
+                    className="m-outcome",
+                ),
+                id="m-outcome-box",
+            ),  # fmt: skip
+            dcc.Upload(
+                id="m-photos",
+                multiple=True,
+                accept="image/jpeg,image/png,image/webp",
+                max_size=photos.MAX_BYTES,
+                children=html.Div(text("m_photos", lang)),
+                className="m-upload",
+            ),  # fmt: skip
             html.Div(id="m-photo-count", className="note"),
-            html.Div([html.Button(pick(DESK_ACTION[m], lang), id=f"m-do-{m}", n_clicks=0, className=f"m-do m-do-{m}",
-                                  style=HIDDEN) for m in MOVES], className="m-buttons"),  # fmt: skip
+            html.Div(
+                [
+                    html.Button(
+                        pick(DESK_ACTION[m], lang), id=f"m-do-{m}", n_clicks=0, className=f"m-do m-do-{m}", style=HIDDEN
+                    )
+                    for m in MOVES
+                ],
+                className="m-buttons",
+            ),  # fmt: skip
             html.Div(id="m-msg", role="status"),
         ],
         id="m-act",
@@ -61,8 +80,13 @@ def layout(lang: str = "zh", categories: list = ()) -> html.Div:
     report = html.Details(
         [
             html.Summary(text("m_report_new", lang)),
-            dcc.Dropdown(id="m-category", placeholder=text("m_category", lang), labels=labels, searchable=False,
-                         options=[{"label": pick((zh, en), lang), "value": c} for c, zh, en in categories]),  # fmt: skip
+            dcc.Dropdown(
+                id="m-category",
+                placeholder=text("m_category", lang),
+                labels=labels,
+                searchable=False,
+                options=[{"label": pick((zh, en), lang), "value": c} for c, zh, en in categories],
+            ),  # fmt: skip
             dcc.Textarea(id="m-summary", maxLength=2000, placeholder=text("m_summary", lang), className="m-note"),
             html.Button(text("m_locate", lang), id="m-locate", n_clicks=0, className="m-do m-secondary"),
             html.Div(id="m-where", className="note"),
@@ -201,7 +225,9 @@ def register(app, url: str) -> None:
             return ""
         if "error" in position:
             return text("m_no_position", lang, why=str(position["error"])[:100])
-        return text("m_position", lang, lat=position["lat"], lon=position["lon"], acc=round(position.get("accuracy") or 0))
+        return text(
+            "m_position", lang, lat=position["lat"], lon=position["lon"], acc=round(position.get("accuracy") or 0)
+        )
 
     @app.callback(
         Output("m-new-msg", "children"),
@@ -239,7 +265,10 @@ def register(app, url: str) -> None:
             targets = field.visit_targets(conn, grid_ids)
             covered = field.coverage(conn, grid_ids)
         prefix = text("m_place_prefix", lang)
-        options = [{"label": (prefix if t["kind"] == "p" else "") + t["name"], "value": f"{t['kind']}:{t['id']}"} for t in targets]
+        options = [
+            {"label": (prefix if t["kind"] == "p" else "") + t["name"], "value": f"{t['kind']}:{t['id']}"}
+            for t in targets
+        ]
         return options, text("m_coverage", lang, b=_share(covered.building_share), p=_share(covered.place_share))
 
     @app.callback(
@@ -267,8 +296,12 @@ def _task(row: dict, lang: str) -> html.Li:
     return html.Li(
         dcc.Link(
             [
-                html.Div([html.Strong(pick((row["category_zh"], row["category_en"]), lang)),
-                          html.Span(pick((row["status_zh"], row["status_en"]), lang), className="desk-tag")]),  # fmt: skip
+                html.Div(
+                    [
+                        html.Strong(pick((row["category_zh"], row["category_en"]), lang)),
+                        html.Span(pick((row["status_zh"], row["status_en"]), lang), className="desk-tag"),
+                    ]
+                ),  # fmt: skip
                 html.Div(row["summary"], className="m-task-summary"),
                 html.Div(parts.clock_text(row["clock"], lang), className=f"clock-{row['clock'].colour}"),
             ],

@@ -223,8 +223,13 @@ def _loop_details(cases: pd.DataFrame, now: pd.Timestamp) -> None:
     handled = (cases["status"] != "accepted").to_numpy()
     to_grid = rng.random(len(cases)) < 0.7
     department = cases["category_code"].map(DEPARTMENT_OF).fillna("people_med").to_numpy()
-    cases["assignee_kind"] = np.where(~handled, None, np.where(to_grid, "grid", np.where(
-        np.char.startswith(department.astype(str), "people_") , "mediation", "department")))
+    cases["assignee_kind"] = np.where(
+        ~handled,
+        None,
+        np.where(
+            to_grid, "grid", np.where(np.char.startswith(department.astype(str), "people_"), "mediation", "department")
+        ),
+    )
     cases["assignee"] = np.where(~handled, None, np.where(to_grid, cases["grid_code"], department))
     returned = np.isin(cases["status"], ["dispatched", "in_progress"]) & (rng.random(len(cases)) < RETURNED_SHARE)
     cases.loc[returned, "status"] = "returned"
@@ -235,7 +240,9 @@ def _loop_details(cases: pd.DataFrame, now: pd.Timestamp) -> None:
     called = cases["closed_at"] + pd.to_timedelta(rng.uniform(0.5, 3.0, len(cases)) * 86400, unit="s")
     called = called.where(called <= now)
     cases["called_back_at"] = called
-    cases["satisfied"] = pd.array(np.where(called.notna(), rng.random(len(cases)) < SATISFIED_SHARE, None), dtype="boolean")
+    cases["satisfied"] = pd.array(
+        np.where(called.notna(), rng.random(len(cases)) < SATISFIED_SHARE, None), dtype="boolean"
+    )
 
 
 def _location_form(cases: pd.DataFrame, rng) -> None:

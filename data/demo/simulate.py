@@ -3,8 +3,8 @@ police report them, inserted one at a time until stopped, for demos and tests of
 wall screen.
 
 Each case is its own transaction: the case row (reported now, status 受理, the category's
-deadline) and its placement by the geocoder, so that it reaches the map the moment it is
-committed. Cases fall on the buildings that had cases in the last 90 days, in proportion
+deadline), its placement by the geocoder and its 'receive' event, so that it reaches the map
+and the dispatch desk the moment it is committed. Cases fall on the buildings that had cases in the last 90 days, in proportion
 to how many (the city's hotspots stay hot), with the demo's mix of categories and sources.
 Grid workers and 110 send a point; the hotline, walk-ins and online reports an address as a
 clerk typed it, which the geocoder matches. Every RESCORE_EVERY_S the grids the new cases
@@ -20,7 +20,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from data.demo.cases import CATEGORY_MIX, DEADLINE_DAYS, SOURCE_MIX, SUMMARIES
+from data.demo.cases import CATEGORY_MIX, SOURCE_MIX, SUMMARIES
 from data.demo.clerk import clerk_address
 from geo import clock
 from geo.db.connection import transaction
@@ -48,7 +48,6 @@ class NewCase:
     lon: float | None
     lat: float | None
     address_text: str | None
-    deadline_days: int
 
 
 def parse_rate(text: str) -> float:
@@ -139,13 +138,13 @@ def draw_case(rng, buildings: pd.DataFrame, code: str) -> NewCase:
         lon,
         lat,
         address,
-        DEADLINE_DAYS[category],
     )
 
 
 def insert_and_place(conn, case: NewCase) -> dict:
     case_id = conn.execute(load_query("insert"), case.__dict__).fetchone()[0]
     summary = place_new(conn, [case_id])
+    conn.execute("SELECT case_received(%s, 'simulator', %s)", [case_id, case.source])  # the loop's first event
     row = conn.execute(load_query("placed"), {"code": case.code}).fetchone()
     return {"id": case_id, "grid": row[0], "status": row[1], "placed": summary.get("written", 0)}
 

@@ -29,7 +29,9 @@ def report(conn: psycopg.Connection, category: str, summary: str, lon=None, lat=
     return _received(conn, BY_SESSION, [category, summary, lon, lat, address])
 
 
-def post(conn: psycopg.Connection, api_key: str, category: str, summary: str, lon=None, lat=None, address=None) -> Received:
+def post(
+    conn: psycopg.Connection, api_key: str, category: str, summary: str, lon=None, lat=None, address=None
+) -> Received:
     """A case posted by the system whose API key is `api_key`."""
     return _received(conn, BY_SOURCE, [api_key, category, summary, lon, lat, address])
 

@@ -52,7 +52,9 @@ def checked(name: str, content: bytes) -> Photo:
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
         raise UserError(f"{name}: not a JPEG, PNG or WebP image", f"{name}：只接受 JPEG、PNG 或 WebP 图片") from None
     if kind not in MIME_OF:
-        raise UserError(f"{name}: {kind} images are not taken (JPEG, PNG, WebP)", f"{name}：只接受 JPEG、PNG 或 WebP 图片")
+        raise UserError(
+            f"{name}: {kind} images are not taken (JPEG, PNG, WebP)", f"{name}：只接受 JPEG、PNG 或 WebP 图片"
+        )
     if pixels > MAX_PIXELS:
         raise UserError(f"{name}: the image is too large ({pixels:,} pixels)", f"{name}：图片像素过多")
     return Photo(name, MIME_OF[kind], content)

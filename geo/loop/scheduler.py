@@ -8,15 +8,20 @@ noted there: after a restart the rhythm goes on where it was, and what a job doe
 build a pack) is itself safe to repeat.
 """
 
+import os
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 
 import psycopg
 from psycopg.types.json import Jsonb
 
 from geo.db.connection import connect, load_query
 from geo.loop.escalation import escalate_due
+from geo.shared.processes import die_with_parent
 
 TICK_S = 10.0
 
@@ -52,6 +57,28 @@ def serve(url: str | None = None, stop: threading.Event | None = None, tick_s: f
         stop.wait(tick_s)
 
 
+@contextmanager
+def beside(enabled: bool = True) -> Iterator[subprocess.Popen | None]:
+    """`python -m geo scheduler` in a child process while the block runs (the dashboard's
+    main process), ended with it; nothing when not `enabled`. The child acts as the owner
+    (the configured DATABASE_URL), like the command line."""
+    if not enabled:
+        yield None
+        return
+    starter = os.getpid()
+    child = subprocess.Popen([sys.executable, "-m", "geo", "scheduler"], stdin=subprocess.DEVNULL,
+                             preexec_fn=die_with_parent)  # fmt: skip
+    try:
+        yield child
+    finally:
+        if os.getpid() == starter:  # not in the web server's forked workers
+            child.terminate()
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+
+
 def _run_one(conn: psycopg.Connection, name: str, job: Callable) -> object | None:
     """Claim and run job `name`; None when another scheduler has it or it is no longer due."""
     started = time.perf_counter()
@@ -70,4 +97,6 @@ def _run_one(conn: psycopg.Connection, name: str, job: Callable) -> object | Non
 
 
 def _finish(conn: psycopg.Connection, name: str, result: dict | None, error: str | None) -> None:
-    conn.execute(load_query("loop/finish_job"), {"name": name, "result": Jsonb(result) if result else None, "error": error})
+    conn.execute(
+        load_query("loop/finish_job"), {"name": name, "result": Jsonb(result) if result else None, "error": error}
+    )

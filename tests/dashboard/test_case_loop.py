@@ -4,8 +4,6 @@ a photo on a phone-sized screen, the dispatcher verifies, closes and calls back;
 dispatchers on one case: the second is told who moved it. Screenshots of the desk and the
 phone page are kept (screenshots/desk.png, screenshots/phone.png)."""
 
-import io
-
 import pytest
 from PIL import Image
 
@@ -103,7 +101,9 @@ def test_a_case_goes_round_the_loop_on_the_desk_and_the_phone(browser, served, l
     screenshot(desk, "desk")
     with connect(loop_db) as conn:
         events = conn.execute(EVENTS, [case_id]).fetchall()
-        closed = conn.execute("SELECT status, satisfied, mediation_outcome FROM cases WHERE id = %s", [case_id]).fetchone()
+        closed = conn.execute(
+            "SELECT status, satisfied, mediation_outcome FROM cases WHERE id = %s", [case_id]
+        ).fetchone()
     assert events == [("dispatch", "dispatcher"), ("take", "gridworker"), ("report_back", "gridworker"),
                       ("verify", "dispatcher"), ("close", "dispatcher"), ("call_back", "dispatcher")]  # fmt: skip
     assert closed == ("closed", True, "success")

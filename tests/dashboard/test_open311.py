@@ -101,7 +101,11 @@ def test_a_posted_request_is_received_placed_and_followed_by_its_id(served, hotl
         ({"service_code": "dispute_neighbour", "description": "x", "lat": "nan", "long": "113.9"}, 400, "range"),
         ({"service_code": "dispute_neighbour", "description": "x", "lat": "33.5"}, 400, "together"),
         ({"service_code": "dispute_neighbour", "description": "x", "lat": "48.85", "long": "2.35"}, 400, "China"),
-        ({"service_code": "dispute_neighbour", "description": "长" * 2001, "lat": "33.5", "long": "113.9"}, 400, "2000"),
+        (
+            {"service_code": "dispute_neighbour", "description": "长" * 2001, "lat": "33.5", "long": "113.9"},
+            400,
+            "2000",
+        ),
     ],
 )
 def test_bad_posts_are_refused_with_the_reason_and_store_nothing(served, hotline, form, status, reason):

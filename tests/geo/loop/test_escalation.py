@@ -51,7 +51,9 @@ def test_an_urgent_category_goes_to_its_level_at_once_and_a_closed_case_stays(lo
     fire = make_case(loop_db, places["grid"], category="hazard_fire", reported="2026-12-01 10:00+08")
     closed = make_case(loop_db, places["grid"], category="hazard_fire", reported="2026-12-01 10:00+08")
     with connect(loop_db) as conn, conn.transaction():
-        conn.execute("UPDATE cases SET status = 'closed', closed_at = reported_at + interval '1 hour' WHERE id = %s", [closed])
+        conn.execute(
+            "UPDATE cases SET status = 'closed', closed_at = reported_at + interval '1 hour' WHERE id = %s", [closed]
+        )
         (now,) = conn.execute("SELECT now()").fetchone()
     escalate(loop_db, now)
     assert level_and_notices(loop_db, fire) == ("township", [("township", places["township"], "urgent")])
@@ -100,7 +102,9 @@ def test_the_scheduler_runs_a_due_job_once_across_schedulers_and_restarts(loop_d
     assert len(calls) == 1 and sum(len(r) for r in results) == 1
     assert scheduler.run_due(loop_db, {"escalate": job}) == {}  # a "restart": not due for a minute
     with connect(loop_db) as conn:
-        result, error = conn.execute("SELECT last_result, last_error FROM scheduler_job WHERE name = 'escalate'").fetchone()
+        result, error = conn.execute(
+            "SELECT last_result, last_error FROM scheduler_job WHERE name = 'escalate'"
+        ).fetchone()
     assert result["result"] == {"ran": 1} and error is None
 
 

@@ -79,10 +79,9 @@ def test_photos_go_with_the_uploaders_move_and_stay_in_the_jurisdiction(loop_db,
 def test_a_refused_report_stores_no_photo(loop_db, places, users):
     case_id = make_case(loop_db, places["grid"])
     users["dispatcher"].move(case_id, "dispatch", 1, detail={"kind": "grid", "to": places["grid"]})
-    with session_conn(users["worker"]) as conn:
-        with pytest.raises(UserError), conn.transaction():
-            use_session(conn, users["worker"].token)
-            moves.move(conn, case_id, "report_back", 2, "跳过签收")  # not taken yet: illegal
+    with session_conn(users["worker"]) as conn, pytest.raises(UserError), conn.transaction():
+        use_session(conn, users["worker"].token)
+        moves.move(conn, case_id, "report_back", 2, "跳过签收")  # not taken yet: illegal
     with connect(loop_db) as conn:
         assert conn.execute("SELECT count(*) FROM case_attachment WHERE case_id = %s", [case_id]).fetchone()[0] == 0
 

@@ -11,7 +11,9 @@ from geo.db.connection import connect
 from geo.loop.moves import MoveError
 from tests.geo.loop.conftest import make_case
 
-CASE = "SELECT status, version, closed_at IS NOT NULL, assignee, satisfied, reopened, merged_into FROM cases WHERE id = %s"
+CASE = (
+    "SELECT status, version, closed_at IS NOT NULL, assignee, satisfied, reopened, merged_into FROM cases WHERE id = %s"
+)
 EVENTS = "SELECT actor, action, from_status, to_status, version, note FROM case_event WHERE case_id = %s ORDER BY id"
 
 
