@@ -13,14 +13,18 @@ from dashboard import context
 from dashboard.access import may
 from dashboard.cache import remembered
 from dashboard.components import controls, map_view, map_views, panel
+from dashboard.components import quality as quality_panel
 from dashboard.i18n import dropdown_labels, text
 from dashboard.pages import key_person_records
 from dashboard.state import build_search, parse_search
 from geo import clock
 from geo.auth.roles import CASE_DETAILS, KEY_PERSON_RECORDS
+from geo.loop import quality
 from geo.map import areas, cases
+from geo.map.scope import scope_grid_ids
 from geo.shared.units import children_geojson
 
+HANDLER_NAMES = "SELECT code, CASE WHEN %s = 'en' THEN name_en ELSE name_zh END FROM case_handler"
 CONTROL_IDS = ("f-dates", "f-cat", "f-src", "f-st", "f-metric", "f-layers", "f-lang")
 
 
@@ -42,6 +46,7 @@ def layout() -> html.Div:
                             html.Div(id="panel-kpis"),
                             html.Div(id="panel-charts"),
                             html.Div(id="panel-top"),
+                            html.Div(id="panel-quality"),
                             html.Div(id="panel-profile"),
                             # Built per request: only the key-population officer has the panel.
                             *([key_person_records.layout()] if may(KEY_PERSON_RECORDS) else []),
@@ -196,6 +201,26 @@ def register(app, url: str) -> None:
             return panel.key_figures(figures, lang), charts, panel.top_grid_list(top, search, lang)
 
         return _in_unit(url, code, ([], [], []), build, "panel", _key(query), lang, search)
+
+    @app.callback(
+        Output("panel-quality", "children"),
+        Input("unit-store", "data"),
+        Input("query-store", "data"),
+        Input("lang-store", "data"),
+    )
+    def show_quality(code, query, lang):
+        if query is None:
+            return no_update
+
+        def build(conn, unit):
+            if not (unit.is_area or unit.kind == "grid"):
+                return []
+            f = context.case_filter(query)
+            total, handlers = quality.closure_quality(conn, scope_grid_ids(conn, unit), f.start, f.end)
+            names = dict(conn.execute(HANDLER_NAMES, [lang]).fetchall())
+            return quality_panel.closure_quality(total, handlers, names, lang)
+
+        return _in_unit(url, code, [], build, "quality", query["start"], query["end"], lang)
 
     @app.callback(
         Output("heat-layer", "children"),

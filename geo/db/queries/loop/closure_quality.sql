@@ -1,0 +1,37 @@
+-- How well cases were closed: the cases closed in [start, end) in grids %(grid_ids)s (NULL:
+-- every grid), merged duplicates left out; for all of them and per handler (a department or
+-- mediation room; a grid's own cases under 'grid'). A repeat is a later report of the same
+-- category at the same building within 90 days after the close; a case followed by one was
+-- "closed but not solved". Times in days.
+WITH closed AS (
+    SELECT c.id, c.reported_at, c.closed_at, c.deadline, c.reopened, c.called_back_at, c.satisfied,
+           c.category_code, a.grid_id, a.building_id,
+           coalesce(c.assignee_kind, 'grid') AS handler_kind,
+           CASE WHEN c.assignee_kind IN ('department', 'mediation') THEN c.assignee ELSE 'grid' END AS handler
+    FROM cases c
+    JOIN case_assignment a ON a.case_id = c.id
+    WHERE c.status = 'closed' AND c.merged_into IS NULL
+      AND c.closed_at >= %(start)s AND c.closed_at < %(end)s
+      AND (%(grid_ids)s::integer[] IS NULL OR a.grid_id = ANY (%(grid_ids)s))
+), repeats AS (
+    SELECT k.id, count(r.case_id) AS later
+    FROM closed k
+    LEFT JOIN case_assignment r ON r.grid_id = k.grid_id AND r.building_id = k.building_id
+        AND r.reported_at > k.closed_at AND r.reported_at <= k.closed_at + interval '90 days' AND r.case_id <> k.id
+        AND EXISTS (SELECT FROM cases rc WHERE rc.id = r.case_id AND rc.category_code = k.category_code)
+    WHERE k.building_id IS NOT NULL
+    GROUP BY k.id
+)
+SELECT CASE WHEN GROUPING(k.handler) = 1 THEN NULL ELSE k.handler END AS handler,
+       count(*) AS closed,
+       count(*) FILTER (WHERE k.closed_at <= k.deadline) AS on_time,
+       percentile_cont(0.5) WITHIN GROUP (ORDER BY extract(epoch FROM k.closed_at - k.reported_at)) / 86400 AS median_days,
+       count(*) FILTER (WHERE k.reopened > 0) AS reopened,
+       count(*) FILTER (WHERE k.called_back_at IS NOT NULL) AS called_back,
+       count(*) FILTER (WHERE k.satisfied) AS satisfied,
+       coalesce(sum(r.later), 0)::bigint AS repeat_reports,
+       count(*) FILTER (WHERE r.later > 0) AS not_solved
+FROM closed k
+LEFT JOIN repeats r ON r.id = k.id
+GROUP BY GROUPING SETS ((), (k.handler))
+ORDER BY GROUPING(k.handler) DESC, count(*) DESC
