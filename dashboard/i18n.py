@@ -224,6 +224,8 @@ TEXT = {
         "范围 {code} 不存在或不在您的辖区内，显示辖区全域。",
         "Scope {code} does not exist or lies outside your jurisdiction; showing all of it.",
     ),
+    "wall_escalations": ("升级提醒（24小时）", "Escalations (24 h)"),
+    "wall_escalated_to": ("升至{level}", "to {level}"),
     "wall_nav": ("指挥大屏", "Wall screen"),
     "cases_not_for_role": ("大屏账号不显示单个事件点位。", "Wall-screen accounts do not show single cases."),
     "logout": ("退出", "Sign out"),

@@ -79,6 +79,23 @@ def overdue_list(frame: pd.DataFrame, names: dict, now, lang: str) -> list:
     return [html.H3(text("wall_overdue", lang)), html.Ul(rows or [html.Li(text("none", lang))])]
 
 
+def escalation_list(frame: pd.DataFrame, names: dict, lang: str) -> list:
+    """The scope's escalations of the last day: when, what, where, to which level."""
+    rows = [
+        html.Li(
+            [
+                html.Span(f"{row.at:%H:%M}", className="time"),
+                html.Span(names.get(row.category, row.category), className="kind"),
+                html.Span(row.grid_name or "", className="where"),
+                html.Span(text("wall_escalated_to", lang, level=row.level_en if lang == "en" else row.level_zh),
+                          className="level"),  # fmt: skip
+            ]
+        )
+        for row in frame.itertuples()
+    ]
+    return [html.H3(text("wall_escalations", lang)), html.Ul(rows or [html.Li(text("none", lang))])]
+
+
 def ticker(rows: list[dict], names: dict, new_after: str | None, lang: str) -> list:
     """The latest cases, newest first; those reported after `new_after` (ISO time of the
     last tour's start) are marked new."""

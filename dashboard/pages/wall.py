@@ -84,6 +84,7 @@ def layout() -> html.Div:
                             html.Div(id="wall-kpis", className="wall-kpis"),
                             html.Div(id="wall-hotspots", className="wall-list hotspots"),
                             html.Div(id="wall-overdue", className="wall-list overdue"),
+                            html.Div(id="wall-escalations", className="wall-list escalations"),
                             html.Div(id="wall-ticker", className="wall-list ticker"),
                         ],
                         className="wall-side",
@@ -184,6 +185,7 @@ def register(app, url: str) -> None:
         Output("wall-kpis", "children"),
         Output("wall-hotspots", "children"),
         Output("wall-overdue", "children"),
+        Output("wall-escalations", "children"),
         Input("wall-rev", "data"),
         Input("wall-figures-tick", "n_intervals"),
         Input("wall-config", "data"),
@@ -315,6 +317,7 @@ def _figures(url: str, config: dict):
         hideout, _legend = map_views.style_table(conn, unit, {**query, "states": [], "metric": "risk"}, lang)
         hot = areas.top_grids(conn, unit, limit=6)
         overdue = wall.overdue_cases(conn, grid_ids, limit=6)
+        escalated = wall.escalations(conn, grid_ids, limit=5)
         names = context.category_names(conn, lang)
         now = wall.db_now(conn)
     return (
@@ -322,6 +325,7 @@ def _figures(url: str, config: dict):
         wall_panels.key_figures(figures, lang),
         wall_panels.hotspot_list(hot, lang),
         wall_panels.overdue_list(overdue, names, now, lang),
+        wall_panels.escalation_list(escalated, names, lang),
     )
 
 

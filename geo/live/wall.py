@@ -41,6 +41,12 @@ def overdue_cases(conn, grid_ids: list[int] | None, limit: int = 8):
     return query_frame(conn, load_query("live/overdue_cases"), {"grid_ids": grid_ids, "limit": limit})
 
 
+def escalations(conn, grid_ids: list[int] | None, limit: int = 6):
+    """DataFrame of the scope's escalations of the last 24 hours, newest first: at, category,
+    grid_name, level_zh, level_en, reason (the case loop's notices, migration 0033)."""
+    return query_frame(conn, load_query("live/escalations"), {"grid_ids": grid_ids, "limit": limit})
+
+
 def turned_red(conn, grid_ids: list[int] | None) -> dict | None:
     """The scope's grid that turned red most recently (or the highest red one), with its
     explanation and bounds; None when no grid is red."""
