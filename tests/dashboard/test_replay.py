@@ -37,6 +37,8 @@ UNION ALL SELECT 'grid', g.code, g.name, a.code FROM grid_current g JOIN admin_a
 UNION ALL SELECT 'micro_grid', code, NULL, grid_code FROM micro_grid_current
 UNION ALL SELECT 'building', code, standard_address, micro_grid_code FROM building"""
 PERSONS = "SELECT k.pseudonym, b.code FROM sensitive.key_person k JOIN building b ON b.id = k.building_id"
+CASES = """SELECT DISTINCT ON (g.code) g.code, c.id, c.code FROM cases c JOIN case_assignment a ON a.case_id = c.id
+JOIN grid g ON g.id = a.grid_id ORDER BY g.code, c.id"""
 SEEN = Counter()
 
 
@@ -52,6 +54,11 @@ class World:
         for pseudonym, building in conn.execute(PERSONS):
             self.persons.setdefault(building, []).append(pseudonym)
         self.all_pseudonyms = {p for persons in self.persons.values() for p in persons}
+        self.case_of_grid = {grid: (case_id, code) for grid, case_id, code in conn.execute(CASES)}
+
+    def case_in(self, code: str) -> tuple[int, str] | None:
+        """(id, code) of a case placed inside the unit `code`, None when there is none."""
+        return next((self.case_of_grid[c] for c in sorted(self.below(code)) if c in self.case_of_grid), None)
 
     def below(self, code: str | None) -> set[str]:
         """The unit and everything inside it (the whole world for None)."""
@@ -128,7 +135,10 @@ def captured(city, browser, world, scopes) -> list[tuple[str, dict]]:
         building = world.of_kind("building", grid, set())
         community = world.parent[grid]
         housed = min(b for b in world.below(township) if world.persons.get(b))  # a building with key persons
+        _dispatched_case(city, grid)
         walks = {
+            "dispatcher": ["/cases", f"/cases?case={DESK_CASE}"],
+            "gridworker": ["/m", f"/m?case={DESK_CASE}"],
             "admin": [
                 f"/?u={scopes['county']}&m=persons&layers=heat,cases,places,cameras,centres",
                 f"/?u={township}&m=cases&layers=heat",
@@ -150,6 +160,8 @@ def captured(city, browser, world, scopes) -> list[tuple[str, dict]]:
                 _settle(page, path)
                 if path.startswith("/boundaries"):
                     _use_the_editor(page, path)
+                if "case=" in path:
+                    _use_the_loop(page, path)
                 if username == "officer":
                     with page.expect_download():
                         page.click("#kpr-export")
@@ -166,6 +178,49 @@ def _use_the_editor(page, path: str) -> None:
     for button in ("#bnd-do-remove", "#bnd-undo", "#bnd-commit", "#bnd-discard"):
         page.click(button, force=True)
         _settle(page, path)
+
+
+DESK_CASE = "REPLAY-1"
+
+
+def _dispatched_case(url: str, grid: str) -> None:
+    """A case in the demo grid worker's grid, dispatched to it, for the desk and the phone."""
+    from geo.loop.moves import move
+    from tests.geo.loop.conftest import NEW_CASE
+
+    with connect(url) as conn, conn.transaction():
+        params = {"code": DESK_CASE, "category": "dispute_neighbour", "reported": "2026-11-20 10:00+08", "grid": grid}
+        case_id = conn.execute(NEW_CASE, params).fetchone()[0]
+        from geo.geocode.bulk import place_new
+
+        place_new(conn, [case_id])
+        move(conn, case_id, "dispatch", 1, detail={"kind": "grid", "to": grid}, actor="replay")
+
+
+def _use_the_loop(page, path: str) -> None:
+    """On the desk: a refused move (the dispatch choices follow the case); on the phone: take, a photo, a report
+    back, a position, a new case and a visit (each sends its callback)."""
+    if path.startswith("/cases"):
+        page.click("#desk-do-merge", force=True)
+        _settle(page, path)
+        return
+    page.click("#m-do-take", force=True)
+    _settle(page, path)
+    page.locator("#m-photos input[type=file]").set_input_files(
+        files=[{"name": "x.png", "mimeType": "image/png", "buffer": PNG_1PX}]
+    )
+    page.click("#m-do-report_back", force=True)
+    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
+    page.click("#m-locate", force=True)
+    page.click("#m-submit", force=True)
+    page.click("#m-visit", force=True)
+    _settle(page, path)
+
+
+PNG_1PX = bytes.fromhex(
+    "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+    "1f15c4890000000d49444154789c6360000002000154a24f5d0000000049454e44ae426082"
+)
 
 
 def test_the_capture_covers_every_server_callback(city, captured):
@@ -195,7 +250,7 @@ def test_replayed_requests_with_other_jurisdictions_ids_leak_nothing(
     refused = answered = 0
     for prefix, body in _distinct(captured):
         for target in targets:
-            replayed = _retarget(body, target, foreign_draft) if target else body
+            replayed = _retarget(body, target, foreign_draft, world.case_in(target)) if target else body
             response = client.post(prefix + CALLBACK, json=replayed)
             SEEN["requests"] += 1
             permitted = _permitted(app, prefix, body["output"], role)
@@ -219,7 +274,11 @@ def test_a_request_inside_the_jurisdiction_does_return_its_data(city, captured, 
     so the leak test above cannot pass by answering nothing."""
     app = create_app(city)
     client = signed_in_client(app, "township")
-    draw = next(body for prefix, body in captured if prefix == "/" and "areas.data" in body["output"])
+    draw = next(
+        body
+        for prefix, body in captured
+        if prefix == "/" and "areas.data" in body["output"] and body["inputs"][0].get("value")  # a unit named
+    )
     community = world.of_kind("area4", scopes["township"], set())
     response = client.post("/" + CALLBACK, json=_retarget(draw, community, None)).get_data(as_text=True)
     children = world.children[community]
@@ -288,33 +347,38 @@ def _assert_no_pseudonym_outside(text: str, world: World, home: str | None, role
     assert found <= allowed, (where, sorted(found - allowed)[:3])
 
 
-def _retarget(body: dict, target: str, draft: int | None) -> dict:
+def _retarget(body: dict, target: str, draft: int | None, case: tuple[int, str] | None = None) -> dict:
     """The body with every unit code, scope and community in its values replaced by `target`,
-    and a draft id by `draft`."""
+    a draft id by `draft`, and a case (its code in an address, a page's id and code) by
+    `case`, one inside `target`."""
     replayed = copy.deepcopy(body)
     for item in replayed.get("inputs", []) + replayed.get("state", []):
         for part in item if isinstance(item, list) else [item]:
             if isinstance(part, dict) and "value" in part:
-                part["value"] = _swap(part["value"], target, draft)
+                part["value"] = _swap(part["value"], target, draft, case)
     return replayed
 
 
-def _swap(value, target: str, draft):
+def _swap(value, target: str, draft, case=None):
     if isinstance(value, str):
         value = re.sub(r"([?&](?:u|scope|c)=)[^&]*", lambda m: m.group(1) + target, value)
         value = re.sub(r"([?&]draft=)\d+", lambda m: m.group(1) + str(draft or 0), value)
+        if case:
+            value = re.sub(r"([?&]case=)[^&]*", lambda m: m.group(1) + case[1], value)
         return target if TOKEN.fullmatch(value) else value
     if isinstance(value, dict):
-        swapped = {key: _swap(item, target, draft) for key, item in value.items()}
+        swapped = {key: _swap(item, target, draft, case) for key, item in value.items()}
         if "c" in swapped:
             swapped["c"] = target
         if "draft" in swapped and swapped["draft"] is not None:
             swapped["draft"] = draft
         if "scope" in swapped:
             swapped["scope"] = target
+        if case and {"id", "version", "code"} <= swapped.keys():  # the desk's and the phone's case
+            swapped["id"], swapped["code"] = case
         return swapped
     if isinstance(value, list):
-        return [_swap(item, target, draft) for item in value]
+        return [_swap(item, target, draft, case) for item in value]
     return value
 
 

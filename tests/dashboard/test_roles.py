@@ -10,12 +10,13 @@ from geo.auth.demo import DEMO_USERS, demo_scopes
 from geo.db.connection import connect
 from tests.dashboard.conftest import add_demo_users, signed_in_client
 
-NAV = {"boundaries": "/boundaries", "overview": "/overview", "wall": "/wall/"}  # the header's links
-PAGES = {
+NAV = {"boundaries": "/boundaries", "overview": "/overview", "wall": "/wall/", "cases": "/cases", "phone": "/m"}
+PAGES = {  # the header's links each role gets
     "wall": {"wall"},
     "leader": {"wall"},
     "township": {"wall"},
-    "gridworker": set(),
+    "gridworker": {"phone"},
+    "dispatcher": {"cases", "wall"},
     "planner": {"boundaries"},
     "officer": set(),
     "admin": {"boundaries", "overview", "wall"},

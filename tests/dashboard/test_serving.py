@@ -49,5 +49,8 @@ def test_the_dashboard_runs_on_gunicorn_with_several_workers_and_gzip(dashboard)
         statuses = list(pool.map(lambda _: opener.open(url.rstrip("/") + bundle).status, range(16)))
     assert statuses == [200] * 16
     children = subprocess.run(["pgrep", "-P", str(process.pid)], capture_output=True, text=True).stdout.split()
-    workers = [pid for pid in children if Path(f"/proc/{pid}/comm").read_text().strip() != "nginx"]
+    commands = {pid: Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode() for pid in children}
+    workers = [pid for pid in children if Path(f"/proc/{pid}/comm").read_text().strip() != "nginx"
+               and "geo scheduler" not in commands[pid]]  # fmt: skip
     assert len(workers) == 2
+    assert sum("geo scheduler" in command for command in commands.values()) == 1  # the scheduler beside it
