@@ -340,7 +340,7 @@ TEXT = {
     "desk_no_notices": ("近24小时没有升级到本级的事件。", "No case escalated to this level in the last 24 hours."),
     "desk_photos": ("现场照片", "Photos"),
     # The area panel's closure quality (dashboard/components/quality.py).
-    "quality_title": ("办理质量（所选时段结案）", "Closure quality (closed in the period)"),
+    "quality_title": ("办理质量（所选时段结案）与走访", "Closure quality (closed in the period) and rounds"),
     "quality_none": ("所选时段内没有结案的事件。", "No case was closed in the period."),
     "quality_closed": ("结案", "Closed"),
     "quality_on_time": ("按期办结率", "Closed on time"),
@@ -351,6 +351,9 @@ TEXT = {
     "quality_repeats": ("结案后90天同址同类重复报告", "Repeat reports at the building within 90 days"),
     "quality_not_solved": ("结案未解决率", "Closed but not solved"),
     "quality_by_handler": ("按承办单位", "By handler"),
+    "quality_escalated": ("所选时段升级", "Escalations in the period"),
+    "quality_visited_buildings": ("本月楼栋走访覆盖", "Buildings visited this month"),
+    "quality_visited_places": ("本周重点场所走访覆盖", "Key places visited this week"),
     "quality_handler": ("承办", "Handler"),
     "quality_grids": ("网格办理", "Handled in the grids"),
     # The grid worker's phone page (dashboard/pages/phone.py).

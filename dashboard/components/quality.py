@@ -4,16 +4,28 @@ period, and the same per handling department, most cases first."""
 from dash import html
 
 from dashboard.i18n import text
+from geo.loop.field import Coverage
 from geo.loop.quality import Quality
 
 MAX_HANDLERS = 6
 
 
-def closure_quality(total: Quality, handlers: list[Quality], names: dict[str, str], lang: str) -> html.Div:
-    """A table of the figures, and one row a handler (its closed cases, on time, satisfied, not solved)."""
+def closure_quality(
+    total: Quality, handlers: list[Quality], names: dict[str, str], escalated: int, coverage: Coverage, lang: str
+) -> html.Div:
+    """A table of the figures, one row a handler (its closed cases, on time, satisfied, not
+    solved), the escalations of the period and the rounds' coverage."""
     title = html.H3(text("quality_title", lang))
+    loop = html.Table(
+        [
+            html.Tr([html.Th(text("quality_escalated", lang)), html.Td(f"{escalated:,}")]),
+            html.Tr([html.Th(text("quality_visited_buildings", lang)), html.Td(_share(coverage.building_share))]),
+            html.Tr([html.Th(text("quality_visited_places", lang)), html.Td(_share(coverage.place_share))]),
+        ],
+        className="facts quality-facts",
+    )
     if not total.closed:
-        return html.Div([title, html.Div(text("quality_none", lang), className="hint")])
+        return html.Div([title, html.Div(text("quality_none", lang), className="hint"), loop])
     rows = [
         ("quality_closed", f"{total.closed:,}"),
         ("quality_on_time", _share(total.share("on_time"))),
@@ -41,7 +53,7 @@ def closure_quality(total: Quality, handlers: list[Quality], names: dict[str, st
         for q in handlers[:MAX_HANDLERS]
     ]
     by_handler = html.Table([html.Thead(head), html.Tbody(body)], className="quality-handlers")
-    return html.Div([title, facts, html.H4(text("quality_by_handler", lang)), by_handler], className="quality")
+    return html.Div([title, facts, loop, html.H4(text("quality_by_handler", lang)), by_handler], className="quality")
 
 
 def _share(value: float | None) -> str:

@@ -87,8 +87,10 @@ def escalation_list(frame: pd.DataFrame, names: dict, lang: str) -> list:
                 html.Span(f"{row.at:%H:%M}", className="time"),
                 html.Span(names.get(row.category, row.category), className="kind"),
                 html.Span(row.grid_name or "", className="where"),
-                html.Span(text("wall_escalated_to", lang, level=row.level_en if lang == "en" else row.level_zh),
-                          className="level"),  # fmt: skip
+                html.Span(
+                    text("wall_escalated_to", lang, level=row.level_en if lang == "en" else row.level_zh),
+                    className="level",
+                ),  # fmt: skip
             ]
         )
         for row in frame.itertuples()

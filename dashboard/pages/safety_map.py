@@ -19,7 +19,7 @@ from dashboard.pages import key_person_records
 from dashboard.state import build_search, parse_search
 from geo import clock
 from geo.auth.roles import CASE_DETAILS, KEY_PERSON_RECORDS
-from geo.loop import quality
+from geo.loop import field, quality
 from geo.map import areas, cases
 from geo.map.scope import scope_grid_ids
 from geo.shared.units import children_geojson
@@ -215,10 +215,12 @@ def register(app, url: str) -> None:
         def build(conn, unit):
             if not (unit.is_area or unit.kind == "grid"):
                 return []
-            f = context.case_filter(query)
-            total, handlers = quality.closure_quality(conn, scope_grid_ids(conn, unit), f.start, f.end)
+            f, grid_ids = context.case_filter(query), scope_grid_ids(conn, unit)
+            total, handlers = quality.closure_quality(conn, grid_ids, f.start, f.end)
+            escalated = quality.escalations(conn, grid_ids, f.start, f.end)
             names = dict(conn.execute(HANDLER_NAMES, [lang]).fetchall())
-            return quality_panel.closure_quality(total, handlers, names, lang)
+            covered = field.coverage(conn, grid_ids)
+            return quality_panel.closure_quality(total, handlers, names, escalated, covered, lang)
 
         return _in_unit(url, code, [], build, "quality", query["start"], query["end"], lang)
 

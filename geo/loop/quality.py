@@ -39,3 +39,13 @@ def closure_quality(
     if not rows:
         return Quality(None, 0, 0, None, 0, 0, 0, 0, 0), []
     return rows[0], rows[1:]
+
+
+ESCALATED = """SELECT count(*) FROM case_notice
+WHERE at >= %(start)s AND at < %(end)s AND (%(grid_ids)s::integer[] IS NULL OR grid_id = ANY (%(grid_ids)s))"""
+
+
+def escalations(conn: psycopg.Connection, grid_ids: list[int] | None, start: dt.date, end: dt.date) -> int:
+    """How many times cases of `grid_ids` (None: every grid) went up a level in the period."""
+    params = {"grid_ids": grid_ids, "start": start, "end": end + dt.timedelta(days=1)}
+    return conn.execute(ESCALATED, params).fetchone()[0]

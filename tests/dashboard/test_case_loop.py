@@ -132,3 +132,33 @@ def test_the_desk_and_the_phone_page_are_for_their_roles_only(browser, served):
         leader.wait_for_load_state("networkidle")
         assert leader.url.rstrip("/") == served.rstrip("/"), path  # sent back to the map
         assert leader.locator(".desk-page, .m-page").count() == 0
+
+
+def test_a_grid_worker_reports_a_case_at_the_phones_position(browser, served, loop_db, grid):
+    with connect(loop_db) as conn:
+        lat, lon = conn.execute(
+            "SELECT ST_Y(p), ST_X(p) FROM (SELECT ST_PointOnSurface(geom) p FROM grid_current WHERE code = %s) g",
+            [grid],
+        ).fetchone()
+    context = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True,
+                                  geolocation={"latitude": lat, "longitude": lon}, permissions=["geolocation"])  # fmt: skip
+    phone = context.new_page()
+    sign_in(phone, served, "gridworker")
+    phone.goto(f"{served}m")
+    phone.wait_for_selector("#m-category", state="attached", timeout=30_000)
+    phone.locator("summary").first.click()  # 上报新事件
+    phone.locator("#m-category").click()
+    phone.get_by_role("option", name="消防安全隐患").click()
+    phone.locator("#m-summary").fill("三号楼楼道堆放电动车电池")
+    phone.locator("#m-locate").click()
+    phone.wait_for_selector("#m-where:has-text('位置')", timeout=20_000)
+    said = click_and_read(phone, "#m-submit", "#m-new-msg", "已上报")
+    assert grid in said
+    with connect(loop_db) as conn:
+        row = conn.execute(
+            """SELECT c.source, c.category_code, c.status, g.code, c.escalation_level FROM cases c
+               JOIN case_assignment a ON a.case_id = c.id JOIN grid g ON g.id = a.grid_id
+               WHERE c.summary = '三号楼楼道堆放电动车电池'"""
+        ).fetchone()
+    assert row == ("grid_worker", "hazard_fire", "accepted", grid, "grid")
+    context.close()
