@@ -429,6 +429,7 @@ MEDIATION_OUTCOME = {
     "petition": ("转信访", "To petition"),
 }
 CALL_BACK_METHOD = {"phone": ("电话", "Phone"), "visit": ("走访", "Visit")}
+SATISFACTION = {"yes": ("满意", "Satisfied"), "no": ("不满意", "Not satisfied")}
 
 KIND = {"all": ("全部", "All"), **UNIT_KIND_NAMES}
 LEVEL = {"red": ("红", "Red"), "orange": ("橙", "Orange"), "yellow": ("黄", "Yellow"), "blue": ("蓝", "Blue")}

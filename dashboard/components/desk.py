@@ -12,6 +12,7 @@ from dashboard.i18n import (
     DESK_VIEW,
     HANDLER_KIND,
     MEDIATION_OUTCOME,
+    SATISFACTION,
     SOURCE,
     dropdown_labels,
     label,
@@ -120,58 +121,17 @@ def action_panel(lang: str) -> html.Div:
     labels = dropdown_labels(lang)
     fields = [
         _field("note", lang, "desk_note", dcc.Textarea(id="desk-note", maxLength=2000, className="desk-note")),
-        _field(
-            "kind",
-            lang,
-            "desk_kind",
-            dcc.RadioItems(
-                id="desk-kind",
-                inline=True,
-                value="grid",
-                options=[{"label": pick(name, lang), "value": k} for k, name in HANDLER_KIND.items()],
-            ),
-        ),  # fmt: skip
+        _field("kind", lang, "desk_kind", radio("desk-kind", HANDLER_KIND, lang, "grid")),
         _field("to", lang, "desk_to", dcc.Dropdown(id="desk-to", labels=labels, className="dd wide")),
         _field(
             "partners",
             lang,
             "desk_partners_pick",
             dcc.Dropdown(id="desk-partners", multi=True, labels=labels, className="dd wide"),
-        ),  # fmt: skip
-        _field(
-            "outcome",
-            lang,
-            "desk_outcome_pick",
-            dcc.RadioItems(
-                id="desk-outcome",
-                inline=True,
-                options=[{"label": pick(name, lang), "value": k} for k, name in MEDIATION_OUTCOME.items()],
-            ),
-        ),  # fmt: skip
-        _field(
-            "satisfied",
-            lang,
-            "desk_callback",
-            dcc.RadioItems(
-                id="desk-satisfied",
-                inline=True,
-                options=[
-                    {"label": text("desk_satisfied", lang), "value": "yes"},
-                    {"label": text("desk_unsatisfied", lang), "value": "no"},
-                ],
-            ),
-        ),  # fmt: skip
-        _field(
-            "method",
-            lang,
-            "desk_method",
-            dcc.RadioItems(
-                id="desk-method",
-                inline=True,
-                value="phone",
-                options=[{"label": pick(name, lang), "value": k} for k, name in CALL_BACK_METHOD.items()],
-            ),
-        ),  # fmt: skip
+        ),
+        _field("outcome", lang, "desk_outcome_pick", radio("desk-outcome", MEDIATION_OUTCOME, lang)),
+        _field("satisfied", lang, "desk_callback", radio("desk-satisfied", SATISFACTION, lang)),
+        _field("method", lang, "desk_method", radio("desk-method", CALL_BACK_METHOD, lang, "phone")),
         _field("into", lang, "desk_into", dcc.Dropdown(id="desk-into", labels=labels, className="dd wide")),
     ]
     buttons = [
@@ -191,6 +151,12 @@ def action_panel(lang: str) -> html.Div:
         id="desk-actions",
         className="desk-actions",
     )
+
+
+def radio(component_id: str, choices: dict, lang: str, value: str | None = None, **kwargs) -> dcc.RadioItems:
+    """Radio buttons of a {value: (zh, en)} table, in a row."""
+    options = [{"label": pick(name, lang), "value": key} for key, name in choices.items()]
+    return dcc.RadioItems(id=component_id, options=options, value=value, inline=True, **kwargs)
 
 
 def shown(legal: list[str]) -> tuple[list[dict], list[dict]]:
@@ -301,7 +267,7 @@ def _history(events: list[dict], lang: str) -> html.Div:
                     ]
                     if e["photos"]
                     else []
-                ),  # fmt: skip
+                ),
             ]
         )
         for e in events

@@ -52,7 +52,7 @@ def layout(lang: str = "zh", state: dict | None = None, groups: list = (), depar
                 labels=labels,
                 className="dd",
                 options=[{"label": pick((zh, en), lang), "value": code} for code, zh, en in groups],
-            ),  # fmt: skip
+            ),
             dcc.Input(
                 id="desk-search",
                 type="search",
@@ -60,7 +60,7 @@ def layout(lang: str = "zh", state: dict | None = None, groups: list = (), depar
                 maxLength=60,
                 placeholder=text("desk_search", lang),
                 className="desk-search",
-            ),  # fmt: skip
+            ),
         ],
         className="desk-filters",
     )
@@ -72,7 +72,7 @@ def layout(lang: str = "zh", state: dict | None = None, groups: list = (), depar
                 value=state["view"] or "new",
                 options=parts.view_options({}, lang),
                 className="desk-views",
-            ),  # fmt: skip
+            ),
             filters,
             html.Div(id="desk-queue"),
             html.H3(text("desk_notices", lang)),

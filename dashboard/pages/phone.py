@@ -46,14 +46,7 @@ def layout(lang: str = "zh", categories: list = ()) -> html.Div:
     act = html.Div(
         [
             dcc.Textarea(id="m-note", maxLength=2000, placeholder=text("m_note", lang), className="m-note"),
-            html.Div(
-                dcc.RadioItems(
-                    id="m-outcome",
-                    options=[{"label": pick(n, lang), "value": k} for k, n in MEDIATION_OUTCOME.items()],
-                    className="m-outcome",
-                ),
-                id="m-outcome-box",
-            ),  # fmt: skip
+            html.Div(parts.radio("m-outcome", MEDIATION_OUTCOME, lang, className="m-outcome"), id="m-outcome-box"),
             dcc.Upload(
                 id="m-photos",
                 multiple=True,
@@ -61,7 +54,7 @@ def layout(lang: str = "zh", categories: list = ()) -> html.Div:
                 max_size=photos.MAX_BYTES,
                 children=html.Div(text("m_photos", lang)),
                 className="m-upload",
-            ),  # fmt: skip
+            ),
             html.Div(id="m-photo-count", className="note"),
             html.Div(
                 [
@@ -71,7 +64,7 @@ def layout(lang: str = "zh", categories: list = ()) -> html.Div:
                     for m in MOVES
                 ],
                 className="m-buttons",
-            ),  # fmt: skip
+            ),
             html.Div(id="m-msg", role="status"),
         ],
         id="m-act",
@@ -86,7 +79,7 @@ def layout(lang: str = "zh", categories: list = ()) -> html.Div:
                 labels=labels,
                 searchable=False,
                 options=[{"label": pick((zh, en), lang), "value": c} for c, zh, en in categories],
-            ),  # fmt: skip
+            ),
             dcc.Textarea(id="m-summary", maxLength=2000, placeholder=text("m_summary", lang), className="m-note"),
             html.Button(text("m_locate", lang), id="m-locate", n_clicks=0, className="m-do m-secondary"),
             html.Div(id="m-where", className="note"),
@@ -301,7 +294,7 @@ def _task(row: dict, lang: str) -> html.Li:
                         html.Strong(pick((row["category_zh"], row["category_en"]), lang)),
                         html.Span(pick((row["status_zh"], row["status_en"]), lang), className="desk-tag"),
                     ]
-                ),  # fmt: skip
+                ),
                 html.Div(row["summary"], className="m-task-summary"),
                 html.Div(parts.clock_text(row["clock"], lang), className=f"clock-{row['clock'].colour}"),
             ],

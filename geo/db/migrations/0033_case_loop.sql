@@ -171,7 +171,17 @@ ALTER TABLE cases
     ADD CONSTRAINT cases_merged_closed CHECK (merged_into IS NULL OR status = 'closed'),
     ADD CONSTRAINT cases_merged_elsewhere CHECK (merged_into <> id),
     ADD CONSTRAINT cases_callback_pair CHECK ((called_back_at IS NULL) = (satisfied IS NULL));
-CREATE INDEX cases_loop_queue_idx ON cases (status, state_since) WHERE status <> 'closed';
+
+-- A case's clocks, in seconds from now (negative: past): its deadline, the deadline's whole
+-- span, and its current state's clock (case_state_clock), for the desk and the phone page.
+CREATE VIEW case_clock AS
+    SELECT c.id AS case_id,
+           extract(epoch FROM c.deadline - now())::float8 AS deadline_left_s,
+           extract(epoch FROM c.deadline - c.reported_at)::float8 AS deadline_span_s,
+           extract(epoch FROM case_clock_end(c.category_code, coalesce(c.state_since, c.reported_at), sc.hours) - now())::float8
+               AS state_left_s
+    FROM cases c
+    LEFT JOIN case_state_clock sc ON sc.status = c.status;
 
 -- ---------------------------------------------------------------- the legal moves
 CREATE TABLE case_transition (
@@ -531,7 +541,7 @@ INSERT INTO scheduler_job (name, every_s) VALUES ('escalate', 60);
 REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON cases, case_event, case_notice, case_transition, case_status,
     case_escalation_level, case_state_clock, case_handler, working_hours, working_day_override, scheduler_job
     FROM safety_map_app;
-GRANT SELECT ON case_event, case_notice, case_transition, case_escalation_level, case_state_clock, case_handler,
+GRANT SELECT ON case_clock, case_event, case_notice, case_transition, case_escalation_level, case_state_clock, case_handler,
     working_hours, working_day_override, scheduler_job TO safety_map_app;
 REVOKE ALL ON FUNCTION case_move(bigint, text, integer, text, jsonb, text), case_received(bigint, text, text),
     case_escalate_due(timestamptz), case_refuse(text, text, jsonb) FROM PUBLIC;

@@ -10,11 +10,9 @@ SELECT c.id, c.code, c.version, c.reported_at, c.source, c.category_code, k.name
        c.reopened, c.called_back_at, c.satisfied,
        ST_X(coalesce(a.point, c.geom)) AS lon, ST_Y(coalesce(a.point, c.geom)) AS lat,
        g.code AS grid_code, g.name AS grid_name, a.building_id, b.standard_address AS building_address,
-       extract(epoch FROM c.deadline - now())::float8 AS deadline_left_s,
-       extract(epoch FROM c.deadline - c.reported_at)::float8 AS deadline_span_s,
-       extract(epoch FROM case_clock_end(c.category_code, coalesce(c.state_since, c.reported_at), sc.hours) - now())::float8
-           AS state_left_s
+       clock.deadline_left_s, clock.deadline_span_s, clock.state_left_s
 FROM cases c
+JOIN case_clock clock ON clock.case_id = c.id
 LEFT JOIN case_assignment a ON a.case_id = c.id
 LEFT JOIN grid g ON g.id = coalesce(a.grid_id, a.nearest_grid_id)
 LEFT JOIN building b ON b.id = a.building_id
@@ -23,6 +21,5 @@ LEFT JOIN grid_current ag ON ag.code = c.assignee AND c.assignee_kind = 'grid'
 JOIN case_category k ON k.code = c.category_code
 JOIN case_status s ON s.code = c.status
 JOIN case_escalation_level l ON l.code = c.escalation_level
-LEFT JOIN case_state_clock sc ON sc.status = c.status
 WHERE c.code = %(code)s
   AND (%(whole)s OR coalesce(a.grid_id, a.nearest_grid_id) = ANY (%(grid_ids)s))

@@ -4,16 +4,13 @@
 SELECT c.id, c.code, c.reported_at, c.category_code, k.name_zh AS category_zh, k.name_en AS category_en,
        c.source, c.status, s.name_zh AS status_zh, s.name_en AS status_en, c.summary,
        c.escalation_level, l.name_zh AS level_zh, l.name_en AS level_en, c.assignee_kind, c.assignee,
-       extract(epoch FROM c.deadline - now())::float8 AS deadline_left_s,
-       extract(epoch FROM c.deadline - c.reported_at)::float8 AS deadline_span_s,
-       extract(epoch FROM case_clock_end(c.category_code, coalesce(c.state_since, c.reported_at), sc.hours) - now())::float8
-           AS state_left_s
+       clock.deadline_left_s, clock.deadline_span_s, clock.state_left_s
 FROM cases c
+JOIN case_clock clock ON clock.case_id = c.id
 LEFT JOIN case_assignment a ON a.case_id = c.id
 JOIN case_category k ON k.code = c.category_code
 JOIN case_status s ON s.code = c.status
 JOIN case_escalation_level l ON l.code = c.escalation_level
-LEFT JOIN case_state_clock sc ON sc.status = c.status
 WHERE ({view})
   AND (%(whole)s OR coalesce(a.grid_id, a.nearest_grid_id) = ANY (%(grid_ids)s))
   AND (%(group)s::text IS NULL OR k.group_code = %(group)s)
