@@ -360,7 +360,6 @@ TEXT = {
     "m_nav": ("移动端", "Phone"),
     "m_tasks": ("我的任务", "My tasks"),
     "m_no_tasks": ("暂无待办任务。", "No tasks for now."),
-    "m_pick": ("点选一项任务查看和办理。", "Tap a task to see and handle it."),
     "m_note": ("办理情况（反馈、退回时必填）", "What was done (required to report back or return)"),
     "m_photos": (
         "添加现场照片（JPEG/PNG/WebP，每张≤5MB，最多6张）",
@@ -409,7 +408,7 @@ DESK_ACTION = {
     "return": ("退回", "Return"),
     "redo": ("核查不通过", "Send back"),
     "verify": ("核查通过", "Verify"),
-    "close": ("结案", "Close"),
+    "close": ("结案", "Close the case"),
     "call_back": ("回访", "Call back"),
     "reopen": ("重新受理", "Reopen"),
     "merge": ("合并为重复", "Merge as duplicate"),

@@ -2,6 +2,8 @@
 map, likely duplicates, history) and the action panel, whose fields and buttons always exist
 (the callbacks name them) and are shown as the case's state and the user's role allow."""
 
+from urllib.parse import urlencode
+
 import dash_leaflet as dl
 from dash import dcc, html
 
@@ -48,7 +50,7 @@ def queue_table(rows: list[dict], view: str, lang: str, limit: int) -> html.Div:
     body = [
         html.Tr(
             [
-                html.Td(dcc.Link(row["code"], href=f"/cases?case={row['code']}&view={view}")),
+                html.Td(dcc.Link(row["code"], href=case_href("/cases", row["code"], lang, view))),
                 html.Td(pick((row["category_zh"], row["category_en"]), lang)),
                 html.Td(pick((row["status_zh"], row["status_en"]), lang)),
                 html.Td(pick((row["level_zh"], row["level_en"]), lang)),
@@ -153,6 +155,13 @@ def action_panel(lang: str) -> html.Div:
     )
 
 
+def case_href(page: str, code: str, lang: str, view: str | None = None) -> str:
+    """The address of a case on `page` (/cases or /m), keeping the language (the map's state
+    in the address would otherwise fall back to Chinese)."""
+    values = {"case": code, **({"view": view} if view else {}), **({"lang": lang} if lang == "en" else {})}
+    return f"{page}?{urlencode(values)}"
+
+
 def radio(component_id: str, choices: dict, lang: str, value: str | None = None, **kwargs) -> dcc.RadioItems:
     """Radio buttons of a {value: (zh, en)} table, in a row."""
     options = [{"label": pick(name, lang), "value": key} for key, name in choices.items()]
@@ -228,7 +237,7 @@ def _duplicates(rows: list[dict], lang: str) -> html.Div:
     items = [
         html.Li(
             [
-                dcc.Link(row["code"], href=f"/cases?case={row['code']}"),
+                dcc.Link(row["code"], href=case_href("/cases", row["code"], lang)),
                 f" {row['reported_at']:%m-%d %H:%M} · {pick((row['status_zh'], row['status_en']), lang)} · ",
                 text("desk_same_building", lang)
                 if row["same_building"]

@@ -237,7 +237,7 @@ def register(app, url: str) -> None:
                 html.Li(
                     [
                         f"{at:%m-%d %H:%M} ",
-                        dcc.Link(code, href=f"/cases?case={code}&view=escalated"),
+                        dcc.Link(code, href=parts.case_href("/cases", code, lang, "escalated")),
                         " " + text("desk_level_up", lang, level=pick((zh, en), lang)),
                     ]
                 )  # fmt: skip

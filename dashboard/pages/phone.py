@@ -141,7 +141,7 @@ def register(app, url: str) -> None:
             rows = field.tasks(conn, access.jurisdiction(conn))
         if not rows:
             return html.Div(text("m_no_tasks", lang), className="note")
-        return html.Ul([_task(row, lang) for row in rows], className="m-tasks")
+        return html.Ul([_task(row, lang) for row in rows], className="m-tasks")  # a tap opens the case
 
     @app.callback(
         Output("m-case", "children"),
@@ -160,9 +160,9 @@ def register(app, url: str) -> None:
             case = desk.find_case(conn, jurisdiction, code) if code else None
             legal = desk.legal_moves(conn, case, "grid_worker") if case else []
             history = moves.history(conn, case["id"]) if case else []
-        if case is None:
-            message = text("desk_no_case" if code else "m_pick", lang)
-            return html.Div(message, className="note"), None, HIDDEN, HIDDEN, *[HIDDEN] * len(MOVES)
+        if case is None:  # the task list says what to do when no case is asked for
+            message = html.Div(text("desk_no_case", lang), className="note") if code else ""
+            return message, None, HIDDEN, HIDDEN, *[HIDDEN] * len(MOVES)
         mine = case["assignee_kind"] == "grid" and case["assignee"] in jurisdiction.codes
         legal = [m for m in MOVES if m in legal and mine]
         seen = {"id": case["id"], "version": case["version"], "code": case["code"]}
@@ -298,7 +298,7 @@ def _task(row: dict, lang: str) -> html.Li:
                 html.Div(row["summary"], className="m-task-summary"),
                 html.Div(parts.clock_text(row["clock"], lang), className=f"clock-{row['clock'].colour}"),
             ],
-            href=f"/m?case={row['code']}",
+            href=parts.case_href("/m", row["code"], lang),
             className="m-task",
         )
     )
