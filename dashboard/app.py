@@ -67,6 +67,8 @@ def create_app(url: str | None = None, own_proxy: bool = False) -> dash.Dash:
     phone.register(guarded(app, PHONE), url)
     register_routes(app.server, url, cache_dir_for(url))
     register_open311(app.server, url)
+    # Without nginx in front, Flask itself refuses larger bodies (nginx: dashboard/nginx.conf.in).
+    app.server.config["MAX_CONTENT_LENGTH"] = proxy.BODY_LIMIT_MB * 2**20
     add_server_timing(app.server)
     app.wall_app = create_wall(app.server, url)
     harden(app.server, [app, app.wall_app])

@@ -283,6 +283,7 @@ RULES = {
     ("desk-satisfied", "value"): text(5),
     ("desk-method", "value"): text(10),
     ("desk-into", "value"): CODE,
+    ("desk-into-code", "value"): text(60),
     **{
         (f"desk-do-{name}", "n_clicks"): count
         for name in (

@@ -47,6 +47,9 @@ CONNECTIONS_PER_ADDRESS = 64
 # three bytes in UTF-8, or a report back's photos as data: URLs (callback_input refuses anything
 # larger when it reads it).
 BODY_LIMIT_MB = max(math.ceil(3 * MAX_ITEMS * MAX_TEXT / 2**20), math.ceil(MAX_PHOTOS * PHOTO_URL_CHARS / 2**20)) + 1
+# Open311 requests one client address may send: 50 a second sustained (over four million a
+# day), bursts of up to 2,000 queued rather than refused.
+OPEN311_RATE, OPEN311_BURST = "50r/s", 2000
 START_TIMEOUT_S = 10
 STOP_TIMEOUT_S = 10
 WILDCARD = {"0.0.0.0": "127.0.0.1", "::": "::1", "": "127.0.0.1"}  # where to knock to see it listen
@@ -83,6 +86,8 @@ def config(settings, run_dir: Path) -> str:
         "burst_all": str(burst_all),
         "connections": str(CONNECTIONS_PER_ADDRESS),
         "body": f"{BODY_LIMIT_MB}m",
+        "rate_open311": OPEN311_RATE,
+        "burst_open311": str(OPEN311_BURST),
         "retry_after": str(max(1, math.ceil(60 / _per_minute(settings.proxy_login_rate_per_address)))),
         "page": _refused_page(),
     }

@@ -134,7 +134,22 @@ def action_panel(lang: str) -> html.Div:
         _field("outcome", lang, "desk_outcome_pick", radio("desk-outcome", MEDIATION_OUTCOME, lang)),
         _field("satisfied", lang, "desk_callback", radio("desk-satisfied", SATISFACTION, lang)),
         _field("method", lang, "desk_method", radio("desk-method", CALL_BACK_METHOD, lang, "phone")),
-        _field("into", lang, "desk_into", dcc.Dropdown(id="desk-into", labels=labels, className="dd wide")),
+        _field(
+            "into",
+            lang,
+            "desk_into",
+            html.Div(
+                [
+                    dcc.Dropdown(id="desk-into", labels=labels, className="dd wide"),
+                    dcc.Input(
+                        id="desk-into-code",
+                        maxLength=60,
+                        placeholder=text("desk_into_code", lang),
+                        className="desk-code",
+                    ),
+                ]
+            ),
+        ),
     ]
     buttons = [
         html.Button(

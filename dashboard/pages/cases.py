@@ -20,6 +20,9 @@ from geo.loop.moves import MoveError
 from geo.shared.units import root_unit
 
 PATH = "/cases"
+# The action panel's fields that start empty for every case shown (none carries over to the next).
+FRESH_FIELDS = ("note", "outcome", "satisfied", "into", "into-code", "partners")
+FRESH = ("", None, None, None, "", [])
 TICK_MS = 30_000  # the queue and the notices follow new cases and escalations this often
 NOTICES = """SELECT n.at, c.code, l.name_zh, l.name_en, n.reason FROM case_notice n
 JOIN cases c ON c.id = n.case_id JOIN case_escalation_level l ON l.code = n.level
@@ -138,7 +141,7 @@ def register(app, url: str) -> None:
         Output("desk-seen", "data"),
         Output("desk-no-actions", "children"),
         Output("desk-into", "options"),
-        Output("desk-note", "value"),
+        *[Output(f"desk-{field}", "value") for field in FRESH_FIELDS],
         *[Output(f"desk-do-{action}", "style") for action in parts.ACTIONS],
         *[Output(f"desk-field-{field}", "style") for field in parts.FIELDS],
         Input("desk-url", "search"),
@@ -154,7 +157,7 @@ def register(app, url: str) -> None:
             if case is None:
                 message = text("desk_no_case" if code else "desk_pick", lang)
                 buttons, fields = parts.shown([])
-                return html.Div(message, className="note"), None, "", [], "", *buttons, *fields
+                return html.Div(message, className="note"), None, "", [], *FRESH, *buttons, *fields
             history = moves.history(conn, case["id"])
             duplicates = desk.duplicates(conn, jurisdiction, case["id"])
             legal = desk.legal_moves(conn, case, user.role)
@@ -163,7 +166,7 @@ def register(app, url: str) -> None:
         seen = {"id": case["id"], "version": case["version"], "code": case["code"]}
         none = "" if legal else text("desk_no_actions", lang)
         card = parts.case_card(case, history, duplicates, lang)
-        return card, seen, none, into, "", *buttons, *fields
+        return card, seen, none, into, *FRESH, *buttons, *fields
 
     @app.callback(
         Output("desk-to", "options"),
@@ -195,17 +198,20 @@ def register(app, url: str) -> None:
         State("desk-satisfied", "value"),
         State("desk-method", "value"),
         State("desk-into", "value"),
+        State("desk-into-code", "value"),
         State("desk-rev", "data"),
         State("desk-lang", "data"),
         prevent_initial_call=True,
     )
     def act(*values):
-        seen, note, kind, to, partners, outcome, satisfied, method, into, rev, lang = values[len(parts.ACTIONS) :]
+        seen, note, kind, to, partners, outcome, satisfied, method, into, into_code, rev, lang = values[
+            len(parts.ACTIONS) :
+        ]
         action = str(ctx.triggered_id or "").removeprefix("desk-do-")
         if action not in parts.ACTIONS or not seen or not any(values[: len(parts.ACTIONS)]):
             return no_update, no_update
         fields = {"kind": kind, "to": to, "partners": partners, "outcome": outcome, "satisfied": satisfied,
-                  "method": method, "into": into}  # fmt: skip
+                  "method": method, "into": (into_code or "").strip() or into}  # fmt: skip
         try:
             with context.connection(url) as conn:
                 moved = moves.move(conn, seen["id"], action, seen["version"], note or "", move_detail(action, fields))

@@ -182,6 +182,9 @@ def register(app, url: str) -> None:
         Output("m-msg", "children"),
         Output("m-rev", "data"),
         Output("m-photos", "contents"),
+        Output("m-photos", "filename"),
+        Output("m-note", "value"),
+        Output("m-outcome", "value"),
         *[Input(f"m-do-{m}", "n_clicks") for m in MOVES],
         State("m-seen", "data"),
         State("m-note", "value"),
@@ -196,7 +199,7 @@ def register(app, url: str) -> None:
         seen, note, outcome, contents, names, rev, lang = values[len(MOVES) :]
         action = str(ctx.triggered_id or "").removeprefix("m-do-")
         if action not in MOVES or not seen or not any(values[: len(MOVES)]):
-            return no_update, no_update, no_update
+            return [no_update] * 6
         try:
             shots = _photos(contents, names) if action == "report_back" else []
             detail = {"outcome": outcome} if action == "report_back" and outcome else {}
@@ -206,9 +209,9 @@ def register(app, url: str) -> None:
                     photos.attach(conn, moved.event_id, shot)
         except UserError as error:
             stale = isinstance(error, moves.MoveError) and error.kind == "stale"
-            return html.Div(error.in_language(lang), className="desk-error"), (rev or 0) + stale, no_update
+            return html.Div(error.in_language(lang), className="desk-error"), (rev or 0) + stale, *[no_update] * 4
         done = text("m_done", lang, action=pick(DESK_ACTION[action], lang), code=seen["code"])
-        return html.Div(done, className="desk-ok"), (rev or 0) + 1, None
+        return html.Div(done, className="desk-ok"), (rev or 0) + 1, None, None, "", None  # a fresh form
 
     app.clientside_callback(LOCATE_JS, Output("m-position", "data"), Input("m-locate", "n_clicks"))
 

@@ -116,7 +116,7 @@ def state_clock(left_s: float | None) -> Clock:
 
 
 def _scope(jurisdiction: Jurisdiction) -> dict:
-    return {"whole": jurisdiction.whole, "grid_ids": list(jurisdiction.grid_ids)}
+    return {"whole": jurisdiction.whole, "grid_ids": list(jurisdiction.grid_ids), "codes": sorted(jurisdiction.codes)}
 
 
 def _like(search: str | None) -> str | None:

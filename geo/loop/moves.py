@@ -75,12 +75,15 @@ def _worded(error: psycopg.Error) -> Exception:
     except ValueError:
         detail = {}
     if state == STALE:
-        zh = f"案件已被 {detail.get('actor') or '他人'} 于 {_short_time(detail.get('at'))} 处理（{detail.get('action')}），请刷新后再操作"
+        action = detail.get("action_zh") or detail.get("action")
+        zh = f"案件已被 {detail.get('actor') or '他人'} 于 {_short_time(detail.get('at'))} 处理（{action}），请刷新后再操作"
         return MoveError("stale", message, zh, detail)
     if state == ILLEGAL:
         allowed = "、".join(detail.get("allowed_zh") or []) or "无"
         zh = f"案件当前为“{detail.get('status_zh')}”，不能执行“{detail.get('action_zh') or detail.get('action')}”；可执行：{allowed}"
         return MoveError("illegal", message, zh, detail)
+    if state == REFUSED and detail.get("session") is False:  # no live session: it ended or expired
+        return MoveError("refused", "your session has ended: sign in again", "登录已失效，请重新登录", detail)
     if state == REFUSED:
         return MoveError("refused", message, "无权执行此操作（角色或辖区不符）", detail)
     return MoveError("bad_input", message, BAD_INPUT_ZH.get(detail.get("field"), "输入有误"), detail)

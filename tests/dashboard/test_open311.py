@@ -161,3 +161,16 @@ def test_a_burst_of_posts_is_taken_without_loss(served, hotline, spot):
         worker.join()
     assert answers.count(201) == total
     assert count(url) - before == total
+
+
+def test_a_request_is_found_by_its_id_however_old(served, hotline, spot):
+    url, root = served
+    lat, lon, _grid = spot
+    request_id = post(root, api_key=hotline, service_code="dispute_neighbour", lat=lat, long=lon,
+                      description="旧诉求").json()[0]["service_request_id"]  # fmt: skip
+    with connect(url) as conn, conn.transaction():
+        conn.execute("UPDATE cases SET reported_at = reported_at - interval '200 days', deadline = deadline - "
+                     "interval '200 days' WHERE intake_ref = %s", [request_id])  # fmt: skip
+    assert GeoReport(root).get_service_request(request_id)["service_request_id"] == request_id
+    listed = requests.get(f"{root}/requests.json", params={"api_key": hotline}, timeout=30).json()
+    assert request_id not in {r["service_request_id"] for r in listed}  # the listing keeps to 90 days

@@ -81,7 +81,7 @@ INSERT INTO case_state_clock VALUES ('accepted', 2), ('dispatched', 24), ('retur
 -- `start` plus `hours` of working time in zone `zone` (working_hours; working_day_override
 -- turns a day off or on; a weekend day worked has the hours of the first working weekday).
 CREATE FUNCTION case_add_working_hours(start timestamptz, hours numeric, zone text) RETURNS timestamptz
-LANGUAGE plpgsql STABLE SET search_path = pg_catalog, public AS $$
+LANGUAGE plpgsql STABLE STRICT SET search_path = pg_catalog, public AS $$
 DECLARE
     local timestamp := start AT TIME ZONE zone;
     left_s numeric := hours * 3600;
@@ -279,7 +279,7 @@ CREATE TRIGGER cases_state_imported AFTER UPDATE ON cases
 -- Errors carry SQLSTATEs of their own, and a DETAIL in JSON the dashboard words in its language:
 --   SMC01 stale: the case moved since the mover saw it {actor, at, action, status, version}
 --   SMC02 illegal: no such move from this state {status, allowed: [actions]}
---   SMC03 refused: not the mover's role or jurisdiction {role}
+--   SMC03 refused: not the mover's role or jurisdiction {role}, or no live session {session: false}
 --   SMC04 bad input: a required field missing or wrong {field}
 ALTER TABLE auth.app_user DROP CONSTRAINT app_user_role_check;
 ALTER TABLE auth.app_user ADD CONSTRAINT app_user_role_check CHECK (role IN
@@ -337,12 +337,16 @@ BEGIN
     ELSE
         SELECT u.username, u.role INTO who, who_role FROM auth.presented_user() u;
         IF who IS NULL THEN
-            PERFORM case_refuse('SMC03', 'a case move needs a live session', '{"role": null}');
+            PERFORM case_refuse('SMC03', 'a case move needs a live session', '{"role": null, "session": false}');
         END IF;
     END IF;
     SELECT * INTO c FROM cases WHERE id = target FOR UPDATE;
     SELECT coalesce(a.grid_id, a.nearest_grid_id) INTO grid_ref FROM case_assignment a WHERE a.case_id = target;
-    IF c.id IS NULL OR NOT (as_owner OR auth.session_whole() OR grid_ref = ANY (auth.session_grid_ids())) THEN
+    -- Inside the jurisdiction: placed in one of its grids, or dispatched to one of them (a case
+    -- near a boundary may go to the neighbouring grid). An unplaced case belongs to the whole
+    -- database's centre only. NULL counts as outside.
+    IF c.id IS NULL OR NOT coalesce(as_owner OR auth.session_whole() OR grid_ref = ANY (auth.session_grid_ids())
+                                    OR (c.assignee_kind = 'grid' AND c.assignee = ANY (auth.session_codes())), false) THEN
         PERFORM case_refuse('SMC04', format('no case %s in your jurisdiction', target), '{"field": "case"}');
     END IF;
     IF seen_version IS DISTINCT FROM c.version THEN
@@ -350,6 +354,8 @@ BEGIN
         PERFORM case_refuse('SMC01', format('case %s was moved by %s at %s (now %s, version %s)',
                             c.code, coalesce(last.actor, '?'), last.at, c.status, c.version),
             jsonb_build_object('actor', last.actor, 'at', last.at, 'action', last.action,
+                               'action_zh', coalesce((SELECT min(x.name_zh) FROM case_transition x WHERE x.action = last.action),
+                                                     CASE last.action WHEN 'receive' THEN '受理' WHEN 'import' THEN '导入' END),
                                'status', c.status, 'version', c.version));
     END IF;
     SELECT * INTO t FROM case_transition x WHERE x.action = move AND x.from_status = c.status;
@@ -370,7 +376,7 @@ BEGIN
         PERFORM case_refuse('SMC03', format('a %s may not %s a case', who_role, move), jsonb_build_object('role', who_role));
     END IF;
     -- A grid worker acts on the cases dispatched to a grid of theirs.
-    IF who_role = 'grid_worker' AND NOT (c.assignee_kind = 'grid' AND c.assignee = ANY (auth.session_codes())) THEN
+    IF who_role = 'grid_worker' AND NOT coalesce(c.assignee_kind = 'grid' AND c.assignee = ANY (auth.session_codes()), false) THEN
         PERFORM case_refuse('SMC03', format('case %s is not dispatched to your grid', c.code), jsonb_build_object('role', who_role));
     END IF;
     IF move IN ('return', 'redo', 'reopen') AND note = '' THEN
@@ -502,7 +508,7 @@ BEGIN
     ), moved_cases AS (
         UPDATE cases x SET escalation_level = d.to_level, escalated_at = at, version = x.version + 1
         FROM due d WHERE x.id = d.id AND x.escalation_level = d.from_level AND x.status <> 'closed'
-        RETURNING d.*, x.version AS new_version
+        RETURNING d.id, d.from_level, d.to_level, d.reason, d.grid_ref, x.status, x.version AS new_version
     ), events AS (
         INSERT INTO case_event (case_id, actor, action, from_status, to_status, version, detail)
         SELECT m.id, 'scheduler', 'escalate', m.status, m.status, m.new_version,
@@ -542,7 +548,7 @@ REVOKE INSERT, UPDATE, DELETE, TRUNCATE ON cases, case_event, case_notice, case_
     case_escalation_level, case_state_clock, case_handler, working_hours, working_day_override, scheduler_job
     FROM safety_map_app;
 GRANT SELECT ON case_clock, case_event, case_notice, case_transition, case_escalation_level, case_state_clock, case_handler,
-    working_hours, working_day_override, scheduler_job TO safety_map_app;
+    working_hours, working_day_override TO safety_map_app;
 REVOKE ALL ON FUNCTION case_move(bigint, text, integer, text, jsonb, text), case_received(bigint, text, text),
     case_escalate_due(timestamptz), case_refuse(text, text, jsonb) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION case_move(bigint, text, integer, text, jsonb, text) TO safety_map_app;

@@ -34,6 +34,7 @@ LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, audit AS
 DECLARE
     new_id bigint;
     new_code text;
+    n bigint;
 BEGIN
     summary := btrim(coalesce(summary, ''));
     address := nullif(btrim(coalesce(address, '')), '');
@@ -49,7 +50,8 @@ BEGIN
     IF lon IS NOT NULL AND NOT (lon BETWEEN 73 AND 136 AND lat BETWEEN 3 AND 54) THEN
         PERFORM case_refuse('SMC04', format('the position %s, %s is not in China', lon, lat), '{"field": "position"}');
     END IF;
-    new_code := prefix || to_char(now() AT TIME ZONE case_fact_zone(), 'YYYYMMDD') || lpad(nextval('case_intake_seq')::text, 6, '0');
+    n := nextval('case_intake_seq');
+    new_code := prefix || to_char(now() AT TIME ZONE case_fact_zone(), 'YYYYMMDD') || lpad(n::text, greatest(6, length(n::text)), '0');
     INSERT INTO cases (code, source, category_code, summary, reported_at, geom, raw_lon, raw_lat, raw_crs,
                        address_text, status, deadline, intake_source, intake_ref)
     VALUES (new_code, source, category, left(summary, 2000), now(),
@@ -72,7 +74,8 @@ DECLARE
 BEGIN
     SELECT u.username, u.role INTO who FROM auth.presented_user() u;
     IF who.username IS NULL OR who.role NOT IN ('grid_worker', 'dispatcher') THEN
-        PERFORM case_refuse('SMC03', 'only grid workers and dispatchers report cases', jsonb_build_object('role', who.role));
+        PERFORM case_refuse('SMC03', 'only grid workers and dispatchers report cases',
+                            jsonb_build_object('role', who.role, 'session', who.username IS NOT NULL));
     END IF;
     RETURN case_intake('grid_worker', category, summary, lon, lat, address, who.username, 'WG', NULL);
 END
@@ -128,7 +131,7 @@ CREATE INDEX case_attachment_event_idx ON case_attachment (event_id);
 CREATE TRIGGER case_attachment_append_only BEFORE UPDATE OR DELETE ON case_attachment
     FOR EACH ROW WHEN (pg_trigger_depth() = 0) EXECUTE FUNCTION audit.refuse_change();
 
--- Attach a photo to a move the presented user made in this very transaction (at most 6 a move).
+-- Attach a photo to a report back the presented user made in this very transaction (at most 6).
 CREATE FUNCTION case_attach(event_ref bigint, file_name text, file_mime text, file_content bytea) RETURNS bigint
 LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, public, auth AS $$
 DECLARE
@@ -137,8 +140,8 @@ DECLARE
     new_id bigint;
 BEGIN
     SELECT u.username INTO who FROM auth.presented_user() u;
-    -- Made in this transaction: its time is not before the transaction's start.
-    SELECT * INTO e FROM case_event x WHERE x.id = event_ref AND x.at >= now();
+    -- A report back made in this transaction (its time is not before the transaction's start).
+    SELECT * INTO e FROM case_event x WHERE x.id = event_ref AND x.at >= now() AND x.action = 'report_back';
     IF who IS NULL OR e.id IS NULL OR e.actor <> who THEN
         PERFORM case_refuse('SMC03', 'photos go with a move of yours, in its transaction', '{"role": null}');
     END IF;
@@ -153,7 +156,8 @@ BEGIN
 END
 $$;
 
--- A photo for whoever presents a session whose jurisdiction holds its case; no row otherwise.
+-- A photo for whoever presents a session whose jurisdiction holds its case (placed or dispatched
+-- there); no row otherwise.
 CREATE FUNCTION case_photo(attachment bigint)
 RETURNS TABLE (name text, mime text, content bytea, case_code text)
 LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, auth AS $$
@@ -163,7 +167,8 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, public, auth 
     LEFT JOIN case_assignment p ON p.case_id = c.id
     WHERE a.id = attachment
       AND EXISTS (SELECT FROM auth.presented_user())
-      AND (auth.session_whole() OR coalesce(p.grid_id, p.nearest_grid_id) = ANY (auth.session_grid_ids()))
+      AND coalesce(auth.session_whole() OR coalesce(p.grid_id, p.nearest_grid_id) = ANY (auth.session_grid_ids())
+                   OR (c.assignee_kind = 'grid' AND c.assignee = ANY (auth.session_codes())), false)
 $$;
 
 -- ---------------------------------------------------------------- rounds (走访)
@@ -191,7 +196,7 @@ DECLARE
 BEGIN
     SELECT u.username, u.role INTO who FROM auth.presented_user() u;
     IF who.username IS NULL OR who.role <> 'grid_worker' THEN
-        PERFORM case_refuse('SMC03', 'grid workers log visits', jsonb_build_object('role', who.role));
+        PERFORM case_refuse('SMC03', 'grid workers log visits', jsonb_build_object('role', who.role, 'session', who.username IS NOT NULL));
     END IF;
     IF building_ref IS NOT NULL THEN
         SELECT b.grid_id INTO grid_ref FROM building_assignment b WHERE b.building_id = building_ref;

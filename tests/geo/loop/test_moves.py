@@ -206,3 +206,47 @@ def test_a_state_changed_by_an_import_is_a_move_of_its_own(loop_db, places):
         conn.execute("UPDATE cases SET summary = '改了摘要' WHERE id = %s", [case_id])
     assert state(loop_db, case_id)[:2] == ("in_progress", 2)
     assert [e[1:5] for e in events(loop_db, case_id)] == [("import", "accepted", "in_progress", 2)]
+
+
+def test_a_case_with_no_placement_is_outside_every_jurisdiction_but_the_whole(loop_db, places, users):
+    with connect(loop_db) as conn, conn.transaction():  # an address nobody could place: no case_assignment
+        case_id = conn.execute(
+            """INSERT INTO cases (code, source, category_code, summary, reported_at, address_text, status, deadline)
+               VALUES ('LOOP-UNPLACED', 'hotline_12345', 'dispute_neighbour', '未落位', now(), '查无此地', 'accepted',
+                       now() + interval '7 days') RETURNING id"""
+        ).fetchone()[0]
+    for who in ("dispatcher", "away_dispatcher"):
+        with pytest.raises(MoveError) as refused:
+            users[who].move(case_id, "dispatch", 1, detail={"kind": "department", "to": "housing"})
+        assert refused.value.detail["field"] == "case", who
+    assert state(loop_db, case_id)[:2] == ("accepted", 1)
+
+
+def test_an_imported_case_in_hand_without_a_handler_is_no_grid_workers(loop_db, places, users):
+    case_id = make_case(loop_db, places["grid"])
+    with connect(loop_db) as conn, conn.transaction():  # the city's platform says 已派遣, to nobody named
+        conn.execute("UPDATE cases SET status = 'dispatched' WHERE id = %s", [case_id])
+    with pytest.raises(MoveError) as refused:
+        users["worker"].move(case_id, "take", 2)
+    assert refused.value.kind == "refused"
+
+
+def test_a_case_dispatched_to_the_neighbouring_grid_is_that_grids_workers(loop_db, places, users):
+    case_id = make_case(loop_db, places["grid"])  # placed in the first grid, sent to the other one
+    users["dispatcher"].move(case_id, "dispatch", 1, detail={"kind": "grid", "to": places["other_grid"]})
+    assert users["other_worker"].move(case_id, "take", 2).status == "in_progress"
+    with pytest.raises(MoveError):
+        users["worker"].move(case_id, "report_back", 3, "不是我的")  # the first grid's worker: not dispatched to them
+
+
+def test_the_stale_message_names_the_move_in_chinese(loop_db, places, users):
+    case_id = make_case(loop_db, places["grid"])
+    users["dispatcher"].move(case_id, "escalate", 1)
+    with pytest.raises(MoveError) as stale:
+        users["dispatcher"].move(case_id, "escalate", 1)
+    assert "（上报）" in stale.value.in_language("zh")
+
+
+def test_a_clock_of_no_hours_has_no_end(loop_db):
+    with connect(loop_db) as conn:
+        assert conn.execute("SELECT case_add_working_hours(now(), NULL, 'Asia/Shanghai')").fetchone()[0] is None

@@ -1,18 +1,19 @@
 -- How well cases were closed: the cases closed in [start, end) in grids %(grid_ids)s (NULL:
 -- every grid), merged duplicates left out; for all of them and per handler (a department or
--- mediation room; a grid's own cases under 'grid'). A repeat is a later report of the same
+-- mediation room; a grid's own cases under 'grid'); a case placed outside every grid counts in
+-- its nearest grid, as on the desk. A repeat is a later report of the same
 -- category at the same building within 90 days after the close; a case followed by one was
 -- "closed but not solved". Times in days.
 WITH closed AS (
     SELECT c.id, c.reported_at, c.closed_at, c.deadline, c.reopened, c.called_back_at, c.satisfied,
-           c.category_code, a.grid_id, a.building_id,
+           c.category_code, coalesce(a.grid_id, a.nearest_grid_id) AS grid_id, a.building_id,
            coalesce(c.assignee_kind, 'grid') AS handler_kind,
            CASE WHEN c.assignee_kind IN ('department', 'mediation') THEN c.assignee ELSE 'grid' END AS handler
     FROM cases c
     JOIN case_assignment a ON a.case_id = c.id
     WHERE c.status = 'closed' AND c.merged_into IS NULL
       AND c.closed_at >= %(start)s AND c.closed_at < %(end)s
-      AND (%(grid_ids)s::integer[] IS NULL OR a.grid_id = ANY (%(grid_ids)s))
+      AND (%(grid_ids)s::integer[] IS NULL OR coalesce(a.grid_id, a.nearest_grid_id) = ANY (%(grid_ids)s))
 ), repeats AS (
     SELECT k.id, count(r.case_id) AS later
     FROM closed k

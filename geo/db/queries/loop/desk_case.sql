@@ -1,5 +1,6 @@
--- One case for the desk, inside the jurisdiction: its fields, names, where it is (the
--- placement's point, else the reported one), its grid and building, its clocks.
+-- One case for the desk or the phone page, inside the jurisdiction (placed in one of its grids,
+-- or dispatched to one of them): its fields, names, where it is (the placement's point, else the
+-- reported one), its grid and building, its clocks.
 SELECT c.id, c.code, c.version, c.reported_at, c.source, c.category_code, k.name_zh AS category_zh,
        k.name_en AS category_en, k.group_code, c.summary, c.address_text, c.status, s.name_zh AS status_zh,
        s.name_en AS status_en, c.deadline, c.closed_at, c.escalation_level, l.name_zh AS level_zh,
@@ -22,4 +23,5 @@ JOIN case_category k ON k.code = c.category_code
 JOIN case_status s ON s.code = c.status
 JOIN case_escalation_level l ON l.code = c.escalation_level
 WHERE c.code = %(code)s
-  AND (%(whole)s OR coalesce(a.grid_id, a.nearest_grid_id) = ANY (%(grid_ids)s))
+  AND (%(whole)s OR coalesce(a.grid_id, a.nearest_grid_id) = ANY (%(grid_ids)s)
+       OR (c.assignee_kind = 'grid' AND c.assignee = ANY (%(codes)s)))
