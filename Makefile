@@ -31,6 +31,7 @@ bench: setup setup-browser
 	$(PY) -m bench.wall
 	$(PY) -m bench.boundaries
 	$(PY) -m bench.signin_flood
+	$(PY) -m bench.loop
 	$(PY) -m bench.province
 
 setup: $(INSTALLED)

@@ -37,11 +37,13 @@ def register_open311(server: Flask, url: str) -> None:
 
     @server.get(f"{PREFIX}/requests.json")
     def open311_requests():
-        return _listed(lambda conn: open311.requests(conn, request.args.to_dict()))
+        return _listed(lambda conn: open311.service_requests(conn, request.args.to_dict()))
 
     @server.get(f"{PREFIX}/requests/<request_id>.json")
     def open311_request(request_id: str):
-        return _listed(lambda conn: open311.requests(conn, request.args.to_dict(), [request_id[:100]]), single=True)
+        return _listed(
+            lambda conn: open311.service_requests(conn, request.args.to_dict(), [request_id[:100]]), single=True
+        )
 
     def _listed(read, single: bool = False):
         try:

@@ -6,6 +6,12 @@ import pandas as pd
 import psycopg
 import pyarrow.csv as pa_csv
 from psycopg import sql
+from psycopg.rows import dict_row
+
+
+def query_dicts(conn: psycopg.Connection, query, params=None) -> list[dict]:
+    """The rows of `query` as dicts by column name (a few rows for a page, not a frame)."""
+    return conn.cursor(row_factory=dict_row).execute(query, params).fetchall()
 
 
 def query_frame(conn: psycopg.Connection, query, params=None) -> pd.DataFrame:

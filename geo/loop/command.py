@@ -2,6 +2,7 @@
 `python -m geo scheduler`: the case loop from the command line, acting for the whole database
 as the owner (the mover is named with --as)."""
 
+import datetime as dt
 import getpass
 import hashlib
 import json
@@ -29,6 +30,11 @@ def add_parser(commands) -> None:
     show.set_defaults(handler=run_history)
     actions.add_parser("moves", help="the legal moves: action, from, to, roles").set_defaults(handler=run_moves)
     actions.add_parser("escalate", help="escalate the cases due now, once").set_defaults(handler=run_escalate)
+    days = actions.add_parser("calendar", help="holidays and weekend days worked, for working-time deadlines")
+    days.add_argument("--holiday", nargs="+", default=[], metavar="DATE", help="days off (YYYY-MM-DD)")
+    days.add_argument("--workday", nargs="+", default=[], metavar="DATE", help="weekend days worked (调休)")
+    days.add_argument("--note", default="", help="what they are, e.g. 国庆节")
+    days.set_defaults(handler=run_calendar)
     sources = commands.add_parser("intake", help="systems that post cases by Open311: add, list, revoke")
     how = sources.add_subparsers(dest="action", required=True, metavar="ACTION")
     add = how.add_parser("add-source", help="a new source; prints its API key once")
@@ -108,6 +114,27 @@ def run_moves(args) -> int:
         ).fetchall()
     for action, name, source, target, roles in rows:
         print(f"{action:<12} {name:<6} {source:<12} → {target:<12} {', '.join(roles)}")
+    return 0
+
+
+SET_DAY = """INSERT INTO working_day_override (day, working, note) VALUES (%s, %s, %s)
+ON CONFLICT (day) DO UPDATE SET working = EXCLUDED.working, note = EXCLUDED.note"""
+DAYS = "SELECT day, working, note FROM working_day_override WHERE day >= current_date - 366 ORDER BY day"
+
+
+def run_calendar(args) -> int:
+    """Set the days given (none: list the last year's and the coming ones)."""
+    try:
+        days = [(dt.date.fromisoformat(d), False) for d in args.holiday] + [
+            (dt.date.fromisoformat(d), True) for d in args.workday
+        ]
+    except ValueError as error:
+        raise UserError(f"a day is YYYY-MM-DD: {error}") from None
+    with transaction() as conn:
+        for day, working in days:
+            conn.execute(SET_DAY, [day, working, args.note])
+        for day, working, note in conn.execute(DAYS):
+            print(f"{day}  {'工作日 working' if working else '休息日 day off'}  {note}")
     return 0
 
 

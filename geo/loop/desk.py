@@ -11,6 +11,7 @@ from psycopg import sql
 
 from geo.auth.jurisdiction import Jurisdiction
 from geo.db.connection import load_query
+from geo.db.frames import query_dicts
 
 QUEUE_LIMIT = 200
 DUPLICATE_DAYS = 14  # a likely duplicate was reported up to this many days before the case
@@ -52,7 +53,7 @@ def queue(
     condition = sql.SQL(VIEWS[view])  # noqa: S608 - a fixed condition of VIEWS, never input
     query = sql.SQL(load_query("loop/desk_queue")).format(view=condition)
     params = _scope(jurisdiction) | {"group": group or None, "search": _like(search), "limit": limit}
-    rows = _dicts(conn.execute(query, params))
+    rows = query_dicts(conn, query, params)
     for row in rows:
         row["clock"] = deadline_clock(row)
     return rows
@@ -65,13 +66,13 @@ def view_counts(conn: psycopg.Connection, jurisdiction: Jurisdiction) -> dict[st
         for view, condition in VIEWS.items()
     )
     query = sql.SQL(load_query("loop/desk_counts")).format(counts=counts)
-    return _dicts(conn.execute(query, _scope(jurisdiction)))[0]
+    return query_dicts(conn, query, _scope(jurisdiction))[0]
 
 
 def find_case(conn: psycopg.Connection, jurisdiction: Jurisdiction, code: str) -> dict | None:
     """The case `code` with its names, place and clocks; None when there is none inside the
     jurisdiction (the two look the same)."""
-    rows = _dicts(conn.execute(load_query("loop/desk_case"), _scope(jurisdiction) | {"code": code}))
+    rows = query_dicts(conn, load_query("loop/desk_case"), _scope(jurisdiction) | {"code": code})
     if not rows:
         return None
     case = rows[0]
@@ -83,12 +84,12 @@ def find_case(conn: psycopg.Connection, jurisdiction: Jurisdiction, code: str) -
 def duplicates(conn: psycopg.Connection, jurisdiction: Jurisdiction, case_id: int) -> list[dict]:
     """Likely duplicates of the case: same category, same building or near, reported shortly before."""
     params = _scope(jurisdiction) | {"id": case_id, "days": DUPLICATE_DAYS, "metres": DUPLICATE_METRES}
-    return _dicts(conn.execute(load_query("loop/duplicates"), params))
+    return query_dicts(conn, load_query("loop/duplicates"), params)
 
 
 def dispatch_targets(conn: psycopg.Connection, jurisdiction: Jurisdiction, case_id: int) -> list[dict]:
     """Grids of the case's community inside the jurisdiction, then departments and mediation rooms."""
-    return _dicts(conn.execute(load_query("loop/dispatch_targets"), _scope(jurisdiction) | {"id": case_id}))
+    return query_dicts(conn, load_query("loop/dispatch_targets"), _scope(jurisdiction) | {"id": case_id})
 
 
 def legal_moves(conn: psycopg.Connection, case: dict, role: str) -> list[str]:
@@ -125,8 +126,3 @@ def _like(search: str | None) -> str | None:
     if not text:
         return None
     return "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-def _dicts(cursor) -> list[dict]:
-    names = [c.name for c in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]

@@ -7,8 +7,9 @@ import psycopg
 
 from geo.auth.jurisdiction import Jurisdiction
 from geo.db.connection import load_query
-from geo.loop.desk import _dicts, deadline_clock
-from geo.loop.moves import _worded
+from geo.db.frames import query_dicts
+from geo.loop.desk import deadline_clock
+from geo.loop.moves import worded
 
 LOG_VISIT = "SELECT grid_visit_log(%s, %s, %s)"
 
@@ -31,7 +32,7 @@ class Coverage:
 
 def tasks(conn: psycopg.Connection, jurisdiction: Jurisdiction) -> list[dict]:
     """Open cases dispatched to the worker's grids, nearest deadline first."""
-    rows = _dicts(conn.execute(load_query("loop/my_tasks"), {"codes": sorted(jurisdiction.codes)}))
+    rows = query_dicts(conn, load_query("loop/my_tasks"), {"codes": sorted(jurisdiction.codes)})
     for row in rows:
         row["clock"] = deadline_clock(row)
     return rows
@@ -39,7 +40,7 @@ def tasks(conn: psycopg.Connection, jurisdiction: Jurisdiction) -> list[dict]:
 
 def visit_targets(conn: psycopg.Connection, grid_ids) -> list[dict]:
     """The buildings (kind 'b') and key places (kind 'p') of the grids."""
-    return _dicts(conn.execute(load_query("loop/visit_targets"), {"grid_ids": list(grid_ids)}))
+    return query_dicts(conn, load_query("loop/visit_targets"), {"grid_ids": list(grid_ids)})
 
 
 def coverage(conn: psycopg.Connection, grid_ids) -> Coverage:
@@ -57,4 +58,4 @@ def log_visit(conn: psycopg.Connection, target: str, note: str = "") -> int:
         with conn.transaction():
             return conn.execute(LOG_VISIT, [building, place, note or ""]).fetchone()[0]
     except psycopg.Error as error:
-        raise _worded(error) from None
+        raise worded(error) from None

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 import psycopg
 
 from geo.geocode.bulk import place_new
-from geo.loop.moves import _worded
+from geo.loop.moves import worded
 
 BY_SESSION = "SELECT case_report_by_session(%s, %s, %s, %s, %s)"
 BY_SOURCE = "SELECT case_report_by_source(%s, %s, %s, %s, %s, %s)"
@@ -43,5 +43,5 @@ def _received(conn: psycopg.Connection, query: str, params: list) -> Received:
             place_new(conn, [case_id])
             code, placement, grid_code = conn.execute(PLACED, [case_id]).fetchone()
     except psycopg.Error as error:
-        raise _worded(error) from None
+        raise worded(error) from None
     return Received(case_id, code, placement, grid_code)

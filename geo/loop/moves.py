@@ -14,6 +14,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from geo.db.connection import load_query
+from geo.db.frames import query_dicts
 from geo.errors import UserError
 
 STALE, ILLEGAL, REFUSED, BAD_INPUT = "SMC01", "SMC02", "SMC03", "SMC04"
@@ -52,18 +53,16 @@ def move(
         with conn.transaction():
             row = conn.execute(load_query("loop/move"), params).fetchone()
     except psycopg.Error as error:
-        raise _worded(error) from None
+        raise worded(error) from None
     return Moved(*row)
 
 
 def history(conn: psycopg.Connection, case_id: int) -> list[dict]:
     """The case's moves, oldest first: at, actor, action, from/to status, note, detail, names."""
-    cursor = conn.execute(load_query("loop/history"), {"case_id": case_id})
-    names = [c.name for c in cursor.description]
-    return [dict(zip(names, row)) for row in cursor.fetchall()]
+    return query_dicts(conn, load_query("loop/history"), {"case_id": case_id})
 
 
-def _worded(error: psycopg.Error) -> Exception:
+def worded(error: psycopg.Error) -> Exception:
     """The refusal as a MoveError in both languages; any other database error unchanged."""
     state = error.sqlstate or ""
     if state not in (STALE, ILLEGAL, REFUSED, BAD_INPUT):

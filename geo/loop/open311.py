@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import psycopg
 
 from geo.db.connection import load_query
+from geo.db.frames import query_dicts
 from geo.errors import UserError
 from geo.loop import intake
 
@@ -88,7 +89,7 @@ def post(conn: psycopg.Connection, form: dict) -> Posted:
     return Posted(ref, received.code, received.grid_code)
 
 
-def requests(conn: psycopg.Connection, args: dict, ids: list[str] | None = None) -> list[dict]:
+def service_requests(conn: psycopg.Connection, args: dict, ids: list[str] | None = None) -> list[dict]:
     """Service requests as Open311 lists them: the key's source's own, or the given ids'."""
     api_key = _text(args, "api_key", 200)
     source = conn.execute(SOURCE_OF, [api_key]).fetchone()[0] if api_key else None
@@ -106,9 +107,7 @@ def requests(conn: psycopg.Connection, args: dict, ids: list[str] | None = None)
         raise Open311Error(400, "status is open or closed")
     params = {"source": source, "ids": ids, "codes": _list(args, "service_code"), "start": start, "end": end,
               "status": status or None}  # fmt: skip
-    cursor = conn.execute(load_query("loop/open311_requests"), params)
-    names = [c.name for c in cursor.description]
-    return [_shown(dict(zip(names, row))) for row in cursor.fetchall()]
+    return [_shown(row) for row in query_dicts(conn, load_query("loop/open311_requests"), params)]
 
 
 def _shown(row: dict) -> dict:

@@ -12,7 +12,7 @@ import psycopg
 from PIL import Image, UnidentifiedImageError
 
 from geo.errors import UserError
-from geo.loop.moves import _worded
+from geo.loop.moves import worded
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_PIXELS = 40_000_000  # a 40-megapixel photo; beyond, a "decompression bomb"
@@ -65,7 +65,7 @@ def attach(conn: psycopg.Connection, event_id: int, photo: Photo) -> int:
     try:
         return conn.execute(ATTACH, [event_id, photo.name, photo.mime, photo.content]).fetchone()[0]
     except psycopg.Error as error:
-        raise _worded(error) from None
+        raise worded(error) from None
 
 
 def read(conn: psycopg.Connection, attachment_id: int) -> Photo | None:

@@ -20,11 +20,19 @@ from geo.errors import UserError
 from geo.imports.columns import Field
 from geo.imports.layer import Layer
 from geo.imports.rows import clean_key
-from geo.imports.values import integer, pattern
+from geo.imports.values import choice, integer, pattern
 from geo.imports.write import upsert
 from geo.shared.categories import GLOBAL_UNCLASSIFIED, lookup_key, normal
 
 CODE = r"[A-Za-z0-9_.-]{1,60}"
+# A category's clock and its urgent level (case_category.clock, .urgent_level: migration 0033).
+CLOCKS = {"calendar": ("自然日", "日历日", "日历"), "working": ("工作日", "工作时间")}
+URGENT_LEVELS = {
+    "community": ("社区", "村", "村/社区", "村社区", "社区/村"),
+    "township": ("乡镇", "街道", "乡镇/街道", "乡镇街道"),
+    "county_city": ("县区", "县", "区", "县/区"),
+    "city": ("市", "地市"),
+}
 SYNONYM_SEPARATORS = ("；", ";")
 GROUP_CODE_MAX = 60 - len("_unclassified")
 
@@ -50,9 +58,14 @@ FIELDS = [
     Field("severity", False, ("严重程度", "严重度", "severity"), "categories: weight of a case in risk scores "
           "(default: weights.toml's)", _severity),
     Field("synonyms", False, ("同义词", "别名", "synonyms", "aliases"), "other names, separated by ； or ;"),
+    Field("clock", False, ("时限类型", "计时方式", "计时", "clock"), "categories: whether the deadline's days are "
+          "自然日 (calendar) or 工作日 (working days of the working hours; default: as stored, calendar)", choice(CLOCKS)),
+    Field("urgent_level", False, ("紧急上报层级", "紧急升级", "紧急", "urgent_level"), "categories: the level an urgent "
+          "case goes up to at once (社区, 乡镇, 县区, 市; empty: none)", choice(URGENT_LEVELS)),
 ]  # fmt: skip
 STAGING = {"entry": "text", "code": "text", "parent": "text", "name_zh": "text", "name_en": "text",
-           "deadline_days": "float8", "severity": "float8", "synonyms": "text[]"}  # fmt: skip
+           "deadline_days": "float8", "severity": "float8", "synonyms": "text[]", "clock": "text",
+           "urgent_level": "text"}  # fmt: skip
 GROUP_CODES = "SELECT code FROM case_group"
 CATEGORY_CODES = "SELECT code FROM case_category"
 
@@ -159,7 +172,7 @@ def _refuse_misplaced_unclassified(code: str, parent: str, line: int) -> None:
 def finish(record: dict, context):
     parent = record["parent"] or None
     if parent is None:
-        record |= {"deadline_days": None, "severity": None}
+        record |= {"deadline_days": None, "severity": None, "clock": None, "urgent_level": None}
     synonyms = [normal(s) for s in _split(record["synonyms"] or "")]
     return {
         "entry": f"{'category' if parent else 'group'} {record['code']}",
@@ -170,6 +183,8 @@ def finish(record: dict, context):
         "deadline_days": record["deadline_days"],
         "severity": record["severity"],
         "synonyms": list(dict.fromkeys(s for s in synonyms if s)),
+        "clock": record["clock"],
+        "urgent_level": record["urgent_level"],
     }, None
 
 

@@ -124,9 +124,11 @@ def test_the_catalogue_goes_out_and_in_again_unchanged(city_db, tmp_path, fmt):
     )
     assert cells(first) == cells(second)
     rows = cells(first)
-    assert rows[0] == ["code", "parent", "name_zh", "name_en", "deadline_days", "severity", "synonyms"]
+    assert rows[0] == ["code", "parent", "name_zh", "name_en", "deadline_days", "severity", "synonyms", "clock",
+                       "urgent_level"]  # fmt: skip
     fire = next(row for row in rows if row[0] == "hazard_fire")
     assert fire[1:6] == ["safety_hazard", "消防安全隐患", "Fire hazard", "3", "2"]
+    assert fire[7:] == ["calendar", "township"]
     assert {"消防隐患", "火灾隐患"} <= set(fire[6].split("；"))
 
 
@@ -277,3 +279,30 @@ def test_an_other_in_every_group_is_told_apart_by_the_cases_group(city_db, tmp_p
         assert summaries["cases"]["unknown_categories"] == {"其他": 1}
     else:
         assert summaries["categories"]["cases_reclassified"] == 2
+
+
+def test_a_catalogue_sets_a_categorys_clock_and_urgent_level(city_db, tmp_path):
+    catalogue = tmp_path / "分类目录.csv"
+    with open(catalogue, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["编码", "上级编码", "名称", "办理时限", "时限类型", "紧急上报层级"])
+        writer.writerow(["dispute_neighbour", "dispute", "邻里纠纷", "5", "工作日", ""])
+        writer.writerow(["hazard_gas", "safety_hazard", "燃气安全隐患", "1", "自然日", "乡镇/街道"])
+    code, summary, stderr = import_file(city_db, catalogue, "categories")
+    assert code == 0, stderr
+    with connect(city_db) as conn:
+        rows = dict(
+            (c, (clock, level))
+            for c, clock, level in conn.execute(
+                "SELECT code, clock, urgent_level FROM case_category WHERE code IN ('dispute_neighbour', 'hazard_gas')"
+            )
+        )
+        # Friday 16:00 + 5 working days of 9 h: Friday's 1.5 h, then Monday to Friday 16:00.
+        deadline = conn.execute("SELECT case_deadline('dispute_neighbour', '2026-12-04 16:00+08')").fetchone()[0]
+    assert rows == {"dispute_neighbour": ("working", None), "hazard_gas": ("calendar", "township")}
+    assert deadline.isoformat() == "2026-12-11T16:00:00+08:00"
+    with open(catalogue, "w", encoding="utf-8", newline="") as handle:
+        csv.writer(handle).writerows([["编码", "上级编码", "名称", "时限类型"], ["hazard_gas", "safety_hazard", "燃气", "半天"]])
+    code, summary, stderr = import_file(city_db, catalogue, "categories")
+    assert code == 0 and summary["rejected"] == 1, stderr
+    assert "半天" in rejected_lines(summary)[2]
