@@ -236,6 +236,7 @@ RULES = {
     ("lang-store", "data"): language,
     ("bnd-keep", "data"): BOUNDARY_STATE,
     ("kpr-export", "n_clicks"): count,
+    ("quality-summary", "n_clicks"): count,
     # the boundary editor
     ("bnd-url", "search"): text(),
     ("bnd-url", "pathname"): text(),

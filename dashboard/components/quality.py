@@ -15,7 +15,6 @@ def closure_quality(
 ) -> html.Div:
     """A table of the figures, one row a handler (its closed cases, on time, satisfied, not
     solved), the escalations of the period and the rounds' coverage."""
-    title = html.H3(text("quality_title", lang))
     loop = html.Table(
         [
             html.Tr([html.Th(text("quality_escalated", lang)), html.Td(f"{escalated:,}")]),
@@ -25,7 +24,7 @@ def closure_quality(
         className="facts quality-facts",
     )
     if not total.closed:
-        return html.Div([title, html.Div(text("quality_none", lang), className="hint"), loop])
+        return html.Div([html.Div(text("quality_none", lang), className="hint"), loop])
     rows = [
         ("quality_closed", f"{total.closed:,}"),
         ("quality_on_time", _share(total.share("on_time"))),
@@ -53,7 +52,7 @@ def closure_quality(
         for q in handlers[:MAX_HANDLERS]
     ]
     by_handler = html.Table([html.Thead(head), html.Tbody(body)], className="quality-handlers")
-    return html.Div([title, facts, loop, html.H4(text("quality_by_handler", lang)), by_handler], className="quality")
+    return html.Div([facts, loop, html.H4(text("quality_by_handler", lang)), by_handler], className="quality")
 
 
 def _share(value: float | None) -> str:

@@ -46,7 +46,15 @@ def layout() -> html.Div:
                             html.Div(id="panel-kpis"),
                             html.Div(id="panel-charts"),
                             html.Div(id="panel-top"),
-                            html.Div(id="panel-quality"),
+                            # Closure quality is read when opened: a scan of the period's closed cases.
+                            html.Details(
+                                [
+                                    html.Summary(controls.label("quality_title"), id="quality-summary", n_clicks=0),
+                                    html.Div(id="panel-quality"),
+                                ],
+                                id="quality-details",
+                                className="quality-details",
+                            ),
                             html.Div(id="panel-profile"),
                             # Built per request: only the key-population officer has the panel.
                             *([key_person_records.layout()] if may(KEY_PERSON_RECORDS) else []),
@@ -207,10 +215,13 @@ def register(app, url: str) -> None:
         Input("unit-store", "data"),
         Input("query-store", "data"),
         Input("lang-store", "data"),
+        Input("quality-summary", "n_clicks"),
     )
-    def show_quality(code, query, lang):
+    def show_quality(code, query, lang, clicks):
         if query is None:
             return no_update
+        if not (clicks or 0) % 2:  # closed: each click on the summary opens or closes it
+            return []
 
         def build(conn, unit):
             if not (unit.is_area or unit.kind == "grid"):

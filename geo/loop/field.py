@@ -45,7 +45,9 @@ def visit_targets(conn: psycopg.Connection, grid_ids) -> list[dict]:
 
 def coverage(conn: psycopg.Connection, grid_ids) -> Coverage:
     """How much of the grids the rounds covered: buildings this month, key places this week."""
-    row = conn.execute(load_query("loop/visit_coverage"), {"grid_ids": list(grid_ids)}).fetchone()
+    row = conn.execute(
+        load_query("loop/visit_coverage"), {"grid_ids": None if grid_ids is None else list(grid_ids)}
+    ).fetchone()
     return Coverage(*row)
 
 

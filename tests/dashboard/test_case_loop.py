@@ -162,3 +162,16 @@ def test_a_grid_worker_reports_a_case_at_the_phones_position(browser, served, lo
         ).fetchone()
     assert row == ("grid_worker", "hazard_fire", "accepted", grid, "grid")
     context.close()
+
+
+def test_the_maps_panel_shows_closure_quality_when_opened(browser, served):
+    leader = new_page(browser, served, "township")
+    leader.goto(served)
+    leader.wait_for_selector("#quality-summary", timeout=30_000)
+    leader.wait_for_timeout(1500)
+    assert leader.locator("#panel-quality").inner_text() == ""  # not read until asked for
+    leader.locator("#quality-summary").click()
+    leader.wait_for_selector(".quality-facts", timeout=30_000)
+    text = leader.locator("#panel-quality").inner_text()
+    assert "按期办结率" in text and "结案未解决率" in text and "网格办理" in text
+    assert leader.problems == []

@@ -302,7 +302,9 @@ def test_a_catalogue_sets_a_categorys_clock_and_urgent_level(city_db, tmp_path):
     assert rows == {"dispute_neighbour": ("working", None), "hazard_gas": ("calendar", "township")}
     assert deadline.isoformat() == "2026-12-11T16:00:00+08:00"
     with open(catalogue, "w", encoding="utf-8", newline="") as handle:
-        csv.writer(handle).writerows([["编码", "上级编码", "名称", "时限类型"], ["hazard_gas", "safety_hazard", "燃气", "半天"]])
+        csv.writer(handle).writerows(
+            [["编码", "上级编码", "名称", "时限类型"], ["hazard_gas", "safety_hazard", "燃气", "半天"]]
+        )
     code, summary, stderr = import_file(city_db, catalogue, "categories")
     assert code == 0 and summary["rejected"] == 1, stderr
     assert "半天" in rejected_lines(summary)[2]
