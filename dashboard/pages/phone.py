@@ -87,6 +87,7 @@ def layout(lang: str = "zh", categories: list = ()) -> html.Div:
             html.Button(text("m_submit", lang), id="m-submit", n_clicks=0, className="m-do"),
             html.Div(id="m-new-msg", role="status"),
         ],
+        id="m-report-section",
         className="m-section",
     )
     visits = html.Details(

@@ -146,7 +146,7 @@ def test_a_grid_worker_reports_a_case_at_the_phones_position(browser, served, lo
     sign_in(phone, served, "gridworker")
     phone.goto(f"{served}m")
     phone.wait_for_selector("#m-category", state="attached", timeout=30_000)
-    phone.locator("summary").first.click()  # 上报新事件
+    phone.locator("#m-report-section summary").click()  # 上报新事件
     phone.locator("#m-category").click()
     phone.get_by_role("option", name="消防安全隐患").click()
     phone.locator("#m-summary").fill("三号楼楼道堆放电动车电池")

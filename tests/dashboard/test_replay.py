@@ -162,6 +162,9 @@ def captured(city, browser, world, scopes) -> list[tuple[str, dict]]:
                     _use_the_editor(page, path)
                 if "case=" in path:
                     _use_the_loop(page, path)
+                if path.startswith(f"/?u={township}"):  # the panel's closure quality, opened
+                    page.click("#quality-summary")
+                    _settle(page, path)
                 if username == "officer":
                     with page.expect_download():
                         page.click("#kpr-export")
