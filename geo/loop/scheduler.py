@@ -20,6 +20,7 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from geo.db.connection import connect, load_query
+from geo.errors import UserError
 from geo.loop.escalation import escalate_due
 from geo.shared.processes import die_with_parent
 
@@ -51,8 +52,9 @@ def serve(url: str | None = None, stop: threading.Event | None = None, tick_s: f
     while not stop.is_set():
         try:
             for name, outcome in run_due(url).items():
-                print(f"scheduler: {name}: {outcome}", flush=True)
-        except (psycopg.Error, OSError) as error:
+                if not isinstance(outcome, dict) or any(outcome.values()):  # a run that did nothing is not news
+                    print(f"scheduler: {name}: {outcome}", flush=True)
+        except (psycopg.Error, OSError, UserError) as error:  # UserError: the database cannot be reached
             print(f"scheduler: tick failed: {str(error).strip().splitlines()[0]}", flush=True)
         stop.wait(tick_s)
 

@@ -137,3 +137,11 @@ def test_a_deadline_on_working_time_skips_evenings_weekends_and_holidays(loop_db
         ).fetchone()
         conn.rollback()
     assert got == want
+
+
+def test_the_scheduler_outlives_a_database_it_cannot_reach(capsys):
+    stop = threading.Event()
+    ticks = threading.Timer(0.3, stop.set)
+    ticks.start()
+    scheduler.serve("postgresql://nobody@127.0.0.1:1/none", stop, tick_s=0.1)  # returns only when stopped
+    assert "tick failed" in capsys.readouterr().out
