@@ -149,6 +149,7 @@ def _layout() -> html.Div:
             # The editor's community and draft in this tab, for when its page is built again
             # (the language switch, the header's link) from an address without them.
             dcc.Store(id="bnd-keep", storage_type="session"),
+            dcc.Store(id="desk-keep", storage_type="session"),  # the desk's case, the same way
         ],
         className="page",
         lang="zh-CN",

@@ -285,6 +285,7 @@ RULES = {
     ("desk-method", "value"): text(10),
     ("desk-into", "value"): CODE,
     ("desk-into-code", "value"): text(60),
+    ("desk-keep", "data"): record({}, {"case": CODE}),
     **{
         (f"desk-do-{name}", "n_clicks"): count
         for name in (

@@ -144,12 +144,15 @@ def register(app, url: str) -> None:
         *[Output(f"desk-{field}", "value") for field in FRESH_FIELDS],
         *[Output(f"desk-do-{action}", "style") for action in parts.ACTIONS],
         *[Output(f"desk-field-{field}", "style") for field in parts.FIELDS],
+        Output("desk-keep", "data"),
         Input("desk-url", "search"),
         Input("desk-rev", "data"),
         State("desk-lang", "data"),
+        State("desk-keep", "data"),
     )
-    def show_case(search, _rev, lang):
-        code = parse(search)["case"]
+    def show_case(search, _rev, lang, kept):
+        # The header's language switch rewrites the address without the case: the tab keeps it.
+        code = parse(search)["case"] or (kept or {}).get("case")
         user = access.signed_in_user()
         with context.connection(url) as conn:
             jurisdiction = access.jurisdiction(conn)
@@ -157,7 +160,7 @@ def register(app, url: str) -> None:
             if case is None:
                 message = text("desk_no_case" if code else "desk_pick", lang)
                 buttons, fields = parts.shown([])
-                return html.Div(message, className="note"), None, "", [], *FRESH, *buttons, *fields
+                return html.Div(message, className="note"), None, "", [], *FRESH, *buttons, *fields, {}
             history = moves.history(conn, case["id"])
             duplicates = desk.duplicates(conn, jurisdiction, case["id"])
             legal = desk.legal_moves(conn, case, user.role)
@@ -166,7 +169,7 @@ def register(app, url: str) -> None:
         seen = {"id": case["id"], "version": case["version"], "code": case["code"]}
         none = "" if legal else text("desk_no_actions", lang)
         card = parts.case_card(case, history, duplicates, lang)
-        return card, seen, none, into, *FRESH, *buttons, *fields
+        return card, seen, none, into, *FRESH, *buttons, *fields, {"case": case["code"]}
 
     @app.callback(
         Output("desk-to", "options"),

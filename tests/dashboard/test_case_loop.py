@@ -175,3 +175,15 @@ def test_the_maps_panel_shows_closure_quality_when_opened(browser, served):
     text = leader.locator("#panel-quality").inner_text()
     assert "按期办结率" in text and "结案未解决率" in text and "网格办理" in text
     assert leader.problems == []
+
+
+def test_the_desk_keeps_its_case_through_a_language_switch(browser, served, loop_db, grid):
+    case_id = make_case(loop_db, grid)
+    with connect(loop_db) as conn:
+        code = conn.execute("SELECT code FROM cases WHERE id = %s", [case_id]).fetchone()[0]
+    desk = new_page(browser, served, "dispatcher")
+    open_case(desk, served, "cases", code)
+    desk.locator("#f-lang input[value=en]").check()  # the header's switch
+    desk.wait_for_selector("h2:has-text('Dispatch desk')", timeout=30_000)
+    desk.wait_for_selector(f".desk-card h2:has-text('{code}')", timeout=30_000)
+    assert "Received" in desk.locator(".desk-status").inner_text()
