@@ -28,6 +28,7 @@ NOTICES = """SELECT n.at, c.code, l.name_zh, l.name_en, n.reason FROM case_notic
 JOIN cases c ON c.id = n.case_id JOIN case_escalation_level l ON l.code = n.level
 WHERE n.area_code = %(area)s AND n.at > now() - interval '24 hours' ORDER BY n.at DESC LIMIT 20"""
 GROUPS = "SELECT code, name_zh, name_en FROM case_group ORDER BY code"
+STATUS_NAMES = "SELECT name_zh, name_en FROM case_status WHERE code = %s"
 DEPARTMENTS = "SELECT code, name_zh, name_en FROM case_handler WHERE kind = 'department' ORDER BY code"
 
 
@@ -218,9 +219,7 @@ def register(app, url: str) -> None:
         try:
             with context.connection(url) as conn:
                 moved = moves.move(conn, seen["id"], action, seen["version"], note or "", move_detail(action, fields))
-                status = conn.execute(
-                    "SELECT name_zh, name_en FROM case_status WHERE code = %s", [moved.status]
-                ).fetchone()
+                status = conn.execute(STATUS_NAMES, [moved.status]).fetchone()
         except MoveError as error:  # a stale page shows the case as it now is
             return html.Div(error.in_language(lang), className="desk-error"), (rev or 0) + (error.kind == "stale")
         done = text(
