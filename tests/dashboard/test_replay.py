@@ -213,10 +213,11 @@ def _use_the_loop(page, path: str) -> None:
         files=[{"name": "x.png", "mimeType": "image/png", "buffer": PNG_1PX}]
     )
     page.click("#m-do-report_back", force=True)
-    page.evaluate("document.querySelectorAll('details').forEach(d => d.open = true)")
-    page.click("#m-locate", force=True)
-    page.click("#m-submit", force=True)
-    page.click("#m-visit", force=True)
+    _settle(page, path)
+    page.evaluate("document.querySelectorAll('.m-page details').forEach(d => d.open = true)")
+    for button, answer in (("#m-visit", "#m-visit-msg"), ("#m-locate", "#m-where"), ("#m-submit", "#m-new-msg")):
+        page.locator(button).click()  # each answers in its message (refused here: nothing chosen)
+        page.wait_for_function(f"document.querySelector('{answer}').innerText.length > 0", timeout=30_000)
     _settle(page, path)
 
 
