@@ -86,6 +86,8 @@ def test_a_case_goes_round_the_loop_on_the_desk_and_the_phone(browser, served, l
     phone.wait_for_selector("#m-photo-count:has-text('1')", timeout=10_000)
     assert "反馈" in click_and_read(phone, "#m-do-report_back", "#m-msg", "反馈")
     phone.wait_for_selector(".desk-photos img", timeout=20_000)
+    # The element appears before its bytes arrive; wait until it has loaded (or failed to).
+    phone.wait_for_function("() => document.querySelector('.desk-photos img').complete", timeout=20_000)
     assert phone.evaluate("document.querySelector('.desk-photos img').naturalWidth") == 320
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390  # no sideways scrolling
     screenshot(phone, "phone")
