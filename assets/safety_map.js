@@ -45,8 +45,8 @@
     var v = valuesOf(feature, h), w = h.words || {};
     var lines = ['<b>' + escapeHtml(feature.properties.name) + '</b>',
                  '<span class="code">' + escapeHtml(feature.properties.code) + '</span>'];
-    if (v.sc != null) {
-      lines.push(escapeHtml(w.score) + ' ' + v.sc.toFixed(1) + ' · ' + escapeHtml((w.levels || {})[v.lv] || ''));
+    if (v.rr != null) {  // the relative risk: "风险为典型的 12.3 倍 · 红"
+      lines.push(escapeHtml(w.risk).replace('{risk}', v.rr.toFixed(1)) + ' · ' + escapeHtml((w.levels || {})[v.lv] || ''));
     }
     lines.push(escapeHtml(w.cases) + ' ' + (v.c || 0) + ' · ' + escapeHtml(w.overdue) + ' ' + (v.o || 0));
     if ('p' in v) {

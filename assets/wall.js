@@ -4,6 +4,7 @@
 (function () {
   var PULSE_MS = 60000;
   var STATE_COLOUR = {open: '#ffb74d', overdue: '#ff5252', closed: '#90a4ae'};
+  var OVERDUE_RING = {color: '#ff5252', weight: 4, fillColor: '#ff5252', fillOpacity: 0.35};
   var firstSeen = {};
 
   function forgetOld(now) {
@@ -35,12 +36,23 @@
     });
   }
 
-  function focusStyle() {
-    // Yellow: the tour's grid is red, and so is the area around it.
-    return {color: '#ffd54f', weight: 4, fillColor: '#ffd54f', fillOpacity: 0.3};
+  function focusStyle(feature) {
+    // The tour's red grid in yellow (red is all around it), its community's other grids
+    // outlined, and everything outside the community dimmed (geo/db/queries/live/red_context.sql).
+    var role = (feature && feature.properties || {}).role;
+    if (role === 'mask') { return {stroke: false, fillColor: '#0b1320', fillOpacity: 0.6}; }
+    if (role === 'neighbour') { return {color: '#ffffff', weight: 1.5, opacity: 0.8, fillOpacity: 0}; }
+    if (role === 'overdue') { return OVERDUE_RING; }
+    return {color: '#ffd54f', weight: 5, fillColor: '#ffd54f', fillOpacity: 0.15};
+  }
+
+  function focusPoint(feature, latlng) {
+    // The tour's overdue step: each overdue case ringed, large enough to see across a room.
+    return L.circleMarker(latlng, L.extend({radius: 14, interactive: false, pane: 'focus'}, OVERDUE_RING));
   }
 
   window.safetyMap = window.safetyMap || {};
+  window.safetyMap.focusPoint = focusPoint;
   window.safetyMap.livePoint = livePoint;
   window.safetyMap.focusStyle = focusStyle;
 })();

@@ -49,6 +49,7 @@ def layer_box() -> html.Div:
         [
             html.Div(label("colour_by"), className="box-title"),
             dcc.RadioItems(id="f-metric", options=[{"label": m, "value": m} for m in METRICS], value="risk"),
+            html.Div(id="metric-note", className="box-note"),
             html.Div(label("layers"), className="box-title"),
             dcc.Checklist(id="f-layers", options=[{"label": layer, "value": layer} for layer in LAYERS], value=[]),
             html.Div(id="layer-message", className="box-note"),

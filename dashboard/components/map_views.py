@@ -62,7 +62,7 @@ def style_table(conn, unit, query: dict, lang: str) -> tuple[dict, list]:
     for code in codes:
         entry = {"c": counts.get(code, {}).get("cases", 0), "o": counts.get(code, {}).get("overdue", 0)}
         if code in risk:
-            entry.update(lv=risk[code]["level"], sc=round(float(risk[code]["score"]), 1))
+            entry.update(lv=risk[code]["level"], rr=round(float(risk[code]["relative_risk"]), 1))
         if unit.is_area:
             entry["p"] = persons.get(code)
         values[code] = entry
@@ -188,7 +188,7 @@ def _spread(palette: list[str], classes: int) -> list[str]:
 
 def _words(lang: str) -> dict:
     return {
-        "score": text("score", lang),
+        "risk": text("risk_times", lang, risk="{risk}"),  # filled in by the page
         "cases": text("kpi_cases", lang),
         "overdue": text("kpi_overdue", lang),
         "persons": text("metric_persons", lang),

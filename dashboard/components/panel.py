@@ -3,6 +3,7 @@ category charts, and the list of highest-risk grids."""
 
 from dash import dcc, html
 
+from dashboard.components.risk_figures import multiple, risk_interval, short_change
 from dashboard.i18n import KIND, LEVEL, label, pick, text
 from dashboard.state import with_unit
 
@@ -16,7 +17,8 @@ def heading(unit, name: str, risk: dict | None, lang: str) -> html.Div:
     badge = html.Span(text("no_risk", lang), className="badge none")
     if risk:
         badge = html.Span(
-            f"{pick(LEVEL[risk['level']], lang)} · {risk['score']:.1f}", className=f"badge {risk['level']}"
+            f"{pick(LEVEL[risk['level']], lang)} · {multiple(risk['relative_risk'], lang)}",
+            className=f"badge {risk['level']}",
         )
     return html.Div(
         [
@@ -101,7 +103,12 @@ def top_grid_list(grids: list[dict], search: str, lang: str) -> html.Div:
                 [
                     html.Span(f"{rank}", className="rank"),
                     html.Span(grid["name"], className="name"),
-                    html.Span(f"{grid['score']:.1f}", className=f"score {grid['level']}"),
+                    html.Span(
+                        multiple(grid["relative_risk"], lang),
+                        className=f"score {grid['level']}",
+                        title=f"{text('interval', lang)} {risk_interval(grid['risk_low'], grid['risk_high'], lang)}",
+                    ),
+                    _change(grid, lang),
                     html.Span(
                         "●" if grid.get("hotspot") == "hot" else "", className="hot", title=text("hotspot", lang)
                     ),
@@ -113,6 +120,11 @@ def top_grid_list(grids: list[dict], search: str, lang: str) -> html.Div:
         for rank, grid in enumerate(grids, start=1)
     ]
     return html.Div([html.H3(text("top_grids", lang)), html.Ol(items, className="top-list", id="top-grids")])
+
+
+def _change(grid: dict, lang: str) -> html.Span:
+    shown, direction = short_change(grid["relative_risk"], grid.get("risk_trend_week"))
+    return html.Span(shown, className=f"change {direction}", title=text("risk_trend_week", lang))
 
 
 def _layout(title: str, height: int, empty: bool, lang: str) -> dict:

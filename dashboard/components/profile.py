@@ -4,6 +4,7 @@ micro-grid its cases. Texts from the data are passed as text, never as HTML."""
 
 from dash import dash_table, html
 
+from dashboard.components.risk_figures import multiple, risk_interval, short_change
 from dashboard.i18n import BUILDING_KIND, LEVEL, SOURCE, STAFF_ROLE, STATE, label, pick, text
 from geo.settings import get_settings
 
@@ -11,31 +12,58 @@ TABLE_COLUMNS = ("code", "time", "category", "source", "state", "summary", "addr
 
 
 def risk_section(risk: dict | None, lang: str) -> html.Div:
-    """Score, interval, level, trends and the explanation sentence."""
+    """The relative risk with its interval, level and changes, the plain explanation, and the
+    statisticians' figures (score, Gi* z, q) behind a details toggle."""
     if not risk:
         return html.Div(text("no_risk", lang), className="hint")
-    trends = []
-    for key in ("trend_week", "trend_month"):
-        change = risk.get(key)
-        if change is not None and change == change:  # NaN when there is no earlier score
-            change = round(change, 1) + 0.0  # no "-0.0"
-            trends.append(
-                html.Span(f"{text(key, lang)} {change:+.1f}", className="trend up" if change > 0 else "trend")
-            )
     facts = [
-        html.Span(f"{text('score', lang)} {risk['score']:.1f}", className=f"badge {risk['level']}"),
-        html.Span(f"{text('interval', lang)} {risk['score_low']:.0f}–{risk['score_high']:.0f}", className="hint"),
+        html.Span(
+            multiple(risk["relative_risk"], lang), className=f"badge {risk['level']}", title=text("risk_multiple", lang)
+        ),
+        html.Span(
+            f"{text('interval', lang)} {risk_interval(risk.get('risk_low'), risk.get('risk_high'), lang)}",
+            className="hint",
+        ),
         html.Span(pick(LEVEL[risk["level"]], lang), className="level-word"),
-        *trends,
     ]
+    for key in ("risk_trend_week", "risk_trend_month"):
+        shown, direction = short_change(risk["relative_risk"], risk.get(key))
+        facts.append(html.Span(f"{text(key, lang)} {shown}", className=f"trend {direction}"))
     if risk.get("hotspot") == "hot":
         facts.append(html.Span(text("hotspot", lang), className="badge hot"))
     explanation = risk["explanation_en"] if lang == "en" else risk["explanation_zh"]
     return html.Div(
-        [html.Div(facts, className="risk-facts"), html.H4(text("why", lang)), html.P(explanation, className="why")],
+        [
+            html.Div(facts, className="risk-facts"),
+            html.H4(text("why", lang)),
+            html.P(explanation, className="why"),
+            _statistics(risk, lang),
+        ],
         className="risk-section",
         id="risk-explanation",
     )
+
+
+def _statistics(risk: dict, lang: str) -> html.Details:
+    """The score on 0–100 (what the levels are cut on), its changes in points, and the hotspot
+    statistics, for whoever wants to check the method (README, "Risk scores")."""
+    rows = [
+        (text("score", lang), f"{risk['score']:.1f} ({risk['score_low']:.1f}–{risk['score_high']:.1f})"),
+        (text("score_change", lang), " / ".join(_points(risk.get(key)) for key in ("trend_week", "trend_month"))),
+    ]
+    if _known(risk.get("gi_z")):
+        rows.append(("Gi* z", f"{risk['gi_z']:.2f}"))
+    if _known(risk.get("gi_q")):
+        rows.append((text("fdr_q", lang), f"{risk['gi_q']:.3g}"))
+    return html.Details([html.Summary(text("statistics", lang)), _facts(rows)], className="risk-details")
+
+
+def _points(change) -> str:
+    return f"{round(change, 1) + 0.0:+.1f}" if _known(change) else "–"
+
+
+def _known(value) -> bool:
+    return value is not None and value == value  # NaN: no earlier score, or not a grid
 
 
 def grid_facts(profile: dict, lang: str) -> html.Div:

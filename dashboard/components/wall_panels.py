@@ -6,6 +6,7 @@ import pandas as pd
 from dash import html
 
 from dashboard.components.map_view import EMPTY, TILE_URL, js
+from dashboard.components.risk_figures import multiple, short_change
 from dashboard.i18n import LEVEL, STATE, label, pick, text
 from geo.settings import get_settings
 
@@ -19,7 +20,13 @@ def wall_map() -> dl.Map:
         [
             dl.TileLayer(url=get_settings().basemap_url or TILE_URL, maxZoom=19, minZoom=5, updateWhenIdle=True),
             dl.GeoJSON(id="wall-areas", data=EMPTY, hideout={}, style=js("areaStyle"), onEachFeature=js("areaLabel")),
-            dl.GeoJSON(id="wall-focus", data=EMPTY, style=js("focusStyle")),
+            # Its own pane (its own canvas): the areas, drawn again as their colours change,
+            # would otherwise cover it.
+            dl.Pane(
+                dl.GeoJSON(id="wall-focus", data=EMPTY, style=js("focusStyle"), pointToLayer=js("focusPoint")),
+                name="focus",
+                style={"zIndex": 450},
+            ),
             dl.Pane(
                 dl.GeoJSON(id="wall-cases", data=EMPTY, hideout={"radius": 6}, pointToLayer=js("livePoint")),
                 name="points",
@@ -55,7 +62,7 @@ def hotspot_list(grids: list[dict], lang: str) -> list:
         html.Li(
             [
                 html.Span(grid["name"], className="name"),
-                html.Span(f"{grid['score']:.0f}", className=f"score {grid['level']}"),
+                html.Span(multiple(grid["relative_risk"], lang), className=f"score {grid['level']}"),
             ]
         )
         for grid in grids
@@ -123,4 +130,19 @@ def legend(lang: str) -> list:
     return [
         html.Span([html.I(className=f"swatch {level}"), pick(LEVEL[level], lang)], className="legend-item")
         for level in ("red", "orange", "yellow", "blue")
+    ]
+
+
+def red_caption(red: dict, lang: str) -> list:
+    """The tour's red step in two short lines as large as the figures (which grid, how far
+    above typical and where it is going); the explanation below in small type, clipped by the
+    page when there is no room. The title says "turned red" only of a grid whose level rose."""
+    title = "wall_tour_red" if red["newly_red"] else "wall_tour_red_highest"
+    change, _direction = short_change(red["relative_risk"], red.get("risk_trend_week"))
+    figures = text("wall_red_figures", lang, risk=multiple(red["relative_risk"], lang), change=change)
+    explanation = red["explanation_en" if lang == "en" else "explanation_zh"]
+    return [
+        html.Div(text(title, lang, name=red["name"]), className="headline"),
+        html.Div(figures, className="figures"),
+        html.P(explanation, className="detail"),
     ]

@@ -168,14 +168,16 @@ def register(app, url: str) -> None:
     @app.callback(
         Output("areas", "hideout"),
         Output("legend", "children"),
+        Output("f-metric", "className"),
+        Output("metric-note", "children"),
         Input("unit-store", "data"),
         Input("query-store", "data"),
         Input("lang-store", "data"),
     )
     def colour_map(code, query, lang):
         if query is None:
-            return no_update, no_update
-        return _in_unit(
+            return no_update, no_update, no_update, no_update
+        hideout, legend = _in_unit(
             url,
             code,
             ({}, []),
@@ -184,6 +186,11 @@ def register(app, url: str) -> None:
             _key(query),
             lang,
         )
+        # Below the grid the children are coloured by their cases whatever is chosen: the
+        # control says so rather than showing a choice that is not drawn.
+        overridden = bool(hideout) and hideout.get("metric") != query.get("metric", "risk")
+        note = text("metric_below_grid", lang) if overridden else ""
+        return hideout, legend, "metric-overridden" if overridden else "", note
 
     @app.callback(
         Output("panel-kpis", "children"),

@@ -29,7 +29,7 @@ from geo.map.cases import point_features
 from geo.map.filters import CaseFilter
 from geo.map.scope import scope_grid_ids
 from geo.settings import get_settings
-from geo.shared.units import children_geojson, find_unit, root_unit
+from geo.shared.units import children_geojson, root_unit
 
 POLL_MS = 1000
 MIN_POLL_MS = 200
@@ -38,6 +38,8 @@ DEFAULT_TOUR_S = 20
 # The live layer starts afresh this often, so that days on the wall do not pile up points.
 FULL_RELOAD_S = 600
 TICKER_ROWS = 8
+LIST_ROWS = 4  # rows of the overdue list (the escalations one fewer): the ticker keeps room at 1080p
+CAPTION_PX = 280  # the tour caption's height at 1080p, kept clear when a grid is framed
 # A look waits at most this long for a connection, and at most half the poll interval: the
 # browser applies only the answer to its latest request, so a look that outlasts the
 # interval would be overtaken by the next one, and a database that is gone never reported.
@@ -316,8 +318,8 @@ def _figures(url: str, config: dict):
         query = {"start": month.start.isoformat(), "end": today.isoformat(), "categories": [], "sources": []}
         hideout, _legend = map_views.style_table(conn, unit, {**query, "states": [], "metric": "risk"}, lang)
         hot = areas.top_grids(conn, unit, limit=6)
-        overdue = wall.overdue_cases(conn, grid_ids, limit=6)
-        escalated = wall.escalations(conn, grid_ids, limit=5)
+        overdue = wall.overdue_cases(conn, grid_ids, limit=LIST_ROWS)
+        escalated = wall.escalations(conn, grid_ids, limit=LIST_ROWS - 1)
         names = context.category_names(conn, lang)
         now = wall.db_now(conn)
     return (
@@ -339,19 +341,33 @@ def _tour_step(url: str, config: dict, step: str):
             red = wall.turned_red(conn, grid_ids)
             if red is None:
                 return whole, EMPTY, text("wall_tour_no_red", lang)
-            grid = find_unit(conn, red["code"])
-            explanation = red["explanation_en" if lang == "en" else "explanation_zh"]
-            caption = [html.B(text("wall_tour_red", lang, name=red["name"])), html.P(explanation)]
-            viewport = {"bounds": grid.bounds, "transition": "flyToBounds", "options": {"maxZoom": 17}}
-            return viewport, children_geojson(conn, grid), caption
+            shapes, bounds = wall.red_context(conn, red["code"])
+            # Room at the bottom for the caption, which sits over the map's lower left.
+            framing = {"maxZoom": 17, "paddingTopLeft": [40, 40], "paddingBottomRight": [40, CAPTION_PX]}
+            viewport = {"bounds": bounds, "transition": "flyToBounds", "options": framing}
+            return viewport, shapes, wall_panels.red_caption(red, lang)
         if step == "overdue":
-            overdue = wall.overdue_cases(conn, grid_ids, limit=6)
-            if not overdue.empty:
-                south, west = float(overdue["lat"].min()), float(overdue["lon"].min())
-                north, east = float(overdue["lat"].max()), float(overdue["lon"].max())
-                pad = 0.005
-                whole = {"bounds": [[south - pad, west - pad], [north + pad, east + pad]], "transition": "flyToBounds"}
-            return whole, EMPTY, html.B(text("wall_tour_overdue", lang))
+            overdue = wall.overdue_cases(conn, grid_ids, limit=LIST_ROWS).dropna(subset=["lon", "lat"])
+            if overdue.empty:
+                return whole, EMPTY, html.B(text("wall_tour_overdue", lang))
+            south, west = float(overdue["lat"].min()), float(overdue["lon"].min())
+            north, east = float(overdue["lat"].max()), float(overdue["lon"].max())
+            pad = 0.005
+            framing = {"maxZoom": 16, "paddingTopLeft": [60, 60], "paddingBottomRight": [60, CAPTION_PX // 2]}
+            bounds = [[south - pad, west - pad], [north + pad, east + pad]]
+            marks = {
+                "type": "FeatureCollection",
+                "features": [
+                    {
+                        "type": "Feature",
+                        "properties": {"role": "overdue"},
+                        "geometry": {"type": "Point", "coordinates": [lon, lat]},
+                    }
+                    for lon, lat in zip(overdue["lon"].astype(float), overdue["lat"].astype(float))
+                ],
+            }
+            caption = html.B(text("wall_tour_overdue_n", lang, n=len(overdue)))
+            return {"bounds": bounds, "transition": "flyToBounds", "options": framing}, marks, caption
     return whole, EMPTY, html.B(text("wall_tour_overview", lang))
 
 

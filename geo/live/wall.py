@@ -9,6 +9,8 @@ already has: a case placed by a transaction that took less than OVERLAP_S is nev
 
 import datetime as dt
 
+import orjson
+
 from geo.db.connection import load_query
 from geo.db.frames import query_frame
 
@@ -52,3 +54,16 @@ def turned_red(conn, grid_ids: list[int] | None) -> dict | None:
     explanation and bounds; None when no grid is red."""
     frame = query_frame(conn, load_query("live/turned_red"), {"grid_ids": grid_ids})
     return None if frame.empty else frame.iloc[0].to_dict()
+
+
+def red_context(conn, code: str) -> tuple[dict, list | None]:
+    """(GeoJSON, bounds) of a red grid in its community: features with a `role` of 'target',
+    'neighbour' (the community's other grids) or 'mask' (everything around the community);
+    bounds [[south, west], [north, east]] of the community, or of the grid when it has none."""
+    rows = conn.execute(load_query("live/red_context"), {"code": code}).fetchall()
+    features = [
+        {"type": "Feature", "properties": {"role": role}, "geometry": orjson.loads(geometry)} for role, geometry in rows
+    ]
+    framed = conn.execute(load_query("live/red_context_bounds"), {"code": code}).fetchone()
+    bounds = [[framed[1], framed[0]], [framed[3], framed[2]]] if framed else None
+    return {"type": "FeatureCollection", "features": features}, bounds

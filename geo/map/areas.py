@@ -30,8 +30,8 @@ def latest_risk(conn: psycopg.Connection, codes: list[str]) -> dict[str, dict]:
 
 
 def top_grids(conn: psycopg.Connection, unit: Unit, limit: int = TOP_GRIDS) -> list[dict]:
-    """The unit's basic grids with the highest latest risk score: code, name, score, level,
-    hotspot, trend_week."""
+    """The unit's basic grids with the highest latest relative risk: code, name, score,
+    relative_risk with its interval (risk_low, risk_high), level, hotspot, risk_trend_week."""
     if not unit.is_area:
         return []
     if unit.kind == "all":

@@ -12,6 +12,7 @@ EXPLAIN_QUERY = """
 SELECT s.code, s.kind, coalesce(g.name, a.name) AS name, s.as_of, s.county_code, s.households, s.exposure,
        s.score, s.score_low, s.score_high, s.relative_risk, s.level, s.components, s.facts,
        s.gi_z, s.gi_q, s.hotspot, s.emerging, s.trend_week, s.trend_month,
+       s.risk_low, s.risk_high, s.risk_trend_week, s.risk_trend_month,
        s.explanation_zh, s.explanation_en, s.updated_at
 FROM risk_score s
 LEFT JOIN grid_current g ON s.kind = 'grid' AND g.code = s.code

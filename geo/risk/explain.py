@@ -10,22 +10,26 @@ LEVEL_NAMES = {
     "zh": {"red": "红色", "orange": "橙色", "yellow": "黄色", "blue": "蓝色"},
     "en": {"red": "Red", "orange": "Orange", "yellow": "Yellow", "blue": "Blue"},
 }
+# The emerging class (geo/risk/hotspots.py) in words a leader reads: "diminishing" is a grid
+# hot in nearly every week whose heat is easing, not one that has cooled.
 EMERGING_NAMES = {
     "zh": {
-        "new": "新出现",
-        "intensifying": "加剧中",
-        "persistent": "持续",
-        "diminishing": "减弱中",
-        "sporadic": "间歇",
+        "new": "近几周新出现的热点",
+        "intensifying": "持续热点，且在加剧",
+        "persistent": "持续热点",
+        "diminishing": "持续热点，近几周有所缓和",
+        "sporadic": "时有时无的热点",
     },
     "en": {
-        "new": "new",
-        "intensifying": "intensifying",
-        "persistent": "persistent",
-        "diminishing": "diminishing",
-        "sporadic": "sporadic",
+        "new": "a hotspot new in the latest weeks",
+        "intensifying": "a lasting hotspot, intensifying",
+        "persistent": "a lasting hotspot",
+        "diminishing": "a lasting hotspot, easing in the latest weeks",
+        "sporadic": "an on-and-off hotspot",
     },
 }
+STEADY_PERCENT = 1  # a change of the relative risk below this many percent reads "steady"
+SMALL_RISK = 0.1  # an earlier relative risk below this: a change is quoted from–to, not in percent
 TYPICAL = {  # what a relative risk of 1.0 is: a typical unit of the same kind
     "zh": {
         "grid": "典型网格",
@@ -74,18 +78,17 @@ class Unit:
     kind: str  # grid, community, township, county, city
     level: str
     score: float
-    score_low: float
-    score_high: float
     relative_risk: float
     ratios: dict[str, float]
     contributions: dict[str, float]
     facts: dict  # cases_30d, overdue, open, repeat, escalated_30d, top_categories [[code, n]]
     peer_medians: dict[str, float]
     hotspot: str | None = None
-    gi_z: float | None = None
     emerging: str | None = None
-    trend_week: float | None = None
-    trend_month: float | None = None
+    risk_low: float | None = None  # the relative risk's interval (None: stored before it was kept)
+    risk_high: float | None = None
+    risk_trend_week: float | None = None  # the relative risk's change since a week before
+    risk_trend_month: float | None = None
     unsupported_red: bool = False
 
 
@@ -94,16 +97,15 @@ def explain(unit: Unit, config, category_names: dict, language: str) -> str:
     zh = language == "zh"
     level = LEVEL_NAMES[language][unit.level]
     percent = round(config.interval * 100)
+    # The relative risk leads: the 0–100 score saturates at the top (README, "Risk scores");
+    # the score, Gi* z and q are the panel's details, not the sentence.
+    interval = f"{unit.risk_low:.1f}–{unit.risk_high:.1f}" if unit.risk_low is not None else None
     if zh:
-        head = (
-            f"{level}预警：风险分 {unit.score:.0f}（{percent}% 区间 {unit.score_low:.0f}–{unit.score_high:.0f}），"
-            f"为{TYPICAL['zh'][unit.kind]}的 {unit.relative_risk:.1f} 倍。"
-        )
+        head = f"{level}预警：风险为{TYPICAL['zh'][unit.kind]}的 {unit.relative_risk:.1f} 倍"
+        head += f"（{percent}% 区间 {interval} 倍）。" if interval else "。"
     else:
-        head = (
-            f"{level}: risk score {unit.score:.0f} ({percent}% interval {unit.score_low:.0f}–{unit.score_high:.0f}), "
-            f"{unit.relative_risk:.1f} times {TYPICAL['en'][unit.kind]}."
-        )
+        head = f"{level}: {unit.relative_risk:.1f} times the risk of {TYPICAL['en'][unit.kind]}"
+        head += f" ({percent}% interval {interval})." if interval else "."
     parts = [_part(name, unit, config, category_names, language) for name in _top_components(unit)]
     body = ("主要因素：" + "；".join(parts) + "。") if zh else (" Mainly: " + "; ".join(parts) + ".")
     body = body if parts else ""  # no case recorded at all
@@ -144,31 +146,45 @@ def _categories(top: list, category_names: dict, language: str) -> str:
 
 
 def _hotspot(unit: Unit, language: str) -> str:
-    """The Gi* hotspot of the score, and the emerging class from the weekly bins (a grid can be
-    hot in the latest weeks before its score is)."""
+    """The Gi* hotspot of the risk, and the emerging class from the weekly bins (a grid can be
+    hot in the latest weeks before its score is), in plain words (z and q are details)."""
     emerging = EMERGING_NAMES[language].get(unit.emerging) if unit.emerging else None
     if unit.hotspot == "hot" and language == "zh":
-        kind = f"，按周统计属{emerging}热点" if emerging else ""
-        return f"与相邻网格构成显著热点（Gi* z = {unit.gi_z:.1f}，经错误发现率校正）{kind}。"
+        return "与相邻网格连片偏高，是统计上显著的热点" + (f"；按周看，{emerging}。" if emerging else "。")
     if unit.hotspot == "hot":
-        kind = f"; by week, a {emerging} hotspot" if emerging else ""
-        return f" A significant hotspot with its neighbours (Gi* z = {unit.gi_z:.1f}, FDR-corrected{kind})."
+        return " Together with its neighbours, a significant hotspot" + (f"; by week, {emerging}." if emerging else ".")
     if emerging:
-        return f"按周统计属{emerging}热点。" if language == "zh" else f" By week, a {emerging} hotspot."
+        return f"按周看，{emerging}。" if language == "zh" else f" By week, {emerging}."
     return ""
 
 
 def _trend(unit: Unit, language: str) -> str:
-    if unit.trend_week is None or unit.trend_month is None:
+    """The relative risk's change since a week and a month before."""
+    if unit.risk_trend_week is None or unit.risk_trend_month is None:
         return ""
+    week, month = (risk_change(unit.relative_risk, c, language) for c in (unit.risk_trend_week, unit.risk_trend_month))
     if language == "zh":
-        return f"较上周 {_points(unit.trend_week)} 分，较上月 {_points(unit.trend_month)} 分。"
-    return f" Change: {_points(unit.trend_week)} points on last week, {_points(unit.trend_month)} on last month."
+        return f"较上周{week}，较上月{month}。"
+    return f" Since last week {week}; since last month {month}."
 
 
-def _points(change: float) -> str:
-    """A score change in whole points with its sign; never "-0"."""
-    return f"{round(change):+d}" if round(change) else "±0"
+def risk_change(risk: float, change: float, language: str) -> str:
+    """A change of the relative risk in words: in percent of the earlier value, "steady" below
+    STEADY_PERCENT, and from–to when the earlier value was near zero.
+
+    Example:
+        >>> risk_change(12.0, 2.0, "zh"), risk_change(3.0, -0.01, "en"), risk_change(0.5, 0.48, "en")
+        ('上升 20%', 'steady', 'from 0.0 to 0.5 times')
+    """
+    before = risk - change
+    if before < SMALL_RISK:
+        return f"由 {before:.1f} 倍升至 {risk:.1f} 倍" if language == "zh" else f"from {before:.1f} to {risk:.1f} times"
+    percent = round(100 * change / before)
+    if abs(percent) < STEADY_PERCENT:
+        return "持平" if language == "zh" else "steady"
+    if language == "zh":
+        return f"{'上升' if percent > 0 else '下降'} {abs(percent)}%"
+    return f"{'up' if percent > 0 else 'down'} {abs(percent)}%"
 
 
 def _unsupported(unit: Unit, language: str) -> str:
@@ -204,18 +220,17 @@ def _sentences(table, medians, rows, config, category_names: dict) -> tuple[list
             kind=row.kind,
             level=row.level,
             score=row.score,
-            score_low=row.score_low,
-            score_high=row.score_high,
             relative_risk=row.relative_risk,
             ratios={name: getattr(row, f"{name}_ratio") for name in names},
             contributions={name: getattr(row, f"{name}_contribution") for name in names},
             facts={**{fact: getattr(row, fact) for fact in FACT_COLUMNS}, "top_categories": row.top_categories},
             peer_medians=peer_median,
             hotspot=_present(row.hotspot),
-            gi_z=_present(row.gi_z),
             emerging=_present(row.emerging),
-            trend_week=_present(row.trend_week),
-            trend_month=_present(row.trend_month),
+            risk_low=_present(row.risk_low),
+            risk_high=_present(row.risk_high),
+            risk_trend_week=_present(row.risk_trend_week),
+            risk_trend_month=_present(row.risk_trend_month),
             unsupported_red=row.score >= config.thresholds["red"] and row.level != "red",
         )
         zh.append(explain(unit, config, category_names, "zh"))

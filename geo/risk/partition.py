@@ -168,6 +168,8 @@ def score_moments(by_moment: list[pd.DataFrame], exposed: np.ndarray, config: Ri
     table = scored[0]
     table["trend_week"] = table["score"] - scored[1]["score"]
     table["trend_month"] = table["score"] - scored[2]["score"]
+    table["risk_trend_week"] = table["relative_risk"] - scored[1]["relative_risk"]
+    table["risk_trend_month"] = table["relative_risk"] - scored[2]["relative_risk"]
     table["exposure"] = exposed
     for component in config.components:
         prior = yard.priors[0][component.name]

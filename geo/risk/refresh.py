@@ -24,6 +24,13 @@ from geo.risk.store import SENSITIVE, read_snapshot, run_full, write_rows
 
 # Above this share of grids pending, a full run is as quick as rescoring them one by one.
 FULL_RUN_SHARE = 0.2
+# (change column, the measure it is a change of): a rescore keeps the earlier values fixed.
+TRENDS = (
+    ("trend_week", "score"),
+    ("trend_month", "score"),
+    ("risk_trend_week", "relative_risk"),
+    ("risk_trend_month", "relative_risk"),
+)
 
 
 def refresh_scores() -> dict | None:
@@ -145,8 +152,8 @@ def _score_rows(table: pd.DataFrame, rows, config: RiskConfig, typical: dict) ->
     }
     exposure = table.loc[rows, "exposure"].to_numpy(float)
     scored = score_units(raw, exposure, config, priors, {n: typical[n] for n in names}, typical["typical_exposure"])
-    for column in ("trend_week", "trend_month"):
-        earlier = table.loc[rows, "score"].to_numpy(float) - table.loc[rows, column].to_numpy(float)
-        table.loc[rows, column] = scored["score"].to_numpy() - earlier
+    for column, measure in TRENDS:
+        earlier = table.loc[rows, measure].to_numpy(float) - table.loc[rows, column].to_numpy(float)
+        table.loc[rows, column] = scored[measure].to_numpy() - earlier
     for column in scored.columns:
         table.loc[rows, column] = scored[column].to_numpy()

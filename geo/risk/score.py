@@ -4,7 +4,8 @@ Each component k of a unit is a count-like value y_k over its exposure e (househ
 the configured minimum). Smoothed per household (geo/risk/smoothing.py), times e, and divided
 by a typical unit's value, it becomes a ratio: 1.0 = typical. The relative risk is the
 weighted mean of the ratios; the score maps it onto 0–100 as 100·(1 − 2^−risk): typical = 50, twice = 75.
-The interval comes from a Gamma with the relative risk's posterior mean and variance.
+The interval comes from a Gamma with the relative risk's posterior mean and variance. The score
+saturates (ten times typical reads 99.9), so rankings and changes use the relative risk.
 
 The key-population load enters banded (`band_ratio`): its ratio is replaced by the level of
 its band (weights.toml, [key_population.bands]), with no variance of its own, so that the
@@ -93,6 +94,8 @@ def score_units(
         rate_risk += share * ratio * typical_exposure / exposure
     low, high = _gamma_interval(mean, variance, config.interval)
     result["relative_risk"] = mean
+    result["risk_low"] = low  # the interval on the relative risk: what ranks (the score saturates)
+    result["risk_high"] = high
     result["rate_risk"] = rate_risk  # the same per household: what hotspots are tested on
     result["score"] = to_score(mean)
     result["score_low"] = to_score(low)

@@ -23,6 +23,7 @@ STORED_COLUMNS = [
     "as_of", "code", "kind", "county_code", "run_id", "households", "exposure", "score", "score_low", "score_high",
     "relative_risk", "level", "components", "facts", "gi_z", "gi_q", "hotspot", "emerging",
     "trend_week", "trend_month", "explanation_zh", "explanation_en",
+    "risk_low", "risk_high", "risk_trend_week", "risk_trend_month",
 ]  # fmt: skip
 COMPONENT_PARTS = ("raw", "ratio", "contribution", "alpha", "beta")  # stored per component
 SENSITIVE = "key_population"
@@ -152,4 +153,5 @@ def _unpack(stored: pd.DataFrame, config: RiskConfig) -> pd.DataFrame:
     stored["top_categories"] = [f["top_categories"] for f in stored["facts"]]
     stored["exposure"] = stored["exposure"].astype(float)
     numbers = ["score", "score_low", "score_high", "relative_risk", "gi_z", "gi_q", "trend_week", "trend_month"]
+    numbers += ["risk_low", "risk_high", "risk_trend_week", "risk_trend_month"]
     return stored.astype({column: float for column in numbers})

@@ -198,3 +198,48 @@ def test_the_filters_own_words_are_in_the_pages_language():
     found = {d.id: d.labels for d in dropdowns(filter_bar())}
     assert set(found) == {"f-cat", "f-src", "f-st"}
     assert all(labels["search"] == "搜索" and labels["select_all"] == "全选" for labels in found.values())
+
+
+# Every ticker row that is in view lies whole inside the ticker (a row that does not fit wraps
+# out of sight); at least one is in view.
+TICKER_ROWS_WHOLE = """() => {
+  const box = document.querySelector('#wall-ticker ul').getBoundingClientRect();
+  const shown = [...document.querySelectorAll('#wall-ticker li')]
+    .map(li => li.getBoundingClientRect()).filter(r => r.left < box.right);
+  return shown.length > 0 && shown.every(r => r.bottom <= box.bottom + 1);
+}"""
+
+
+# The wall draws on a canvas: pixels of exactly one colour (a stroke, drawn opaque) on it.
+CANVAS_PIXELS = """([r, g, b]) => [...document.querySelectorAll('#wall-map canvas')].reduce((n, canvas) => {
+  const copy = document.createElement('canvas');  // read from a copy: the map's canvas is not for reading
+  [copy.width, copy.height] = [canvas.width, canvas.height];
+  const context = copy.getContext('2d', {willReadFrequently: true});
+  context.drawImage(canvas, 0, 0);
+  const data = context.getImageData(0, 0, copy.width, copy.height).data;
+  for (let i = 0; i < data.length; i += 4) {
+    if (data[i] === r && data[i + 1] === g && data[i + 2] === b && data[i + 3] === 255) n++;
+  }
+  return n;
+}, 0)"""
+FOCUS_YELLOW, OVERDUE_RED = (255, 213, 79), (255, 82, 82)  # assets/wall.js
+
+
+def test_the_wall_tour_frames_the_red_grid_and_marks_the_overdue_cases(page, served, conn):
+    highest = conn.execute(
+        "SELECT g.name, r.relative_risk FROM risk_score r JOIN grid_current g ON g.code = r.code "
+        "WHERE r.kind = 'grid' AND r.level = 'red' ORDER BY r.relative_risk DESC, r.code LIMIT 1"
+    ).fetchone()
+    page.goto(served + "wall/?tour=5")  # a step every 5 s: time to fly there and draw
+    page.wait_for_selector(".caption .headline", timeout=30_000)
+    # One snapshot only: no grid has been seen to rise, so the wall does not say "turned red".
+    assert page.locator(".caption .headline").inner_text() == f"风险最高的红色网格：{highest[0]}"
+    assert f"{highest[1]:.1f} 倍" in page.locator(".caption .figures").inner_text()
+    # The grid ringed in yellow (its community around it, the rest dimmed: see the screenshot).
+    page.wait_for_function(f"({CANVAS_PIXELS})({list(FOCUS_YELLOW)}) > 200", timeout=10_000)
+    assert page.evaluate(TICKER_ROWS_WHOLE)
+    screenshot(page, "wall-tour-red")
+    page.wait_for_selector(".caption b:has-text('超期最久')", timeout=30_000)
+    page.wait_for_function(f"({CANVAS_PIXELS})({list(OVERDUE_RED)}) > 200", timeout=10_000)
+    assert page.evaluate(f"({CANVAS_PIXELS})({list(FOCUS_YELLOW)})") == 0  # the red step's ring is gone
+    screenshot(page, "wall-tour-overdue")

@@ -77,24 +77,32 @@ def test_overdue_cases_match_a_plain_query(conn):
     assert frame["deadline"].is_monotonic_increasing
 
 
+# A grid's latest risk row, copied as the day before with the given level.
+DAY_BEFORE = """
+INSERT INTO risk_score SELECT (as_of - 1), code, kind, county_code, run_id, households, exposure, score, score_low,
+    score_high, relative_risk, %s, components, facts, gi_z, gi_q, hotspot, emerging, trend_week, trend_month,
+    explanation_zh, explanation_en, updated_at, risk_low, risk_high, risk_trend_week, risk_trend_month
+FROM risk_score WHERE code = %s AND as_of = (SELECT max(as_of) FROM risk_score)
+"""
+
+
 def test_the_grid_that_turned_red_most_recently_is_chosen(scored_demo_db):
     with connect(scored_demo_db) as conn:
         red = conn.execute(
             "SELECT code FROM risk_score WHERE kind = 'grid' AND level = 'red' "
-            "AND as_of = (SELECT max(as_of) FROM risk_score) ORDER BY code LIMIT 2"
+            "AND as_of = (SELECT max(as_of) FROM risk_score) ORDER BY relative_risk DESC LIMIT 3"
         ).fetchall()
-        assert len(red) == 2, "the demo city needs two red grids"
-        first, second = red[0][0], red[1][0]
-        # `first` was red the day before as well; `second` just turned red and was rescored last.
-        conn.execute(
-            "INSERT INTO risk_score SELECT (as_of - 1), code, kind, county_code, run_id, households, exposure, score, "
-            "score_low, score_high, relative_risk, level, components, facts, gi_z, gi_q, hotspot, emerging, "
-            "trend_week, trend_month, explanation_zh, explanation_en, updated_at FROM risk_score "
-            "WHERE code = %s AND as_of = (SELECT max(as_of) FROM risk_score)",
-            [first],
-        )
+        assert len(red) == 3, "the demo city needs three red grids"
+        first, second, third = (code for (code,) in red)
+        # Without an earlier snapshot no grid is seen to rise: the wall shows the highest red grid.
+        highest = wall.turned_red(conn, None)
+        assert highest["code"] == first and not highest["newly_red"]
+        # `first` was red the day before as well; `third` was orange and was rescored last.
+        conn.execute(DAY_BEFORE, ["red", first])
+        conn.execute(DAY_BEFORE, ["orange", third])
         conn.execute("UPDATE risk_score SET updated_at = now() + interval '1 minute' WHERE code = %s", [second])
-        assert wall.turned_red(conn, None)["code"] == second
+        turned = wall.turned_red(conn, None)
+        assert turned["code"] == third and turned["newly_red"]  # not `second`: rescored last, but not seen to rise
         grid_id = conn.execute("SELECT id FROM grid_current WHERE code = %s", [first]).fetchone()[0]
         only_first = wall.turned_red(conn, [grid_id])
         assert only_first["code"] == first and not only_first["newly_red"]

@@ -147,17 +147,23 @@ def test_unknown_codes_find_nothing(conn):
     assert conn.execute("SELECT count(*) FROM cases").fetchone()[0] > 0
 
 
-def test_top_grids_are_the_highest_scores_of_the_unit(conn):
+def test_top_grids_are_the_highest_relative_risks_of_the_unit(conn):
     county = drill(conn, ("county",))[-1]
     top = areas.top_grids(conn, county)
-    scores = [g["score"] for g in top]
-    assert len(top) == areas.TOP_GRIDS and scores == sorted(scores, reverse=True)
+    risks = [g["relative_risk"] for g in top]
+    assert len(top) == areas.TOP_GRIDS and risks == sorted(risks, reverse=True)
     highest = conn.execute(
-        """SELECT max(r.score) FROM risk_score r WHERE r.kind = 'grid' AND r.county_code = %s
+        """SELECT max(r.relative_risk) FROM risk_score r WHERE r.kind = 'grid' AND r.county_code = %s
            AND r.as_of = (SELECT max(as_of) FROM risk_score)""",
         [county.code],
     ).fetchone()[0]
-    assert scores[0] == pytest.approx(highest)
+    assert risks[0] == pytest.approx(highest)
+    # The point of ranking on the relative risk: where the 0-100 score saturates (shown to one
+    # decimal, the top reads 100.0, 100.0, 99.9...), the multiples shown still tell grids apart.
+    shown_scores = {f"{g['score']:.1f}" for g in top}
+    shown_risks = {f"{g['relative_risk']:.1f}" for g in top}
+    assert len(shown_risks) >= len(shown_scores)
+    assert all(g["risk_low"] <= g["relative_risk"] <= g["risk_high"] for g in top)
     assert areas.top_grids(conn, drill(conn, ("county", "township", "community", "grid"))[-1]) == []
 
 

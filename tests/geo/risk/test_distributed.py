@@ -16,6 +16,7 @@ from tests.conftest import DEMO_AS_OF
 from tests.test_cli import run_geo
 
 NUMBERS = ["score", "score_low", "score_high", "relative_risk", "gi_z", "gi_q", "trend_week", "trend_month"]
+NUMBERS += ["risk_low", "risk_high", "risk_trend_week", "risk_trend_month"]
 CLASSES = ["level", "hotspot", "emerging", "county", "households", "top_categories"]
 # Grids with a neighbour in another county: their Gi* sums need the halo.
 BORDER_GRIDS = """

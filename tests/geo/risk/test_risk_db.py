@@ -57,9 +57,13 @@ def test_every_grid_and_area_gets_a_score_level_and_explanation(scored_city):
     assert len(hot) and (hot["gi_q"] <= config.false_discovery_rate).all() and (hot["gi_z"] > 0).all()
     emerging = table[table["emerging"].notna()]
     assert len(emerging) and emerging["kind"].eq("grid").all()
-    assert emerging["explanation_zh"].str.contains("按周统计属").all()
-    assert table["explanation_zh"].str.contains("预警：风险分").all()
-    assert table["explanation_en"].str.contains("risk score").all()
+    assert emerging["explanation_zh"].str.contains("按周看").all()
+    assert table["explanation_zh"].str.contains("预警：风险为").all()
+    assert table["explanation_en"].str.contains("times the risk of").all()
+    # The relative risk's interval holds it, and ranks where the score saturates.
+    assert (table["risk_low"] <= table["relative_risk"] * (1 + 1e-6)).all()
+    assert (table["relative_risk"] <= table["risk_high"] * (1 + 1e-6)).all()
+    assert not table["explanation_zh"].str.contains("Gi\\*|z =").any()  # statisticians' terms are details
     red = table[(table["level"] == "red") & (table["kind"] == "grid")]
     assert len(red) and red["explanation_zh"].str.startswith("红色预警").all()
 
@@ -91,6 +95,8 @@ def test_each_day_is_a_snapshot_and_a_rerun_replaces_only_its_day(scored_city):
     week_ago = grid["score"] - grid["trend_week"]
     assert np.corrcoef(week_ago, earlier.loc[grid.index, "score"])[0, 1] > 0.99
     assert (week_ago - earlier.loc[grid.index, "score"]).abs().median() < 2
+    risk_week_ago = grid["relative_risk"] - grid["risk_trend_week"]  # the same, on the relative risk
+    assert np.corrcoef(risk_week_ago, earlier.loc[grid.index, "relative_risk"])[0, 1] > 0.99
 
 
 def add_cases(url: str, grid_code: str, count: int) -> None:
@@ -126,6 +132,7 @@ def test_a_new_case_rescores_its_grid_and_the_areas_above_it_only(scored_city):
         assert after.loc[code, "facts"]["cases_30d"] == before.loc[code, "facts"]["cases_30d"] + 6
     assert after.loc[quiet, "score"] > before.loc[quiet, "score"]
     assert after.loc[quiet, "trend_week"] > before.loc[quiet, "trend_week"]
+    assert after.loc[quiet, "risk_trend_week"] > before.loc[quiet, "risk_trend_week"]
     with connect(scored_city) as conn:
         run_full(conn, DEMO_AS_OF, config)
     full = snapshot(scored_city, DEMO_AS_OF)
