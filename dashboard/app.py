@@ -8,7 +8,7 @@ import time
 
 import dash
 import flask
-from dash import Input, Output, dcc, html
+from dash import ALL, Input, Output, State, dcc, html
 from gunicorn.app.base import BaseApplication
 
 from dashboard import proxy
@@ -17,10 +17,10 @@ from dashboard.components.controls import label, language_switch, user_box
 from dashboard.login import setup_login
 from dashboard.login_limits import trust_proxies
 from dashboard.open311 import register_open311
-from dashboard.pages import boundaries, cases, key_person_records, overview, phone, safety_map, wall
+from dashboard.pages import boundaries, cases, data_page, key_person_records, overview, phone, safety_map, wall
 from dashboard.routes import register_routes
 from dashboard.security import harden
-from geo.auth.roles import BOUNDARIES, CASE_DESK, KEY_PERSON_RECORDS, MAP, OVERVIEW, PHONE, WALL
+from geo.auth.roles import BOUNDARIES, CASE_DESK, DATA, KEY_PERSON_RECORDS, MAP, OVERVIEW, PHONE, WALL
 from geo.db.connection import app_database_url, database_url
 from geo.db.pool import get_pool
 from geo.loop import scheduler
@@ -74,12 +74,22 @@ def create_app(url: str | None = None, own_proxy: bool = False) -> dash.Dash:
     harden(app.server, [app, app.wall_app])
     trust_proxies(app.server, own_proxy)
 
+    app.clientside_callback(NAV_IN_LANGUAGE, Output(nav_id(ALL), "href"), Input("lang-store", "data"))
+
+    overview.register(guarded(app, OVERVIEW), url)
+
     @guarded(app, SIGNED_IN).callback(
-        Output("map-page", "style"), Output("overview-page", "children"), Input("url", "pathname")
+        Output("map-page", "style"),
+        Output("overview-page", "children"),
+        Input("url", "pathname"),
+        Input("lang-store", "data"),
+        State("url", "search"),
     )
-    def route(pathname):
-        if (pathname or "/").rstrip("/").endswith("/overview") and may(OVERVIEW):
-            return {"display": "none"}, overview.layout(url)
+    def route(pathname, lang, search):
+        if overview.on_page(pathname) and may(OVERVIEW):
+            return {"display": "none"}, overview.layout(url, lang or "zh", search)
+        if data_page.on_page(pathname) and may(DATA):
+            return {"display": "none"}, data_page.layout(url, lang or "zh")
         if boundaries.on_page(pathname) and may(BOUNDARIES):
             return {"display": "none"}, []
         if (cases.on_page(pathname) and may(CASE_DESK)) or (phone.on_page(pathname) and may(PHONE)):
@@ -121,15 +131,32 @@ def add_server_timing(server: flask.Flask) -> None:
         return response
 
 
+def nav_id(path: str) -> dict:
+    return {"type": "nav", "path": path}
+
+
+def _nav(key: str, path: str) -> dcc.Link:
+    return dcc.Link(label(key), href=path, id=nav_id(path))
+
+
+# The header's links keep the page's language (which lives in the address, `lang=`).
+NAV_IN_LANGUAGE = """function (lang) {
+    return window.dash_clientside.callback_context.outputs_list.map(function (output) {
+        return lang === 'en' ? output.id.path + '?lang=en' : output.id.path;
+    });
+}"""
+
+
 def _layout() -> html.Div:
     """The page frame; its links are those the signed-in user may open (Dash builds the layout
     per request)."""
-    links = [dcc.Link(label("map"), href="/")]
-    links += [dcc.Link(label("overview"), href="/overview")] if may(OVERVIEW) else []
-    links += [dcc.Link(label("bnd_nav"), href="/boundaries")] if may(BOUNDARIES) else []
-    links += [dcc.Link(label("desk_nav"), href="/cases")] if may(CASE_DESK) else []
-    links += [dcc.Link(label("m_nav"), href="/m")] if may(PHONE) else []
-    links += [html.A(label("wall_nav"), href="/wall/", target="_blank")] if may(WALL) else []
+    links = [_nav("map", "/")]
+    links += [_nav("overview", "/overview")] if may(OVERVIEW) else []
+    links += [_nav("data_nav", "/data")] if may(DATA) else []
+    links += [_nav("bnd_nav", "/boundaries")] if may(BOUNDARIES) else []
+    links += [_nav("desk_nav", "/cases")] if may(CASE_DESK) else []
+    links += [_nav("m_nav", "/m")] if may(PHONE) else []
+    links += [html.A(label("wall_nav"), href="/wall/", target="_blank", id=nav_id("/wall/"))] if may(WALL) else []
     header = html.Header(
         [
             html.Div([html.H1(label("title")), html.Span(label("subtitle"), className="subtitle")], className="brand"),

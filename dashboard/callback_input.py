@@ -269,6 +269,9 @@ RULES = {
     # the dispatch desk
     ("desk-url", "search"): text(),
     ("desk-view", "value"): text(20),
+    # the league table
+    ("league-period", "value"): lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool)),
+    ("league-sort", "value"): text(20),
     ("desk-group", "value"): CODE,
     ("desk-search", "value"): text(100),
     ("desk-tick", "n_intervals"): count,

@@ -22,7 +22,7 @@ from dashboard.login_limits import BUSY_RETRY_S, PASSWORD_CHECKS, client_address
 from dashboard.login_page import login_html
 from geo.audit.log import record
 from geo.auth import throttle
-from geo.auth.roles import BOUNDARIES, CASE_DESK, OVERVIEW, PHONE, WALL
+from geo.auth.roles import BOUNDARIES, CASE_DESK, DATA, OVERVIEW, PHONE, WALL
 from geo.auth.sessions import close_session, session_user, sign_in
 from geo.auth.users import User
 from geo.db.pool import get_pool
@@ -49,6 +49,7 @@ PUBLIC_PATHS = ("/login", "/favicon.ico")
 # A page path, and the path below it, for users with the permission only.
 PAGE_PERMISSIONS = (
     ("/wall", WALL), ("/boundaries", BOUNDARIES), ("/overview", OVERVIEW), ("/cases", CASE_DESK), ("/m", PHONE),
+    ("/data", DATA),
 )  # fmt: skip
 
 
@@ -153,7 +154,7 @@ def _login(url: str):
     user, token = signed
     flask.session.pop("login_csrf", None)
     flask_login.login_user(SignedIn(user, token))
-    return flask.redirect(_next_page(user))
+    return flask.redirect(_in_language(_next_page(user), lang))
 
 
 def _check(conn, username: str, password: str, address: str) -> tuple[tuple[User, str] | None, str | None, int]:
@@ -203,6 +204,14 @@ def _next_page(user: User) -> str:
     if user.role == "wall":
         return "/wall/" + (f"?scope={user.scope_code}" if user.scope_code else "")
     return "/"
+
+
+def _in_language(path: str, lang: str) -> str:
+    """The page to open after signing in, in the language the sign-in page was in: every page
+    takes its language from `lang=` in its address (dashboard/state.py)."""
+    if lang == "zh" or "lang=" in path:
+        return path
+    return path + ("&" if "?" in path else "?") + f"lang={lang}"
 
 
 def _safe_next(value: str) -> str | None:

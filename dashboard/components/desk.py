@@ -105,7 +105,7 @@ def case_card(case: dict, history: list[dict], duplicates: list[dict] | None, la
                 [part for name, value in facts for part in (html.Dt(name), html.Dd(value))], className="desk-facts"
             ),
             *[html.Div(note, className="note") for note in notes],
-            _case_map(case),
+            _case_map(case, lang),
             *(
                 [html.H3(text("desk_duplicates", lang)), _duplicates(duplicates, lang)]
                 if duplicates is not None
@@ -231,13 +231,13 @@ def _clock_tags(case: dict, lang: str) -> list:
     return tags
 
 
-def _case_map(case: dict) -> html.Div:
+def _case_map(case: dict, lang: str) -> html.Div:
     if case["lon"] is None:
         return html.Div()
     point = [case["lat"], case["lon"]]
     return html.Div(
         dl.Map(
-            [basemap_layer(), dl.CircleMarker(center=point, radius=9, color="#c0392b", fillOpacity=0.8)],
+            [basemap_layer(lang), dl.CircleMarker(center=point, radius=9, color="#c0392b", fillOpacity=0.8)],
             center=point,
             zoom=17,
             className="desk-map",

@@ -4,6 +4,8 @@ style table, point layers, a breadcrumb above and a legend in the corner."""
 import dash_leaflet as dl
 from dash import html
 
+from dashboard.components.controls import label
+from dashboard.i18n import text
 from dashboard.state import LAYERS
 from geo.settings import get_settings
 
@@ -18,8 +20,10 @@ def js(name: str, namespace: str = "safetyMap") -> dict:
     return {"variable": f"{namespace}.{name}"}
 
 
-def basemap_layer() -> dl.TileLayer:
-    """The offline basemap the server draws (or SAFETY_MAP_BASEMAP_URL).
+def basemap_layer(lang: str | None) -> dl.TileLayer:
+    """The offline basemap the server draws (or SAFETY_MAP_BASEMAP_URL), credited in `lang`;
+    None for a map whose page credits it in its own element (Leaflet's credit line is drawn
+    once and does not follow the language switch).
 
     Tiles load once the map stops: a fly-to between levels would otherwise fetch every zoom it
     passes through (measured: 167 tiles, 519 KB for one drill step)."""
@@ -29,13 +33,13 @@ def basemap_layer() -> dl.TileLayer:
         minZoom=5,
         updateWhenZooming=False,
         updateWhenIdle=True,
-        attribution="底图：本系统道路、水系、楼栋数据",
+        attribution=text("basemap_credit", lang) if lang else None,
     )
 
 
 def map_view() -> html.Div:
     layers = [
-        basemap_layer(),
+        basemap_layer(None),
         dl.GeoJSON(id="areas", data=EMPTY, hideout={}, style=js("areaStyle"), onEachFeature=js("areaLabel")),
     ]
     # The heat image lies above the areas' fill (in a pane of its own) and below the labels.
@@ -60,9 +64,11 @@ def map_view() -> html.Div:
                 maxZoom=19,
                 preferCanvas=True,
                 zoomSnap=0.25,
+                attributionControl=False,
                 className="map",
             ),
             html.Div(id="legend", className="legend"),
+            html.Div(label("basemap_credit"), className="map-credit"),
         ],
         className="map-wrap",
     )

@@ -139,6 +139,7 @@ def case_table(frame, category_names: dict[str, str], lang: str, limit: int) -> 
         data=records,
         columns=[{"id": key, "name": text(f"col_{key}", lang)} for key in TABLE_COLUMNS],
         filter_action="native",
+        filter_options={"placeholder_text": text("table_filter", lang)},
         sort_action="native",
         page_size=12,
         style_table={"overflowX": "auto"},
@@ -156,7 +157,7 @@ def case_table(frame, category_names: dict[str, str], lang: str, limit: int) -> 
         tooltip_data=[{"summary": {"value": r["summary"], "type": "text"}} for r in records],
         tooltip_duration=None,
     )
-    title = f"{text('cases_table', lang)}（{text('table_limit', lang, n=limit)}）"
+    title = text("cases_table_title", lang, table=text("cases_table", lang), limit=text("table_limit", lang, n=limit))
     return html.Div([html.H4(title), table], className="case-table")
 
 

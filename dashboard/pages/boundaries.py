@@ -46,7 +46,7 @@ def layout(lang: str = "zh", state: dict | None = None) -> html.Div:
         dcc.Store(id="bnd-committed"),
     ]
     body = html.Div(
-        [html.Div(boundary_map.boundary_map(), className="map-column"), boundary_panel.panel(lang)],
+        [html.Div(boundary_map.boundary_map(lang), className="map-column"), boundary_panel.panel(lang)],
         className="map-body bnd-body",
     )
     return html.Div([*stores, boundary_panel.top_bar(lang), body], id="bnd-root", className="bnd-page")

@@ -1,35 +1,70 @@
-"""Overview: how many areas, grids, buildings and records the database holds, per level."""
+"""The overview (/overview): a league table of the units below the user's jurisdiction (or
+below `?u=`, within it), what a city or county leader opens on Monday. Each row opens its unit
+on the map, or its own league one level down."""
 
-from dash import html
+from urllib.parse import parse_qs
+
+from dash import Input, Output, State, html
 
 from dashboard import context
-from geo.overview import LAYER_LABELS_ZH, level_counts
+from dashboard.components import league
+from dashboard.i18n import text
+from dashboard.state import build_search
+from geo import clock
+from geo.map.league import PERIODS, SORT_KEYS, league_table, ranked
 
-HIERARCHY = ("city", "county", "township", "community", "grid_basic", "micro_grid", "building", "building_unit")
+PATH = "/overview"
+DEFAULT_PERIOD, DEFAULT_SORT = 30, "cases"
 
 
-def layout(url: str) -> list:
-    """Header plus two tables: the drill-down hierarchy, and the other layers."""
-    with context.connection(url) as conn:  # the administrator's scope: the whole database
-        counts = dict(level_counts(conn))
-    rest = [layer for layer in counts if layer not in HIERARCHY]
+def on_page(pathname: str | None) -> bool:
+    return (pathname or "").rstrip("/").endswith(PATH)
+
+
+def layout(url: str, lang: str, search: str | None) -> list:
+    code = _unit_code(search)
     return [
-        html.H2("数据总览", className="overview-title"),
-        html.Main(
-            [
-                _card("层级", "从市到楼栋的下钻路径", HIERARCHY, counts, "hierarchy"),
-                _card("图层与记录", "事件、重点人群（仅计数）、场所、点位", rest, counts, "layers"),
-            ]
-        ),
-        html.Footer("数据直接读自数据库；风险评分按日计算（python -m geo risk），在地图页查看。"),
+        league.controls(DEFAULT_PERIOD, DEFAULT_SORT, lang),
+        html.Div(_body(url, code, DEFAULT_PERIOD, DEFAULT_SORT, lang), id="league-body"),
+        html.Footer(text("league_footer", lang), className="league-footer"),
     ]
 
 
-def _card(title: str, subtitle: str, layers, counts: dict, table_id: str) -> html.Section:
-    rows = [
-        html.Tr([html.Th(LAYER_LABELS_ZH[layer]), html.Td(f"{counts[layer]:,}", className="count")]) for layer in layers
-    ]
-    return html.Section(
-        [html.H2(title), html.P(subtitle, className="hint"), html.Table(html.Tbody(rows), id=table_id)],
-        className="card",
+def register(app, url: str) -> None:
+    """The table follows the period and the sort (a `guarded(app, OVERVIEW)`)."""
+
+    @app.callback(
+        Output("league-body", "children"),
+        Input("league-period", "value"),
+        Input("league-sort", "value"),
+        State("url", "search"),
+        State("lang-store", "data"),
+        prevent_initial_call=True,
     )
+    def refill(period, sort, search, lang):
+        return _body(url, _unit_code(search), period, sort, lang or "zh")
+
+
+def _body(url: str, code: str | None, period: int, sort: str, lang: str) -> list:
+    period = period if period in PERIODS else DEFAULT_PERIOD
+    sort = sort if sort in SORT_KEYS else DEFAULT_SORT
+    with context.connection(url) as conn:
+        unit, _refused = context.resolve_unit(conn, code)
+        if unit is None or not unit.is_area:
+            return [html.P(text("league_none", lang), className="hint")]
+        end = context.default_end(conn)
+        rows = league_table(conn, unit, end, period, clock.today(), context.figure_scope(conn, unit))
+    title = text("league_title", lang, unit=unit.name, days=period, end=end.isoformat())
+    links = {row["code"]: _links(row, lang) for row in rows}
+    return [html.H2(title, className="league-title"), league.table(ranked(rows, sort), sort, links, lang)]
+
+
+def _links(row: dict, lang: str) -> tuple[str, str | None]:
+    """(the unit on the map, its own league one level down: None for a grid)."""
+    search = build_search({"unit": row["code"], "lang": lang})
+    return "/" + search, PATH + search if row["is_area"] else None
+
+
+def _unit_code(search: str | None) -> str | None:
+    values = parse_qs((search or "").lstrip("?")).get("u")
+    return values[-1][:100] if values else None

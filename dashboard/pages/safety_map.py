@@ -294,6 +294,7 @@ def register(app, url: str) -> None:
         Output("f-cat", "labels"),
         Output("f-src", "labels"),
         Output("f-st", "labels"),
+        Output("f-dates", "month_format"),
         Input("lang-store", "data"),
     )
     def translate(lang):
@@ -308,6 +309,7 @@ def register(app, url: str) -> None:
             *map_views.control_options(names, lang),
             *[everything] * 3,
             *[words] * 3,
+            text("month_format", lang),
         )
 
 

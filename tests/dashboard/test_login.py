@@ -123,8 +123,9 @@ def test_revoking_or_disabling_a_user_ends_its_sessions(app, owner):
 def test_pages_need_their_permission(app):
     leader, admin = signed_in_client(app, "township"), signed_in_client(app, "admin")
     assert leader.get("/boundaries").headers["Location"] == "/"
-    assert leader.get("/overview").headers["Location"] == "/"
-    assert admin.get("/overview").status_code == 200
+    assert leader.get("/data").headers["Location"] == "/"
+    assert leader.get("/overview").status_code == 200
+    assert admin.get("/data").status_code == 200
     layout = leader.get("/_dash-layout").get_data(as_text=True)
     assert "边界编辑" not in layout and "退出" in layout
     assert "边界编辑" in admin.get("/_dash-layout").get_data(as_text=True)

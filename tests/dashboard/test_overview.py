@@ -1,38 +1,99 @@
-"""The overview page in a real headless Chromium: zh-CN, counts equal to the database."""
+"""The league table (/overview) and the administrator's data page (/data) in a real headless
+Chromium: the figures equal the map's facts and the database, the sort and the links work, and
+both pages speak the page's language."""
+
+import datetime as dt
 
 import pytest
 
+from dashboard.context import default_end
+from geo.auth.demo import demo_scopes
 from geo.db.connection import connect
-from geo.overview import LAYER_LABELS_ZH, level_counts
-from tests.dashboard.conftest import SCREENSHOTS, serve, sign_in
+from geo.map import cases
+from geo.map.filters import CaseFilter
+from geo.overview import LAYER_LABELS, level_counts
+from geo.shared.units import children_codes, find_unit
+from tests.dashboard.conftest import screenshot, serve, sign_in
 
 # In a browser, end to end: left out of `make test-fast`.
 pytestmark = pytest.mark.slow
 
+RED_GRIDS = """SELECT count(*) FROM case_fact_area_grid l JOIN admin_area a ON a.id = l.area_id
+JOIN grid_current g ON g.id = l.grid_id AND g.is_basic
+JOIN risk_score r ON r.code = g.code AND r.as_of = (SELECT max(as_of) FROM risk_score) AND r.level = 'red'
+WHERE a.code = %s"""
+
 
 @pytest.fixture(scope="module")
-def served(demo_db):
-    yield from serve(demo_db)
+def served(scored_demo_db):
+    yield from serve(scored_demo_db)
 
 
-def test_overview_shows_the_database_counts_in_chinese(served, browser, demo_db):
+@pytest.fixture
+def page(browser, served):
     # Playwright evaluates its wait predicates with eval, which the page's CSP forbids; the
     # pages under their CSP are tested in test_xss.py.
-    page = browser.new_page(viewport={"width": 1280, "height": 800}, bypass_csp=True)
-    requests = []
-    sign_in(page, served)
-    page.on("request", lambda request: requests.append(request.url))
+    page = browser.new_page(viewport={"width": 1600, "height": 900}, bypass_csp=True)
+    page.requests = []
+    page.on("request", lambda request: page.requests.append(request.url))
+    yield page
+    assert all(url.startswith(served) for url in page.requests), "the page loaded something from outside"
+    page.close()
+
+
+def table_rows(page) -> list[list[str]]:
+    return [row.locator("td").all_inner_texts() for row in page.locator("#league-table tbody tr").all()]
+
+
+def test_the_league_table_ranks_the_leaders_units_on_the_maps_figures(page, served, scored_demo_db):
+    sign_in(page, served, "leader")
     page.goto(served + "overview")
-    page.wait_for_selector("#hierarchy tr")
-    with connect(demo_db) as conn:
+    page.wait_for_selector("#league-table tbody tr", timeout=30_000)
+    with connect(scored_demo_db) as conn:
+        end = default_end(conn)
+        county = find_unit(conn, demo_scopes(conn)["county"])  # the leader's jurisdiction
+        month = CaseFilter(end - dt.timedelta(days=29), end)
+        counts = cases.child_case_counts(conn, county, month, end)
+        names = {code: find_unit(conn, code).name for code in children_codes(conn, county)}
+        red = {code: conn.execute(RED_GRIDS, [code]).fetchone()[0] for code in names}
+    rows = table_rows(page)
+    by_name = {row[2]: row for row in rows}
+    assert set(by_name) == set(names.values()) and len(rows) == len(names)
+    for code, name in names.items():
+        assert by_name[name][3] == f"{counts.get(code, {}).get('cases', 0):,}"  # cases, as on the map
+        assert by_name[name][9] == f"{red[code]:,}"  # red grids in the latest scores
+    assert sum(red.values()) > 0, "the scored demo city has red grids in the leader's county"
+    shown = [int(row[3].replace(",", "")) for row in rows]
+    assert shown == sorted(shown, reverse=True)
+    screenshot(page, "overview-league")
+
+    page.locator("#league-sort label:has-text('办结率')").click()  # re-ranked on another column
+    page.wait_for_selector("#league-table th.sorted:has-text('办结率')", timeout=10_000)
+    rates = [int(row[8].rstrip("%")) for row in table_rows(page) if row[8] != "–"]
+    assert rates == sorted(rates, reverse=True)
+
+    first = table_rows(page)[0][2]
+    page.locator("#league-table td.name a").first.click()  # opens the unit on the map
+    page.wait_for_selector(f".breadcrumb .current:has-text('{first}')", timeout=30_000)
+
+
+def test_an_english_sign_in_opens_english_pages_and_the_data_page_is_the_administrators(page, served, scored_demo_db):
+    page.goto(served + "login?lang=en")
+    page.fill("input[name=username]", "admin")
+    page.fill("input[name=password]", "admin-demo-2026")
+    with page.expect_navigation():
+        page.click("button[type=submit]")
+    assert "lang=en" in page.url
+    page.wait_for_selector("#kpi-cases", timeout=30_000)
+    assert page.locator("nav.top-nav").inner_text().startswith("Map")
+    page.locator("nav.top-nav a:has-text('Data')").click()  # the header keeps the language
+    page.wait_for_selector("#hierarchy tr", timeout=30_000)
+    with connect(scored_demo_db) as conn:
         expected = dict(level_counts(conn))
     shown = {}
     for table in ("#hierarchy", "#layers"):
         for row in page.locator(f"{table} tr").all():
             shown[row.locator("th").inner_text()] = int(row.locator("td").inner_text().replace(",", ""))
-    assert page.title() == "平安地图"
-    assert shown == {LAYER_LABELS_ZH[layer]: count for layer, count in expected.items()}
-    assert all(url.startswith(served) for url in requests), "page loaded something from outside the server"
-    SCREENSHOTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / "overview.png"), full_page=True)
-    page.close()
+    assert shown == {LAYER_LABELS[layer][1]: count for layer, count in expected.items()}
+    page.locator("nav.top-nav a:has-text('League table')").click()
+    page.wait_for_selector("#league-table th:has-text('Close rate')", timeout=30_000)

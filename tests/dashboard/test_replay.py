@@ -145,7 +145,8 @@ def captured(city, browser, world, scopes) -> list[tuple[str, dict]]:
                 f"/?u={grid}&layers=cases,places,cameras,centres",
                 f"/?u={micro}&layers=cases",
                 f"/?u={building}",
-                "/overview",
+                f"/overview?u={township}",
+                "/data",
                 f"/boundaries?c={community}",
                 f"/wall/?scope={township}&tour=2",
             ],
@@ -419,7 +420,7 @@ def _body(response) -> str:
 def _settle(page, path: str) -> None:
     if path.startswith("/wall"):
         page.wait_for_timeout(4000)
-    elif path.startswith(("/overview", "/boundaries")):
+    elif path.startswith(("/overview", "/data", "/boundaries")):
         page.wait_for_load_state("networkidle")
         page.wait_for_timeout(1500)
     else:

@@ -10,16 +10,19 @@ from geo.auth.demo import DEMO_USERS, demo_scopes
 from geo.db.connection import connect
 from tests.dashboard.conftest import add_demo_users, signed_in_client
 
-NAV = {"boundaries": "/boundaries", "overview": "/overview", "wall": "/wall/", "cases": "/cases", "phone": "/m"}
+NAV = {
+    "boundaries": "/boundaries", "overview": "/overview", "data": "/data", "wall": "/wall/", "cases": "/cases",
+    "phone": "/m",
+}  # fmt: skip
 PAGES = {  # the header's links each role gets
     "wall": {"wall"},
-    "leader": {"wall"},
-    "township": {"wall"},
+    "leader": {"overview", "wall"},
+    "township": {"overview", "wall"},
     "gridworker": {"phone"},
-    "dispatcher": {"cases", "wall"},
-    "planner": {"boundaries"},
-    "officer": set(),
-    "admin": {"boundaries", "overview", "wall"},
+    "dispatcher": {"cases", "overview", "wall"},
+    "planner": {"boundaries", "overview"},
+    "officer": {"overview"},
+    "admin": {"boundaries", "overview", "data", "wall"},
 }
 
 

@@ -13,7 +13,7 @@ from geo.auth.users import save_user
 from geo.db.connection import connect
 from geo.shared.units import root_unit
 
-PAGES = ("/", "/overview", "/boundaries", "/wall/", "/?u=nothing&layers=cases", "/login")
+PAGES = ("/", "/overview", "/data", "/boundaries", "/wall/", "/?u=nothing&layers=cases", "/login")
 USER, PASSWORD = "headers-admin", "a long test password 7"
 
 
@@ -109,9 +109,12 @@ def test_callback_responses_are_not_stored(client):
     body = {
         "output": "..map-page.style...overview-page.children..",
         "outputs": [{"id": "map-page", "property": "style"}, {"id": "overview-page", "property": "children"}],
-        "inputs": [{"id": "url", "property": "pathname", "value": "/"}],
+        "inputs": [
+            {"id": "url", "property": "pathname", "value": "/"},
+            {"id": "lang-store", "property": "data", "value": "zh"},
+        ],
         "changedPropIds": ["url.pathname"],
-        "state": [],
+        "state": [{"id": "url", "property": "search", "value": ""}],
     }
     response = client.post("/_dash-update-component", json=body)
     assert response.status_code == 200

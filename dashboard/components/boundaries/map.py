@@ -14,10 +14,10 @@ def js(name: str) -> dict:
     return map_view.js(name, "boundaryMap")
 
 
-def boundary_map() -> html.Div:
+def boundary_map(lang: str) -> html.Div:
     """The map and its layers (ids bnd-*), empty until a community is chosen."""
     layers = [
-        map_view.basemap_layer(),
+        map_view.basemap_layer(lang),
         dl.GeoJSON(id="bnd-buildings", data=EMPTY, hideout={}, style=js("buildingStyle")),
         dl.GeoJSON(id="bnd-grids", data=EMPTY, hideout={}, style=js("gridStyle"), onEachFeature=js("gridLabel")),
         dl.GeoJSON(id="bnd-micro", data=EMPTY, style=js("microStyle"), interactive=False),

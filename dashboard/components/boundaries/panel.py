@@ -143,7 +143,8 @@ def history_box(lang: str) -> html.Div:
                             id="bnd-asof-date",
                             display_format="YYYY-MM-DD",
                             first_day_of_week=1,
-                            month_format="YYYY年M月",
+                            month_format=text("month_format", lang),
+                            placeholder=text("bnd_pick_date", lang),
                             clearable=True,
                         ),  # fmt: skip
                         dcc.Input(
