@@ -74,7 +74,10 @@ def grid_facts(profile: dict, lang: str) -> html.Div:
         (text("cameras", lang), profile["cameras"]),
         (text("key_places", lang), profile["key_places"]),
     ]
-    staff = [html.Li(f"{label(STAFF_ROLE, s['role'], lang)}：{s['name']}") for s in profile["staff"]]
+    staff = [
+        html.Li(text("staff_line", lang, role=label(STAFF_ROLE, s["role"], lang), name=s["name"]))
+        for s in profile["staff"]
+    ]
     return html.Div(
         [_facts(rows), html.H4(text("staff", lang)), html.Ul(staff or [html.Li(text("none", lang))], className="staff")]
     )

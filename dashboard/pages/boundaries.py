@@ -103,7 +103,9 @@ def register(app, url: str) -> None:
         with context.connection(url) as conn:
             state = allowed_state(conn, state)
             if not options:
-                options = [{"label": f"{r['name']}（{r['township'] or ''}）{r['code']}", "value": r["code"]}
+                words = {"lang": params["lang"]}
+                options = [{"label": text("bnd_community_option", **words, name=r["name"], township=r["township"] or "",
+                                          code=r["code"]), "value": r["code"]}
                            for r in features.communities(conn) if community_allowed(conn, r["code"])]  # fmt: skip
             else:
                 options = no_update

@@ -3,6 +3,8 @@ Chromium: the figures equal the map's facts and the database, the sort and the l
 both pages speak the page's language."""
 
 import datetime as dt
+import json
+import re
 
 import pytest
 
@@ -97,3 +99,76 @@ def test_an_english_sign_in_opens_english_pages_and_the_data_page_is_the_adminis
     assert shown == {LAYER_LABELS[layer][1]: count for layer, count in expected.items()}
     page.locator("nav.top-nav a:has-text('League table')").click()
     page.wait_for_selector("#league-table th:has-text('Close rate')", timeout=30_000)
+
+
+# Texts that come from the data (names, addresses, case texts, people): they stay as written,
+# in any language of the interface.
+DATA_TEXTS = """
+SELECT name FROM admin_area UNION ALL SELECT name FROM grid UNION ALL SELECT standard_address FROM building
+UNION ALL SELECT name FROM camera UNION ALL SELECT summary FROM cases UNION ALL SELECT address_text FROM cases
+UNION ALL SELECT name FROM centre
+UNION ALL SELECT address FROM centre UNION ALL SELECT name FROM key_place UNION ALL SELECT address FROM key_place
+UNION ALL SELECT name FROM grid_staff UNION ALL SELECT display_name FROM auth.app_user
+"""
+ENGLISH_DEFAULTS = re.compile(r"Search|Select All|Deselect All|filter data|Select Date|Loading|No results|Clear all")
+CHINESE = re.compile(r"[\u3400-\u9fff\u3000-\u303f\uff01-\uff5e]+")
+OWN_NAMES = {"中文"}  # the language switch names Chinese in Chinese
+# Everything a page shows or says: its text, placeholders, tooltips and labels.
+PAGE_WORDS = """() => [document.body.innerText,
+  ...[...document.querySelectorAll('[placeholder],[title],[aria-label],img[alt]')].flatMap(
+    e => ['placeholder', 'title', 'aria-label', 'alt'].map(a => e.getAttribute(a) || ''))].join('\\n')"""
+
+
+# What a dcc.Link does: a new address, then the event Dash's dcc.Location listens for.
+SAME_APP_MOVE = "a => { history.pushState({}, '', a); dispatchEvent(new CustomEvent('_dashprivate_pushstate')); }"
+
+
+def pages_of(conn) -> dict[str, list[str]]:
+    """Every page, opened by a user who may see it, at a level that shows its tables."""
+    scopes = demo_scopes(conn)
+    community = find_unit(conn, scopes["grid"]).parent_code
+    return {
+        "admin": [
+            f"/?u={scopes['grid']}&layers=cases",
+            "/overview",
+            "/data",
+            f"/boundaries?c={community}",
+            "/wall/?tour=0",
+        ],
+        "dispatcher": ["/cases"],
+        "gridworker": ["/m"],
+        "officer": [f"/?u={scopes['grid']}"],
+    }
+
+
+def test_every_page_speaks_the_pages_language_only(browser, served, scored_demo_db):
+    """In Chinese no English default of a component ("Search", "Select All"...); in English no
+    Chinese but for what comes from the data."""
+    with connect(scored_demo_db) as conn:
+        data = "\n".join(text for (text,) in conn.execute(DATA_TEXTS) if text)
+        walk = pages_of(conn)
+    leftovers = {}
+    for username, paths in walk.items():
+        page = browser.new_page(viewport={"width": 1600, "height": 900}, bypass_csp=True)
+        sign_in(page, served, username)
+        page.goto(served)
+        for path, lang in ((path, lang) for path in paths for lang in ("zh", "en")):
+            address = path + ("&" if "?" in path else "?") + f"lang={lang}"
+            if path.startswith("/wall"):  # another Dash app: loaded
+                page.goto(served.rstrip("/") + address)
+            else:  # the same app: moved to, as its own links do, without loading it again
+                page.evaluate(SAME_APP_MOVE, address)
+            page.wait_for_timeout(300)
+            page.wait_for_load_state("networkidle")
+            page.wait_for_function("() => !document.querySelector('[data-dash-is-loading]')")
+            page.wait_for_timeout(1500 if path.startswith("/wall") else 300)
+            words = page.evaluate(PAGE_WORDS)
+            assert ("Safety Map" in words) == (lang == "en"), f"{path} is not in {lang}"  # the page did switch
+            if lang == "zh":
+                found = set(ENGLISH_DEFAULTS.findall(words))
+            else:
+                found = {run for run in CHINESE.findall(words) if run not in OWN_NAMES and run not in data}
+            if found:
+                leftovers[f"{username} {path} {lang}"] = sorted(found)
+        page.close()
+    assert leftovers == {}, json.dumps(leftovers, ensure_ascii=False, indent=1)
