@@ -21,11 +21,12 @@ def on_page(pathname: str | None) -> bool:
     return (pathname or "").rstrip("/").endswith(PATH)
 
 
-def layout(url: str, lang: str, search: str | None) -> list:
-    code = _unit_code(search)
+def layout(url: str | None = None, lang: str = "zh", search: str | None = None) -> list:
+    """The page; without `url` its bare frame (what Dash checks the callbacks against)."""
+    body = _body(url, _unit_code(search), DEFAULT_PERIOD, DEFAULT_SORT, lang) if url else []
     return [
         league.controls(DEFAULT_PERIOD, DEFAULT_SORT, lang),
-        html.Div(_body(url, code, DEFAULT_PERIOD, DEFAULT_SORT, lang), id="league-body"),
+        html.Div(body, id="league-body"),
         html.Footer(text("league_footer", lang), className="league-footer"),
     ]
 

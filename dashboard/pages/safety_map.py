@@ -144,26 +144,37 @@ def register(app, url: str) -> None:
     @app.callback(
         Output("areas", "data"),
         Output("map", "viewport"),
-        Output("breadcrumb", "children"),
         Output("panel-heading", "children"),
         Output("unit-message", "children"),
         Input("unit-store", "data"),
         Input("lang-store", "data"),
-        State("url", "search"),
     )
-    def draw_unit(code, lang, search):
+    def draw_unit(code, lang):
         with context.connection(url) as conn:
             unit, unknown = context.resolve_unit(conn, code)
             if unit is None:
-                return map_view.EMPTY, no_update, [], html.P(text("empty", lang)), ""
+                return map_view.EMPTY, no_update, html.P(text("empty", lang)), ""
             shapes = children_geojson(conn, unit)
-            path = context.visible_path(conn, unit)
             risk = areas.latest_risk(conn, [unit.code] if unit.code else []).get(unit.code)
         message = text("not_found", lang, code=code[:40]) if unknown else ""
         # A building alone would fill the screen; zoom 18 keeps its street in view.
         viewport = {"bounds": unit.bounds, "transition": "flyToBounds", "options": {"maxZoom": 18}}
         heading = panel.heading(unit, map_views.display_name(unit, lang), risk, lang)
-        return shapes, viewport, map_views.breadcrumb(path, search, lang), heading, message
+        return shapes, viewport, heading, message
+
+    @app.callback(
+        Output("breadcrumb", "children"),
+        Input("unit-store", "data"),
+        Input("lang-store", "data"),
+        Input("url", "search"),
+    )
+    def draw_breadcrumb(code, lang, search):
+        """Drawn again whenever the address changes: its links keep the dates, filters and
+        layers chosen since the drill step."""
+        with context.connection(url) as conn:
+            unit, _unknown = context.resolve_unit(conn, code)
+            path = context.visible_path(conn, unit) if unit else []
+        return map_views.breadcrumb(path, search, lang)
 
     @app.callback(
         Output("areas", "hideout"),

@@ -155,6 +155,12 @@ def test_layers_and_a_filter_change_the_map_and_the_url(page, served, conn):
     assert page.locator(".leaflet-points-pane path").count() == len(
         cases.case_points(conn, grid, narrowed, AS_OF)["features"]
     )
+    # The breadcrumb's links up keep the filter and the layers chosen after the drill step.
+    community_link = page.locator(".breadcrumb a").last
+    assert f"cat={category}" in community_link.get_attribute("href")
+    community_link.click()
+    settle(page)
+    assert f"cat={category}" in page.evaluate("location.search") and "heat" in page.evaluate("location.search")
 
 
 def test_english_switch_and_a_shared_link_restore_the_state(page, served, conn):
