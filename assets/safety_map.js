@@ -102,6 +102,10 @@
     return marker;
   }
 
+  function outlineStyle() {  // the micro-grid around a micro-grid's or a building's buildings
+    return {color: '#102a43', weight: 3, dashArray: '8 5', fill: false};
+  }
+
   /* The feature of a FeatureCollection whose (multi)polygon contains [lat, lng]: a click
      anywhere on the map, through the heat image or a case point, drills into that child. */
   function insideRing(x, y, ring) {
@@ -135,7 +139,7 @@
   }
 
   window.safetyMap = {
-    escapeHtml: escapeHtml, areaStyle: areaStyle, areaLabel: areaLabel, pointMarker: pointMarker,
+    escapeHtml: escapeHtml, areaStyle: areaStyle, outlineStyle: outlineStyle, areaLabel: areaLabel, pointMarker: pointMarker,
     featureAt: featureAt
   };
 })();

@@ -55,7 +55,14 @@ def create_app(url: str | None = None, own_proxy: bool = False) -> dash.Dash:
     app.layout = _layout
     # The editor's parts appear only at /boundaries; Dash checks its callbacks against these.
     app.validation_layout = html.Div(
-        [_layout(), boundaries.layout(), key_person_records.layout(), cases.layout(), phone.layout(), *overview.layout()]
+        [
+            _layout(),
+            boundaries.layout(),
+            key_person_records.layout(),
+            cases.layout(),
+            phone.layout(),
+            *overview.layout(),
+        ]
     )
     safety_map.register(guarded(app, MAP), url)
     boundaries.register_page(guarded(app, SIGNED_IN))  # its container is in every layout

@@ -41,6 +41,8 @@ def map_view() -> html.Div:
     layers = [
         basemap_layer(None),
         dl.GeoJSON(id="areas", data=EMPTY, hideout={}, style=js("areaStyle"), onEachFeature=js("areaLabel")),
+        # A micro-grid's (or a building's) own micro-grid, outlined over its buildings.
+        dl.GeoJSON(id="unit-outline", data=EMPTY, style=js("outlineStyle"), interactive=False),
     ]
     # The heat image lies above the areas' fill (in a pane of its own) and below the labels.
     layers.append(dl.Pane(dl.LayerGroup(id="heat-layer"), name="heat", style={"zIndex": 450}))
@@ -67,7 +69,7 @@ def map_view() -> html.Div:
                 attributionControl=False,
                 className="map",
             ),
-            html.Div(id="legend", className="legend"),
+            html.Div([html.Div(id="legend"), html.Div(id="point-legend")], className="legend"),
             html.Div(label("basemap_credit"), className="map-credit"),
         ],
         className="map-wrap",

@@ -2,6 +2,7 @@
 the children, the overlays (heat image, point layers) and the profile of a grid, micro-grid
 or building. Called by the callbacks in safety_map.py."""
 
+import math
 from urllib.parse import urlencode
 
 import dash_leaflet as dl
@@ -24,6 +25,12 @@ CASE_COLOURS = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]
 PERSON_COLOURS = ["#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f"]
 RISK_ORDER = ("red", "orange", "yellow", "blue")
 RISK_COLOURS = {"red": "#d7301f", "orange": "#fc8d59", "yellow": "#fdd835", "blue": "#6fa8dc"}
+# The points' fill colours, as assets/safety_map.js draws them (POINT_COLOUR).
+POINT_COLOURS = {
+    "open": "#f57c00", "overdue": "#c62828", "closed": "#78909c",
+    "places": "#6a1b9a", "cameras": "#00838f", "centres": "#2e7d32",
+}  # fmt: skip
+LEVEL_THRESHOLDS = "SELECT config->'levels' FROM risk_run ORDER BY as_of DESC, id DESC LIMIT 1"
 POINT_RADIUS = {"cases": 5, "places": 5, "cameras": 4, "centres": 7}
 
 
@@ -78,11 +85,13 @@ def style_table(conn, unit, query: dict, lang: str) -> tuple[dict, list]:
         "heat": "heat" in (query.get("layers") or []),
         "words": _words(lang),
     }
-    return hideout, _legend(metric, breaks, colours, query.get("layers") or [], lang)
+    thresholds = _level_thresholds(conn) if metric == "risk" else {}
+    return hideout, _legend(metric, breaks, colours, query.get("layers") or [], thresholds, lang)
 
 
 def overlays(conn, unit, query: dict, lang: str) -> list:
-    """[heat layer children, *points data per layer, *points hideout per layer, note]."""
+    """[heat layer children, *points data per layer, *points hideout per layer, note, legend of
+    the points drawn]."""
     layers = set(query.get("layers") or [])
     f = context.case_filter(query)
     heat, notes = [], []
@@ -124,7 +133,8 @@ def overlays(conn, unit, query: dict, lang: str) -> list:
         {"layer": layer, "radius": POINT_RADIUS[layer], "words": _point_words(conn, layer, lang)}
         for layer in map_view.POINT_LAYERS
     ]
-    return [heat, *point_data, *hideouts, " ".join(dict.fromkeys(notes))]
+    drawn = [layer for layer, data in zip(map_view.POINT_LAYERS, point_data, strict=True) if data["features"]]
+    return [heat, *point_data, *hideouts, " ".join(dict.fromkeys(notes)), point_legend(drawn, lang)]
 
 
 def unit_profile(conn, unit, query: dict, lang: str) -> list:
@@ -203,10 +213,19 @@ def _point_words(conn, layer: str, lang: str) -> dict:
     return {}
 
 
-def _legend(metric: str, breaks: list[float], colours: list[str], layers, lang: str) -> list:
+def _level_thresholds(conn) -> dict[str, float]:
+    """Each level's lowest relative risk, from the score thresholds the latest risk run used
+    (score = 100·(1 − 2^−risk), geo/risk/score.py); empty before any run."""
+    row = conn.execute(LEVEL_THRESHOLDS).fetchone()
+    if not row or not row[0]:
+        return {}
+    return {level: -math.log2(1 - float(score) / 100) for level, score in row[0].items() if float(score) < 100}
+
+
+def _legend(metric: str, breaks: list[float], colours: list[str], layers, thresholds: dict, lang: str) -> list:
     if metric == "risk":
         title = text("legend_risk", lang)
-        items = [(RISK_COLOURS[level], pick(LEVEL[level], lang)) for level in RISK_ORDER]
+        items = [(RISK_COLOURS[level], _level_words(level, thresholds, lang)) for level in RISK_ORDER]
         items.append(("#e6e6e6", text("no_risk", lang)))
     else:
         title = text("legend_persons" if metric == "persons" else "legend_cases", lang)
@@ -225,6 +244,37 @@ def _legend(metric: str, breaks: list[float], colours: list[str], layers, lang: 
             html.Div(className="heat-ramp", style={"background": f"linear-gradient(to right, {ramp})"}),
         ]
     return legend
+
+
+def _level_words(level: str, thresholds: dict, lang: str) -> str:
+    """ "红 ≥ 2.0 倍（需统计支持）", "蓝 < 1.25 倍": a level with the relative risk it starts at."""
+    name = pick(LEVEL[level], lang)
+    if not thresholds:
+        return name
+    if level == "blue":
+        return text("legend_level_below", lang, level=name, risk=f"{thresholds['yellow']:.2f}".rstrip("0").rstrip("."))
+    words = "legend_level_red" if level == "red" else "legend_level_from"
+    return text(words, lang, level=name, risk=f"{thresholds[level]:.2f}".rstrip("0").rstrip("."))
+
+
+def point_legend(drawn, lang: str) -> list:
+    """A swatch per kind of point drawn: cases by state, key places, cameras, centres (their
+    colours are assets/safety_map.js's POINT_COLOUR)."""
+    layers, items = set(drawn), []
+    if "cases" in layers:
+        items += [(POINT_COLOURS[state], pick(STATE[state], lang)) for state in ("open", "overdue", "closed")]
+    items += [
+        (POINT_COLOURS[layer], text(f"layer_{layer}", lang))
+        for layer in ("places", "cameras", "centres")
+        if layer in layers
+    ]
+    if not items:
+        return []
+    rows = [
+        html.Div([html.Span(className="dot", style={"background": c}), html.Span(t)], className="legend-row")
+        for c, t in items
+    ]
+    return [html.Div(text("legend_points", lang), className="legend-title"), *rows]
 
 
 def _class_items(breaks: list[int], colours: list[str]) -> list[tuple[str, str]]:

@@ -44,6 +44,9 @@ def key_figures(figures: dict, lang: str) -> html.Div:
     return html.Div(tiles, className="kpis")
 
 
+FEW_POINTS = 8  # a trend this short gets a tick per point
+
+
 def trend_chart(frame, lang: str) -> dcc.Graph:
     data = []
     if not frame.empty:
@@ -61,13 +64,19 @@ def trend_chart(frame, lang: str) -> dcc.Graph:
                 "mode": "lines",
                 "x": periods,
                 "y": frame["closed"].tolist(),
-                "name": text("kpi_close_rate", lang).replace("率", ""),
+                "name": text("closed_count", lang),
                 "line": {"color": "#2f855a", "width": 2},
             },
         ]
     layout = _layout(text("trend", lang), height=210, empty=frame.empty, lang=lang)
     layout["xaxis"] = {**layout.get("xaxis", {}), "tickformat": "%m-%d"}
-    layout["showlegend"] = False
+    if not frame.empty and len(frame) <= FEW_POINTS:  # one tick per point: no day labelled twice
+        layout["xaxis"].update(tickmode="array", tickvals=periods)
+    if not frame.empty and int(frame["cases"].max()) <= FEW_POINTS:  # whole numbers only: no "0, 0, 1, 1"
+        layout["yaxis"] = {**layout["yaxis"], "dtick": 1, "tickformat": "d"}
+    # The lines named above the chart, out of the bars' way.
+    layout["showlegend"] = True
+    layout["legend"] = {"orientation": "h", "x": 1, "xanchor": "right", "y": 1.12, "font": {"size": 11}}
     return dcc.Graph(figure={"data": data, "layout": layout}, config=CHART_CONFIG, id="trend-chart")
 
 

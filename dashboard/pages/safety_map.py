@@ -22,7 +22,7 @@ from geo.auth.roles import CASE_DETAILS, KEY_PERSON_RECORDS
 from geo.loop import field, quality
 from geo.map import areas, cases
 from geo.map.scope import scope_grid_ids
-from geo.shared.units import children_geojson
+from geo.shared.units import children_geojson, micro_grid_outline
 
 HANDLER_NAMES = "SELECT code, CASE WHEN %s = 'en' THEN name_en ELSE name_zh END FROM case_handler"
 CONTROL_IDS = ("f-dates", "f-cat", "f-src", "f-st", "f-metric", "f-layers", "f-lang")
@@ -143,6 +143,7 @@ def register(app, url: str) -> None:
 
     @app.callback(
         Output("areas", "data"),
+        Output("unit-outline", "data"),
         Output("map", "viewport"),
         Output("panel-heading", "children"),
         Output("unit-message", "children"),
@@ -153,14 +154,15 @@ def register(app, url: str) -> None:
         with context.connection(url) as conn:
             unit, unknown = context.resolve_unit(conn, code)
             if unit is None:
-                return map_view.EMPTY, no_update, html.P(text("empty", lang)), ""
+                return map_view.EMPTY, map_view.EMPTY, no_update, html.P(text("empty", lang)), ""
             shapes = children_geojson(conn, unit)
+            outline = micro_grid_outline(conn, unit)
             risk = areas.latest_risk(conn, [unit.code] if unit.code else []).get(unit.code)
         message = text("not_found", lang, code=code[:40]) if unknown else ""
         # A building alone would fill the screen; zoom 18 keeps its street in view.
         viewport = {"bounds": unit.bounds, "transition": "flyToBounds", "options": {"maxZoom": 18}}
         heading = panel.heading(unit, map_views.display_name(unit, lang), risk, lang)
-        return shapes, viewport, heading, message
+        return shapes, outline, viewport, heading, message
 
     @app.callback(
         Output("breadcrumb", "children"),
@@ -258,14 +260,15 @@ def register(app, url: str) -> None:
         *[Output(f"points-{layer}", "data") for layer in map_view.POINT_LAYERS],
         *[Output(f"points-{layer}", "hideout") for layer in map_view.POINT_LAYERS],
         Output("layer-message", "children"),
+        Output("point-legend", "children"),
         Input("unit-store", "data"),
         Input("query-store", "data"),
         Input("lang-store", "data"),
     )
     def draw_layers(code, query, lang):
         if query is None:
-            return [no_update] * (2 + 2 * len(map_view.POINT_LAYERS))
-        empty = [[]] + [map_view.EMPTY] * len(map_view.POINT_LAYERS) + [{}] * len(map_view.POINT_LAYERS) + [""]
+            return [no_update] * (3 + 2 * len(map_view.POINT_LAYERS))
+        empty = [[]] + [map_view.EMPTY] * len(map_view.POINT_LAYERS) + [{}] * len(map_view.POINT_LAYERS) + ["", []]
         return _in_unit(
             url,
             code,

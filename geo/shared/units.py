@@ -7,6 +7,7 @@ Example:
     ['安澜市', '南城区']
 """
 
+import json
 from dataclasses import dataclass
 
 import psycopg
@@ -109,6 +110,16 @@ def children_geojson(conn: psycopg.Connection, unit: Unit) -> dict:
     query = sql.SQL(load_query("map/features")).format(children=_children(unit))
     tolerance = max(unit.east - unit.west, unit.north - unit.south) / PIXELS_ACROSS
     return conn.execute(query, {"code": unit.code, "tolerance": tolerance}).fetchone()[0]
+
+
+def micro_grid_outline(conn: psycopg.Connection, unit: Unit) -> dict:
+    """The micro-grid a micro-grid's or a building's map shows, as a FeatureCollection (empty
+    for other units): its buildings alone would not show where it ends."""
+    row = None
+    if unit.kind in ("micro_grid", "building"):
+        row = conn.execute(load_query("map/micro_outline"), {"code": unit.code}).fetchone()
+    features = [{"type": "Feature", "properties": {"code": row[0]}, "geometry": json.loads(row[1])}] if row else []
+    return {"type": "FeatureCollection", "features": features}
 
 
 def children_codes(conn: psycopg.Connection, unit: Unit) -> list[str]:
