@@ -17,7 +17,17 @@ from dashboard.components.controls import label, language_switch, user_box
 from dashboard.login import setup_login
 from dashboard.login_limits import trust_proxies
 from dashboard.open311 import register_open311
-from dashboard.pages import boundaries, cases, data_page, key_person_records, overview, phone, safety_map, wall
+from dashboard.pages import (
+    boundaries,
+    cases,
+    data_page,
+    key_person_records,
+    map_search,
+    overview,
+    phone,
+    safety_map,
+    wall,
+)  # fmt: skip
 from dashboard.routes import register_routes
 from dashboard.security import harden
 from geo.auth.roles import BOUNDARIES, CASE_DESK, DATA, KEY_PERSON_RECORDS, MAP, OVERVIEW, PHONE, WALL
@@ -65,6 +75,7 @@ def create_app(url: str | None = None, own_proxy: bool = False) -> dash.Dash:
         ]
     )
     safety_map.register(guarded(app, MAP), url)
+    map_search.register(guarded(app, MAP), url)
     boundaries.register_page(guarded(app, SIGNED_IN))  # its container is in every layout
     boundaries.register(guarded(app, BOUNDARIES), url)
     key_person_records.register(guarded(app, KEY_PERSON_RECORDS), url)

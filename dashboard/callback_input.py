@@ -237,6 +237,7 @@ RULES = {
     ("bnd-keep", "data"): BOUNDARY_STATE,
     ("kpr-export", "n_clicks"): count,
     ("quality-summary", "n_clicks"): count,
+    ("map-search", "value"): text(100),
     # the boundary editor
     ("bnd-url", "search"): text(),
     ("bnd-url", "pathname"): text(),

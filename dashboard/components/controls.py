@@ -38,8 +38,29 @@ def filter_bar() -> html.Div:
                 ),
             ),
             _field("states", dcc.Dropdown(id="f-st", multi=True, placeholder="全部", labels=ZH_LABELS, className="dd")),
+            search_box(),
         ],
         className="filter-bar",
+    )
+
+
+def search_box() -> html.Div:
+    """The map's search: Enter searches; the results are links (Tab to them, Enter to go)."""
+    return html.Div(
+        [
+            html.Label(label("search"), htmlFor="map-search"),
+            dcc.Input(
+                id="map-search",
+                type="search",
+                debounce=True,  # searched on Enter (or leaving the box), not at every key
+                maxLength=100,
+                placeholder=text("search_hint", "zh"),
+                autoComplete="off",
+                className="search-input",
+            ),
+            html.Div(id="search-results", className="search-results", role="listbox"),
+        ],
+        className="field search-field",
     )
 
 

@@ -309,6 +309,7 @@ def register(app, url: str) -> None:
         Output("f-src", "labels"),
         Output("f-st", "labels"),
         Output("f-dates", "month_format"),
+        Output("map-search", "placeholder"),
         Input("lang-store", "data"),
     )
     def translate(lang):
@@ -324,6 +325,7 @@ def register(app, url: str) -> None:
             *[everything] * 3,
             *[words] * 3,
             text("month_format", lang),
+            text("search_hint", lang),
         )
 
 

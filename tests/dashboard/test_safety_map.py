@@ -249,3 +249,45 @@ def test_the_wall_tour_frames_the_red_grid_and_marks_the_overdue_cases(page, ser
     page.wait_for_function(f"({CANVAS_PIXELS})({list(OVERDUE_RED)}) > 200", timeout=10_000)
     assert page.evaluate(f"({CANVAS_PIXELS})({list(FOCUS_YELLOW)})") == 0  # the red step's ring is gone
     screenshot(page, "wall-tour-overdue")
+
+
+# The communities of a township (its own) and of every other township, with their grids' names.
+COMMUNITIES = """SELECT t.code = %(home)s, a.code, a.name, array_agg(g.name) FROM admin_area a
+JOIN admin_area t ON t.id = a.parent_id LEFT JOIN grid_current g ON g.community_id = a.id
+WHERE a.level = 4 GROUP BY 1, 2, 3 ORDER BY 2"""
+CASE_IN = """SELECT c.code, b.code FROM cases c JOIN case_assignment a ON a.case_id = c.id
+JOIN building b ON b.id = a.building_id JOIN grid_current g ON g.id = a.grid_id
+JOIN admin_area m ON m.id = g.community_id WHERE m.code = %s ORDER BY c.id LIMIT 1"""
+
+
+def test_the_search_box_finds_names_addresses_and_cases_within_the_jurisdiction(browser, served, conn):
+    township = conn.execute("SELECT scope_code FROM auth.app_user WHERE username = 'township'").fetchone()[0]
+    rows = conn.execute(COMMUNITIES, {"home": township}).fetchall()
+    mine = [(code, name) for own, code, name, _grids in rows if own]
+    my_names = [name for own, _code, name, grids in rows if own for name in [name, *grids] if name]
+    elsewhere = next(name for own, _c, name, _g in rows if not own and not any(name in n for n in my_names))
+    home_code, home_name = mine[0]
+    case_code, building = conn.execute(CASE_IN, [home_code]).fetchone()
+    page = browser.new_page(viewport={"width": 1920, "height": 1080}, bypass_csp=True)
+    sign_in(page, served, "township")
+    page.goto(served)
+    settle(page)
+    # A community's whole name: its grids come too (their names contain it), each a link.
+    page.fill("#map-search", home_name)
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".search-results li", timeout=10_000)
+    assert home_name in page.locator(".search-results li").first.inner_text()
+    page.keyboard.press("Tab")  # from the box to the first result, and Enter opens it
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"location.search.includes('u={home_code}')", timeout=10_000)
+    settle(page)
+    assert page.locator(".search-results li").count() == 0  # the list closed
+    # A case number opens its building at once.
+    page.fill("#map-search", case_code)
+    page.keyboard.press("Enter")
+    page.wait_for_function(f"location.search.includes('u={building}')", timeout=10_000)
+    # Another township's community is not found, as if it did not exist.
+    page.fill("#map-search", elsewhere)
+    page.keyboard.press("Enter")
+    page.wait_for_selector(".search-none", timeout=10_000)
+    page.close()
