@@ -13,6 +13,7 @@ from gunicorn.app.base import BaseApplication
 
 from dashboard import proxy
 from dashboard.access import OWNER_DATABASE_KEY, SIGNED_IN, guarded, may
+from dashboard.components import panel
 from dashboard.components.controls import label, language_switch, user_box
 from dashboard.login import setup_login
 from dashboard.login_limits import trust_proxies
@@ -20,6 +21,7 @@ from dashboard.open311 import register_open311
 from dashboard.pages import (
     boundaries,
     cases,
+    cross_filter,
     data_page,
     key_person_records,
     map_search,
@@ -72,10 +74,12 @@ def create_app(url: str | None = None, own_proxy: bool = False) -> dash.Dash:
             cases.layout(),
             phone.layout(),
             *overview.layout(),
+            *panel.clickable_parts(),
         ]
     )
     safety_map.register(guarded(app, MAP), url)
     map_search.register(guarded(app, MAP), url)
+    cross_filter.register(guarded(app, MAP), url)
     boundaries.register_page(guarded(app, SIGNED_IN))  # its container is in every layout
     boundaries.register(guarded(app, BOUNDARIES), url)
     key_person_records.register(guarded(app, KEY_PERSON_RECORDS), url)

@@ -218,6 +218,15 @@ BOUNDARY_STATE = record({}, {"c": CODE, "draft": _int_or_none})
 DRAG = record({}, {"kind": text(20), "a": _pair, "b": _pair, "delta": _pair, "from": _pair, "to": _pair, "at": number})
 OPTIONS = listing(record({"label": text(), "value": CODE}))
 
+
+def chart_click(v) -> bool:
+    """A chart's clickData: its points (one, for a bar), each with a few plain values."""
+    if v is None:
+        return True
+    points = v.get("points") if isinstance(v, dict) else None
+    return set(v) <= {"points", "timestamp"} and isinstance(points, list) and len(points) <= 10 and any_json(v)
+
+
 # (component id, property) -> rule, for every input and state of a server-side callback.
 RULES = {
     # the page frame and the safety map
@@ -238,6 +247,14 @@ RULES = {
     ("kpr-export", "n_clicks"): count,
     ("quality-summary", "n_clicks"): count,
     ("map-search", "value"): text(100),
+    # cross-filtering (dashboard/pages/cross_filter.py): charts' clicks, key figures, chips
+    ("category-chart", "clickData"): chart_click,
+    ("trend-chart", "clickData"): chart_click,
+    **{
+        (key, "n_clicks"): count
+        for key in ("kpi-cases", "kpi-open", "kpi-overdue", "kpi-close_rate", "kpi-today", "kpi-week")
+    },
+    **{(key, "n_clicks"): count for key in ("chip-dates", "chip-cat", "chip-src", "chip-st", "chip-all")},
     # the boundary editor
     ("bnd-url", "search"): text(),
     ("bnd-url", "pathname"): text(),

@@ -1,6 +1,9 @@
 """The side panel's pieces: the unit's heading with its risk badge, key figures, the trend and
 category charts, and the list of highest-risk grids."""
 
+import datetime as dt
+
+import pandas as pd
 from dash import dcc, html
 
 from dashboard.components.risk_figures import multiple, risk_interval, short_change
@@ -34,14 +37,22 @@ def key_figures(figures: dict, lang: str) -> html.Div:
     for key in KPI_KEYS:
         value = figures.get(key)
         shown = "–" if value is None else (f"{value:.0%}" if key == "close_rate" else f"{value:,}")
+        # Buttons: a click filters the map to what the figure counts (dashboard/pages/cross_filter.py).
         tiles.append(
-            html.Div(
+            html.Button(
                 [html.Div(shown, className="kpi-value"), html.Div(text(f"kpi_{key}", lang), className="kpi-label")],
                 className=f"kpi kpi-{key}",
                 id=f"kpi-{key}",
+                title=text("kpi_filter", lang),
             )
         )
     return html.Div(tiles, className="kpis")
+
+
+def clickable_parts() -> list:
+    """The panel's parts that cross-filtering listens to, empty: what Dash checks its
+    callbacks against before a panel is drawn."""
+    return [key_figures({}, "zh"), trend_chart(pd.DataFrame(), "zh"), category_chart(pd.DataFrame(), {}, "zh")]
 
 
 FEW_POINTS = 8  # a trend this short gets a tick per point
@@ -51,6 +62,7 @@ def trend_chart(frame, lang: str) -> dcc.Graph:
     data = []
     if not frame.empty:
         periods = [str(period) for period in frame["period"]]
+        spans = _spans(list(frame["period"]))
         data = [
             {
                 "type": "bar",
@@ -58,6 +70,7 @@ def trend_chart(frame, lang: str) -> dcc.Graph:
                 "y": frame["cases"].tolist(),
                 "name": text("kpi_cases", lang),
                 "marker": {"color": "#9fb3c8"},
+                "customdata": spans,  # the days a click on the bar filters to
             },
             {
                 "type": "scatter",
@@ -80,6 +93,12 @@ def trend_chart(frame, lang: str) -> dcc.Graph:
     return dcc.Graph(figure={"data": data, "layout": layout}, config=CHART_CONFIG, id="trend-chart")
 
 
+def _spans(periods: list) -> list[list[str]]:
+    """[first day, last day] of each period of a trend: a day, or a week when they are 7 apart."""
+    step = dt.timedelta(days=7 if len(periods) > 1 and (periods[1] - periods[0]).days == 7 else 1)
+    return [[p.isoformat(), (p + step - dt.timedelta(days=1)).isoformat()] for p in periods]
+
+
 def category_chart(frame, names: dict[str, str], lang: str) -> dcc.Graph:
     data = []
     if not frame.empty:
@@ -95,6 +114,7 @@ def category_chart(frame, names: dict[str, str], lang: str) -> dcc.Graph:
                 "textposition": "outside",
                 "cliponaxis": False,
                 "marker": {"color": "#486581"},
+                "customdata": list(shown["category"]),  # the category a click on the bar filters to
             }
         ]
     layout = _layout(text("mix", lang), height=max(120, 26 * min(len(frame), 8) + 60), empty=frame.empty, lang=lang)

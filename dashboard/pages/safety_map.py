@@ -15,7 +15,7 @@ from dashboard.cache import remembered
 from dashboard.components import controls, map_view, map_views, panel
 from dashboard.components import quality as quality_panel
 from dashboard.i18n import dropdown_labels, text
-from dashboard.pages import key_person_records
+from dashboard.pages import cross_filter, key_person_records
 from dashboard.state import build_search, parse_search
 from geo import clock
 from geo.auth.roles import CASE_DETAILS, KEY_PERSON_RECORDS
@@ -35,6 +35,7 @@ def layout() -> html.Div:
             dcc.Store(id="query-store"),
             dcc.Store(id="lang-store", data="zh"),
             controls.filter_bar(),
+            cross_filter.chip_bar(),
             html.Div(id="filter-message", className="note"),
             html.Div(
                 [

@@ -291,3 +291,39 @@ def test_the_search_box_finds_names_addresses_and_cases_within_the_jurisdiction(
     page.keyboard.press("Enter")
     page.wait_for_selector(".search-none", timeout=10_000)
     page.close()
+
+
+def click_middle(page, bar) -> None:
+    """A click where a person would click: plotly takes clicks on its drag layer, over the bar."""
+    box = bar.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+
+
+def test_clicks_on_figures_and_charts_filter_the_map_and_chips_undo_them(page, served, conn):
+    city = root_unit(conn)
+    page.goto(served)
+    settle(page)
+    page.click("#kpi-overdue")  # the overdue figure: the map and panel show overdue cases only
+    settle(page)
+    assert "st=overdue" in page.evaluate("location.search")
+    overdue = cases.key_figures(conn, city, CaseFilter(MONTH.start, MONTH.end, states=("overdue",)), AS_OF)
+    assert page.locator("#kpi-cases .kpi-value").inner_text() == f"{overdue['cases']:,}"
+    top = cases.category_mix(conn, city, CaseFilter(MONTH.start, MONTH.end, states=("overdue",)), AS_OF)
+    top_category = top.sort_values(["cases", "category"], ascending=[False, True]).iloc[0]["category"]
+    click_middle(page, page.locator("#category-chart .point path").last)  # the longest bar, drawn at the top
+    settle(page)
+    assert f"cat={top_category}" in page.evaluate("location.search")
+    chips = page.locator("#active-filters .chip:visible")
+    assert chips.count() == 3  # categories, states, and "clear all"
+    page.click("#chip-st")  # one click removes a filter
+    settle(page)
+    assert "st=" not in page.evaluate("location.search") and f"cat={top_category}" in page.evaluate("location.search")
+    bars = page.locator("#trend-chart .point path")
+    click_middle(page, bars.nth(bars.count() // 2))  # a day of the trend: the range becomes that day
+    settle(page)
+    day = re.search(r"from=([0-9-]+)&to=([0-9-]+)", page.evaluate("location.search"))
+    assert day and day.group(1) == day.group(2)
+    page.click("#chip-all")
+    settle(page)
+    assert page.evaluate("location.search") in ("", "?")
+    assert page.locator("#active-filters .chip:visible").count() == 0
