@@ -40,13 +40,41 @@ def key_figures(figures: dict, lang: str) -> html.Div:
         # Buttons: a click filters the map to what the figure counts (dashboard/pages/cross_filter.py).
         tiles.append(
             html.Button(
-                [html.Div(shown, className="kpi-value"), html.Div(text(f"kpi_{key}", lang), className="kpi-label")],
+                [
+                    html.Div(shown, className="kpi-value"),
+                    html.Div(text(f"kpi_{key}", lang), className="kpi-label"),
+                    _changes(key, (figures.get("changes") or {}).get(key), lang),
+                ],
                 className=f"kpi kpi-{key}",
                 id=f"kpi-{key}",
                 title=text("kpi_filter", lang),
             )
         )
     return html.Div(tiles, className="kpis")
+
+
+def _changes(key: str, pair, lang: str) -> html.Div | str:
+    """ "环比 +12% · 同比 −3%" under a figure with a period (today: against the same weekday)."""
+    if pair is None:
+        return ""
+    before, year = pair
+    words = "kpi_vs_last_week_day" if key == "today" else "kpi_vs_before"
+    return html.Div(
+        [
+            html.Span(f"{text(words, lang)} {_percent(before)}", className=_direction(before)),
+            " · ",
+            html.Span(f"{text('kpi_vs_year', lang)} {_percent(year)}", className=_direction(year)),
+        ],
+        className="kpi-change",
+    )
+
+
+def _percent(value) -> str:
+    return "–" if value is None else f"{value:+.0%}"
+
+
+def _direction(value) -> str:
+    return "" if not value else ("up" if value > 0 else "down")
 
 
 def clickable_parts() -> list:

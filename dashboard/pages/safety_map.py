@@ -20,7 +20,7 @@ from dashboard.state import build_search, parse_search
 from geo import clock
 from geo.auth.roles import CASE_DETAILS, KEY_PERSON_RECORDS
 from geo.loop import field, quality
-from geo.map import areas, cases
+from geo.map import areas, cases, compare
 from geo.map.scope import scope_grid_ids
 from geo.shared.units import children_geojson, micro_grid_outline
 
@@ -222,6 +222,7 @@ def register(app, url: str) -> None:
         def build(conn, unit):
             today, f, scope = clock.today(), context.case_filter(query), context.figure_scope(conn, unit)
             figures = cases.key_figures(conn, unit, f, today, scope)
+            figures["changes"] = compare.changes(conn, unit, f, today, figures, scope)
             trend = cases.trend(conn, unit, f, today, scope)
             mix = cases.category_mix(conn, unit, f, today, scope)
             names = context.category_names(conn, lang)

@@ -9,6 +9,7 @@ import datetime as dt
 from geo.db.connection import load_query
 from geo.db.frames import query_dicts
 from geo.map import cases
+from geo.map.compare import change
 from geo.map.filters import CaseFilter
 from geo.shared.units import Unit, children_codes
 
@@ -65,13 +66,8 @@ def _figures(row: dict, now: dict, before: dict, last_year: dict) -> dict:
         **row,
         "cases": total,
         "rate": PER_HOUSEHOLDS * total / households if households else None,
-        "change": _change(total, before.get(row["code"], {}).get("cases", 0)),
-        "yoy": _change(total, last_year.get(row["code"], {}).get("cases", 0)),
+        "change": change(total, before.get(row["code"], {}).get("cases", 0)),
+        "yoy": change(total, last_year.get(row["code"], {}).get("cases", 0)),
         "overdue": counts.get("overdue", 0),
         "close_rate": closed / total if total else None,
     }
-
-
-def _change(now: int, earlier: int) -> float | None:
-    """(now − earlier) / earlier; None when the earlier period had no case (no base to compare)."""
-    return (now - earlier) / earlier if earlier else None

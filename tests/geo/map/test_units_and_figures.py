@@ -1,12 +1,13 @@
 """The map's units, shapes and case figures against plain queries written independently."""
 
 import datetime as dt
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from geo.db.connection import connect, load_query
 from geo.db.frames import query_frame
-from geo.map import areas, cases
+from geo.map import areas, cases, compare
 from geo.map.filters import CaseFilter
 from geo.map.scope import scope_params
 from geo.shared.units import Unit, children_codes, children_geojson, find_unit, root_unit, unit_path
@@ -176,3 +177,27 @@ def test_top_grids_above_several_cities_are_those_of_their_grids(conn):
     ).to_dict("records")
     assert len(by_list) == areas.TOP_GRIDS
     assert areas.top_grids(conn, everything) == by_list
+
+
+def _plain_count(conn, code: str, start: dt.date, end: dt.date) -> int:
+    """Cases under the area reported from `start` to `end` (whole days, Asia/Shanghai)."""
+    zone = ZoneInfo("Asia/Shanghai")
+    bounds = {
+        "start": dt.datetime.combine(start, dt.time(), zone),
+        "end": dt.datetime.combine(end + dt.timedelta(days=1), dt.time(), zone),
+    }
+    return conn.execute(CASES_UNDER_AREA, {"code": code, **bounds}).fetchone()[0]
+
+
+def test_key_figures_are_compared_with_the_period_before_and_a_year_before(conn):
+    county = drill(conn, ("county",))[-1]
+    month = CaseFilter(AS_OF - dt.timedelta(days=29), AS_OF)
+    figures = cases.key_figures(conn, county, month, AS_OF)
+    changes = compare.changes(conn, county, month, AS_OF, figures)
+    before = _plain_count(conn, county.code, month.start - dt.timedelta(days=30), month.end - dt.timedelta(days=30))
+    assert figures["cases"] == _plain_count(conn, county.code, month.start, month.end)
+    assert changes["cases"][0] == pytest.approx((figures["cases"] - before) / before)
+    week_before = _plain_count(conn, county.code, AS_OF - dt.timedelta(days=13), AS_OF - dt.timedelta(days=7))
+    assert changes["week"][0] == pytest.approx((figures["week"] - week_before) / week_before)
+    year_ago = _plain_count(conn, county.code, month.start - compare.A_YEAR, month.end - compare.A_YEAR)
+    assert changes["cases"][1] == (pytest.approx((figures["cases"] - year_ago) / year_ago) if year_ago else None)
