@@ -182,6 +182,7 @@ TEXT = {
     "wall_tour_no_red": ("暂无红色网格", "No red grid"),
     "wall_tour_overdue": ("超期事件", "Overdue cases"),
     "wall_tour_overdue_n": ("超期最久的 {n} 件事件", "The {n} longest-overdue cases"),
+    "wall_tour_overdue_n_one": ("超期最久的 {n} 件事件", "The longest-overdue case"),
     "wall_overdue_by": ("超期{days}天", "{days} d overdue"),
     "wall_no_cases": ("暂无事件", "No cases"),
     "bnd_nav": ("边界编辑", "Boundary editor"),
@@ -207,7 +208,9 @@ TEXT = {
     "bnd_mode_polygon": ("画专属网格", "Draw an exclusive grid"),
     "bnd_mode_buildings": ("选择楼栋", "Choose buildings"),
     "bnd_drawn": ("已画 {n} 个点", "{n} points drawn"),
+    "bnd_drawn_one": ("已画 {n} 个点", "{n} point drawn"),
     "bnd_chosen": ("已选 {n} 栋楼", "{n} buildings chosen"),
+    "bnd_chosen_one": ("已选 {n} 栋楼", "{n} building chosen"),
     "bnd_clear": ("清除", "Clear"),
     "bnd_name": ("名称", "Name"),
     "bnd_code": ("新编码", "New code"),
@@ -234,6 +237,7 @@ TEXT = {
     "bnd_checks": ("校验", "Checks"),
     "bnd_no_problems": ("没有发现问题。", "No problems found."),
     "bnd_blocking": ("{n} 个错误阻止提交", "{n} errors block the commit"),
+    "bnd_blocking_one": ("{n} 个错误阻止提交", "{n} error blocks the commit"),
     "bnd_households": ("各网格户数", "Households per grid"),
     "bnd_col_grid": ("网格", "Grid"),
     "bnd_col_level": ("层级", "Level"),
@@ -285,8 +289,10 @@ TEXT = {
     "bnd_as_of": ("查看某一时刻的边界（虚线）", "Boundaries as of (dashed)"),
     "bnd_as_of_none": ("该时刻没有网格。", "No grids at that moment."),
     "bnd_as_of_shown": ("虚线：{n} 个网格在 {at} 的边界", "Dashed: {n} grids as of {at}"),
+    "bnd_as_of_shown_one": ("虚线：{n} 个网格在 {at} 的边界", "Dashed: {n} grid as of {at}"),
     "bnd_no_versions": ("还没有提交记录。", "No commits yet."),
     "bnd_version": ("版本 {id}：{who}，{when}，{n} 处变更", "Version {id}: {who}, {when}, {n} changes"),
+    "bnd_version_one": ("版本 {id}：{who}，{when}，{n} 处变更", "Version {id}: {who}, {when}, {n} change"),
     "bnd_level": ("{n}级", "level {n}"),
     "bnd_x_industrial_park": ("产业园区", "Industrial park"),
     "bnd_x_business_district": ("商务楼宇/商圈", "Business district"),
@@ -346,6 +352,7 @@ TEXT = {
     ),
     "kpr_none": ("该单元暂无在册重点人员。", "No active key persons here."),
     "kpr_count": ("共 {n} 人", "{n} persons"),
+    "kpr_count_one": ("共 {n} 人", "{n} person"),
     "kpr_cut": (
         "仅显示前 {shown} 人（共 {total} 人），请选择更小的范围。",
         "Showing the first {shown} of {total} persons; select a smaller unit to see the rest.",
@@ -388,6 +395,7 @@ TEXT = {
     "desk_unsatisfied": ("不满意", "Not satisfied"),
     "desk_merged": ("已合并到 {code}", "Merged into {code}"),
     "desk_reopened": ("重新受理 {n} 次", "Reopened {n} times"),
+    "desk_reopened_one": ("重新受理 {n} 次", "Reopened once"),
     "desk_state_clock": ("本环节", "This step"),
     "desk_left": ("剩余 {t}", "{t} left"),
     "desk_over": ("超期 {t}", "{t} overdue"),
@@ -448,6 +456,7 @@ TEXT = {
         "Add photos (JPEG/PNG/WebP, ≤ 5 MB each, up to 6)",
     ),
     "m_photo_count": ("已选 {n} 张照片", "{n} photos chosen"),
+    "m_photo_count_one": ("已选 {n} 张照片", "{n} photo chosen"),
     "m_report_new": ("上报新事件", "Report a new case"),
     "m_category": ("事件类型", "Category"),
     "m_summary": ("事件描述", "Description"),
@@ -559,7 +568,10 @@ def dropdown_labels(lang: str) -> dict:
 
 
 def text(key: str, lang: str, **values) -> str:
-    """The interface text `key` in `lang` ('zh' or 'en'), with {placeholders} filled."""
+    """The interface text `key` in `lang` ('zh' or 'en'), with {placeholders} filled; a count
+    `n` of 1 takes the key's `_one` form where there is one ("1 error", not "1 errors")."""
+    if values.get("n") == 1 and f"{key}_one" in TEXT:
+        key = f"{key}_one"
     return pick(TEXT[key], lang).format(**values)
 
 
