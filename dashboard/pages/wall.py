@@ -233,7 +233,10 @@ def _scope_shapes(url: str, config: dict):
         if unit is None:
             return EMPTY, text("empty", config["lang"]), []
         shapes = children_geojson(conn, unit)
-    name = text("wall_unknown_scope", config["lang"], code=config["scope"]) if unknown else unit.name
+    # The scope shown is the one watched: on a fallback its name stays, with why in small type.
+    name = [unit.name]
+    if unknown:
+        name.append(html.Span(text("wall_unknown_scope", config["lang"], code=config["scope"]), className="fallback"))
     return shapes, name, wall_panels.legend(config["lang"])
 
 

@@ -71,7 +71,7 @@ def test_valid_requests_still_run(app, client):
     """The envelopes below are the renderer's: unchanged, each callback answers."""
     assert post(client, envelope(app, "areas.data", {"lang-store.data": "zh"})).status_code == 200
     good = {"unit-store.data": None, "query-store.data": QUERY, "lang-store.data": "en"}
-    assert post(client, envelope(app, "legend.children", good)).status_code == 200
+    assert post(client, envelope(app, "...legend.children", good)).status_code == 200
     dates = {"f-dates.start_date": "2026-11-01", "f-dates.end_date": "2026-11-24", "f-lang.value": "zh"}
     assert post(client, envelope(app, "filter-message", dates, ["f-dates.start_date"])).status_code == 200
     wall = envelope(app.wall_app, "wall-live.data", {"wall-config.data": CONFIG, "wall-poll.n_intervals": 1})
@@ -102,7 +102,7 @@ def test_empty_or_malformed_dates_are_400(app, client, start, end):
     assert post(client, envelope(app, "filter-message", dates, ["f-dates.start_date"])).status_code == 400
     query = {**QUERY, "start": start, "end": end}
     stored = {"unit-store.data": None, "query-store.data": query, "lang-store.data": "zh"}
-    assert post(client, envelope(app, "legend.children", stored)).status_code == 400
+    assert post(client, envelope(app, "...legend.children", stored)).status_code == 400
 
 
 @pytest.mark.parametrize("poll", ["fast", None, True, [5000], -1, 1e300])

@@ -99,8 +99,11 @@ def test_new_cases_appear_live_and_an_outage_is_announced_then_recovered(page, s
     assert page.locator("#wall-root").get_attribute("class") == "wall"
 
 
-def test_hostile_wall_links_fall_back_to_the_defaults(page, served):
+def test_hostile_wall_links_fall_back_to_the_defaults(page, served, city_db_module):
     page.goto(served + "wall/?scope=%3Cscript%3Ealert(1)%3C/script%3E&tour=abc&poll=-5&lang=xx")
     wait_for(page, "(document.querySelector('#wall-scope')?.textContent || '').includes('不在您的辖区内')", 30)
+    with connect(city_db_module) as conn:
+        city = conn.execute("SELECT name FROM admin_area WHERE parent_id IS NULL").fetchone()[0]
+    assert page.locator("#wall-scope").inner_text().startswith(city)  # the scope watched keeps its name
     assert page.locator("#wall-title").inner_text() == "平安地图 · 指挥大屏"
     assert page.locator("script:has-text('alert(1)')").count() == 0
