@@ -114,6 +114,7 @@ TEXT = {
     "cases_table": ("事件列表", "Cases"),
     "table_limit": ("最近{n}条", "newest {n}"),
     "cases_table_title": ("{table}（{limit}）", "{table} ({limit})"),
+    "table_wide": ("展开 ⤢", "Widen ⤢"),
     "table_filter": ("筛选…", "filter…"),
     "month_format": ("YYYY年M月", "MMMM YYYY"),
     "bnd_pick_date": ("选择日期", "Pick a date"),

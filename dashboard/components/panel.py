@@ -6,6 +6,7 @@ import datetime as dt
 import pandas as pd
 from dash import dcc, html
 
+from dashboard.components.profile import case_table
 from dashboard.components.risk_figures import multiple, risk_interval, short_change
 from dashboard.i18n import KIND, LEVEL, label, pick, text
 from dashboard.state import with_unit
@@ -80,7 +81,13 @@ def _direction(value) -> str:
 def clickable_parts() -> list:
     """The panel's parts that cross-filtering listens to, empty: what Dash checks its
     callbacks against before a panel is drawn."""
-    return [key_figures({}, "zh"), trend_chart(pd.DataFrame(), "zh"), category_chart(pd.DataFrame(), {}, "zh")]
+    empty = pd.DataFrame(columns=["code", "reported_at", "category", "source", "state", "summary", "address"])
+    return [
+        key_figures({}, "zh"),
+        trend_chart(pd.DataFrame(), "zh"),
+        category_chart(pd.DataFrame(), {}, "zh"),
+        case_table(empty, {}, "zh", 0),
+    ]
 
 
 FEW_POINTS = 8  # a trend this short gets a tick per point

@@ -161,7 +161,11 @@ def case_table(frame, category_names: dict[str, str], lang: str, limit: int) -> 
         tooltip_duration=None,
     )
     title = text("cases_table_title", lang, table=text("cases_table", lang), limit=text("table_limit", lang, n=limit))
-    return html.Div([html.H4(title), table], className="case-table")
+    # The panel is narrow for seven columns: the button lays the table over the map, wide.
+    wide = html.Button(text("table_wide", lang), id="case-table-wide", className="table-wide", n_clicks=0)
+    return html.Div(
+        [html.Div([html.H4(title), wide], className="table-head"), table], className="case-table", id="case-table-box"
+    )
 
 
 def _facts(rows) -> html.Table:

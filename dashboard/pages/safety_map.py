@@ -122,6 +122,14 @@ def register(app, url: str) -> None:
         shown = [query["start"], query["end"], query["categories"], query["sources"], query["states"]]
         return [no_update, *shown, state["metric"], list(state["layers"]), state["lang"], *stores, message]
 
+    # The case table laid wide over the map, and back (a class toggled in the browser).
+    app.clientside_callback(
+        "function (clicks) { return clicks % 2 === 1 ? 'case-table wide' : 'case-table'; }",
+        Output("case-table-box", "className"),
+        Input("case-table-wide", "n_clicks"),
+        prevent_initial_call=True,
+    )
+
     # A click on a child area drills into it: the URL changes in the browser, no round trip.
     # The map's click is used, not the areas', so that it also works through the heat image
     # and the case points lying over the areas.
