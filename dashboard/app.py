@@ -28,6 +28,7 @@ from dashboard.pages import (
     overview,
     phone,
     safety_map,
+    time_control,
     wall,
 )  # fmt: skip
 from dashboard.routes import register_routes
@@ -80,6 +81,7 @@ def create_app(url: str | None = None, own_proxy: bool = False) -> dash.Dash:
     safety_map.register(guarded(app, MAP), url)
     map_search.register(guarded(app, MAP), url)
     cross_filter.register(guarded(app, MAP), url)
+    time_control.register(guarded(app, MAP), url)
     boundaries.register_page(guarded(app, SIGNED_IN))  # its container is in every layout
     boundaries.register(guarded(app, BOUNDARIES), url)
     key_person_records.register(guarded(app, KEY_PERSON_RECORDS), url)

@@ -247,6 +247,7 @@ RULES = {
     ("kpr-export", "n_clicks"): count,
     ("quality-summary", "n_clicks"): count,
     ("map-search", "value"): text(100),
+    ("time-week", "value"): lambda v: v is None or (isinstance(v, int) and not isinstance(v, bool) and -60 <= v <= 0),
     # cross-filtering (dashboard/pages/cross_filter.py): charts' clicks, key figures, chips
     ("category-chart", "clickData"): chart_click,
     ("trend-chart", "clickData"): chart_click,

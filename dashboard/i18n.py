@@ -77,6 +77,8 @@ TEXT = {
     "kpi_close_rate": ("办结率", "Close rate"),
     "trend": ("事件趋势", "Case trend"),
     "search": ("搜索", "Search the map"),
+    "time_weeks": ("按周回看", "Week by week"),
+    "time_week": ("{start} – {end} 这一周", "the week {start} – {end}"),
     "kpi_filter": ("点击按此筛选地图", "Click to filter the map by this"),
     "kpi_vs_before": ("环比", "vs before"),
     "kpi_vs_last_week_day": ("较上周同日", "vs a week ago"),

@@ -15,7 +15,7 @@ from dashboard.cache import remembered
 from dashboard.components import controls, map_view, map_views, panel
 from dashboard.components import quality as quality_panel
 from dashboard.i18n import dropdown_labels, text
-from dashboard.pages import cross_filter, key_person_records
+from dashboard.pages import cross_filter, key_person_records, time_control
 from dashboard.state import build_search, parse_search
 from geo import clock
 from geo.auth.roles import CASE_DETAILS, KEY_PERSON_RECORDS
@@ -39,7 +39,9 @@ def layout() -> html.Div:
             html.Div(id="filter-message", className="note"),
             html.Div(
                 [
-                    html.Div([map_view.map_view(), controls.layer_box()], className="map-column"),
+                    html.Div(
+                        [map_view.map_view(), controls.layer_box(), time_control.time_bar()], className="map-column"
+                    ),
                     html.Aside(
                         [
                             html.Div(id="unit-message", className="note"),

@@ -327,3 +327,25 @@ def test_clicks_on_figures_and_charts_filter_the_map_and_chips_undo_them(page, s
     settle(page)
     assert page.evaluate("location.search") in ("", "?")
     assert page.locator("#active-filters .chip:visible").count() == 0
+
+
+def test_the_time_control_steps_and_plays_week_by_week(page, served, conn):
+    city = root_unit(conn)
+    newest = conn.execute("SELECT max(reported_at AT TIME ZONE 'Asia/Shanghai')::date FROM cases").fetchone()[0]
+    page.goto(served + "?m=cases")
+    settle(page)
+    page.click("#time-prev")  # the week before the newest
+    settle(page)
+    start, end = newest - dt.timedelta(days=13), newest - dt.timedelta(days=7)
+    assert f"from={start}&to={end}" in page.evaluate("location.search")
+    week = cases.key_figures(conn, city, CaseFilter(start, end), AS_OF)
+    assert page.locator("#kpi-cases .kpi-value").inner_text() == f"{week['cases']:,}"  # the panel shows that week
+    page.click("#time-next")
+    settle(page)
+    assert f"from={newest - dt.timedelta(days=6)}&to={newest}" in page.evaluate("location.search")
+    page.click("#time-play")  # from the oldest of the 52 weeks, a week every 2 s
+    page.wait_for_function("document.querySelector('#time-play').textContent === '⏸'")
+    oldest = newest - dt.timedelta(days=7 * 51)
+    page.wait_for_function(f"location.search.includes('to={oldest + dt.timedelta(days=7)}')", timeout=15_000)
+    page.click("#time-play")  # paused: the week stays
+    page.wait_for_function("document.querySelector('#time-play').textContent === '▶'")
