@@ -17,16 +17,20 @@
     return [latlng.lng, latlng.lat];
   }
 
-  /* A draggable handle: a vertex (shared ones drawn apart) or an edge's midpoint. */
+  /* A draggable handle: a vertex (shared ones drawn apart) or an edge's midpoint; one on the
+     community's outer edge is locked, drawn apart and not draggable, its title saying why. */
   function handle(feature, latlng) {
     var p = feature.properties, edge = p.kind === 'edge';
     var cls = 'bnd-handle ' + (edge ? 'bnd-edge' : 'bnd-vertex' + (p.shared ? ' bnd-shared' : ''));
+    cls += p.locked ? ' bnd-locked' : '';
     var size = edge ? 10 : 14;
     var marker = L.marker(latlng, {
       icon: L.divIcon({className: cls, iconSize: [size, size]}),
-      draggable: true, keyboard: false, title: edge ? '' : String(p.label || ''),
+      draggable: !p.locked, keyboard: false,
+      title: p.locked ? String(p.title || '') : (edge ? '' : String(p.label || '')),
       zIndexOffset: edge ? 0 : (p.shared ? 2000 : 1000)
     });
+    if (p.locked) { return marker; }
     marker.on('dragend', function (event) {
       var to = event.target.getLatLng(), data;
       if (edge) {

@@ -239,6 +239,10 @@ TEXT = {
     "bnd_need_target": ("请先选择目标网格。", "Choose a target grid first."),
     "bnd_checks": ("校验", "Checks"),
     "bnd_no_problems": ("没有发现问题。", "No problems found."),
+    "bnd_locked": (
+        "社区外边界：与相邻社区共用，在此草稿中不能移动",
+        "The community's outer edge, shared with the next community: not movable in this draft",
+    ),
     "bnd_blocking": ("{n} 个错误阻止提交", "{n} errors block the commit"),
     "bnd_blocking_one": ("{n} 个错误阻止提交", "{n} error blocks the commit"),
     "bnd_households": ("各网格户数", "Households per grid"),

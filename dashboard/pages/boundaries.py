@@ -210,8 +210,9 @@ def register(app, url: str) -> None:
         Input("bnd-grid", "value"),
         Input("bnd-rev", "data"),
         Input("bnd-state", "data"),
+        State("bnd-lang", "data"),
     )
-    def draw_handles(code, rev, state):
+    def draw_handles(code, rev, state, lang):
         hideout = {"selected": code}
         with context.connection(url) as conn:
             state = allowed_state(conn, state)
@@ -222,7 +223,11 @@ def register(app, url: str) -> None:
             return EMPTY, hideout
         # `rev` makes every answer a new object: a handle dropped where the edit was refused
         # is drawn back where it was.
-        return features.handle_features(draft, code) | {"rev": rev}, hideout
+        handles = features.handle_features(draft, code)
+        locked = text("bnd_locked", lang or "zh")
+        for handle in handles["features"]:
+            handle["properties"]["title"] = locked if handle["properties"]["locked"] else ""
+        return handles | {"rev": rev}, hideout
 
     _register_map_clicks(app)
     boundary_edits.register(app, url)

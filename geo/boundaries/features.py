@@ -20,6 +20,7 @@ from geo.db.connection import load_query
 EMPTY = {"type": "FeatureCollection", "features": []}
 PALETTE = ("#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#ff7f0e")
 LABEL_DIGITS = 7  # a vertex's label: 7 decimals of a degree is about a centimetre
+OUTER_TOLERANCE_DEG = 1e-7  # a handle this close to the community's outline lies on it (about 1 cm)
 
 
 def communities(conn) -> list[dict]:
@@ -119,18 +120,25 @@ def handle_features(draft: Draft, code: str) -> dict:
     shared, with: the other grids of the same level that have this vertex, so moving it
     moves them too) and one per edge at its midpoint (kind 'edge', a and b: its ends as
     [lon, lat]). Empty for an unknown code. A vertex of a parent or child grid does not
-    make it shared: parents and children follow their grids anyway."""
+    make it shared: parents and children follow their grids anyway. A handle on the
+    community's outer edge is `locked`: the draft holds one community, and moving that edge
+    would move the neighbouring community's, which is not in it."""
     grid = draft.grids.get(code)
     if grid is None:
         return EMPTY
     others = [g for g in draft.grids.values() if g.code != code and g.level == grid.level]
+    outer = draft.community.geom.boundary
     features, seen = [], set()
     for ring in _rings(grid.geom):
-        for a, b in zip(ring[:-1], ring[1:]):
+        # A vertex on the outline, and an edge whose midpoint is (its ends may both touch the
+        # outline while it crosses the community).
+        on_outer = shapely.dwithin(shapely.points(ring), outer, OUTER_TOLERANCE_DEG)
+        middle_on_outer = shapely.dwithin(shapely.points((ring[:-1] + ring[1:]) / 2), outer, OUTER_TOLERANCE_DEG)
+        for i, (a, b) in enumerate(zip(ring[:-1], ring[1:])):
             if tuple(a) not in seen:
                 seen.add(tuple(a))
-                features.append(_vertex(a, [g.code for g in others if has_vertex(g.geom, a)]))
-            features.append(_edge(a, b))
+                features.append(_vertex(a, [g.code for g in others if has_vertex(g.geom, a)], bool(on_outer[i])))
+            features.append(_edge(a, b, bool(middle_on_outer[i])))
     return collection(features)
 
 
@@ -182,7 +190,7 @@ def bounds(community: Community) -> list[list[float]]:
     return [[y0, x0], [y1, x1]]
 
 
-def _vertex(lonlat, shared_with: list[str]) -> dict:
+def _vertex(lonlat, shared_with: list[str], locked: bool) -> dict:
     lon, lat = float(lonlat[0]), float(lonlat[1])
     properties = {
         "kind": "vertex",
@@ -191,14 +199,15 @@ def _vertex(lonlat, shared_with: list[str]) -> dict:
         "label": vertex_label((lon, lat)),
         "shared": bool(shared_with),
         "with": shared_with,
+        "locked": locked,
     }
     return feature(shapely.Point(lon, lat), properties)
 
 
-def _edge(a, b) -> dict:
+def _edge(a, b, locked: bool) -> dict:
     a, b = [float(a[0]), float(a[1])], [float(b[0]), float(b[1])]
     middle = shapely.Point((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
-    return feature(middle, {"kind": "edge", "a": a, "b": b, "lon": middle.x, "lat": middle.y})
+    return feature(middle, {"kind": "edge", "a": a, "b": b, "lon": middle.x, "lat": middle.y, "locked": locked})
 
 
 def _rings(geom) -> list[np.ndarray]:

@@ -2,6 +2,7 @@
 under one parent, a micro-grid, two buildings), and the communities list on the demo city."""
 
 import json
+from dataclasses import replace
 
 import numpy as np
 import pytest
@@ -91,6 +92,21 @@ def test_edges_have_a_midpoint_handle_with_their_ends(draft):
         f for f in edges if {tuple(f["properties"]["a"]), tuple(f["properties"]["b"])} == {(1, 0), (1, 1)}
     )
     assert shared_edge["geometry"]["coordinates"] == [1.0, 0.5]
+
+
+def test_handles_on_the_communitys_outline_are_locked(draft):
+    handles = features.handle_features(draft, "A")["features"]
+    locked = {
+        (f["properties"]["kind"], tuple(f["geometry"]["coordinates"])) for f in handles if f["properties"]["locked"]
+    }
+    # A's corners all lie on the outline [0,2]x[0,1], and so do three of its edges; the edge
+    # x=1 it shares with B crosses the community, though both its ends touch the outline.
+    assert locked == {
+        ("vertex", (0.0, 0.0)), ("vertex", (1.0, 0.0)), ("vertex", (1.0, 1.0)), ("vertex", (0.0, 1.0)),
+        ("edge", (0.5, 0.0)), ("edge", (0.0, 0.5)), ("edge", (0.5, 1.0)),
+    }  # fmt: skip
+    draft.community = replace(draft.community, geom=square(-1, -1, 3, 2))  # a community around them: none locked
+    assert not any(f["properties"]["locked"] for f in features.handle_features(draft, "A")["features"])
 
 
 def test_handles_of_an_unknown_grid_are_empty(draft):
