@@ -56,10 +56,7 @@ TEXT = {
     "metric_risk": ("风险等级", "Risk level"),
     "metric_cases": ("事件数", "Cases"),
     "metric_persons": ("重点人群人数", "Key persons (count)"),
-    "basemap_credit": (
-        "Leaflet | 底图：本系统道路、水系、楼栋数据",
-        "Leaflet | Basemap: this system's roads, water and buildings",
-    ),
+    "basemap_credit": ("底图：本系统道路、水系、楼栋数据", "Basemap: this system's roads, water and buildings"),
     "metric_below_grid": (
         "网格以下没有风险评分，按事件数着色",
         "Below the grid there is no risk score: coloured by cases",

@@ -70,7 +70,7 @@ def map_view() -> html.Div:
                 className="map",
             ),
             html.Div([html.Div(id="legend"), html.Div(id="point-legend")], className="legend"),
-            html.Div(label("basemap_credit"), className="map-credit"),
+            html.Div(["Leaflet | ", label("basemap_credit")], className="map-credit"),
         ],
         className="map-wrap",
     )

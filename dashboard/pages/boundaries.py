@@ -189,6 +189,7 @@ def register(app, url: str) -> None:
             if draft is None:
                 return _stored_view(conn, state["c"], lang)
             problems = validate(draft, store.read_base(conn, draft.id, beside=draft))
+            edited = store.has_steps(conn, draft.id)
         grids = features.grid_features(draft)
         rows = [f["properties"] for f in grids["features"]]
         options = [{"label": f"{g['name']} {g['code']}", "value": g["code"]} for g in sorted(rows, key=_by_code)]
@@ -198,7 +199,7 @@ def register(app, url: str) -> None:
             features.problem_features(problems, lambda p: describe(p, lang)),
             boundary_panel.checks(problems, describe, lang),
             boundary_panel.households_table(rows, lang),
-            any(p.blocks for p in problems),
+            any(p.blocks for p in problems) or not edited,  # nothing to commit: no edit, or errors
             options,
             options,
             text("bnd_draft", lang, id=draft.id),

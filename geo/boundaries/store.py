@@ -24,6 +24,8 @@ GRID_FIELDS = ("code", "base_id", "name", "level", "is_basic", "kind", "exclusiv
 MICRO_FIELDS = ("code", "base_id", "grid_code", "kind", "households")
 STATUS_ZH = {"committed": "提交", "discarded": "放弃"}
 
+HAS_STEPS = "SELECT EXISTS (SELECT 1 FROM boundary_draft_step WHERE draft_id = %s)"
+
 
 def open_draft(conn: psycopg.Connection, community_code: str, author: str, source: str = "editor") -> Draft:
     """A new draft of the community with code `community_code`, started from
@@ -109,6 +111,11 @@ def _refuse_codes_taken(conn, earlier: Draft, draft: Draft) -> None:
         taken = [code for (code,) in conn.execute(load_query("boundaries/codes_taken"), {"codes": sorted(new)})]
         if taken:
             raise UserError(f"code {taken[0]} is already in use", zh=f"编码 {taken[0]} 已被使用")
+
+
+def has_steps(conn: psycopg.Connection, draft_id: int) -> bool:
+    """Whether the draft holds any edit (a step): with none there is nothing to commit."""
+    return conn.execute(HAS_STEPS, [draft_id]).fetchone()[0]
 
 
 def undo(conn: psycopg.Connection, draft_id: int) -> str | None:
