@@ -131,7 +131,6 @@ def pages_of(conn) -> dict[str, list[str]]:
         "admin": [
             f"/?u={scopes['grid']}&layers=cases",
             "/overview",
-            "/data",
             f"/boundaries?c={community}",
             "/wall/?tour=0",
         ],
@@ -161,7 +160,7 @@ def test_every_page_speaks_the_pages_language_only(browser, served, scored_demo_
             page.wait_for_timeout(300)
             page.wait_for_load_state("networkidle")
             page.wait_for_function("() => !document.querySelector('[data-dash-is-loading]')")
-            page.wait_for_timeout(1500 if path.startswith("/wall") else 300)
+            page.wait_for_timeout(800 if path.startswith("/wall") else 300)
             words = page.evaluate(PAGE_WORDS)
             assert ("Safety Map" in words) == (lang == "en"), f"{path} is not in {lang}"  # the page did switch
             if lang == "zh":

@@ -166,11 +166,34 @@ def captured(city, browser, world, scopes) -> list[tuple[str, dict]]:
                 if path.startswith(f"/?u={township}"):  # the panel's closure quality, opened
                     page.click("#quality-summary")
                     _settle(page, path)
+                    _use_the_map(page, path, world.name[grid])
+                if path.startswith("/overview"):
+                    page.click("#league-sort label >> nth=1")  # ranked on another column
+                    _settle(page, path)
                 if username == "officer":
                     with page.expect_download():
                         page.click("#kpr-export")
             page.close()
     return bodies
+
+
+def _use_the_map(page, path: str, search: str) -> None:
+    """Search, a key figure, a category bar, a step of the time control and a chip: each sends
+    its callback."""
+    page.fill("#map-search", search)
+    page.keyboard.press("Enter")
+    _settle(page, path)
+    page.goto(page.url.split("?")[0] + "?" + path.split("?", 1)[1])
+    _settle(page, path)
+    page.click("#kpi-overdue")
+    _settle(page, path)
+    box = page.locator("#category-chart .point path").first.bounding_box()
+    page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    _settle(page, path)
+    page.click("#time-prev")
+    _settle(page, path)
+    page.click("#chip-all")
+    _settle(page, path)
 
 
 def _use_the_editor(page, path: str) -> None:

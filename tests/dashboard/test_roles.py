@@ -60,7 +60,7 @@ def test_a_wall_screen_gets_no_heat_over_a_grid(app, scopes):
 
 def _draw_unit(app, code) -> dict:
     key = next(k for k in app.callback_map if "panel-heading.children" in k)
-    outputs = [("areas", "data"), ("map", "viewport"), ("breadcrumb", "children"), ("panel-heading", "children"),
+    outputs = [("areas", "data"), ("unit-outline", "data"), ("map", "viewport"), ("panel-heading", "children"),
                ("unit-message", "children")]  # fmt: skip
     return {
         "output": key,
@@ -69,6 +69,6 @@ def _draw_unit(app, code) -> dict:
             {"id": "unit-store", "property": "data", "value": code},
             {"id": "lang-store", "property": "data", "value": "zh"},
         ],  # fmt: skip
-        "state": [{"id": "url", "property": "search", "value": ""}],
+        "state": [],
         "changedPropIds": ["unit-store.data"],
     }
