@@ -223,7 +223,9 @@ def chart_click(v) -> bool:
     """A chart's clickData: its points (one, for a bar), each with a few plain values."""
     if v is None:
         return True
-    points = v.get("points") if isinstance(v, dict) else None
+    if not isinstance(v, dict):
+        return False
+    points = v.get("points")
     return set(v) <= {"points", "timestamp"} and isinstance(points, list) and len(points) <= 10 and any_json(v)
 
 

@@ -80,7 +80,6 @@ TEXT = {
     "kpi_vs_before": ("环比", "vs before"),
     "kpi_vs_last_week_day": ("较上周同日", "vs a week ago"),
     "kpi_vs_year": ("同比", "vs a year ago"),
-    "chip_remove": ("点击移除此筛选", "Click to remove this filter"),
     "chip_clear": ("全部清除", "Clear all"),
     "search_hint": ("网格、地名、地址、事件编号", "Grid, place, address, case number"),
     "search_none": ("在您的辖区内没有找到", "Nothing found in your jurisdiction"),

@@ -2,7 +2,7 @@
 change, short enough for a list row. The 0–100 score saturates at the top (ten times typical
 reads 99.9), so lists rank and compare on the relative risk (README, "Risk scores")."""
 
-from geo.risk.explain import SMALL_RISK, STEADY_PERCENT
+from geo.risk.explain import STEADY_PERCENT, relative_change
 
 
 def multiple(risk: float, lang: str) -> str:
@@ -28,10 +28,10 @@ def short_change(risk: float, change: float | None) -> tuple[str, str]:
     """
     if change is None or change != change:
         return "–", ""
-    before = risk - change
-    if before < SMALL_RISK:
+    relative = relative_change(risk, change)
+    if relative is None:  # from near zero: the change itself
         return (f"▲{change:+.1f}", "up") if change > 0 else ("–", "")
-    percent = round(100 * change / before)
+    percent = round(100 * relative)
     if abs(percent) < STEADY_PERCENT:
         return "–", ""
     return (f"▲{percent}%", "up") if percent > 0 else (f"▼{-percent}%", "down")

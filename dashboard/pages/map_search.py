@@ -4,7 +4,7 @@ on the map; a single find is opened at once."""
 from dash import Input, Output, State, dcc, html, no_update
 
 from dashboard import context
-from dashboard.access import may
+from dashboard.access import jurisdiction, may
 from dashboard.i18n import text
 from dashboard.state import with_unit
 from geo.auth.roles import CASE_DETAILS
@@ -29,7 +29,9 @@ def register(app, url: str) -> None:
         if not (value or "").strip():
             return [], no_update
         with context.connection(url) as conn:
-            found = [f for f in search(conn, value, may(CASE_DETAILS)) if _allowed(conn, f.code)][:MAX_SHOWN]
+            held = jurisdiction(conn)
+            codes = None if held is None or held.whole else sorted(held.codes)
+            found = [f for f in search(conn, value, may(CASE_DETAILS), codes) if _allowed(conn, f.code)][:MAX_SHOWN]
         if len(found) == 1:  # the one thing named: open it
             return [], with_unit(address, found[0].code)
         if not found:

@@ -130,15 +130,15 @@ def handle_features(draft: Draft, code: str) -> dict:
     outer = draft.community.geom.boundary
     features, seen = [], set()
     for ring in _rings(grid.geom):
-        # A vertex on the outline, and an edge whose midpoint is (its ends may both touch the
-        # outline while it crosses the community).
+        # A vertex on the outline, and an edge on it or touching it.
         on_outer = shapely.dwithin(shapely.points(ring), outer, OUTER_TOLERANCE_DEG)
         middle_on_outer = shapely.dwithin(shapely.points((ring[:-1] + ring[1:]) / 2), outer, OUTER_TOLERANCE_DEG)
         for i, (a, b) in enumerate(zip(ring[:-1], ring[1:])):
             if tuple(a) not in seen:
                 seen.add(tuple(a))
                 features.append(_vertex(a, [g.code for g in others if has_vertex(g.geom, a)], bool(on_outer[i])))
-            features.append(_edge(a, b, bool(middle_on_outer[i])))
+            # Moving an edge moves its ends: locked when either end or its middle is.
+            features.append(_edge(a, b, bool(middle_on_outer[i] or on_outer[i] or on_outer[i + 1])))
     return collection(features)
 
 

@@ -9,7 +9,7 @@ import datetime as dt
 from geo.db.connection import load_query
 from geo.db.frames import query_dicts
 from geo.map import cases
-from geo.map.compare import change
+from geo.map.compare import A_YEAR, change
 from geo.map.filters import CaseFilter
 from geo.shared.units import Unit, children_codes
 
@@ -25,8 +25,11 @@ def league_table(conn, unit: Unit, end: dt.date, days: int, today: dt.date, scop
     codes = children_codes(conn, unit)
     if not codes:
         return []
+    # The earlier periods' figures are read as of their own last day: only their case counts
+    # are used, and a later "today" would stretch the facts' window to it.
     now, before, last_year = (
-        cases.child_case_counts(conn, unit, period, today, scope) for period in _periods(end, days)
+        cases.child_case_counts(conn, unit, period, today if i == 0 else period.end, scope)
+        for i, period in enumerate(_periods(end, days))
     )
     rows = query_dicts(conn, load_query("league/units"), {"codes": codes})
     return [_figures(row, now, before, last_year) for row in rows]
@@ -39,22 +42,14 @@ def ranked(rows: list[dict], key: str) -> list[dict]:
 
 
 def _periods(end: dt.date, days: int) -> tuple[CaseFilter, CaseFilter, CaseFilter]:
-    """The period ending on `end`, the one before it, and the same days a year before."""
+    """The period ending on `end`, the one before it, and the same weekdays a year before."""
     start = end - dt.timedelta(days=days - 1)
     step = dt.timedelta(days=days)
-    year_end = _a_year_before(end)
     return (
         CaseFilter(start, end),
         CaseFilter(start - step, end - step),
-        CaseFilter(year_end - dt.timedelta(days=days - 1), year_end),
+        CaseFilter(start - A_YEAR, end - A_YEAR),  # the same weekdays a year before, as the panel's 同比
     )
-
-
-def _a_year_before(day: dt.date) -> dt.date:
-    try:
-        return day.replace(year=day.year - 1)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - 1, day=28)
 
 
 def _figures(row: dict, now: dict, before: dict, last_year: dict) -> dict:

@@ -1,6 +1,7 @@
 """The map's search box: a unit's code, a case number, a part of an area's or a grid's name,
 a part of a standard address, or a whole address as a clerk would type it (through the
-geocoder). Jurisdiction is the caller's to apply: it sees every unit found."""
+geocoder). The caller passes the jurisdiction's codes (each kind is limited within it) and
+checks each find against it again (the geocoder's building is not limited in advance)."""
 
 from dataclasses import dataclass
 
@@ -20,14 +21,14 @@ class Found:
     label: str
 
 
-def search(conn, text: str, cases: bool) -> list[Found]:
+def search(conn, text: str, cases: bool, codes: list[str] | None = None) -> list[Found]:
     """What `text` names, best first: exact codes, then names, then addresses; the geocoder's
     building when no standard address contains the text. `cases`: whether case numbers may
-    be searched."""
+    be searched; `codes`: the areas and grids of the user's jurisdiction (None: all)."""
     text = " ".join((text or "").split())[:MAX_TEXT]
     if not text:
         return []
-    params = {"text": text, "pattern": f"%{_escaped(text)}%", "limit": PER_KIND, "cases": cases}
+    params = {"text": text, "pattern": f"%{_escaped(text)}%", "limit": PER_KIND, "cases": cases, "codes": codes}
     rows = conn.execute(load_query("search/units"), params).fetchall()
     found = [Found(kind, code, label) for _rank, kind, code, label in rows]
     if not any(f.kind == "building" for f in found) and len(text) >= GEOCODE_MIN_CHARS:

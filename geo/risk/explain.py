@@ -168,6 +168,13 @@ def _trend(unit: Unit, language: str) -> str:
     return f" Since last week {week}; since last month {month}."
 
 
+def relative_change(risk: float, change: float) -> float | None:
+    """The change as a fraction of the earlier relative risk; None when that was near zero
+    (below SMALL_RISK), where a percentage would say nothing."""
+    before = risk - change
+    return None if before < SMALL_RISK else change / before
+
+
 def risk_change(risk: float, change: float, language: str) -> str:
     """A change of the relative risk in words: in percent of the earlier value, "steady" below
     STEADY_PERCENT, and from–to when the earlier value was near zero.
@@ -175,11 +182,16 @@ def risk_change(risk: float, change: float, language: str) -> str:
     Example:
         >>> risk_change(12.0, 2.0, "zh"), risk_change(3.0, -0.01, "en"), risk_change(0.5, 0.48, "en")
         ('上升 20%', 'steady', 'from 0.0 to 0.5 times')
+        >>> risk_change(0.01, -0.04, "zh")
+        '由 0.1 倍降至 0.0 倍'
     """
-    before = risk - change
-    if before < SMALL_RISK:
-        return f"由 {before:.1f} 倍升至 {risk:.1f} 倍" if language == "zh" else f"from {before:.1f} to {risk:.1f} times"
-    percent = round(100 * change / before)
+    relative = relative_change(risk, change)
+    if relative is None:
+        before, verb = risk - change, "升至" if change > 0 else "降至"
+        return (
+            f"由 {before:.1f} 倍{verb} {risk:.1f} 倍" if language == "zh" else f"from {before:.1f} to {risk:.1f} times"
+        )
+    percent = round(100 * relative)
     if abs(percent) < STEADY_PERCENT:
         return "持平" if language == "zh" else "steady"
     if language == "zh":

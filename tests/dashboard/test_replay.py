@@ -163,7 +163,7 @@ def captured(city, browser, world, scopes) -> list[tuple[str, dict]]:
                     _use_the_editor(page, path)
                 if "case=" in path:
                     _use_the_loop(page, path)
-                if path.startswith(f"/?u={township}"):  # the panel's closure quality, opened
+                if path.split("&")[0] == f"/?u={township}":  # the panel's closure quality, opened
                     page.click("#quality-summary")
                     _settle(page, path)
                     _use_the_map(page, path, world.name[grid])
@@ -185,10 +185,18 @@ def _use_the_map(page, path: str, search: str) -> None:
     _settle(page, path)
     page.goto(page.url.split("?")[0] + "?" + path.split("?", 1)[1])
     _settle(page, path)
-    page.click("#kpi-overdue")
-    _settle(page, path)
+    print(
+        "DEBUG",
+        page.url,
+        page.locator("#category-chart").count(),
+        page.locator("#category-chart .point path").count(),
+        page.locator("#panel-charts").inner_text()[:60].replace("\n", " "),
+    )
+    page.screenshot(path="/work/scratch/replay_dbg.png")
     box = page.locator("#category-chart .point path").first.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
+    _settle(page, path)
+    page.click("#kpi-overdue")
     _settle(page, path)
     page.click("#time-prev")
     _settle(page, path)

@@ -100,10 +100,11 @@ def test_handles_on_the_communitys_outline_are_locked(draft):
         (f["properties"]["kind"], tuple(f["geometry"]["coordinates"])) for f in handles if f["properties"]["locked"]
     }
     # A's corners all lie on the outline [0,2]x[0,1], and so do three of its edges; the edge
-    # x=1 it shares with B crosses the community, though both its ends touch the outline.
+    # x=1 it shares with B crosses the community, but moving it would move its ends on the
+    # outline: locked too.
     assert locked == {
         ("vertex", (0.0, 0.0)), ("vertex", (1.0, 0.0)), ("vertex", (1.0, 1.0)), ("vertex", (0.0, 1.0)),
-        ("edge", (0.5, 0.0)), ("edge", (0.0, 0.5)), ("edge", (0.5, 1.0)),
+        ("edge", (0.5, 0.0)), ("edge", (0.0, 0.5)), ("edge", (0.5, 1.0)), ("edge", (1.0, 0.5)),
     }  # fmt: skip
     draft.community = replace(draft.community, geom=square(-1, -1, 3, 2))  # a community around them: none locked
     assert not any(f["properties"]["locked"] for f in features.handle_features(draft, "A")["features"])

@@ -43,3 +43,14 @@ def test_an_address_typed_with_full_width_digits_finds_its_building(conn):
 @pytest.mark.parametrize("text", ["%", "_", "\\", "%%%", "' OR 1=1 --", "x" * 500])
 def test_like_wildcards_and_hostile_text_find_nothing(conn, text):
     assert search(conn, text, cases=True) == []
+
+
+def test_finds_are_limited_to_the_jurisdictions_codes_before_each_kinds_limit(conn):
+    from geo.auth.jurisdiction import find_jurisdiction
+
+    township = conn.execute("SELECT code FROM admin_area WHERE level = 3 ORDER BY code LIMIT 1").fetchone()[0]
+    held = find_jurisdiction(conn, township)
+    everywhere = search(conn, "社区", cases=False)  # more than one kind's limit across the city
+    inside = search(conn, "社区", cases=False, codes=sorted(held.codes))
+    assert inside and all(f.code in held.codes for f in inside if f.kind in ("area", "grid"))
+    assert {f.code for f in everywhere if f.kind == "area"} - held.codes  # the city's would crowd them out

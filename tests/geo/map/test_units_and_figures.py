@@ -201,3 +201,9 @@ def test_key_figures_are_compared_with_the_period_before_and_a_year_before(conn)
     assert changes["week"][0] == pytest.approx((figures["week"] - week_before) / week_before)
     year_ago = _plain_count(conn, county.code, month.start - compare.A_YEAR, month.end - compare.A_YEAR)
     assert changes["cases"][1] == (pytest.approx((figures["cases"] - year_ago) / year_ago) if year_ago else None)
+    # A one-day range (the "today" figure clicked): today against that weekday a week before only.
+    day = CaseFilter(AS_OF - dt.timedelta(days=1), AS_OF - dt.timedelta(days=1))
+    one = cases.key_figures(conn, county, day, AS_OF - dt.timedelta(days=1))
+    same_day = _plain_count(conn, county.code, day.start - dt.timedelta(days=7), day.start - dt.timedelta(days=7))
+    expected = (one["today"] - same_day) / same_day if same_day else None
+    assert compare.changes(conn, county, day, day.start, one)["today"][0] == pytest.approx(expected)
