@@ -185,14 +185,6 @@ def _use_the_map(page, path: str, search: str) -> None:
     _settle(page, path)
     page.goto(page.url.split("?")[0] + "?" + path.split("?", 1)[1])
     _settle(page, path)
-    print(
-        "DEBUG",
-        page.url,
-        page.locator("#category-chart").count(),
-        page.locator("#category-chart .point path").count(),
-        page.locator("#panel-charts").inner_text()[:60].replace("\n", " "),
-    )
-    page.screenshot(path="/work/scratch/replay_dbg.png")
     box = page.locator("#category-chart .point path").first.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
     _settle(page, path)
