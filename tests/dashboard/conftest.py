@@ -52,3 +52,18 @@ def browser():
 def screenshot(page, name: str) -> None:
     SCREENSHOTS.mkdir(exist_ok=True)
     page.screenshot(path=str(SCREENSHOTS / f"{name}.png"))
+
+
+# What a dcc.Link does: a new address, then the event Dash's dcc.Location listens for.
+SAME_APP_MOVE = "a => { history.pushState({}, '', a); dispatchEvent(new CustomEvent('_dashprivate_pushstate')); }"
+
+
+def open_path(page, base: str, path: str) -> None:
+    """Open `path` as the page's own links would when it is in the same Dash app as the page
+    shows (no reload of the scripts: seconds a page in a walk), else load it."""
+    here = page.url.split("?")[0].rstrip("/").removeprefix(base.rstrip("/"))
+    same_app = page.url.startswith(base) and not here.startswith("/wall") and not path.startswith("/wall")
+    if same_app and here != "/login":
+        page.evaluate(SAME_APP_MOVE, path)
+    else:
+        page.goto(base.rstrip("/") + path)

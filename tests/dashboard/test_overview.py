@@ -15,7 +15,7 @@ from geo.map import cases
 from geo.map.filters import CaseFilter
 from geo.overview import LAYER_LABELS, level_counts
 from geo.shared.units import children_codes, find_unit
-from tests.dashboard.conftest import screenshot, serve, sign_in
+from tests.dashboard.conftest import open_path, screenshot, serve, sign_in
 
 # In a browser, end to end: left out of `make test-fast`.
 pytestmark = pytest.mark.slow
@@ -119,10 +119,6 @@ PAGE_WORDS = """() => [document.body.innerText,
     e => ['placeholder', 'title', 'aria-label', 'alt'].map(a => e.getAttribute(a) || ''))].join('\\n')"""
 
 
-# What a dcc.Link does: a new address, then the event Dash's dcc.Location listens for.
-SAME_APP_MOVE = "a => { history.pushState({}, '', a); dispatchEvent(new CustomEvent('_dashprivate_pushstate')); }"
-
-
 def pages_of(conn) -> dict[str, list[str]]:
     """Every page, opened by a user who may see it, at a level that shows its tables."""
     scopes = demo_scopes(conn)
@@ -153,10 +149,7 @@ def test_every_page_speaks_the_pages_language_only(browser, served, scored_demo_
         page.goto(served)
         for path, lang in ((path, lang) for path in paths for lang in ("zh", "en")):
             address = path + ("&" if "?" in path else "?") + f"lang={lang}"
-            if path.startswith("/wall"):  # another Dash app: loaded
-                page.goto(served.rstrip("/") + address)
-            else:  # the same app: moved to, as its own links do, without loading it again
-                page.evaluate(SAME_APP_MOVE, address)
+            open_path(page, served, address)
             page.wait_for_timeout(300)
             page.wait_for_load_state("networkidle")
             page.wait_for_function("() => !document.querySelector('[data-dash-is-loading]')")

@@ -22,7 +22,7 @@ from geo.auth.demo import DEMO_USERS, demo_scopes
 from geo.auth.roles import PERMISSIONS
 from geo.boundaries import store
 from geo.db.connection import connect
-from tests.dashboard.conftest import serve, sign_in, signed_in_client
+from tests.dashboard.conftest import open_path, serve, sign_in, signed_in_client
 
 # In a browser, end to end: left out of `make test-fast`.
 pytestmark = pytest.mark.slow
@@ -328,7 +328,7 @@ def test_aggregated_roles_never_receive_a_key_person(city, browser, world, scope
             page.on("response", lambda response, bodies=bodies: bodies.append(_body(response)))
             sign_in(page, base, username)
             for path in _walk_for(username, world, scopes):
-                page.goto(base.rstrip("/") + path)
+                open_path(page, base, path)
                 _settle(page, path)
             page.close()
             for text in bodies:
