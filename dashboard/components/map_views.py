@@ -2,7 +2,6 @@
 the children, the overlays (heat image, point layers) and the profile of a grid, micro-grid
 or building. Called by the callbacks in safety_map.py."""
 
-import math
 from urllib.parse import urlencode
 
 import dash_leaflet as dl
@@ -18,6 +17,7 @@ from geo import clock
 from geo.auth.roles import CASE_DETAILS
 from geo.map import areas, cases, points
 from geo.map.heat import RAMP, heat_box
+from geo.risk.score import from_score
 from geo.settings import get_settings
 from geo.shared.units import children_codes
 
@@ -219,7 +219,7 @@ def _level_thresholds(conn) -> dict[str, float]:
     row = conn.execute(LEVEL_THRESHOLDS).fetchone()
     if not row or not row[0]:
         return {}
-    return {level: -math.log2(1 - float(score) / 100) for level, score in row[0].items() if float(score) < 100}
+    return {level: float(from_score(score)) for level, score in row[0].items() if float(score) < 100}
 
 
 def _legend(metric: str, breaks: list[float], colours: list[str], layers, thresholds: dict, lang: str) -> list:

@@ -29,6 +29,17 @@ def to_score(relative_risk):
     return 100.0 * (1.0 - np.power(2.0, -np.asarray(relative_risk, float)))
 
 
+def from_score(score) -> np.ndarray:
+    """The relative risk a score stands for (the inverse of to_score; 100 is infinite).
+
+    Example:
+        >>> from_score([50, 75]).tolist()
+        [1.0, 2.0]
+    """
+    with np.errstate(divide="ignore"):
+        return -np.log2(1.0 - np.asarray(score, float) / 100.0)
+
+
 def band_ratio(ratio, edges, values) -> np.ndarray:
     """The level of the band each ratio falls in: values[i] for edges[i-1] <= ratio < edges[i].
 
