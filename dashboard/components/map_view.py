@@ -41,8 +41,13 @@ def map_view() -> html.Div:
     layers = [
         basemap_layer(None),
         dl.GeoJSON(id="areas", data=EMPTY, hideout={}, style=js("areaStyle"), onEachFeature=js("areaLabel")),
-        # A micro-grid's (or a building's) own micro-grid, outlined over its buildings.
-        dl.GeoJSON(id="unit-outline", data=EMPTY, style=js("outlineStyle"), interactive=False),
+        # A micro-grid's (or a building's) own micro-grid, outlined under its buildings, in a
+        # pane of its own that takes no pointer events (the buildings' cards are hovered).
+        dl.Pane(
+            dl.GeoJSON(id="unit-outline", data=EMPTY, style=js("outlineStyle"), interactive=False),
+            name="outline",
+            style={"zIndex": 390, "pointerEvents": "none"},
+        ),
     ]
     # The heat image lies above the areas' fill (in a pane of its own) and below the labels.
     layers.append(dl.Pane(dl.LayerGroup(id="heat-layer"), name="heat", style={"zIndex": 450}))
