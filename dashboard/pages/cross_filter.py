@@ -51,8 +51,10 @@ def register(app, url: str) -> None:
     )
     def show(query, lang, search):
         lang = lang or "zh"
-        with context.connection(url) as conn:
-            names = context.category_names(conn, lang)
+        names = {}
+        if (query or {}).get("categories"):  # the catalogue's names only when a chip shows them
+            with context.connection(url) as conn:
+                names = context.category_names(conn, lang)
         shown = chips(parse_search(search)["filter"], query or {}, names, lang)
         contents = [shown.get(key, "") for key in CHIPS]
         styles = [{} if key in shown else HIDDEN for key in CHIPS]

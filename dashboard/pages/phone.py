@@ -18,7 +18,7 @@ from geo.errors import UserError
 from geo.loop import desk, field, intake, moves, photos
 
 PATH = "/m"
-TICK_MS = 60_000
+TICK_MS = 15_000  # the task list asks again this often (and so recovers soon from a busy moment)
 MOVES = ("take", "report_back", "return")
 CATEGORIES = "SELECT code, name_zh, name_en FROM case_category WHERE NOT unclassified ORDER BY group_code, code"
 HIDDEN = {"display": "none"}
