@@ -122,6 +122,14 @@ PAGE_WORDS = """() => [document.body.innerText,
 SWITCHED = "lang => (document.body.innerText.indexOf('Safety Map') >= 0) === (lang === 'en')"
 
 
+def _leftovers(words: str, lang: str, data: str) -> set[str]:
+    """The components' English defaults in a Chinese page; the Chinese that is not the data's
+    in an English one."""
+    if lang == "zh":
+        return set(ENGLISH_DEFAULTS.findall(words))
+    return {run for run in CHINESE.findall(words) if run not in OWN_NAMES and run not in data}
+
+
 def pages_of(conn) -> dict[str, list[str]]:
     """Every page, opened by a user who may see it, at a level that shows its tables."""
     scopes = demo_scopes(conn)
@@ -159,11 +167,10 @@ def test_every_page_speaks_the_pages_language_only(browser, served, scored_demo_
             page.wait_for_timeout(800 if path.startswith("/wall") else 300)
             # The page did switch (its header's title is translated by a callback of its own).
             page.wait_for_function(SWITCHED, arg=lang, timeout=15_000)
-            words = page.evaluate(PAGE_WORDS)
-            if lang == "zh":
-                found = set(ENGLISH_DEFAULTS.findall(words))
-            else:
-                found = {run for run in CHINESE.findall(words) if run not in OWN_NAMES and run not in data}
+            found = _leftovers(page.evaluate(PAGE_WORDS), lang, data)
+            if found:  # a part still drawing in the language before: what stays once it is drawn
+                page.wait_for_timeout(2000)
+                found = _leftovers(page.evaluate(PAGE_WORDS), lang, data)
             if found:
                 leftovers[f"{username} {path} {lang}"] = sorted(found)
         page.close()
