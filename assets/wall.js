@@ -51,6 +51,50 @@
     return L.circleMarker(latlng, L.extend({radius: 14, interactive: false, pane: 'focus'}, OVERDUE_RING));
   }
 
+  // The push: every ASK_MS the change stamp of /wall/changes (geo/live/changes.py, no query
+  // of the cases); when it moved, or the database went away or came back, the wall looks
+  // (`wall-nudge`). Never while its last look is unanswered (#wall-looked says which it
+  // answered): Dash drops a callback's answer when a newer call of it is under way, and a
+  // nudge at each stamp of a busy city would keep every look from landing.
+  var ASK_MS = 250, ANSWER_WAIT_MS = 3000;
+  var newest = 0, live = null, nudges = 0, nudgedAt = 0;
+
+  function nudge() {
+    nudges += 1;
+    nudgedAt = Date.now();
+    window.dash_clientside.set_props('wall-nudge', {data: nudges});
+  }
+
+  function unanswered() {
+    var looked = document.getElementById('wall-looked');
+    return nudges > 0 && looked && looked.title !== String(nudges) && Date.now() - nudgedAt < ANSWER_WAIT_MS;
+  }
+
+  function heard(answer) {
+    var stamp = Number(answer.stamp) || 0;
+    var news = (stamp > newest && newest > 0) || (live !== null && answer.live !== live);
+    if (news && (!window.dash_clientside || !window.dash_clientside.set_props || unanswered())) {
+      return;  // asked again at the next turn
+    }
+    newest = Math.max(newest, stamp);
+    live = answer.live;
+    if (news) { nudge(); }
+  }
+
+  function askForChanges() {
+    fetch('/wall/changes', {credentials: 'same-origin', cache: 'no-store'})
+      .then(function (response) { return response.ok ? response.json() : null; })
+      .then(function (answer) { if (answer) { heard(answer); } })
+      .catch(function () { /* the server is away: the wall's own look says so */ })
+      .then(function () { setTimeout(askForChanges, ASK_MS); });
+  }
+
+  // `push=0` in the address: looks at the poll's rhythm only (the benchmark's baseline, or a
+  // database behind a pooler that drops LISTEN).
+  if (/^\/wall\//.test(window.location.pathname) && !/[?&]push=0(&|$)/.test(window.location.search)) {
+    askForChanges();
+  }
+
   window.safetyMap = window.safetyMap || {};
   window.safetyMap.focusPoint = focusPoint;
   window.safetyMap.livePoint = livePoint;

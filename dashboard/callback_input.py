@@ -364,6 +364,7 @@ RULES = {
     ("wall-tour-mark", "data"): lambda v: v is None or moment(v),
     ("wall-areas", "data"): FEATURES,
     ("wall-poll", "n_intervals"): count,
+    ("wall-nudge", "data"): count,
     ("wall-figures-tick", "n_intervals"): count,
     ("wall-tour", "n_intervals"): count,
 }

@@ -1,15 +1,16 @@
 """Plain HTTP endpoints beside Dash's callbacks: the offline basemap tiles (WebP), the heat
-image (PNG) and the photos of the case loop's reports. A bad request gets a 400 with a
+image (PNG), the photos of the case loop's reports and the live wall's change stamp. A bad request gets a 400 with a
 one-line reason."""
 
 from pathlib import Path
 
-from flask import Flask, Response, request
+from flask import Flask, Response, jsonify, request
 
 from dashboard import access, context
 from dashboard.cache import one_at_a_time, remembered
 from geo import clock
 from geo.auth.roles import CASE_DETAILS
+from geo.live.changes import listener_for
 from geo.loop import photos
 from geo.map.basemap import tile_image
 from geo.map.heat import heat_png
@@ -22,6 +23,13 @@ def register_routes(server: Flask, url: str, tile_cache: Path) -> None:
     """Add /map/tiles/<z>/<x>/<y>.webp, /map/heat.png and /case-photos/<id> to the Flask
     server; drawn tiles are kept in `tile_cache`."""
     register_photo_route(server, url)
+
+    @server.get("/wall/changes")
+    def wall_changes():
+        # Behind the gate's rule for /wall (the wall's permission); nothing here but a clock.
+        response = jsonify(listener_for(url).state())
+        response.headers["Cache-Control"] = "no-store"
+        return response
 
     @server.get("/map/tiles/<int:z>/<int:x>/<int:y>.webp")
     def basemap_tile(z: int, x: int, y: int):

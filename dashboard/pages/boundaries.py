@@ -231,6 +231,7 @@ def register(app, url: str) -> None:
         return handles | {"rev": rev}, hideout
 
     _register_map_clicks(app)
+    _register_tool_states(app)
     boundary_edits.register(app, url)
     boundary_review.register(app, url)
 
@@ -277,6 +278,35 @@ def _register_map_clicks(app) -> None:
         Output("bnd-chosen", "data", allow_duplicate=True),
         Input("bnd-clear", "n_clicks"),
         prevent_initial_call=True,
+    )
+
+
+# Which tools can apply to what is chosen (the server refuses the rest anyway, with a reason).
+TOOL_STATES = """function (state, grid, target, points, chosen, name, code) {
+    var open = !!(state && state.draft), n = (points || []).length;
+    var usable = {
+        split: grid && n >= 2, merge: grid && target && grid !== target, remove: grid,
+        exclusive: n >= 3, move: target && (chosen || []).length > 0,
+        rename: grid && (name || '').trim(), recode: grid && (code || '').trim(), undo: true, discard: true
+    };
+    return window.dash_clientside.callback_context.outputs_list.map(function (output) {
+        return !(open && usable[output.id.replace(/^bnd-(do-)?/, '')]);
+    });
+}"""
+
+
+def _register_tool_states(app) -> None:
+    tools = [f"bnd-do-{name}" for name in boundary_edits.BUTTONS] + ["bnd-undo", "bnd-discard"]
+    app.clientside_callback(
+        TOOL_STATES,
+        [Output(tool, "disabled") for tool in tools],
+        Input("bnd-state", "data"),
+        Input("bnd-grid", "value"),
+        Input("bnd-target", "value"),
+        Input("bnd-points", "data"),
+        Input("bnd-chosen", "data"),
+        Input("bnd-name", "value"),
+        Input("bnd-code", "value"),
     )
 
 

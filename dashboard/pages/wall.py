@@ -2,9 +2,10 @@
 app on the same server. `?scope=<area code>&tour=<seconds>&lang=en` (all optional: the whole
 city, a 20 s tour, Chinese).
 
-Every POLL_MS the browser asks what is new since its last look (`geo.live.wall`): the answer
-appends the new cases to the live layer (a Patch, never the whole layer) and refreshes the
-ticker. The figures, colours and lists follow when something came in, or every FIGURES_MS.
+The browser asks what is new since its last look (`geo.live.wall`) as soon as the database
+says that cases changed (assets/wall.js asks /wall/ changes for the stamp of
+`geo.live.changes`, and sets `wall-nudge`), and every POLL_MS besides: the answer appends the
+new cases to the live layer (a Patch, never the whole layer) and refreshes the ticker. The figures, colours and lists follow when something came in, or every FIGURES_MS.
 When the database does not answer, the wall says so, greys what it showed and keeps polling:
 it recovers by itself once the database is back."""
 
@@ -31,7 +32,8 @@ from geo.map.scope import scope_grid_ids
 from geo.settings import get_settings
 from geo.shared.units import children_geojson, root_unit
 
-POLL_MS = 1000
+# A look without a nudge: the rhythm at which a wall notices an outage the listener missed.
+POLL_MS = 5000
 MIN_POLL_MS = 200
 FIGURES_MS = 15_000
 DEFAULT_TOUR_S = 20
@@ -57,6 +59,8 @@ def layout() -> html.Div:
             dcc.Store(id="wall-live"),
             dcc.Store(id="wall-rev", data=0),
             dcc.Store(id="wall-tour-mark"),
+            dcc.Store(id="wall-nudge"),  # the count of nudges, set by assets/wall.js
+            html.Div(id="wall-looked", hidden=True),  # title: the nudge the last look answered
             dcc.Interval(id="wall-poll", interval=POLL_MS),
             dcc.Interval(id="wall-figures-tick", interval=FIGURES_MS),
             dcc.Interval(id="wall-tour", interval=DEFAULT_TOUR_S * 1000),
@@ -157,22 +161,24 @@ def register(app, url: str) -> None:
         Output("wall-age", "children"),
         Output("wall-banner", "children"),
         Output("wall-root", "className"),
+        Output("wall-looked", "title"),
         Input("wall-poll", "n_intervals"),
+        Input("wall-nudge", "data"),
         State("wall-live", "data"),
         State("wall-rev", "data"),
         State("wall-config", "data"),
         State("wall-tour-mark", "data"),
     )
-    def poll(_n, live, rev, config, tour_mark):
+    def poll(_n, nudge, live, rev, config, tour_mark):
         if not config:
             raise PreventUpdate
-        lang, before = config["lang"], live or {}
+        lang, before, looked = config["lang"], live or {}, str(nudge or "")
         try:
             points, live, fresh, ticker_rows, names = _look(url, config, before)
         except DB_DOWN:
             last = before.get("shown_at")
             banner = text("wall_down", lang, time=last) if last else text("wall_down_never", lang)
-            return no_update, no_update, no_update, no_update, no_update, banner, "wall stale"
+            return no_update, no_update, no_update, no_update, no_update, banner, "wall stale", looked
         # The ticker is drawn again only when its cases, the tour's mark or the language changed.
         live["ticker_shown"] = [[row["id"] for row in ticker_rows], tour_mark, lang]
         unchanged = live["ticker_shown"] == before.get("ticker_shown")
@@ -180,7 +186,7 @@ def register(app, url: str) -> None:
         age = text("wall_updated", lang, time=live["shown_at"])
         # The figures follow only when something came in: an unchanged answer is no update,
         # since Dash fires the callbacks of an output whenever it is set.
-        return points, live, (rev or 0) + 1 if fresh else no_update, ticker, age, "", "wall"
+        return points, live, (rev or 0) + 1 if fresh else no_update, ticker, age, "", "wall", looked
 
     @app.callback(
         Output("wall-areas", "hideout"),

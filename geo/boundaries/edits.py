@@ -13,6 +13,7 @@ from shapely.ops import split
 
 from geo.boundaries.codes import next_grid_code, next_micro_code, recode_problem
 from geo.boundaries.draft import Draft, Grid, MicroGrid, as_multi
+from geo.boundaries.features import OUTER_TOLERANCE_DEG
 from geo.errors import UserError
 from geo.shared.grid_kinds import EXCLUSIVE_TYPES
 
@@ -24,8 +25,15 @@ MAX_POINTS = 1000  # a drawn line or polygon; more is not a planner's drawing
 
 def move_vertex(draft: Draft, old: tuple[float, float], new: tuple[float, float]) -> int:
     """Move the vertex at `old` (lon, lat) to `new` in every grid and micro-grid that has it;
-    return how many polygons moved. Refused when none has it or a polygon would cross itself."""
+    return how many polygons moved. Refused when none has it, when it lies on the community's
+    outer boundary (the editor shows that handle locked: the neighbouring community, which
+    shares it, is not in the draft) or when a polygon would cross itself."""
     old, new = _lonlat(old), _lonlat(new)
+    if shapely.dwithin(shapely.Point(old), draft.community.geom.boundary, OUTER_TOLERANCE_DEG):
+        raise UserError(
+            "this vertex is on the community's outer boundary, which moves only with the neighbouring community",
+            zh="该顶点在社区外边界上，只能与相邻社区一同调整",
+        )
     moved = 0
     for item in _items(draft):
         coords = shapely.get_coordinates(item.geom)

@@ -227,12 +227,25 @@ def test_refused_steps_show_a_message(page, city_db, community):
     open_draft(page, community)
     page.wait_for_selector("#bnd-draft-info:has-text('#')", timeout=WAIT_MS)
     assert page.locator("#bnd-commit").is_disabled()  # a draft without an edit: nothing to commit
-    # An operation without a grid selected.
-    page.click("#bnd-do-remove")
+    # Tools that cannot apply to nothing chosen are disabled; the server refuses them anyway.
+    assert all(page.locator(f"#bnd-do-{tool}").is_disabled() for tool in ("split", "merge", "remove", "recode"))
+    assert page.locator("#bnd-undo").is_enabled() and page.locator("#bnd-discard").is_enabled()
+    page.evaluate("window.dash_clientside.set_props('bnd-do-remove', {n_clicks: 1})")
     page.wait_for_function(
         "document.querySelector('#bnd-msg').textContent.indexOf('请先选择网格') >= 0", timeout=WAIT_MS
     )
+    # A grid and a code the scheme cannot take: the tool is enabled, and the step refused with why.
+    with connect(city_db) as conn:
+        grid = conn.execute(COMMUNITY_GRID, [community]).fetchone()[0]
+    page.evaluate("code => window.dash_clientside.set_props('bnd-grid', {value: code})", grid)
+    page.fill("#bnd-code", "不是编码")
+    page.click("#bnd-do-recode")
+    page.wait_for_function("document.querySelector('#bnd-msg').textContent.indexOf('无法完成') >= 0", timeout=WAIT_MS)
     assert "Traceback" not in page.content()
+
+
+COMMUNITY_GRID = """SELECT g.code FROM grid_current g JOIN admin_area a ON a.id = g.community_id
+WHERE a.code = %s AND g.is_basic ORDER BY g.code LIMIT 1"""
 
 
 def test_name_and_draft_survive_a_reload_and_the_language_switch(page, community):

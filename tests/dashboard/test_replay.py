@@ -16,7 +16,6 @@ from collections import Counter
 
 import pytest
 
-from bench.browser import settle
 from dashboard.app import create_app
 from geo.auth.demo import DEMO_USERS, demo_scopes
 from geo.auth.roles import PERMISSIONS
@@ -157,7 +156,7 @@ def captured(city, browser, world, scopes) -> list[tuple[str, dict]]:
             page.on("request", lambda request: _keep(request, bodies))
             sign_in(page, base, username)
             for path in paths:
-                page.goto(base.rstrip("/") + path)
+                open_path(page, base, path)
                 _settle(page, path)
                 if path.startswith("/boundaries"):
                     _use_the_editor(page, path)
@@ -183,7 +182,7 @@ def _use_the_map(page, path: str, search: str) -> None:
     page.fill("#map-search", search)
     page.keyboard.press("Enter")
     _settle(page, path)
-    page.goto(page.url.split("?")[0] + "?" + path.split("?", 1)[1])
+    open_path(page, page.url.split("?")[0].removesuffix("/"), path)
     _settle(page, path)
     box = page.locator("#category-chart .point path").first.bounding_box()
     page.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)
@@ -445,13 +444,16 @@ def _body(response) -> str:
 
 
 def _settle(page, path: str) -> None:
-    if path.startswith("/wall"):
-        page.wait_for_timeout(4000)
-    elif path.startswith(("/overview", "/data", "/boundaries")):
+    """Until the page's requests have been sent and answered (the map need not be at rest: what
+    is scanned and replayed are the callbacks)."""
+    if path.startswith("/wall"):  # never quiet: it asks for its change stamp every 250 ms
+        page.wait_for_selector(".wall-kpis .tile", timeout=30_000)
+        page.wait_for_timeout(2000)
+        return
+    for _ in range(2):
+        page.wait_for_timeout(300)
         page.wait_for_load_state("networkidle")
-        page.wait_for_timeout(1500)
-    else:
-        settle(page)
+        page.wait_for_function("() => !document.querySelector('[data-dash-is-loading]')")
 
 
 def _walk_for(username: str, world: World, scopes: dict) -> list[str]:

@@ -73,7 +73,9 @@ def wait_for(page, script: str, timeout_s: float) -> float:
 
 
 def test_new_cases_appear_live_and_an_outage_is_announced_then_recovered(page, served, relay, city_db_module):
-    page.goto(served + "wall/?tour=0")
+    # A look of its own only once a minute: what comes in, goes and returns here is pushed
+    # (the database's notice, geo/live/changes.py).
+    page.goto(served + "wall/?tour=0&poll=60000")
     wait_for(page, "document.querySelectorAll('.wall-kpis .tile').length === 6", 30)
     wait_for(page, "(document.querySelector('#wall-age')?.textContent || '').includes('数据更新于')", 15)
     assert page.title() == "平安地图 · 指挥大屏"

@@ -55,10 +55,29 @@ def test_moving_an_edge_shifts_both_of_its_ends(conn, draft):
     a, b, vertex = shared_vertex(draft)
     ring = np.asarray(draft.grids[a].geom.geoms[0].exterior.coords)
     index = int(np.flatnonzero(np.abs(ring - vertex).max(axis=1) == 0)[0])
-    other = tuple(ring[index + 1] if index + 1 < len(ring) else ring[index - 1])
+    other = next(
+        tuple(ring[i]) for i in (index + 1, index - 1) if 0 <= i < len(ring) and not on_outline(draft, ring[i])
+    )
     after, _ = edit(conn, draft, "move_edge", edits.move_edge, vertex, other, NUDGE)
     for end in (vertex, other):
         assert contains_vertex(after.grids[a].geom, (end[0] + NUDGE[0], end[1] + NUDGE[1]))
+
+
+def test_a_vertex_or_an_edge_on_the_communitys_outline_does_not_move(conn, draft):
+    """The editor shows these handles locked; a request that moves one anyway is refused."""
+    ring = np.asarray(next(iter(draft.basic_grids())).geom.geoms[0].exterior.coords)
+    outer = next(i for i in range(len(ring) - 1) if on_outline(draft, ring[i]))
+    vertex, neighbour = tuple(ring[outer]), tuple(ring[outer + 1])
+    with pytest.raises(UserError, match="outer boundary"):
+        edit(conn, draft, "move_vertex", edits.move_vertex, vertex, (vertex[0] + NUDGE[0], vertex[1] + NUDGE[1]))
+    with pytest.raises(UserError, match="outer boundary"):
+        edit(conn, draft, "move_edge", edits.move_edge, vertex, neighbour, NUDGE)
+    assert store.load_draft(conn, draft.id).grids.keys() == draft.grids.keys()
+    assert store.undo(conn, draft.id) is None  # no step was recorded
+
+
+def on_outline(draft, lonlat) -> bool:
+    return shapely.dwithin(shapely.Point(lonlat), draft.community.geom.boundary, 1e-7)
 
 
 def test_splitting_a_grid_makes_two_that_cover_it_exactly(conn, draft):
