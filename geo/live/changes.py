@@ -13,6 +13,7 @@ Example:
 Each worker's thread holds one connection of its own, outside the pool.
 """
 
+import contextlib
 import threading
 import time
 
@@ -67,10 +68,8 @@ class ChangeListener:
     def _run(self) -> None:
         try:
             while self._wanted():
-                try:
+                with contextlib.suppress(psycopg.Error):  # the database is away: said by `live`, tried again
                     self._listen()
-                except psycopg.Error:
-                    pass  # the database is away: said by `live`, and tried again
                 self.live = False
                 if self._wanted():
                     time.sleep(RETRY_S)
