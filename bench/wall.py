@@ -93,6 +93,11 @@ def _latency(delays: list[float], baseline: list[float]) -> str:
     )
 
 
+def _from_cache(event) -> bool:
+    response = event["response"]
+    return bool(response.get("fromDiskCache") or response.get("fromMemoryCache") or response.get("fromPrefetchCache"))
+
+
 def _p95(values: list[float]) -> float:
     return float(np.percentile(values, 95))
 
@@ -108,6 +113,7 @@ def _tiles(browser, host: str) -> str:
     asked, cached = set(), set()
     client.on("Network.requestWillBeSent", lambda e: "/map/tiles/" in e["request"]["url"] and asked.add(e["requestId"]))
     client.on("Network.requestServedFromCache", lambda e: cached.add(e["requestId"]))
+    client.on("Network.responseReceived", lambda e: _from_cache(e) and cached.add(e["requestId"]))
     page.wait_for_timeout(60_000)
     page.close()
     served = len(asked - cached)

@@ -22,6 +22,7 @@ TEXT = {
     "league_period": ("时段", "Period"),
     "league_days": ("近{n}天", "last {n} days"),
     "league_sort": ("排序", "Rank by"),
+    "league_sort_on": ("按“{column}”排序", "Rank by {column}"),
     "league_unit": ("单位", "Unit"),
     "league_cases": ("事件数", "Cases"),
     "league_rate": ("每千户", "Per 1,000 households"),

@@ -51,10 +51,22 @@ def controls(period: int, sort: str, lang: str) -> html.Div:
 def table(rows: list[dict], sort: str, links: dict, lang: str) -> html.Table:
     """`links`: code -> (map href, drill href or None)."""
     head = [html.Th("#"), html.Th(""), html.Th(text("league_unit", lang))]
-    head += [html.Th(text(f"league_{key}", lang), className="sorted" if key == sort else "") for key, _ in COLUMNS]
+    head += [_head(key, key == sort, lang) for key, _ in COLUMNS]
     head.append(html.Th(""))
     body = [_row(rank, row, sort, links[row["code"]], lang) for rank, row in enumerate(rows, start=1)]
     return html.Table([html.Thead(html.Tr(head)), html.Tbody(body)], className="league-table", id="league-table")
+
+
+def _head(key: str, sorted_on: bool, lang: str) -> html.Th:
+    """A column's header: a button that ranks the table on it (as the sort control does)."""
+    button = html.Button(
+        text(f"league_{key}", lang),
+        id={"type": "league-head", "key": key},
+        className="league-head",
+        title=text("league_sort_on", lang, column=text(f"league_{key}", lang)),
+    )
+    extra = {"aria-sort": "descending"} if sorted_on else {}
+    return html.Th(button, className="sorted" if sorted_on else "", **extra)
 
 
 def _row(rank: int, row: dict, sort: str, link: tuple, lang: str) -> html.Tr:

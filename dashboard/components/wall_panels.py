@@ -18,7 +18,15 @@ def wall_map() -> dl.Map:
     No controls: nobody touches a wall."""
     return dl.Map(
         [
-            dl.TileLayer(url=get_settings().basemap_url or TILE_URL, maxZoom=19, minZoom=5, updateWhenIdle=True),
+            # Tiles of the view it lands on only, not of each zoom a flight passes through.
+            dl.TileLayer(
+                url=get_settings().basemap_url or TILE_URL,
+                maxZoom=19,
+                minZoom=5,
+                updateWhenIdle=True,
+                updateWhenZooming=False,
+                keepBuffer=1,
+            ),
             dl.GeoJSON(id="wall-areas", data=EMPTY, hideout={}, style=js("areaStyle"), onEachFeature=js("areaLabel")),
             # Its own pane (its own canvas): the areas, drawn again as their colours change,
             # would otherwise cover it.

@@ -4,7 +4,7 @@ on the map, or its own league one level down."""
 
 from urllib.parse import parse_qs
 
-from dash import Input, Output, State, html
+from dash import ALL, Input, Output, State, html
 
 from dashboard import context
 from dashboard.components import league
@@ -44,6 +44,21 @@ def register(app, url: str) -> None:
     )
     def refill(period, sort, search, lang):
         return _body(url, _unit_code(search), period, sort, lang or "zh")
+
+    app.clientside_callback(
+        HEADER_SORTS,
+        Output("league-sort", "value"),
+        Input({"type": "league-head", "key": ALL}, "n_clicks"),
+        prevent_initial_call=True,
+    )
+
+
+# A click on a column's header ranks on that column (the table's headers are drawn anew with it).
+HEADER_SORTS = """function (clicks) {
+    var clicked = window.dash_clientside.callback_context.triggered_id;
+    if (!clicked || !(clicks || []).some(function (n) { return n; })) { return window.dash_clientside.no_update; }
+    return clicked.key;
+}"""
 
 
 def _body(url: str, code: str | None, period: int, sort: str, lang: str) -> list:

@@ -73,6 +73,11 @@ def test_the_league_table_ranks_the_leaders_units_on_the_maps_figures(page, serv
     page.wait_for_selector("#league-table th.sorted:has-text('办结率')", timeout=10_000)
     rates = [int(row[8].rstrip("%")) for row in table_rows(page) if row[8] != "–"]
     assert rates == sorted(rates, reverse=True)
+    page.locator("#league-table th button:has-text('超期')").click()  # a column's header ranks too
+    page.wait_for_selector("#league-table th.sorted:has-text('超期')", timeout=10_000)
+    overdue = [int(row[7].replace(",", "")) for row in table_rows(page)]
+    assert overdue == sorted(overdue, reverse=True)
+    assert page.locator("#league-sort input:checked").get_attribute("value") == "overdue"
 
     first = table_rows(page)[0][2]
     page.locator("#league-table td.name a").first.click()  # opens the unit on the map
@@ -162,9 +167,13 @@ def test_every_page_speaks_the_pages_language_only(browser, served, scored_demo_
             address = path + ("&" if "?" in path else "?") + f"lang={lang}"
             open_path(page, served, address)
             page.wait_for_timeout(300)
-            page.wait_for_load_state("networkidle")
+            if path.startswith("/wall"):  # never quiet: it asks for its change stamp every 250 ms
+                page.wait_for_selector(".wall-kpis .tile", timeout=30_000)
+                page.wait_for_timeout(1500)
+            else:
+                page.wait_for_load_state("networkidle")
             page.wait_for_function("() => !document.querySelector('[data-dash-is-loading]')")
-            page.wait_for_timeout(800 if path.startswith("/wall") else 300)
+            page.wait_for_timeout(300)
             # The page did switch (its header's title is translated by a callback of its own).
             page.wait_for_function(SWITCHED, arg=lang, timeout=15_000)
             found = _leftovers(page.evaluate(PAGE_WORDS), lang, data)

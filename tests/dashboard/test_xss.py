@@ -71,7 +71,7 @@ def wall_ready(page) -> None:
     page.wait_for_function("() => document.querySelectorAll('.wall-kpis .tile').length === 6", timeout=WAIT_MS)
     page.wait_for_function("() => document.querySelectorAll('#wall-ticker li .summary').length > 0", timeout=WAIT_MS)
     page.wait_for_selector("#wall-map .leaflet-tooltip.area-label", timeout=WAIT_MS)
-    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(1000)  # never network-quiet: it asks for its change stamp every 250 ms
 
 
 def editor_ready(page) -> None:
