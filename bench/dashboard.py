@@ -14,6 +14,8 @@ scored), with the dashboard served as `make demo` serves it (gunicorn):
   dump the page never sends), its size and query time;
 - a load test: simulated leaders (locust, `bench/loadtest.py`) replaying the recorded
   drill steps with other units and dates; errors and p50/p95 response times;
+- the first view after sign-in: time to the first map and the decoded bytes before it,
+  against the whole first view's (bench/first_view.py);
 - the period figures from the daily case facts against the same counted from the cases
   (`bench/facts.py`).
 At the end, each level's server time at province scale against city scale.
@@ -31,6 +33,7 @@ import time
 
 from bench.browser import GO_TO, SERVER_TIMING, NetworkLog, chromium, scored_database, serving, settle, walk
 from bench.facts import figure_lines
+from bench.first_view import first_view_lines
 from dashboard import context
 from dashboard.login_page import form_fields
 from data.demo.scales import SCALES
@@ -98,6 +101,7 @@ def _measure(scale: str, url: str, host: str, args) -> tuple[list[str], dict]:
         layered = walk(_signed_in_page(browser, host), host, [u.code for u in path], ALL_LAYERS)
         filtered = _filter_step(browser, host, path[1].code)
         alone = _one_at_a_time(browser, url, plain)
+        first_view = first_view_lines(browser, host, _signed_in_page)
     lines.append(
         f"  {'view':<10} {'data KB':>8} {'callbacks':>9} {'tiles':>6} {'requests':>8} {'server ms':>9} {'callbacks':>9}"
         f" {'slowest':>8} | all layers: {'KB':>6} {'heat':>5} {'server ms':>9} | callbacks one at a time ms"
@@ -124,6 +128,7 @@ def _measure(scale: str, url: str, host: str, args) -> tuple[list[str], dict]:
     lines.append(
         f"  baseline, all basic grids as one raw GeoJSON: {dump_kb:,.0f} KB in {dump_ms:.0f} ms; largest view is {largest / dump_kb:.3f} of it"
     )
+    lines += first_view
     lines += figure_lines(url)
     if args.seconds:
         lines.append(_load_test(url, host, path, layered, args))

@@ -244,6 +244,7 @@ RULES = {
     ("f-lang", "value"): language,
     ("unit-store", "data"): text(),  # a code from the address: an unknown one gets a message
     ("query-store", "data"): QUERY,
+    ("map-drawn", "data"): text(),
     ("lang-store", "data"): language,
     ("bnd-keep", "data"): BOUNDARY_STATE,
     ("kpr-export", "n_clicks"): count,

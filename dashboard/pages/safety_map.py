@@ -14,9 +14,9 @@ from dashboard.access import may
 from dashboard.cache import remembered
 from dashboard.components import controls, map_view, map_views, panel
 from dashboard.components import quality as quality_panel
-from dashboard.i18n import dropdown_labels, text
+from dashboard.i18n import LANGUAGES, dropdown_labels, text
 from dashboard.pages import cross_filter, key_person_records, time_control
-from dashboard.state import build_search, parse_search
+from dashboard.state import MAX_VALUE_CHARS, build_search, parse_search
 from geo import clock
 from geo.auth.roles import CASE_DETAILS, KEY_PERSON_RECORDS
 from geo.loop import field, quality
@@ -33,6 +33,9 @@ def layout() -> html.Div:
         [
             dcc.Store(id="unit-store"),
             dcc.Store(id="query-store"),
+            # The unit whose shapes the map last received: the charts wait for it, so that
+            # plotly (4.7 MB of script) loads after the first map is drawn, not before it.
+            dcc.Store(id="map-drawn"),
             dcc.Store(id="lang-store", data="zh"),
             controls.filter_bar(),
             cross_filter.chip_bar(),
@@ -85,9 +88,7 @@ def register(app, url: str) -> None:
         Output("f-metric", "value"),
         Output("f-layers", "value"),
         Output("f-lang", "value"),
-        Output("unit-store", "data"),
         Output("query-store", "data"),
-        Output("lang-store", "data"),
         Output("filter-message", "children"),
         Input("url", "search"),
         Input("f-dates", "start_date"),
@@ -100,9 +101,8 @@ def register(app, url: str) -> None:
         Input("f-lang", "value"),
         State("unit-store", "data"),
         State("query-store", "data"),
-        State("lang-store", "data"),
     )
-    def sync_state(search, start, end, cats, srcs, sts, metric, layers, lang, unit_now, query_now, lang_now):
+    def sync_state(search, start, end, cats, srcs, sts, metric, layers, lang, unit_now, query_now):
         from_controls = ctx.triggered_id in CONTROL_IDS
         if from_controls:
             state = {
@@ -117,12 +117,23 @@ def register(app, url: str) -> None:
         with context.connection(url) as conn:
             query, ignored = context.resolve_query(conn, state["filter"])
         query.update(layers=list(state["layers"]), metric=state["metric"])
-        stores = [_changed(state["unit"], unit_now), _changed(query, query_now), _changed(state["lang"], lang_now)]
+        stored = _changed(query, query_now)
         message = text("ignored", state["lang"], what="; ".join(ignored)) if ignored else ""
         if from_controls:
-            return [build_search(state) or "?", *[no_update] * 8, *stores, message]
+            return [build_search(state) or "?", *[no_update] * 8, stored, message]
         shown = [query["start"], query["end"], query["categories"], query["sources"], query["states"]]
-        return [no_update, *shown, state["metric"], list(state["layers"]), state["lang"], *stores, message]
+        return [no_update, *shown, state["metric"], list(state["layers"]), state["lang"], stored, message]
+
+    # The unit and the language are read from the address in the browser: the map's shapes
+    # are asked for at once, not after a round trip (dashboard/state.py parses the same way).
+    app.clientside_callback(
+        UNIT_AND_LANGUAGE,
+        Output("unit-store", "data"),
+        Output("lang-store", "data"),
+        Input("url", "search"),
+        State("unit-store", "data"),
+        State("lang-store", "data"),
+    )
 
     # The case table laid wide over the map, and back (a class toggled in the browser).
     app.clientside_callback(
@@ -158,22 +169,28 @@ def register(app, url: str) -> None:
         Output("map", "viewport"),
         Output("panel-heading", "children"),
         Output("unit-message", "children"),
+        Output("map-drawn", "data"),
         Input("unit-store", "data"),
         Input("lang-store", "data"),
+        State("map-drawn", "data"),
     )
-    def draw_unit(code, lang):
+    def draw_unit(code, lang, drawn_before):
         with context.connection(url) as conn:
             unit, unknown = context.resolve_unit(conn, code)
             if unit is None:
-                return map_view.EMPTY, map_view.EMPTY, no_update, html.P(text("empty", lang)), ""
+                return map_view.EMPTY, map_view.EMPTY, no_update, html.P(text("empty", lang)), "", ""
             shapes = children_geojson(conn, unit)
             outline = micro_grid_outline(conn, unit)
             risk = areas.latest_risk(conn, [unit.code] if unit.code else []).get(unit.code)
         message = text("not_found", lang, code=code[:40]) if unknown else ""
-        # A building alone would fill the screen; zoom 18 keeps its street in view.
+        # A building alone would fill the screen; zoom 18 keeps its street in view. The first
+        # view is set at once: a flight from the map's starting place took 1.6 s before the
+        # first map was at rest (bench.dashboard, "first view").
         viewport = {"bounds": unit.bounds, "transition": "flyToBounds", "options": {"maxZoom": 18}}
+        if drawn_before is None:
+            viewport = {"bounds": unit.bounds, "options": {"maxZoom": 18, "animate": False}}
         heading = panel.heading(unit, map_views.display_name(unit, lang), risk, lang)
-        return shapes, outline, viewport, heading, message
+        return shapes, outline, viewport, heading, message, unit.code or ""
 
     @app.callback(
         Output("breadcrumb", "children"),
@@ -218,7 +235,6 @@ def register(app, url: str) -> None:
 
     @app.callback(
         Output("panel-kpis", "children"),
-        Output("panel-charts", "children"),
         Output("panel-top", "children"),
         Input("unit-store", "data"),
         Input("query-store", "data"),
@@ -227,21 +243,37 @@ def register(app, url: str) -> None:
     )
     def fill_panel(code, query, lang, search):
         if query is None:
-            return no_update, no_update, no_update
+            return no_update, no_update
 
         def build(conn, unit):
             today, f, scope = clock.today(), context.case_filter(query), context.figure_scope(conn, unit)
             figures = cases.key_figures(conn, unit, f, today, scope)
             if not f.states:  # under a state filter, older cases had longer to change state
                 figures["changes"] = compare.changes(conn, unit, f, today, figures, scope)
+            top = remembered((url, unit.code, "top"), lambda: areas.top_grids(conn, unit))
+            return panel.key_figures(figures, lang), panel.top_grid_list(top, search, lang)
+
+        return _in_unit(url, code, ([], []), build, "panel", _key(query), lang, search)
+
+    @app.callback(
+        Output("panel-charts", "children"),
+        Input("map-drawn", "data"),
+        Input("query-store", "data"),
+        Input("lang-store", "data"),
+        State("unit-store", "data"),
+    )
+    def fill_charts(drawn, query, lang, code):
+        if drawn is None or query is None:  # the first map is not drawn yet
+            return no_update
+
+        def build(conn, unit):
+            today, f, scope = clock.today(), context.case_filter(query), context.figure_scope(conn, unit)
             trend = cases.trend(conn, unit, f, today, scope)
             mix = cases.category_mix(conn, unit, f, today, scope)
             names = context.category_names(conn, lang)
-            top = remembered((url, unit.code, "top"), lambda: areas.top_grids(conn, unit))
-            charts = [panel.trend_chart(trend, lang), panel.category_chart(mix, names, lang)]
-            return panel.key_figures(figures, lang), charts, panel.top_grid_list(top, search, lang)
+            return [panel.trend_chart(trend, lang), panel.category_chart(mix, names, lang)]
 
-        return _in_unit(url, code, ([], [], []), build, "panel", _key(query), lang, search)
+        return _in_unit(url, code, [], build, "charts", _key(query), lang)
 
     @app.callback(
         Output("panel-quality", "children"),
@@ -340,6 +372,15 @@ def register(app, url: str) -> None:
             text("month_format", lang),
             text("search_hint", lang),
         )
+
+
+UNIT_AND_LANGUAGE = f"""function (search, unitNow, langNow) {{
+    var params = new URLSearchParams(search || ''), same = window.dash_clientside.no_update;
+    var unit = (params.getAll('u').pop() || '').slice(0, {MAX_VALUE_CHARS}).trim() || null;
+    var lang = params.getAll('lang').pop();
+    lang = {list(LANGUAGES)!r}.indexOf(lang) >= 0 ? lang : 'zh';
+    return [unit === unitNow ? same : unit, lang === langNow ? same : lang];
+}}"""
 
 
 def _in_unit(url: str, code: str | None, empty, build, *key):

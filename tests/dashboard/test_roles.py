@@ -61,7 +61,7 @@ def test_a_wall_screen_gets_no_heat_over_a_grid(app, scopes):
 def _draw_unit(app, code) -> dict:
     key = next(k for k in app.callback_map if "panel-heading.children" in k)
     outputs = [("areas", "data"), ("unit-outline", "data"), ("map", "viewport"), ("panel-heading", "children"),
-               ("unit-message", "children")]  # fmt: skip
+               ("unit-message", "children"), ("map-drawn", "data")]  # fmt: skip
     return {
         "output": key,
         "outputs": [{"id": i, "property": p} for i, p in outputs],
@@ -69,6 +69,6 @@ def _draw_unit(app, code) -> dict:
             {"id": "unit-store", "property": "data", "value": code},
             {"id": "lang-store", "property": "data", "value": "zh"},
         ],  # fmt: skip
-        "state": [],
+        "state": [{"id": "map-drawn", "property": "data", "value": None}],
         "changedPropIds": ["unit-store.data"],
     }
