@@ -41,7 +41,7 @@ DEFAULT_TOUR_S = 20
 FULL_RELOAD_S = 600
 TICKER_ROWS = 8
 LIST_ROWS = 4  # rows of the overdue list (the escalations one fewer): the ticker keeps room at 1080p
-CAPTION_PX = 280  # the tour caption's height at 1080p, kept clear when a grid is framed
+CAPTION_PX = 280  # the tour caption's height at 1080p, kept clear when a grid is framed (scaled in the browser)
 # A look waits at most this long for a connection, and at most half the poll interval: the
 # browser applies only the answer to its latest request, so a look that outlasts the
 # interval would be overtaken by the next one, and a database that is gone never reported.
@@ -59,6 +59,7 @@ def layout() -> html.Div:
             dcc.Store(id="wall-live"),
             dcc.Store(id="wall-rev", data=0),
             dcc.Store(id="wall-tour-mark"),
+            dcc.Store(id="wall-view"),  # the tour's viewport, its paddings at 1080p
             dcc.Store(id="wall-nudge"),  # the count of nudges, set by assets/wall.js
             html.Div(id="wall-looked", hidden=True),  # title: the nudge the last look answered
             dcc.Interval(id="wall-poll", interval=POLL_MS),
@@ -204,7 +205,7 @@ def register(app, url: str) -> None:
         return _unless_down(_figures, url, config)
 
     @app.callback(
-        Output("wall-map", "viewport"),
+        Output("wall-view", "data"),
         Output("wall-focus", "data"),
         Output("wall-caption", "children"),
         Output("wall-tour-mark", "data"),
@@ -220,6 +221,22 @@ def register(app, url: str) -> None:
         # A new round of the tour starts at the overview: what arrives after it is "new".
         new_mark = _local_now().isoformat(timespec="seconds") if step == "overview" else mark
         return viewport, focus, caption, new_mark
+
+    # The tour's paddings are pixels at 1080p, as the caption's height is: scaled to the
+    # screen's height, as the caption's type is (vh), so a 4K wall keeps the grid clear of it.
+    app.clientside_callback(
+        """function (view) {
+            if (!view) { return window.dash_clientside.no_update; }
+            var scale = window.innerHeight / 1080, options = Object.assign({}, (view || {}).options);
+            ['paddingTopLeft', 'paddingBottomRight'].forEach(function (key) {
+                if (options[key]) { options[key] = options[key].map(function (px) { return px * scale; }); }
+            });
+            return Object.assign({}, view, {options: options});
+        }""",
+        Output("wall-map", "viewport"),
+        Input("wall-view", "data"),
+        prevent_initial_call=True,
+    )
 
     app.clientside_callback(
         """function(n, config) {
@@ -352,7 +369,7 @@ def _tour_step(url: str, config: dict, step: str):
                 return whole, EMPTY, text("wall_tour_no_red", lang)
             shapes, bounds = wall.red_context(conn, red["code"])
             # Room at the bottom for the caption, which sits over the map's lower left.
-            framing = {"maxZoom": 17, "paddingTopLeft": [40, 40], "paddingBottomRight": [40, CAPTION_PX]}
+            framing = {"maxZoom": 18, "paddingTopLeft": [40, 40], "paddingBottomRight": [40, CAPTION_PX]}
             viewport = {"bounds": bounds, "transition": "flyToBounds", "options": framing}
             return viewport, shapes, wall_panels.red_caption(red, lang)
         if step == "overdue":
