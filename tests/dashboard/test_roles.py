@@ -48,6 +48,9 @@ def test_the_map_opens_on_the_users_jurisdiction(app, scopes, username, scope):
         re.findall(r'"href":"([^"]*)"', client.get("/_dash-layout").get_data(as_text=True).replace("\\u002f", "/"))
     )
     assert {page for page, href in NAV.items() if href in links} == PAGES[username]
+    # The wall's change stamp, like the wall, for the roles that have it only.
+    stamp = client.get("/wall/changes")
+    assert (stamp.status_code == 200) == ("wall" in PAGES[username]), (username, stamp.status_code)
 
 
 def test_a_wall_screen_gets_no_heat_over_a_grid(app, scopes):

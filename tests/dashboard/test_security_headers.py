@@ -138,6 +138,18 @@ def test_tiles_and_static_files_are_public(client):
     assert tile.headers["Cache-Control"].startswith("public")
     assert tile.headers["X-Content-Type-Options"] == "nosniff"
     assert client.get("/map/tiles/99/0/0.webp").headers["Cache-Control"] == "no-store"  # an error
+    # The same for every signed-in user: not varying by the session cookie, so the browser
+    # reuses it; a page does vary by it.
+    assert "cookie" not in tile.headers.get("Vary", "").lower() and "Set-Cookie" not in tile.headers
+    assert "cookie" in client.get("/").headers.get("Vary", "").lower()
+
+
+def test_the_walls_change_stamp_is_for_the_wall_only(city, client):
+    stamp = client.get("/wall/changes")
+    assert stamp.status_code == 200 and stamp.headers["Cache-Control"] == "no-store"
+    assert set(stamp.get_json()) == {"stamp", "live"}
+    anonymous = create_app(city).server.test_client()
+    assert anonymous.get("/wall/changes").status_code in (302, 401)
     for path in ("/assets/safety_map.js", "/wall/assets/wall.js"):
         response = client.get(path)
         assert response.status_code == 200
