@@ -38,6 +38,9 @@
       } else {
         data = {kind: 'vertex', from: [p.lon, p.lat], to: [to.lng, to.lat], at: Date.now()};
       }
+      // Back to where the draft has it: a step the server takes redraws the handles at their
+      // new places, and one it refuses leaves none where the draft has no vertex.
+      event.target.setLatLng(latlng);
       window.dash_clientside.set_props('bnd-drag', {data: data});
     });
     return marker;

@@ -77,18 +77,14 @@
     });
   }
 
-  var POINT_COLOUR = {
-    open: '#f57c00', overdue: '#c62828', closed: '#78909c',
-    places: '#6a1b9a', cameras: '#00838f', centres: '#2e7d32'
-  };
-
   /* SVG, not the map's canvas: an SVG layer lets clicks between its points through to the
      areas below, where a canvas on top would swallow them. */
   var svgRenderer = null;
 
   function pointMarker(feature, latlng, context) {
     var h = context.hideout || {};
-    var colour = POINT_COLOUR[feature.properties.state] || POINT_COLOUR[h.layer] || '#455a64';
+    var colours = h.colours || {};  // by state and by layer (dashboard/components/map_views.py)
+    var colour = colours[feature.properties.state] || colours[h.layer] || '#455a64';
     svgRenderer = svgRenderer || L.svg({pane: 'points'});
     var marker = L.circleMarker(latlng, {
       radius: h.radius || 5, color: '#ffffff', weight: 1, fillColor: colour, fillOpacity: 0.9,

@@ -66,8 +66,10 @@ def _measure(url: str, relay: Relay, relayed_url: str, args) -> list[str]:
 
 
 def _open(page, address: str) -> None:
+    """Open the wall and wait for its first look (what it finds then is not new)."""
     page.goto(address)
     page.wait_for_function("() => document.querySelectorAll('.wall-kpis .tile').length === 6", timeout=60_000)
+    page.wait_for_function("() => (document.querySelector('#wall-age')?.textContent || '') !== ''", timeout=60_000)
 
 
 def _delays(page, url: str, rng, buildings, count: int) -> list[float]:

@@ -20,6 +20,7 @@ import re
 import flask
 
 from dashboard.i18n import LANGUAGES
+from dashboard.pages.cross_filter import CLICKED_IDS
 from geo.loop.photos import MAX_BYTES, MAX_PHOTOS
 from geo.shared.code_scheme import CODE_MAX
 
@@ -254,11 +255,7 @@ RULES = {
     # cross-filtering (dashboard/pages/cross_filter.py): charts' clicks, key figures, chips
     ("category-chart", "clickData"): chart_click,
     ("trend-chart", "clickData"): chart_click,
-    **{
-        (key, "n_clicks"): count
-        for key in ("kpi-cases", "kpi-open", "kpi-overdue", "kpi-close_rate", "kpi-today", "kpi-week")
-    },
-    **{(key, "n_clicks"): count for key in ("chip-dates", "chip-cat", "chip-src", "chip-st", "chip-all")},
+    **{(key, "n_clicks"): count for key in CLICKED_IDS},
     # the boundary editor
     ("bnd-url", "search"): text(),
     ("bnd-url", "pathname"): text(),

@@ -25,7 +25,7 @@ CASE_COLOURS = ["#eff3ff", "#bdd7e7", "#6baed6", "#3182bd", "#08519c"]
 PERSON_COLOURS = ["#f2f0f7", "#cbc9e2", "#9e9ac8", "#756bb1", "#54278f"]
 RISK_ORDER = ("red", "orange", "yellow", "blue")
 RISK_COLOURS = {"red": "#d7301f", "orange": "#fc8d59", "yellow": "#fdd835", "blue": "#6fa8dc"}
-# The points' fill colours, as assets/safety_map.js draws them (POINT_COLOUR).
+# The points' fill colours (sent to assets/safety_map.js in each point layer's hideout) and the legend's.
 POINT_COLOURS = {
     "open": "#f57c00", "overdue": "#c62828", "closed": "#78909c",
     "places": "#6a1b9a", "cameras": "#00838f", "centres": "#2e7d32",
@@ -130,7 +130,12 @@ def overlays(conn, unit, query: dict, lang: str) -> list:
                 notes.append(text("points_from_county", lang))
         point_data.append(shown or map_view.EMPTY)
     hideouts = [
-        {"layer": layer, "radius": POINT_RADIUS[layer], "words": _point_words(conn, layer, lang)}
+        {
+            "layer": layer,
+            "radius": POINT_RADIUS[layer],
+            "colours": POINT_COLOURS,
+            "words": _point_words(conn, layer, lang),
+        }
         for layer in map_view.POINT_LAYERS
     ]
     drawn = [layer for layer, data in zip(map_view.POINT_LAYERS, point_data, strict=True) if data["features"]]

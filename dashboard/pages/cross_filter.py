@@ -20,6 +20,7 @@ KPI_FILTERS = {
 KPI_DAYS = {"kpi-today": 1, "kpi-week": 7}  # a key figure of the last days: its range
 CHIPS = {"chip-dates": ("from", "to"), "chip-cat": ("cat",), "chip-src": ("src",), "chip-st": ("st",)}
 CHIP_ALL = "chip-all"
+CLICKED_IDS = (*KPI_FILTERS, *KPI_DAYS, *CHIPS, CHIP_ALL)  # buttons whose clicks filter (n_clicks)
 HIDDEN = {"display": "none"}
 
 

@@ -165,12 +165,12 @@ def register(app, url: str) -> None:
         Output("wall-looked", "title"),
         Input("wall-poll", "n_intervals"),
         Input("wall-nudge", "data"),
+        Input("wall-config", "data"),  # the first look as soon as the wall is set up
         State("wall-live", "data"),
         State("wall-rev", "data"),
-        State("wall-config", "data"),
         State("wall-tour-mark", "data"),
     )
-    def poll(_n, nudge, live, rev, config, tour_mark):
+    def poll(_n, nudge, config, live, rev, tour_mark):
         if not config:
             raise PreventUpdate
         lang, before, looked = config["lang"], live or {}, str(nudge or "")
@@ -381,17 +381,8 @@ def _tour_step(url: str, config: dict, step: str):
             pad = 0.005
             framing = {"maxZoom": 16, "paddingTopLeft": [60, 60], "paddingBottomRight": [60, CAPTION_PX // 2]}
             bounds = [[south - pad, west - pad], [north + pad, east + pad]]
-            marks = {
-                "type": "FeatureCollection",
-                "features": [
-                    {
-                        "type": "Feature",
-                        "properties": {"role": "overdue"},
-                        "geometry": {"type": "Point", "coordinates": [lon, lat]},
-                    }
-                    for lon, lat in zip(overdue["lon"].astype(float), overdue["lat"].astype(float))
-                ],
-            }
+            rows = [("overdue", lon, lat) for lon, lat in zip(overdue["lon"], overdue["lat"], strict=True)]
+            marks = point_features(rows, ("role",))
             caption = html.B(text("wall_tour_overdue_n", lang, n=len(overdue)))
             return {"bounds": bounds, "transition": "flyToBounds", "options": framing}, marks, caption
     return whole, EMPTY, html.B(text("wall_tour_overview", lang))
