@@ -38,7 +38,7 @@ setup: $(INSTALLED)
 	@PYTHON=$(PYTHON) scripts/install-system-deps.sh postgis proxy
 
 setup-browser:
-	@PYTHON=$(PYTHON) scripts/install-system-deps.sh browser
+	@PYTHON=$(PYTHON) scripts/install-system-deps.sh browser gdal
 
 $(INSTALLED): requirements.txt
 	@PYTHON=$(PYTHON) scripts/install-system-deps.sh

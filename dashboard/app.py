@@ -17,6 +17,7 @@ from dashboard.components import panel
 from dashboard.components.controls import label, language_switch, user_box
 from dashboard.login import setup_login
 from dashboard.login_limits import trust_proxies
+from dashboard.ogc import register_ogc
 from dashboard.open311 import register_open311
 from dashboard.pages import (
     boundaries,
@@ -91,6 +92,7 @@ def create_app(url: str | None = None, own_proxy: bool = False) -> dash.Dash:
     phone.register(guarded(app, PHONE), url)
     register_routes(app.server, url, cache_dir_for(url))
     register_open311(app.server, url)
+    register_ogc(app.server, url)  # its own tokens, not the browser's session (dashboard/ogc.py)
     # Without nginx in front, Flask itself refuses larger bodies (nginx: dashboard/nginx.conf.in).
     app.server.config["MAX_CONTENT_LENGTH"] = proxy.BODY_LIMIT_MB * 2**20
     add_server_timing(app.server)

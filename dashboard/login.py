@@ -44,8 +44,9 @@ PUBLIC_PREFIXES = (
     "/wall/assets/",
     "/wall/_dash-component-suites/",
     "/open311/",
+    "/ogc/",  # API tokens, checked by the service itself (dashboard/ogc.py)
 )
-PUBLIC_PATHS = ("/login", "/favicon.ico")
+PUBLIC_PATHS = ("/login", "/favicon.ico", "/ogc")
 # Pages that need more than being signed in (their callbacks are checked as well).
 # A page path, and the path below it, for users with the permission only.
 PAGE_PERMISSIONS = (

@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Install the Debian packages the project needs, when missing and when running as root.
-# Usage: scripts/install-system-deps.sh [postgis] [proxy] [browser]
+# Usage: scripts/install-system-deps.sh [postgis] [proxy] [browser] [gdal]
 #   postgis  PostgreSQL 15 + PostGIS 3 (skipped when DATABASE_URL is set)
 #   proxy    nginx, the reverse proxy `python -m dashboard` starts in front of gunicorn
 #   browser  Chromium and CJK fonts for the UI tests and screenshots
+#   gdal     GDAL's command-line tools, the real client of the OGC API tests (ogrinfo, ogr2ogr)
 # Python's venv module is always checked (Debian ships it separately).
 set -euo pipefail
 
@@ -28,6 +29,8 @@ for want in "$@"; do
         browser)
             command -v chromium >/dev/null 2>&1 || packages+=(chromium)
             dpkg -s fonts-noto-cjk >/dev/null 2>&1 || packages+=(fonts-noto-cjk) ;;
+        gdal)
+            command -v ogrinfo >/dev/null 2>&1 || packages+=(gdal-bin) ;;
         *) echo "unknown component: $want" >&2; exit 2 ;;
     esac
 done

@@ -14,7 +14,7 @@ make up (a refused callback's output, a typed username that names nobody) are no
 key, so they cannot multiply entries.
 
 Actions: login, login.failed, login.unlocked, logout, session.revoked, user.created, user.changed,
-key_person.view, key_person.export, boundary.commit, access.denied.
+key_person.view, key_person.export, boundary.commit, access.denied, token.created, token.revoked.
 """
 
 import psycopg

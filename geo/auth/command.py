@@ -1,4 +1,5 @@
-"""`python -m geo users add|list|disable|enable|revoke|unlock|demo`: the dashboard's users."""
+"""`python -m geo users add|list|disable|enable|revoke|unlock|demo|token|tokens|revoke-token`:
+the dashboard's users and their API tokens."""
 
 import getpass
 import sys
@@ -8,6 +9,7 @@ from geo.auth.demo import create_demo_users
 from geo.auth.roles import ROLES
 from geo.auth.sessions import revoke_sessions
 from geo.auth.throttle import unlock
+from geo.auth.tokens import create_token, list_tokens, revoke_token
 from geo.auth.users import connection_user, list_users, save_user, set_active
 from geo.db.connection import connect
 from geo.errors import UserError
@@ -41,6 +43,21 @@ def add_parser(commands) -> None:
     unlocking.set_defaults(handler=run_unlock)
     demo = actions.add_parser("demo", help="create the missing demo users, one per role (see the README)")
     demo.set_defaults(handler=run_demo)
+    _add_token_parsers(actions)
+
+
+def _add_token_parsers(actions) -> None:
+    token = actions.add_parser("token", help="make an API token of a user for the geodata services (shown once)")
+    token.add_argument("username")
+    token.add_argument("name", help='what or who uses it (e.g. "QGIS, planning office")')
+    token.add_argument("--days", type=int, default=365, help="valid this many days (default 365)")
+    token.set_defaults(handler=run_token)
+    tokens = actions.add_parser("tokens", help="a user's API tokens: id, name, state, last use, requests")
+    tokens.add_argument("username")
+    tokens.set_defaults(handler=run_tokens)
+    revoking = actions.add_parser("revoke-token", help="revoke an API token at once (its id from `tokens`)")
+    revoking.add_argument("token_id", type=int)
+    revoking.set_defaults(handler=run_revoke_token)
 
 
 def run_add(args) -> int:
@@ -95,4 +112,28 @@ def run_demo(args) -> int:
     with connect() as conn:
         for username, role, scope, created in create_demo_users(conn, connection_user(conn)):
             print(f"{username:<12} {role:<20} {scope or '(whole database)':<14} {'created' if created else 'exists'}")
+    return 0
+
+
+def run_token(args) -> int:
+    with connect() as conn:
+        token = create_token(conn, args.username, args.name, args.days, connection_user(conn))
+    print(token)
+    print(f"(an API token of {args.username}, valid {args.days} days; it is not shown again)", file=sys.stderr)
+    return 0
+
+
+def run_tokens(args) -> int:
+    with connect() as conn:
+        for token_id, name, created, expires, revoked, seen, requests in list_tokens(conn, args.username):
+            state = "revoked" if revoked else "live"
+            print(f"{token_id:>6} {state:<8} made {created:%Y-%m-%d}, expires {expires:%Y-%m-%d}, "
+                  f"last used {seen:%Y-%m-%d %H:%M}, {requests:,} requests  {name}")  # fmt: skip
+    return 0
+
+
+def run_revoke_token(args) -> int:
+    with connect() as conn:
+        username = revoke_token(conn, args.token_id, connection_user(conn))
+    print(f"revoked API token {args.token_id} of {username}")
     return 0

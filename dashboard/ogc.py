@@ -1,0 +1,259 @@
+"""OGC API – Features (Part 1: Core, GeoJSON, OpenAPI 3.0) at /ogc/, for QGIS, GDAL and other
+city systems. The landing page, the conformance classes and the API document are public; the
+collections and their features need an API token of a user (`Authorization: Bearer <token>`,
+`python -m geo users token`), and give exactly what the map gives that user: the token presents
+its user's session to row-level security and to the collections' queries (geo/ogc/).
+
+Every malformed request gets a 4xx with an OGC-style JSON body ({"code", "description"}),
+never a 500: unknown parameters and collections, bad bbox, limit or offset, a CRS not offered,
+a missing, wrong or revoked token. A limit above MAX_LIMIT is capped to it.
+
+Example:
+    $ ogrinfo --config GDAL_HTTP_HEADERS "Authorization: Bearer smt_…" OAPIF:http://127.0.0.1:8050/ogc grids
+"""
+
+import datetime as dt
+import math
+from contextlib import contextmanager
+from urllib.parse import urlencode
+
+import orjson
+from flask import Blueprint, Flask, Response, request
+from psycopg_pool import PoolTimeout
+
+from geo.auth.sessions import use_session
+from geo.auth.tokens import api_user
+from geo.db.pool import get_pool
+from geo.ogc.collections import COLLECTIONS, DEFAULT_LIMIT, MAX_LIMIT, items
+from geo.ogc.openapi import openapi_document
+
+PREFIX = "/ogc"
+CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
+CONFORMANCE = [
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
+    "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
+]
+ITEMS_PARAMETERS = {"limit", "offset", "bbox", "bbox-crs", "crs", "f"}
+MAX_OFFSET = 10_000_000
+GEOJSON, JSON = "application/geo+json", "application/json"
+
+
+class OgcError(Exception):
+    """A request the service refuses: its HTTP status, code and description."""
+
+    def __init__(self, status: int, code: str, description: str):
+        super().__init__(description)
+        self.status, self.code, self.description = status, code, description
+
+
+def register_ogc(server: Flask, url: str) -> None:
+    """Add the service's routes to `server`, reading database `url` (the web role's)."""
+    service = Blueprint("ogc", __name__)
+
+    @service.errorhandler(OgcError)
+    def refused(error: OgcError):
+        return _json({"code": error.code, "description": error.description}, status=error.status)
+
+    @service.get(PREFIX)
+    @service.get(PREFIX + "/")
+    def landing():
+        base = _base()
+        return _json(
+            {
+                "title": "平安地图 · Safety Map: OGC API – Features",
+                "description": "Grids, areas, buildings and places of the safety map, as the map shows them to a token's user.",
+                "links": [
+                    _link(base + "/", "self", JSON, "this document"),
+                    _link(base + "/api", "service-desc", "application/vnd.oai.openapi+json;version=3.0", "the API"),
+                    _link(base + "/conformance", "conformance", JSON, "conformance classes"),
+                    _link(base + "/collections", "data", JSON, "the collections"),
+                ],
+            }
+        )
+
+    @service.get(PREFIX + "/conformance")
+    def conformance():
+        return _json({"conformsTo": CONFORMANCE})
+
+    @service.get(PREFIX + "/api")
+    def api():
+        document = openapi_document(_base(), COLLECTIONS, MAX_LIMIT, DEFAULT_LIMIT)
+        return _json(document, mimetype="application/vnd.oai.openapi+json;version=3.0")
+
+    @service.get(PREFIX + "/collections")
+    def collections():
+        _only(set())
+        with _presented(url):
+            pass  # the token is checked (and counted) even for the list
+        base = _base()
+        return _json(
+            {
+                "links": [_link(base + "/collections", "self", JSON, "the collections")],
+                "collections": [_collection(base, c) for c in COLLECTIONS.values()],
+            }
+        )
+
+    @service.get(PREFIX + "/collections/<collection_id>")
+    def collection(collection_id: str):
+        _only(set())
+        found = _find(collection_id)
+        with _presented(url):
+            pass
+        return _json(_collection(_base(), found))
+
+    @service.get(PREFIX + "/collections/<collection_id>/items")
+    def features(collection_id: str):
+        _only(ITEMS_PARAMETERS)
+        found = _find(collection_id)
+        limit, offset, bbox = _limit(), _offset(), _bbox()
+        _crs("crs")
+        _crs("bbox-crs")
+        with _presented(url) as conn:
+            page = items(conn, found, bbox, limit, offset)
+        here = f"{_base()}/collections/{found.id}/items"
+        links = [_link(here + _query(offset=offset), "self", GEOJSON, "this page")]
+        if page.more:
+            links.append(_link(here + _query(offset=offset + limit), "next", GEOJSON, "the next page"))
+        if offset:
+            links.append(_link(here + _query(offset=max(0, offset - limit)), "prev", GEOJSON, "the page before"))
+        body = {
+            "type": "FeatureCollection",
+            "features": page.features,
+            "numberReturned": len(page.features),
+            "timeStamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
+            "links": links,
+        }
+        return _json(body, mimetype=GEOJSON, crs=True)
+
+    @service.get(PREFIX + "/collections/<collection_id>/items/<feature_id>")
+    def feature(collection_id: str, feature_id: str):
+        _only({"crs", "f"})
+        _crs("crs")
+        found = _find(collection_id)
+        if len(feature_id) > 100:
+            raise OgcError(404, "NotFound", "no such feature")
+        with _presented(url) as conn:
+            page = items(conn, found, None, 1, 0, fid=feature_id)
+        if not page.features:
+            raise OgcError(404, "NotFound", f"no feature {feature_id!r} in {found.id} for this token")
+        here = f"{_base()}/collections/{found.id}"
+        body = {
+            **page.features[0],
+            "links": [
+                _link(f"{here}/items/{feature_id}", "self", GEOJSON, "this feature"),
+                _link(here, "collection", JSON, "its collection"),
+            ],
+        }
+        return _json(body, mimetype=GEOJSON, crs=True)
+
+    server.register_blueprint(service)
+
+
+@contextmanager
+def _presented(url: str):
+    """A pooled connection in one transaction presenting the request's API token: the token's
+    user is checked (and the request counted) first; 401 without a live token."""
+    token = _bearer()
+    try:
+        with get_pool(url).connection(timeout=10) as conn, conn.transaction():
+            if api_user(conn, token) is None:
+                raise OgcError(401, "Unauthorized", "a live API token is required: Authorization: Bearer <token>")
+            use_session(conn, token)
+            yield conn
+    except PoolTimeout as error:
+        raise OgcError(503, "ServiceUnavailable", "the database did not answer in time") from error
+
+
+def _bearer() -> str | None:
+    kind, _, token = request.headers.get("Authorization", "").partition(" ")
+    return token.strip() if kind.lower() == "bearer" and token.strip() else None
+
+
+def _only(allowed: set[str]) -> None:
+    unknown = sorted(set(request.args) - allowed - {"f"})
+    if unknown:
+        raise OgcError(400, "InvalidParameterValue", f"unknown parameter(s): {', '.join(unknown)[:200]}")
+    if request.args.get("f", "json") not in ("json", "geojson"):
+        raise OgcError(400, "InvalidParameterValue", "f: only json is offered")
+
+
+def _find(collection_id: str):
+    found = COLLECTIONS.get(collection_id)
+    if found is None:
+        raise OgcError(404, "NotFound", f"no collection {collection_id[:60]!r}; see /ogc/collections")
+    return found
+
+
+def _limit() -> int:
+    raw = request.args.get("limit", str(DEFAULT_LIMIT))
+    if not raw.isdigit() or int(raw) < 1 or len(raw) > 12:
+        raise OgcError(400, "InvalidParameterValue", f"limit: a whole number from 1 (more than {MAX_LIMIT} is capped)")
+    return min(int(raw), MAX_LIMIT)
+
+
+def _offset() -> int:
+    raw = request.args.get("offset", "0")
+    if not raw.isdigit() or int(raw) > MAX_OFFSET or len(raw) > 12:
+        raise OgcError(400, "InvalidParameterValue", f"offset: a whole number from 0 to {MAX_OFFSET:,}")
+    return int(raw)
+
+
+def _bbox() -> tuple[float, float, float, float] | None:
+    raw = request.args.get("bbox")
+    if raw is None:
+        return None
+    try:
+        values = [float(part) for part in raw.split(",")]
+    except ValueError:
+        values = []
+    if len(values) != 4 or not all(math.isfinite(v) for v in values):
+        raise OgcError(400, "InvalidParameterValue", "bbox: four numbers west,south,east,north (CRS84)")
+    west, south, east, north = values
+    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
+        raise OgcError(400, "InvalidParameterValue", "bbox: west <= east within ±180, south <= north within ±90")
+    return west, south, east, north
+
+
+def _crs(name: str) -> None:
+    value = request.args.get(name)
+    if value is not None and value != CRS84:
+        raise OgcError(400, "InvalidParameterValue", f"{name}: only {CRS84} is offered")
+
+
+def _query(offset: int) -> str:
+    """The request's own query string with another offset (the token travels in its header)."""
+    args = {key: value for key, value in request.args.items() if key != "offset"}
+    args["offset"] = str(offset)
+    return "?" + urlencode(args)
+
+
+def _collection(base: str, collection) -> dict:
+    here = f"{base}/collections/{collection.id}"
+    return {
+        "id": collection.id,
+        "title": collection.title,
+        "description": collection.description,
+        "itemType": "feature",
+        "crs": [CRS84],
+        "storageCrs": CRS84,
+        "links": [
+            _link(here, "self", JSON, "this collection"),
+            _link(here + "/items", "items", GEOJSON, "its features"),
+        ],
+    }
+
+
+def _base() -> str:
+    return request.url_root.rstrip("/") + PREFIX
+
+
+def _link(href: str, rel: str, media_type: str, title: str) -> dict:
+    return {"href": href, "rel": rel, "type": media_type, "title": title}
+
+
+def _json(body: dict, status: int = 200, mimetype: str = JSON, crs: bool = False) -> Response:
+    response = Response(orjson.dumps(body), status=status, mimetype=mimetype)
+    if crs:
+        response.headers["Content-Crs"] = f"<{CRS84}>"
+    return response

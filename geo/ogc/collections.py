@@ -1,0 +1,77 @@
+"""The collections the OGC API – Features service offers (dashboard/ogc.py), and one page of
+a collection's features for the session presented on the connection (geo/auth/tokens.py): each
+collection's source query (geo/db/queries/ogc/) keeps to that session's jurisdiction, as the map
+does, and nothing else decides what a token may read.
+
+Example:
+    >>> page = items(conn, COLLECTIONS["grids"], bbox=None, limit=100, offset=0)
+    >>> page.features[0]["id"], page.more       # ('4101020010010001', True)
+"""
+
+from dataclasses import dataclass
+
+import orjson
+
+from geo.db.connection import load_query
+
+DEFAULT_LIMIT = 100
+MAX_LIMIT = 10_000  # a larger limit is capped to this (the service says so in its API document)
+LEVEL_NAMES = {1: ("市", "cities"), 2: ("县（市、区）", "counties and districts"),
+               3: ("乡镇（街道）", "townships and streets"), 4: ("社区（村）", "communities and villages")}  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Collection:
+    id: str
+    title: str
+    description: str
+    source: str  # the name of its query in geo/db/queries/ogc/
+    geometry: str  # the GeoJSON type of its features
+    params: tuple = ()  # (name, value) pairs its query takes
+
+
+@dataclass
+class Page:
+    features: list[dict]
+    more: bool  # whether a next page exists
+
+
+def _areas(level: int) -> Collection:
+    zh, en = LEVEL_NAMES[level]
+    return Collection(
+        f"areas-{level}", f"行政区划：{zh} · Administrative areas: {en}",
+        f"Level {level} of the administrative hierarchy inside the token's jurisdiction.",
+        "areas", "MultiPolygon", (("level", level),),
+    )  # fmt: skip
+
+
+COLLECTIONS = {
+    c.id: c
+    for c in (
+        *(_areas(level) for level in LEVEL_NAMES),
+        Collection("grids", "网格 · Grids", "The current grids: basic grids and the grids above them.", "grids",
+                   "MultiPolygon"),
+        Collection("micro-grids", "微网格 · Micro-grids", "The current micro-grids of the basic grids.", "micro_grids",
+                   "MultiPolygon"),
+        Collection("buildings", "楼栋 · Buildings", "Building footprints with their standard address.", "buildings",
+                   "Polygon"),
+        Collection("key-places", "重点场所 · Key places", "Schools, hospitals, markets and other key places.",
+                   "key_places", "Point"),
+        Collection("cameras", "视频监控 · Cameras", "Public-security cameras.", "cameras", "Point"),
+        Collection("centres", "综治中心 · Governance centres", "Comprehensive-governance centres of the areas.",
+                   "centres", "Point"),
+    )
+}  # fmt: skip
+
+
+def items(conn, collection: Collection, bbox: tuple | None, limit: int, offset: int, fid: str | None = None) -> Page:
+    """A page of features (GeoJSON dicts, ordered by id) of `collection` for the presented session."""
+    query = load_query("ogc/items").replace("{source}", load_query(f"ogc/{collection.source}"))
+    west, south, east, north = bbox or (None, None, None, None)
+    params = {"fid": fid, "west": west, "south": south, "east": east, "north": north, "limit": limit, "offset": offset}
+    rows = conn.execute(query, {**params, **dict(collection.params)}).fetchall()
+    features = [
+        {"type": "Feature", "id": fid_, "geometry": orjson.loads(geometry), "properties": orjson.loads(properties)}
+        for fid_, geometry, properties in rows[:limit]
+    ]
+    return Page(features, len(rows) > limit)

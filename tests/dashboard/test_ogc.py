@@ -1,0 +1,195 @@
+"""The OGC API – Features service (/ogc/) on a private copy of the small demo city: its public
+documents (the OpenAPI document validated by openapi-spec-validator), tokens (none, wrong,
+revoked, a browser session's: refused), each demo role's token getting its jurisdiction and
+nothing else, paging by `next` links, OGC-style errors for bad requests, and GDAL's own OAPIF
+driver (Debian's gdal-bin) listing and copying the collections."""
+
+import subprocess
+from pathlib import Path
+
+import geopandas as gpd
+import pytest
+from openapi_spec_validator import validate
+
+from dashboard.app import create_app
+from geo.auth.demo import DEMO_PASSWORDS, DEMO_USERS, demo_scopes
+from geo.auth.sessions import sign_in
+from geo.auth.tokens import create_token, list_tokens, revoke_token
+from geo.db.connection import connect
+from geo.ogc.collections import COLLECTIONS, MAX_LIMIT
+from tests.dashboard.conftest import add_demo_users, serve
+
+# The jurisdiction of a scope code, counted by the owner: basic grids, their buildings, the
+# key places inside its outline (the whole database for None).
+EXPECTED = """
+WITH inside AS (SELECT code, grid_id FROM auth.jurisdiction(%(scope)s)),
+     grids AS (SELECT g.code FROM grid_current g WHERE g.is_basic
+               AND (%(scope)s::text IS NULL OR g.id IN (SELECT grid_id FROM inside)))
+SELECT (SELECT array_agg(code ORDER BY code) FROM grids),
+       (SELECT count(*) FROM building b JOIN micro_grid_current m ON m.code = b.micro_grid_code
+        WHERE m.grid_code IN (SELECT code FROM grids)),
+       (SELECT count(*) FROM key_place p WHERE %(scope)s::text IS NULL OR ST_Intersects(p.geom, coalesce(
+            (SELECT geom FROM admin_area WHERE code = %(scope)s), (SELECT geom FROM grid_current WHERE code = %(scope)s))))
+"""
+BAD_REQUESTS = [
+    ("/ogc/collections/grids/items?limit=0", 400),
+    ("/ogc/collections/grids/items?limit=-5", 400),
+    ("/ogc/collections/grids/items?limit=ten", 400),
+    ("/ogc/collections/grids/items?offset=-1", 400),
+    ("/ogc/collections/grids/items?bbox=1,2,3", 400),
+    ("/ogc/collections/grids/items?bbox=114,33,113,34", 400),  # west after east
+    ("/ogc/collections/grids/items?bbox=a,b,c,d", 400),
+    ("/ogc/collections/grids/items?bbox=nan,0,1,1", 400),
+    ("/ogc/collections/grids/items?crs=http://www.opengis.net/def/crs/EPSG/0/2385", 400),
+    ("/ogc/collections/grids/items?bbox-crs=EPSG:4326", 400),
+    ("/ogc/collections/grids/items?secret=1", 400),
+    ("/ogc/collections/grids/items?f=html", 400),
+    ("/ogc/collections/nothing", 404),
+    ("/ogc/collections/nothing/items", 404),
+    ("/ogc/collections/grids/items/" + "9" * 30, 404),
+    ("/ogc/collections/grids/items/%27%3B%20DROP%20TABLE%20grid%3B--", 404),
+]
+
+
+@pytest.fixture(scope="module")
+def city(city_template, server_url):
+    from tests.conftest import copy_database
+
+    for url in copy_database(city_template, server_url):
+        add_demo_users(url)
+        yield url
+
+
+@pytest.fixture(scope="module")
+def tokens(city) -> dict[str, str]:
+    """A live API token of each demo user."""
+    with connect(city) as conn:
+        made = {name: create_token(conn, name, f"test {name}", 30, "test") for name, *_ in DEMO_USERS}
+        conn.commit()
+    return made
+
+
+@pytest.fixture(scope="module")
+def client(city):
+    return create_app(city).server.test_client()
+
+
+def get(client, path: str, token: str | None):
+    return client.get(path, headers={"Authorization": f"Bearer {token}"} if token else {})
+
+
+def every_feature(client, collection: str, token: str, limit: int = MAX_LIMIT, query: str = "") -> list[dict]:
+    """All of a collection's features, following the `next` links."""
+    features, path = [], f"/ogc/collections/{collection}/items?limit={limit}{query}"
+    while path:
+        page = get(client, path, token)
+        assert page.status_code == 200, page.get_data(as_text=True)
+        body = page.get_json()
+        features += body["features"]
+        assert body["numberReturned"] == len(body["features"]) <= limit
+        path = next((link["href"].split("localhost", 1)[1] for link in body["links"] if link["rel"] == "next"), None)
+    return features
+
+
+def test_the_public_documents_and_a_valid_api_description(client):
+    landing = client.get("/ogc/")
+    assert landing.status_code == 200
+    assert {"service-desc", "conformance", "data"} <= {link["rel"] for link in landing.get_json()["links"]}
+    assert (
+        "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core"
+        in client.get("/ogc/conformance").get_json()["conformsTo"]
+    )
+    document = client.get("/ogc/api").get_json()
+    validate(document)  # raises on an invalid OpenAPI 3 document
+    assert set(document["paths"]["/collections/{collectionId}"]["get"]["parameters"][0]["schema"]["enum"]) == set(
+        COLLECTIONS
+    )
+
+
+def test_no_data_without_a_live_api_token(city, client, tokens):
+    for token in (None, "smt_not-a-token", "x" * 500):
+        refused = get(client, "/ogc/collections/grids/items", token)
+        assert refused.status_code == 401 and refused.get_json()["code"] == "Unauthorized"
+    with connect(city) as conn:
+        _user, browser_token = sign_in(conn, "leader", DEMO_PASSWORDS["leader"])
+        conn.commit()
+    assert get(client, "/ogc/collections", browser_token).status_code == 401  # a browser session is no API token
+    with connect(city) as conn:
+        spare = create_token(conn, "leader", "to revoke", 1, "test")
+        conn.commit()
+    assert get(client, "/ogc/collections", spare).status_code == 200
+    with connect(city) as conn:
+        token_id, *_rest, requests = next(t for t in list_tokens(conn, "leader") if t[1] == "to revoke")
+        assert requests == 1  # counted
+        revoke_token(conn, token_id, "test")
+        conn.commit()
+    assert get(client, "/ogc/collections", spare).status_code == 401
+
+
+@pytest.mark.parametrize("username", [user[0] for user in DEMO_USERS])
+def test_a_roles_token_gets_its_jurisdiction_and_nothing_else(city, client, tokens, username):
+    scope_kind = next(scope for name, _n, _r, scope, _p in DEMO_USERS if name == username)
+    with connect(city) as conn:
+        scope = demo_scopes(conn)[scope_kind] if scope_kind else None
+        grids, buildings, places = conn.execute(EXPECTED, {"scope": scope}).fetchone()
+        outside = conn.execute("SELECT min(code) FROM grid_current WHERE is_basic AND NOT code = ANY(%s)", [grids])
+        outside = outside.fetchone()[0]
+    token = tokens[username]
+    served = every_feature(client, "grids", token)
+    assert sorted(f["id"] for f in served if f["properties"]["is_basic"]) == grids
+    assert len(every_feature(client, "buildings", token)) == buildings
+    assert len(every_feature(client, "key-places", token)) == places
+    if outside:  # someone else's grid: not in a page, not by its id
+        assert get(client, f"/ogc/collections/grids/items/{outside}", token).status_code == 404
+    inside = get(client, f"/ogc/collections/grids/items/{grids[0]}", token)
+    assert inside.status_code == 200 and inside.get_json()["id"] == grids[0]
+    assert inside.headers["Content-Crs"] == "<http://www.opengis.net/def/crs/OGC/1.3/CRS84>"
+
+
+def test_next_links_give_every_feature_once_and_a_bbox_keeps_to_it(client, tokens):
+    token = tokens["leader"]
+    whole = every_feature(client, "micro-grids", token)
+    paged = every_feature(client, "micro-grids", token, limit=97)
+    assert [f["id"] for f in paged] == [f["id"] for f in whole] and len(whole) > 97
+    frame = gpd.GeoDataFrame.from_features(whole, crs="OGC:CRS84")
+    west, south, east, north = frame.total_bounds
+    box = (west, south, (west + east) / 2, (south + north) / 2)
+    boxed = every_feature(client, "micro-grids", token, query="&bbox=" + ",".join(f"{v:.6f}" for v in box))
+    expected = frame.cx[box[0] : box[2], box[1] : box[3]]
+    assert 0 < len(boxed) < len(whole) and len(boxed) >= len(expected)
+
+
+def test_an_oversize_limit_is_capped(client, tokens):
+    body = get(client, f"/ogc/collections/buildings/items?limit={MAX_LIMIT * 100}", tokens["admin"]).get_json()
+    assert body["numberReturned"] <= MAX_LIMIT
+
+
+@pytest.mark.parametrize(("path", "status"), BAD_REQUESTS)
+def test_bad_requests_get_an_ogc_error_never_a_500(client, tokens, path, status):
+    response = get(client, path, tokens["admin"])
+    assert response.status_code == status
+    assert response.is_json and response.get_json()["code"] and response.get_json()["description"]
+
+
+def test_gdal_lists_the_collections_reads_them_and_copies_grids_to_a_geopackage(city, client, tokens, tmp_path):
+    assert Path("/usr/bin/ogrinfo").exists(), "Debian's gdal-bin is required (make test installs it)"
+    token = tokens["township"]
+    header = ["--config", "GDAL_HTTP_HEADERS", f"Authorization: Bearer {token}"]
+    for base in serve(city):
+        listing = _gdal(["ogrinfo", "-ro", "-q", *header, f"OAPIF:{base}ogc"])
+        assert all(f"{collection_id} (title:" in listing for collection_id in COLLECTIONS), listing
+        for collection_id in ("grids", "micro-grids", "centres"):
+            summary = _gdal(["ogrinfo", "-ro", "-so", *header, f"OAPIF:{base}ogc", collection_id])
+            assert f"Feature Count: {len(every_feature(client, collection_id, token))}" in summary, summary
+        copy = tmp_path / "grids.gpkg"
+        _gdal(["ogr2ogr", "-f", "GPKG", str(copy), *header, f"OAPIF:{base}ogc", "grids"])
+    copied = gpd.read_file(copy, layer="grids")
+    served = every_feature(client, "grids", token)
+    assert sorted(copied["code"]) == sorted(f["id"] for f in served)
+    assert copied.crs.to_epsg() == 4326
+
+
+def _gdal(command: list[str]) -> str:
+    result = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr[-2000:]
+    return result.stdout
