@@ -36,7 +36,14 @@ SHAPEFILE_TEXT_BYTES = 254
 POINT_COLUMNS = ("lon", "lat")
 # A Shapefile says its text is UTF-8 (a .cpg); GeoJSON keeps every digit of a coordinate
 # (GDAL would keep 15 significant digits, and a re-import would see a changed boundary).
-OPTIONS = {"shp": {"encoding": "UTF-8"}, "geojson": {"layer_options": {"COORDINATE_PRECISION": 17}}}
+# GeoPackage 1.2: GDAL writes 1.4 by default, which Debian's GDAL 3.6 (and the QGIS built on it)
+# opens with a warning that it "may only be partially supported".
+GPKG_VERSION = "1.2"
+OPTIONS = {
+    "shp": {"encoding": "UTF-8"},
+    "geojson": {"layer_options": {"COORDINATE_PRECISION": 17}},
+    "gpkg": {"dataset_options": {"VERSION": GPKG_VERSION}},
+}
 COUNTY_EXISTS = "SELECT EXISTS (SELECT 1 FROM admin_area WHERE code = %s AND level = 2)"
 
 
@@ -56,7 +63,7 @@ def run(args) -> int:
         raise UserError(f"unknown format {fmt!r}: use --format {'|'.join(DRIVERS)}")
     with connect() as conn:
         frame = read_layer(conn, args.layer, args.as_of, args.county)
-    write_file(frame, args.file, fmt)
+    write_file(frame, args.file, fmt, layer=args.layer.replace("-", "_"))
     print(f"{len(frame):,} row(s) of {args.layer} written to {args.file}")
     return 0
 
@@ -91,8 +98,9 @@ def _hide_key_persons(conn, frame: pd.DataFrame, current: bool) -> pd.DataFrame:
     return frame.assign(persons=pd.array(persons, dtype="Int64"), suppressed=[p is None for p in persons])
 
 
-def write_file(frame: pd.DataFrame, path: str, fmt: str) -> None:
-    """Write the rows (from read_layer) as `fmt`; an existing file is replaced."""
+def write_file(frame: pd.DataFrame, path: str, fmt: str, layer: str | None = None) -> None:
+    """Write the rows (from read_layer) as `fmt`; an existing file is replaced. A GeoPackage's
+    layer is named `layer` (the data's name, not the file's)."""
     geometry = shapely.from_wkb(frame.pop("geom").to_numpy()) if "geom" in frame else None
     if geometry is None and DRIVERS[fmt]:
         raise UserError(f"this layer has no geometry: export it as csv or xlsx, not {fmt}")
@@ -107,7 +115,8 @@ def write_file(frame: pd.DataFrame, path: str, fmt: str) -> None:
         _require_short_text(frame)
         frame.columns = [str(c)[:SHAPEFILE_NAME_LENGTH] for c in frame.columns]
     table = gpd.GeoDataFrame(frame, geometry=geometry, crs="EPSG:4326")
-    table.to_file(target, driver=DRIVERS[fmt], engine="pyogrio", **OPTIONS.get(fmt, {}))
+    named = {"layer": layer} if fmt == "gpkg" and layer else {}
+    table.to_file(target, driver=DRIVERS[fmt], engine="pyogrio", **named, **OPTIONS.get(fmt, {}))
 
 
 def _require_short_text(frame: pd.DataFrame) -> None:

@@ -22,6 +22,22 @@ def export(url, layer, path, *extra):
     return path
 
 
+def test_a_geopackage_is_version_1_2_with_its_layer_named_after_the_data(city_db, tmp_path):
+    """GDAL's default 1.4 draws a "may only be partially supported" warning from Debian's GDAL
+    3.6 and the QGIS built on it."""
+    import sqlite3
+    import subprocess
+
+    path = export(city_db, "micro-grids", tmp_path / "exported file.gpkg")
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA application_id").fetchone()[0] == 0x47504B47  # 'GPKG'
+        assert db.execute("PRAGMA user_version").fetchone()[0] == 10200
+        assert [name for (name,) in db.execute("SELECT table_name FROM gpkg_contents")] == ["micro_grids"]
+    opened = subprocess.run(["ogrinfo", "-ro", "-so", str(path), "micro_grids"], capture_output=True, text=True)
+    assert opened.returncode == 0 and "Feature Count:" in opened.stdout
+    assert "partially supported" not in opened.stderr and "Warning" not in opened.stderr, opened.stderr
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("fmt", FORMATS)
 def test_export_then_import_changes_nothing_in_every_format(city_db, tmp_path, fmt):
