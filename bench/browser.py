@@ -59,12 +59,12 @@ def settle(page, timeout_ms: int = 60_000) -> None:
     """Wait until the chain of callbacks a change starts (URL → stores → views) has ended and
     the map has flown to its place."""
     for _ in range(2):
-        page.wait_for_timeout(400)
+        page.wait_for_timeout(250)
         page.wait_for_load_state("networkidle", timeout=timeout_ms)
         page.wait_for_function("() => !document.querySelector('[data-dash-is-loading]')", timeout=timeout_ms)
     # The flight to a new viewport starts a frame or two after the callbacks' answers: give
-    # it time to start, or the map would look at rest before it has moved.
-    page.wait_for_timeout(600)
+    # it time to start (ten frames and more), or the map would look at rest before it has moved.
+    page.wait_for_timeout(300)
     page.wait_for_function(MAP_AT_REST, timeout=timeout_ms)
 
 

@@ -3,9 +3,11 @@ the configured zone (geo/clock.py), the unit named in the state (kept inside the
 page filter from the query store, and the category names."""
 
 import datetime as dt
+import math
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+import flask
 import psycopg
 
 from dashboard import access
@@ -31,6 +33,29 @@ def connection(url: str, timeout: float | None = None) -> Iterator[psycopg.Conne
     with get_pool(url).connection(timeout=timeout) as conn, conn.transaction():
         use_session(conn, access.session_token())
         yield conn
+
+
+# Where a map starts when nobody is signed in or the database holds no areas: all of China,
+# not any one city's.
+COUNTRY_VIEW = {"center": [35.0, 105.0], "zoom": 4}
+
+
+def home_view() -> dict:
+    """A map's first view (dl.Map's `center` and `zoom`): about the signed-in user's top unit,
+    so that the first tiles asked for are of the place the page will show (the page then fits
+    the unit exactly). dash-leaflet takes no plain bounds as the first view."""
+    url = flask.current_app.config.get(access.DATABASE_KEY) if flask.has_request_context() else None
+    if not url or access.signed_in_user() is None:
+        return COUNTRY_VIEW
+    with connection(url) as conn:
+        unit, _ = resolve_unit(conn, None)
+    if unit is None or not unit.bounds:
+        return COUNTRY_VIEW
+    (south, west), (north, east) = unit.bounds
+    span = max(east - west, (north - south) * 1.3, 1e-4)  # a map wider than high
+    # Four 256-pixel tiles across a map of about a thousand pixels.
+    zoom = max(3, min(18, math.floor(math.log2(360 * 4 / span))))
+    return {"center": [(south + north) / 2, (west + east) / 2], "zoom": zoom}
 
 
 def resolve_unit(conn: psycopg.Connection, code: str | None) -> tuple[Unit | None, bool]:

@@ -55,7 +55,7 @@ PAGE_PERMISSIONS = (
 )  # fmt: skip
 
 
-# Answers that are the same for every signed-in user, cached by the browser (public, max-age).
+# Answers that are the same for every signed-in user, kept by the browser (private, max-age).
 SAME_FOR_ALL_PREFIXES = ("/map/tiles/",)
 
 

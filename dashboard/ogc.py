@@ -14,10 +14,12 @@ Example:
 
 import datetime as dt
 import math
+import re
 from contextlib import contextmanager
 from urllib.parse import urlencode
 
 import orjson
+import psycopg
 from flask import Blueprint, Flask, Response, request
 from psycopg_pool import PoolTimeout
 
@@ -36,6 +38,8 @@ CONFORMANCE = [
 ]
 ITEMS_PARAMETERS = {"limit", "offset", "bbox", "bbox-crs", "crs", "f"}
 MAX_OFFSET = 10_000_000
+WHOLE_NUMBER = re.compile(r"[0-9]{1,12}")  # ASCII digits only ("²".isdigit() is true)
+FEATURE_ID = re.compile(r"[0-9A-Za-z_.-]{1,100}")  # what codes are made of; anything else is no feature
 GEOJSON, JSON = "application/geo+json", "application/json"
 
 
@@ -131,7 +135,7 @@ def register_ogc(server: Flask, url: str) -> None:
         _only({"crs", "f"})
         _crs("crs")
         found = _find(collection_id)
-        if len(feature_id) > 100:
+        if not FEATURE_ID.fullmatch(feature_id):
             raise OgcError(404, "NotFound", "no such feature")
         with _presented(url) as conn:
             page = items(conn, found, None, 1, 0, fid=feature_id)
@@ -156,13 +160,18 @@ def _presented(url: str):
     user is checked (and the request counted) first; 401 without a live token."""
     token = _bearer()
     try:
-        with get_pool(url).connection(timeout=10) as conn, conn.transaction():
-            if api_user(conn, token) is None:
+        with get_pool(url).connection(timeout=10) as conn:
+            # Checked and counted in a transaction of its own: the count's row lock is not held
+            # while a page is read (parallel requests of one token would wait for each other).
+            with conn.transaction():
+                user = api_user(conn, token)
+            if user is None:
                 raise OgcError(401, "Unauthorized", "a live API token is required: Authorization: Bearer <token>")
-            use_session(conn, token)
-            yield conn
-    except PoolTimeout as error:
-        raise OgcError(503, "ServiceUnavailable", "the database did not answer in time") from error
+            with conn.transaction():
+                use_session(conn, token)
+                yield conn
+    except (PoolTimeout, psycopg.OperationalError) as error:
+        raise OgcError(503, "ServiceUnavailable", "the database did not answer") from error
 
 
 def _bearer() -> str | None:
@@ -187,14 +196,14 @@ def _find(collection_id: str):
 
 def _limit() -> int:
     raw = request.args.get("limit", str(DEFAULT_LIMIT))
-    if not raw.isdigit() or int(raw) < 1 or len(raw) > 12:
+    if not WHOLE_NUMBER.fullmatch(raw) or int(raw) < 1:
         raise OgcError(400, "InvalidParameterValue", f"limit: a whole number from 1 (more than {MAX_LIMIT} is capped)")
     return min(int(raw), MAX_LIMIT)
 
 
 def _offset() -> int:
     raw = request.args.get("offset", "0")
-    if not raw.isdigit() or int(raw) > MAX_OFFSET or len(raw) > 12:
+    if not WHOLE_NUMBER.fullmatch(raw) or int(raw) > MAX_OFFSET:
         raise OgcError(400, "InvalidParameterValue", f"offset: a whole number from 0 to {MAX_OFFSET:,}")
     return int(raw)
 

@@ -39,7 +39,8 @@ def register_routes(server: Flask, url: str, tile_cache: Path) -> None:
                 image = tile_image(url, z, x, y, tile_cache)
         except ValueError as error:
             return Response(str(error), status=400, mimetype="text/plain")
-        return _image(image, "image/webp", f"public, max-age={TILE_MAX_AGE_S}")
+        # Private: the browser keeps it, a shared proxy does not (tiles are for signed-in users).
+        return _image(image, "image/webp", f"private, max-age={TILE_MAX_AGE_S}")
 
     @server.get("/map/heat.png")
     def heat_image():

@@ -4,6 +4,7 @@ style table, point layers, a breadcrumb above and a legend in the corner."""
 import dash_leaflet as dl
 from dash import html
 
+from dashboard import context
 from dashboard.components.controls import label
 from dashboard.i18n import text
 from dashboard.state import LAYERS
@@ -65,8 +66,7 @@ def map_view() -> html.Div:
             dl.Map(
                 layers,
                 id="map",
-                center=[33.6, 113.9],
-                zoom=9,
+                **context.home_view(),
                 # Beyond the basemap's last zoom a building would fill the screen.
                 maxZoom=19,
                 preferCanvas=True,

@@ -5,6 +5,7 @@ import dash_leaflet as dl
 import pandas as pd
 from dash import html
 
+from dashboard import context
 from dashboard.components.map_view import EMPTY, TILE_URL, js
 from dashboard.components.risk_figures import multiple, short_change
 from dashboard.i18n import LEVEL, STATE, label, pick, text
@@ -42,8 +43,7 @@ def wall_map() -> dl.Map:
             ),
         ],
         id="wall-map",
-        center=[33.6, 113.9],
-        zoom=9,
+        **context.home_view(),
         maxZoom=19,
         zoomControl=False,
         attributionControl=False,

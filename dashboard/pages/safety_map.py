@@ -376,8 +376,9 @@ def register(app, url: str) -> None:
 
 UNIT_AND_LANGUAGE = f"""function (search, unitNow, langNow) {{
     var params = new URLSearchParams(search || ''), same = window.dash_clientside.no_update;
-    var unit = (params.getAll('u').pop() || '').slice(0, {MAX_VALUE_CHARS}).trim() || null;
-    var lang = params.getAll('lang').pop();
+    var last = function (key) {{ return params.getAll(key).filter(Boolean).pop(); }};  // as parse_qs: blanks dropped
+    var unit = (last('u') || '').slice(0, {MAX_VALUE_CHARS}).trim() || null;
+    var lang = last('lang');
     lang = {list(LANGUAGES)!r}.indexOf(lang) >= 0 ? lang : 'zh';
     return [unit === unitNow ? same : unit, lang === langNow ? same : lang];
 }}"""

@@ -62,6 +62,11 @@ class ChangeListener:
                 threading.Thread(target=self._run, name="case-changes", daemon=True).start()
         return {"stamp": self.stamp, "live": self.live}
 
+    def _advance(self, stamp: str) -> None:
+        """Move the stamp forward, never back: a notice carries the clock of its statement, and
+        a transaction that committed after a later-stamped one still brings news."""
+        self.stamp = str(max(int(self.stamp) + 1, int(stamp)))
+
     def _wanted(self) -> bool:
         return time.monotonic() - self._asked_at < IDLE_S
 
@@ -78,13 +83,16 @@ class ChangeListener:
                 self._running = False
 
     def _listen(self) -> None:
-        settings = {"connect_timeout": CONNECT_TIMEOUT_S, "application_name": APPLICATION_NAME}
+        # TCP keepalives: a connection cut without a word (a network gone) is found out in
+        # seconds, not after the kernel's quarter of an hour.
+        settings = {"connect_timeout": CONNECT_TIMEOUT_S, "application_name": APPLICATION_NAME, "keepalives": 1,
+                    "keepalives_idle": 5, "keepalives_interval": 2, "keepalives_count": 2, "tcp_user_timeout": 10_000}  # fmt: skip
         with psycopg.connect(self.url, autocommit=True, options=session_options(), **settings) as conn:
             conn.execute(f"LISTEN {CHANNEL}")
             # Whatever happened while nobody listened is unknown: a later stamp makes every wall look.
-            self.stamp = conn.execute(NOW_STAMP).fetchone()[0]
+            self._advance(conn.execute(NOW_STAMP).fetchone()[0])
             self.live = True
             while self._wanted():
                 for notice in conn.notifies(timeout=WAKE_S):
-                    self.stamp = notice.payload
+                    self._advance(notice.payload)
                 conn.execute("SELECT 1")  # a connection cut without a word is found out here

@@ -9,11 +9,13 @@ from pathlib import Path
 
 import geopandas as gpd
 import pytest
+import shapely
 from openapi_spec_validator import validate
 
+from dashboard import ogc
 from dashboard.app import create_app
 from geo.auth.demo import DEMO_PASSWORDS, DEMO_USERS, demo_scopes
-from geo.auth.sessions import sign_in
+from geo.auth.sessions import session_user, sign_in
 from geo.auth.tokens import create_token, list_tokens, revoke_token
 from geo.db.connection import connect
 from geo.ogc.collections import COLLECTIONS, MAX_LIMIT
@@ -24,8 +26,13 @@ from tests.dashboard.conftest import add_demo_users, serve
 EXPECTED = """
 WITH inside AS (SELECT code, grid_id FROM auth.jurisdiction(%(scope)s)),
      grids AS (SELECT g.code FROM grid_current g WHERE g.is_basic
-               AND (%(scope)s::text IS NULL OR g.id IN (SELECT grid_id FROM inside)))
+               AND (%(scope)s::text IS NULL OR g.id IN (SELECT grid_id FROM inside))),
+     upper AS (SELECT g.code FROM grid_current g JOIN admin_area a ON a.id = g.community_id WHERE NOT g.is_basic
+               AND (%(scope)s::text IS NULL OR a.code IN (SELECT code FROM inside)))
 SELECT (SELECT array_agg(code ORDER BY code) FROM grids),
+       (SELECT coalesce(array_agg(code ORDER BY code), '{}') FROM upper),
+       (SELECT array_agg(a.code ORDER BY a.code) FROM admin_area a WHERE a.level = 4
+        AND (%(scope)s::text IS NULL OR a.code IN (SELECT code FROM inside))),
        (SELECT count(*) FROM building b JOIN micro_grid_current m ON m.code = b.micro_grid_code
         WHERE m.grid_code IN (SELECT code FROM grids)),
        (SELECT count(*) FROM key_place p WHERE %(scope)s::text IS NULL OR ST_Intersects(p.geom, coalesce(
@@ -48,6 +55,10 @@ BAD_REQUESTS = [
     ("/ogc/collections/nothing/items", 404),
     ("/ogc/collections/grids/items/" + "9" * 30, 404),
     ("/ogc/collections/grids/items/%27%3B%20DROP%20TABLE%20grid%3B--", 404),
+    ("/ogc/collections/grids/items/%00x", 404),  # NUL, which PostgreSQL's text refuses
+    ("/ogc/collections/grids/items?limit=%C2%B2", 400),  # "²", a digit to str.isdigit
+    ("/ogc/collections/grids/items?offset=%C2%B2", 400),
+    ("/ogc/collections/grids/items?limit=" + "9" * 5000, 400),  # past Python's int() digit limit
 ]
 
 
@@ -115,6 +126,8 @@ def test_no_data_without_a_live_api_token(city, client, tokens):
         conn.commit()
     assert get(client, "/ogc/collections", browser_token).status_code == 401  # a browser session is no API token
     with connect(city) as conn:
+        assert session_user(conn, tokens["leader"]) is None  # nor is an API token a browser session
+    with connect(city) as conn:
         spare = create_token(conn, "leader", "to revoke", 1, "test")
         conn.commit()
     assert get(client, "/ogc/collections", spare).status_code == 200
@@ -131,12 +144,14 @@ def test_a_roles_token_gets_its_jurisdiction_and_nothing_else(city, client, toke
     scope_kind = next(scope for name, _n, _r, scope, _p in DEMO_USERS if name == username)
     with connect(city) as conn:
         scope = demo_scopes(conn)[scope_kind] if scope_kind else None
-        grids, buildings, places = conn.execute(EXPECTED, {"scope": scope}).fetchone()
+        grids, upper, communities, buildings, places = conn.execute(EXPECTED, {"scope": scope}).fetchone()
         outside = conn.execute("SELECT min(code) FROM grid_current WHERE is_basic AND NOT code = ANY(%s)", [grids])
         outside = outside.fetchone()[0]
     token = tokens[username]
     served = every_feature(client, "grids", token)
     assert sorted(f["id"] for f in served if f["properties"]["is_basic"]) == grids
+    assert sorted(f["id"] for f in served if not f["properties"]["is_basic"]) == upper
+    assert sorted(f["id"] for f in every_feature(client, "areas-4", token)) == (communities or [])
     assert len(every_feature(client, "buildings", token)) == buildings
     assert len(every_feature(client, "key-places", token)) == places
     if outside:  # someone else's grid: not in a page, not by its id
@@ -157,11 +172,15 @@ def test_next_links_give_every_feature_once_and_a_bbox_keeps_to_it(client, token
     boxed = every_feature(client, "micro-grids", token, query="&bbox=" + ",".join(f"{v:.6f}" for v in box))
     expected = frame.cx[box[0] : box[2], box[1] : box[3]]
     assert 0 < len(boxed) < len(whole) and len(boxed) >= len(expected)
+    inside = gpd.GeoDataFrame.from_features(boxed, crs="OGC:CRS84").intersects(shapely.box(*box))
+    assert inside.all()  # the box's test is on bounding boxes: each feature's own box meets it
 
 
-def test_an_oversize_limit_is_capped(client, tokens):
-    body = get(client, f"/ogc/collections/buildings/items?limit={MAX_LIMIT * 100}", tokens["admin"]).get_json()
-    assert body["numberReturned"] <= MAX_LIMIT
+def test_an_oversize_limit_is_capped(client, tokens, monkeypatch):
+    monkeypatch.setattr(ogc, "MAX_LIMIT", 50)  # below the demo city's buildings
+    body = get(client, "/ogc/collections/buildings/items?limit=100000", tokens["admin"]).get_json()
+    assert body["numberReturned"] == 50
+    assert any(link["rel"] == "next" and "offset=50" in link["href"] for link in body["links"])
 
 
 @pytest.mark.parametrize(("path", "status"), BAD_REQUESTS)

@@ -254,8 +254,13 @@ PNG_1PX = bytes.fromhex(
 )
 
 
-def test_the_capture_covers_every_server_callback(city, captured):
-    app = create_app(city)
+@pytest.fixture(scope="module")
+def app(city):
+    """One app for the replays (each signs in a client of its own)."""
+    return create_app(city)
+
+
+def test_the_capture_covers_every_server_callback(app, captured):
     server_side = {
         (prefix, key)
         for prefix, dash_app in (("/", app), ("/wall/", app.wall_app))
@@ -269,9 +274,8 @@ def test_the_capture_covers_every_server_callback(city, captured):
 
 @pytest.mark.parametrize("username", [user[0] for user in DEMO_USERS])
 def test_replayed_requests_with_other_jurisdictions_ids_leak_nothing(
-    city, captured, world, scopes, foreign_draft, username
+    app, captured, world, scopes, foreign_draft, username
 ):
-    app = create_app(city)
     client = signed_in_client(app, username)
     role, scope = next((role, scope) for name, _n, role, scope, _p in DEMO_USERS if name == username)
     home = scopes[scope] if scope else None
@@ -300,10 +304,9 @@ def test_replayed_requests_with_other_jurisdictions_ids_leak_nothing(
         assert refused > 0  # every role but the administrator lacks some callback
 
 
-def test_a_request_inside_the_jurisdiction_does_return_its_data(city, captured, world, scopes):
+def test_a_request_inside_the_jurisdiction_does_return_its_data(app, captured, world, scopes):
     """The positive control: the same replay, with an id inside, shows that unit's children,
     so the leak test above cannot pass by answering nothing."""
-    app = create_app(city)
     client = signed_in_client(app, "township")
     draw = next(
         body

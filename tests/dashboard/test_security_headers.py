@@ -132,16 +132,23 @@ def test_the_heat_image_is_not_stored(client, root_code):
     assert client.get("/map/heat.png?u=nothing").headers["Cache-Control"] == "no-store"
 
 
-def test_tiles_and_static_files_are_public(client):
+def test_tiles_and_static_files_are_kept_by_the_browser(client):
     tile = client.get("/map/tiles/10/835/410.webp")
     assert tile.status_code == 200
-    assert tile.headers["Cache-Control"].startswith("public")
+    assert tile.headers["Cache-Control"].startswith("private, max-age=")  # the browser's, no shared proxy's
     assert tile.headers["X-Content-Type-Options"] == "nosniff"
     assert client.get("/map/tiles/99/0/0.webp").headers["Cache-Control"] == "no-store"  # an error
     # The same for every signed-in user: not varying by the session cookie, so the browser
     # reuses it; a page does vary by it.
     assert "cookie" not in tile.headers.get("Vary", "").lower() and "Set-Cookie" not in tile.headers
     assert "cookie" in client.get("/").headers.get("Vary", "").lower()
+    for path in ("/assets/safety_map.js", "/wall/assets/wall.js"):
+        response = client.get(path)
+        assert response.status_code == 200
+        assert response.headers.get("Cache-Control") != "no-store", path
+    page = client.get("/").get_data(as_text=True)
+    bundle = re.search(r'src="(/_dash-component-suites/[^"]+)"', page).group(1)
+    assert client.get(bundle).headers.get("Cache-Control") != "no-store"
 
 
 def test_the_walls_change_stamp_is_for_the_wall_only(city, client):
@@ -150,10 +157,3 @@ def test_the_walls_change_stamp_is_for_the_wall_only(city, client):
     assert set(stamp.get_json()) == {"stamp", "live"}
     anonymous = create_app(city).server.test_client()
     assert anonymous.get("/wall/changes").status_code in (302, 401)
-    for path in ("/assets/safety_map.js", "/wall/assets/wall.js"):
-        response = client.get(path)
-        assert response.status_code == 200
-        assert response.headers.get("Cache-Control") != "no-store", path
-    page = client.get("/").get_data(as_text=True)
-    bundle = re.search(r'src="(/_dash-component-suites/[^"]+)"', page).group(1)
-    assert client.get(bundle).headers.get("Cache-Control") != "no-store"

@@ -5,6 +5,7 @@ progress and the selected grid's handles. Functions come from assets/boundaries.
 import dash_leaflet as dl
 from dash import html
 
+from dashboard import context
 from dashboard.components import map_view
 from dashboard.components.map_view import EMPTY
 
@@ -37,8 +38,7 @@ def boundary_map(lang: str) -> html.Div:
         dl.Map(
             layers,
             id="bnd-map",
-            center=[33.6, 113.9],
-            zoom=9,
+            **context.home_view(),
             maxZoom=19,
             preferCanvas=True,
             zoomSnap=0.25,

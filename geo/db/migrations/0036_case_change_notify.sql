@@ -10,9 +10,9 @@ BEGIN
     RETURN NULL;
 END $$;
 
--- Placing a case is what makes it appear on the wall (geo/live/wall.py reads assigned_at);
--- a case's state (taken, closed, overdue) changes in cases itself.
+-- Placing a case is what makes it appear on the wall (geo/live/wall.py reads assigned_at); a
+-- change of a case's state alone brings the wall no new point (its figures follow every 15 s),
+-- so it sends no notice. A statement that places nothing still sends one (no transition table:
+-- that would hold every row of an import): a look that finds nothing.
 CREATE TRIGGER case_assignment_changed_notify
     AFTER INSERT OR UPDATE ON case_assignment FOR EACH STATEMENT EXECUTE FUNCTION notify_case_change();
-CREATE TRIGGER cases_changed_notify
-    AFTER UPDATE ON cases FOR EACH STATEMENT EXECUTE FUNCTION notify_case_change();

@@ -45,3 +45,26 @@ LANGUAGE sql STABLE SECURITY DEFINER SET search_path = pg_catalog, auth, public 
 $$;
 REVOKE ALL ON FUNCTION auth.session_outline() FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION auth.session_outline() TO safety_map_app;
+
+-- The browser's session check (migration 0017) takes browser sessions only: an API token is
+-- no session for a cookie. (The cookie is signed by the server, so none could carry one: a
+-- second lock on the same door.)
+CREATE OR REPLACE FUNCTION auth.check_session(token text)
+RETURNS TABLE (id integer, username text, display_name text, role text, scope_code text)
+LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, auth AS $$
+DECLARE
+    live record;
+    hashed text := encode(sha256(convert_to(coalesce(token, ''), 'UTF8')), 'hex');
+BEGIN
+    IF EXISTS (SELECT FROM auth.app_session s WHERE s.token_hash = hashed AND s.kind = 'api') THEN
+        RETURN;
+    END IF;
+    SELECT * INTO live FROM auth.live_user(token) LIMIT 1;
+    IF live.id IS NULL THEN
+        RETURN;
+    END IF;
+    UPDATE auth.app_session s SET last_seen = now()
+    WHERE s.token_hash = hashed AND s.last_seen < now() - interval '1 minute';
+    RETURN QUERY SELECT live.id, live.username, live.display_name, live.role, live.scope_code;
+END
+$$;

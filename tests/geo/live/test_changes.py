@@ -1,5 +1,5 @@
 """The listener that nudges the walls (geo/live/changes.py, migration 0036), on a copy of the
-small demo city: a committed placement or change of a case moves the stamp, an uncommitted
+small demo city: a committed placement (or placement again) of a case moves the stamp, an uncommitted
 one does not, and the listener lets its connection go when nobody asks."""
 
 import time
@@ -12,6 +12,11 @@ from geo.db.connection import app_database_url, connect
 from geo.live import changes
 
 LISTENERS = "SELECT count(*) FROM pg_stat_activity WHERE application_name = %s AND datname = current_database()"
+
+
+PLACED_AGAIN = (
+    "UPDATE case_assignment SET confidence = confidence WHERE case_id = (SELECT min(case_id) FROM case_assignment)"
+)
 
 
 def wait_until(condition, timeout_s: float = 15) -> bool:
@@ -42,14 +47,14 @@ def test_a_placed_case_moves_the_stamp_once_committed(city_db, listener):
     assert wait_until(lambda: int(listener.state()["stamp"]) > before)
 
 
-def test_a_changed_case_moves_the_stamp_and_a_rolled_back_one_does_not(city_db, listener):
+def test_a_case_placed_again_moves_the_stamp_and_a_rolled_back_one_does_not(city_db, listener):
     before = int(listener.state()["stamp"])
     with connect(city_db) as conn:
-        conn.execute("UPDATE cases SET summary = summary WHERE id = (SELECT min(id) FROM cases)")
+        conn.execute(PLACED_AGAIN)
         conn.rollback()
         time.sleep(1)
         assert int(listener.state()["stamp"]) == before
-        conn.execute("UPDATE cases SET summary = summary WHERE id = (SELECT min(id) FROM cases)")
+        conn.execute(PLACED_AGAIN)
         conn.commit()
     assert wait_until(lambda: int(listener.state()["stamp"]) > before)
 
