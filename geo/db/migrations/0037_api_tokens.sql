@@ -13,22 +13,14 @@ ALTER TABLE auth.app_session
 -- not one), the request counted and last_seen noted.
 CREATE FUNCTION auth.check_api_token(token text)
 RETURNS TABLE (id integer, username text, display_name text, role text, scope_code text)
-LANGUAGE plpgsql SECURITY DEFINER SET search_path = pg_catalog, auth AS $$
-DECLARE
-    live record;
-    hashed text := encode(sha256(convert_to(coalesce(token, ''), 'UTF8')), 'hex');
-BEGIN
-    SELECT * INTO live FROM auth.live_user(coalesce(token, '')) LIMIT 1;
-    IF live.id IS NULL THEN
-        RETURN;
-    END IF;
-    UPDATE auth.app_session s SET requests = s.requests + 1, last_seen = now()
-    WHERE s.token_hash = hashed AND s.kind = 'api';
-    IF NOT FOUND THEN
-        RETURN;  -- a live browser session: not an API token
-    END IF;
-    RETURN QUERY SELECT live.id, live.username, live.display_name, live.role, live.scope_code;
-END
+LANGUAGE sql SECURITY DEFINER SET search_path = pg_catalog, auth AS $$
+    WITH counted AS (
+        UPDATE auth.app_session s SET requests = s.requests + 1, last_seen = now()
+        WHERE s.token_hash = encode(sha256(convert_to(coalesce(token, ''), 'UTF8')), 'hex') AND s.kind = 'api'
+          AND EXISTS (SELECT FROM auth.live_user(coalesce(token, '')))
+        RETURNING 1
+    )
+    SELECT u.* FROM auth.live_user(coalesce(token, '')) u WHERE EXISTS (SELECT FROM counted)
 $$;
 
 REVOKE ALL ON FUNCTION auth.check_api_token(text) FROM PUBLIC;
