@@ -26,11 +26,10 @@ from psycopg_pool import PoolTimeout
 from geo.auth.sessions import use_session
 from geo.auth.tokens import api_user
 from geo.db.pool import get_pool
-from geo.ogc.collections import COLLECTIONS, DEFAULT_LIMIT, MAX_LIMIT, items
+from geo.ogc.collections import COLLECTIONS, CRS84, CRSS, DEFAULT_LIMIT, MAX_LIMIT, items
 from geo.ogc.openapi import openapi_document
 
 PREFIX = "/ogc"
-CRS84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
@@ -38,6 +37,8 @@ CONFORMANCE = [
 ]
 ITEMS_PARAMETERS = {"limit", "offset", "bbox", "bbox-crs", "crs", "f"}
 MAX_OFFSET = 10_000_000
+WEB_MERCATOR_MAX_M = 20_037_508.35
+BBOX_LIMITS = {4326: (180, 90), 4490: (180, 90), 3857: (WEB_MERCATOR_MAX_M, WEB_MERCATOR_MAX_M)}  # x, y
 WHOLE_NUMBER = re.compile(r"[0-9]{1,12}")  # ASCII digits only ("²".isdigit() is true)
 FEATURE_ID = re.compile(r"[0-9A-Za-z_.-]{1,100}")  # what codes are made of; anything else is no feature
 GEOJSON, JSON = "application/geo+json", "application/json"
@@ -110,11 +111,10 @@ def register_ogc(server: Flask, url: str) -> None:
     def features(collection_id: str):
         _only(ITEMS_PARAMETERS)
         found = _find(collection_id)
-        limit, offset, bbox = _limit(), _offset(), _bbox()
-        _crs("crs")
-        _crs("bbox-crs")
+        crs, bbox_crs = _crs("crs"), _crs("bbox-crs")
+        limit, offset, bbox = _limit(), _offset(), _bbox(bbox_crs)
         with _presented(url) as conn:
-            page = items(conn, found, bbox, limit, offset)
+            page = items(conn, found, bbox, limit, offset, crs=crs, bbox_crs=bbox_crs)
         here = f"{_base()}/collections/{found.id}/items"
         links = [_link(here + _query(offset=offset), "self", GEOJSON, "this page")]
         if page.more:
@@ -128,17 +128,17 @@ def register_ogc(server: Flask, url: str) -> None:
             "timeStamp": dt.datetime.now(dt.UTC).isoformat(timespec="seconds").replace("+00:00", "Z"),
             "links": links,
         }
-        return _json(body, mimetype=GEOJSON, crs=True)
+        return _json(body, mimetype=GEOJSON, crs=crs)
 
     @service.get(PREFIX + "/collections/<collection_id>/items/<feature_id>")
     def feature(collection_id: str, feature_id: str):
         _only({"crs", "f"})
-        _crs("crs")
+        crs = _crs("crs")
         found = _find(collection_id)
         if not FEATURE_ID.fullmatch(feature_id):
             raise OgcError(404, "NotFound", "no such feature")
         with _presented(url) as conn:
-            page = items(conn, found, None, 1, 0, fid=feature_id)
+            page = items(conn, found, None, 1, 0, fid=feature_id, crs=crs)
         if not page.features:
             raise OgcError(404, "NotFound", f"no feature {feature_id!r} in {found.id} for this token")
         here = f"{_base()}/collections/{found.id}"
@@ -149,7 +149,7 @@ def register_ogc(server: Flask, url: str) -> None:
                 _link(here, "collection", JSON, "its collection"),
             ],
         }
-        return _json(body, mimetype=GEOJSON, crs=True)
+        return _json(body, mimetype=GEOJSON, crs=crs)
 
     server.register_blueprint(service)
 
@@ -208,7 +208,9 @@ def _offset() -> int:
     return int(raw)
 
 
-def _bbox() -> tuple[float, float, float, float] | None:
+def _bbox(crs) -> tuple[float, float, float, float] | None:
+    """Four numbers in `crs` and its axis order (CRS84 and Web Mercator: x first; CGCS2000:
+    latitude first), each lower one at most its upper one, within the CRS's range."""
     raw = request.args.get("bbox")
     if raw is None:
         return None
@@ -217,17 +219,23 @@ def _bbox() -> tuple[float, float, float, float] | None:
     except ValueError:
         values = []
     if len(values) != 4 or not all(math.isfinite(v) for v in values):
-        raise OgcError(400, "InvalidParameterValue", "bbox: four numbers west,south,east,north (CRS84)")
-    west, south, east, north = values
-    if not (-180 <= west <= east <= 180 and -90 <= south <= north <= 90):
-        raise OgcError(400, "InvalidParameterValue", "bbox: west <= east within ±180, south <= north within ±90")
-    return west, south, east, north
+        raise OgcError(400, "InvalidParameterValue", "bbox: four numbers, the lower corner then the upper one")
+    low_a, low_b, high_a, high_b = values
+    limit_x, limit_y = BBOX_LIMITS[crs.srid]
+    limit_a, limit_b = (limit_y, limit_x) if crs.lat_first else (limit_x, limit_y)
+    if not (-limit_a <= low_a <= high_a <= limit_a and -limit_b <= low_b <= high_b <= limit_b):
+        raise OgcError(400, "InvalidParameterValue", "bbox: each lower coordinate at most its upper, within the CRS")
+    return low_a, low_b, high_a, high_b
 
 
-def _crs(name: str) -> None:
+def _crs(name: str):
+    """The CRS named in parameter `name` (CRS84 when absent); 400 for one not offered."""
     value = request.args.get(name)
-    if value is not None and value != CRS84:
-        raise OgcError(400, "InvalidParameterValue", f"{name}: only {CRS84} is offered")
+    if value is None:
+        return CRS84
+    if value not in CRSS:
+        raise OgcError(400, "InvalidParameterValue", f"{name}: one of {', '.join(CRSS)}")
+    return CRSS[value]
 
 
 def _query(offset: int) -> str:
@@ -244,8 +252,8 @@ def _collection(base: str, collection) -> dict:
         "title": collection.title,
         "description": collection.description,
         "itemType": "feature",
-        "crs": [CRS84],
-        "storageCrs": CRS84,
+        "crs": list(CRSS),
+        "storageCrs": CRS84.uri,
         "links": [
             _link(here, "self", JSON, "this collection"),
             _link(here + "/items", "items", GEOJSON, "its features"),
@@ -261,8 +269,8 @@ def _link(href: str, rel: str, media_type: str, title: str) -> dict:
     return {"href": href, "rel": rel, "type": media_type, "title": title}
 
 
-def _json(body: dict, status: int = 200, mimetype: str = JSON, crs: bool = False) -> Response:
+def _json(body: dict, status: int = 200, mimetype: str = JSON, crs=None) -> Response:
     response = Response(orjson.dumps(body), status=status, mimetype=mimetype)
-    if crs:
-        response.headers["Content-Crs"] = f"<{CRS84}>"
+    if crs is not None:
+        response.headers["Content-Crs"] = f"<{crs.uri}>"
     return response

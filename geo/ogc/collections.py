@@ -64,11 +64,43 @@ COLLECTIONS = {
 }  # fmt: skip
 
 
-def items(conn, collection: Collection, bbox: tuple | None, limit: int, offset: int, fid: str | None = None) -> Page:
-    """A page of features (GeoJSON dicts, ordered by id) of `collection` for the presented session."""
+@dataclass(frozen=True)
+class Crs:
+    uri: str
+    srid: int  # in spatial_ref_sys
+    lat_first: bool  # its axis order: latitude first (EPSG's geographic CRSs), else x first
+    digits: int  # decimals kept in GeoJSON (about a centimetre)
+
+
+CRS84 = Crs("http://www.opengis.net/def/crs/OGC/1.3/CRS84", 4326, False, 7)
+CRSS = {
+    crs.uri: crs
+    for crs in (
+        CRS84,
+        Crs("http://www.opengis.net/def/crs/EPSG/0/4490", 4490, True, 7),  # CGCS2000, China's geodetic CRS
+        Crs("http://www.opengis.net/def/crs/EPSG/0/3857", 3857, False, 2),  # Web Mercator, metres
+    )
+}
+
+
+def items(
+    conn,
+    collection: Collection,
+    bbox: tuple | None,
+    limit: int,
+    offset: int,
+    fid: str | None = None,
+    crs: Crs = CRS84,
+    bbox_crs: Crs = CRS84,
+) -> Page:
+    """A page of features (GeoJSON dicts, ordered by id) of `collection` for the presented
+    session, in `crs`; `bbox` is in `bbox_crs` and its axis order."""
     query = load_query("ogc/items").replace("{source}", load_query(f"ogc/{collection.source}"))
     west, south, east, north = bbox or (None, None, None, None)
-    params = {"fid": fid, "west": west, "south": south, "east": east, "north": north, "limit": limit, "offset": offset}
+    if bbox and bbox_crs.lat_first:  # given as (south, west, north, east)
+        west, south, east, north = south, west, north, east
+    params = {"fid": fid, "west": west, "south": south, "east": east, "north": north, "limit": limit, "offset": offset,
+              "srid": crs.srid, "digits": crs.digits, "bbox_srid": bbox_crs.srid}  # fmt: skip
     rows = conn.execute(query, {**params, **dict(collection.params)}).fetchall()
     features = [
         {"type": "Feature", "id": fid_, "geometry": orjson.loads(geometry), "properties": orjson.loads(properties)}

@@ -1,6 +1,8 @@
 """The OpenAPI 3.0 document of the OGC API – Features service (dashboard/ogc.py): its paths,
 their parameters (with the limits the service applies) and the bearer-token security."""
 
+from geo.ogc.collections import CRSS
+
 ERROR = {"$ref": "#/components/responses/Error"}
 JSON_OBJECT = {"type": "object"}
 
@@ -105,7 +107,7 @@ def _items_parameters(max_limit: int, default_limit: int) -> list[dict]:
         {
             "name": "bbox",
             "in": "query",
-            "description": "west,south,east,north in CRS84",
+            "description": "the lower corner then the upper one, in bbox-crs and its axis order (CRS84: west,south,east,north)",
             "style": "form",
             "explode": False,
             "schema": {"type": "array", "minItems": 4, "maxItems": 4, "items": {"type": "number"}},
@@ -116,8 +118,7 @@ def _items_parameters(max_limit: int, default_limit: int) -> list[dict]:
 
 
 def _crs_parameter(name: str) -> dict:
-    crs84 = "http://www.opengis.net/def/crs/OGC/1.3/CRS84"
-    return {"name": name, "in": "query", "schema": {"type": "string", "format": "uri", "enum": [crs84]}}
+    return {"name": name, "in": "query", "schema": {"type": "string", "format": "uri", "enum": list(CRSS)}}
 
 
 def _format_parameter() -> dict:

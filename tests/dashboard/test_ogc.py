@@ -10,6 +10,7 @@ from pathlib import Path
 import geopandas as gpd
 import pytest
 import shapely
+import shapely.affinity
 from openapi_spec_validator import validate
 
 from dashboard import ogc
@@ -21,6 +22,8 @@ from geo.db.connection import connect
 from geo.ogc.collections import COLLECTIONS, MAX_LIMIT
 from tests.dashboard.conftest import add_demo_users, serve
 
+CGCS2000 = "http://www.opengis.net/def/crs/EPSG/0/4490"
+WEB_MERCATOR = "http://www.opengis.net/def/crs/EPSG/0/3857"
 # The jurisdiction of a scope code, counted by the owner: basic grids, their buildings, the
 # key places inside its outline (the whole database for None).
 EXPECTED = """
@@ -48,6 +51,7 @@ BAD_REQUESTS = [
     ("/ogc/collections/grids/items?bbox=a,b,c,d", 400),
     ("/ogc/collections/grids/items?bbox=nan,0,1,1", 400),
     ("/ogc/collections/grids/items?crs=http://www.opengis.net/def/crs/EPSG/0/2385", 400),
+    ("/ogc/collections/grids/items?bbox=114,33,115,34&bbox-crs=http://www.opengis.net/def/crs/EPSG/0/4490", 400),
     ("/ogc/collections/grids/items?bbox-crs=EPSG:4326", 400),
     ("/ogc/collections/grids/items?secret=1", 400),
     ("/ogc/collections/grids/items?f=html", 400),
@@ -174,6 +178,37 @@ def test_next_links_give_every_feature_once_and_a_bbox_keeps_to_it(client, token
     assert 0 < len(boxed) < len(whole) and len(boxed) >= len(expected)
     inside = gpd.GeoDataFrame.from_features(boxed, crs="OGC:CRS84").intersects(shapely.box(*box))
     assert inside.all()  # the box's test is on bounding boxes: each feature's own box meets it
+
+
+def test_features_in_cgcs2000_and_web_mercator_and_a_bbox_in_either(client, tokens):
+    token, where = tokens["leader"], "/ogc/collections/key-places/items?limit=10000"
+    plain = get(client, where, token).get_json()["features"]
+    by_crs = {}
+    for crs in (CGCS2000, WEB_MERCATOR):
+        answer = get(client, f"{where}&crs={crs}", token)
+        assert answer.headers["Content-Crs"] == f"<{crs}>"
+        by_crs[crs] = answer.get_json()["features"]
+        assert [f["id"] for f in by_crs[crs]] == [f["id"] for f in plain]
+        assert all("crs" not in f["geometry"] for f in by_crs[crs])  # RFC 7946 has no crs member
+    for a, b in zip(plain, by_crs[CGCS2000], strict=True):  # latitude first, within a centimetre
+        lon, lat = a["geometry"]["coordinates"]
+        assert b["geometry"]["coordinates"] == pytest.approx([lat, lon], abs=1e-6)
+    mercator = gpd.GeoDataFrame.from_features(plain, crs="OGC:CRS84").to_crs(3857)
+    for (x, y), f in zip(zip(mercator.geometry.x, mercator.geometry.y, strict=True), by_crs[WEB_MERCATOR], strict=True):
+        assert f["geometry"]["coordinates"] == pytest.approx([x, y], abs=0.05)
+    # One box in three CRSs: the same features.
+    box = shapely.affinity.scale(shapely.box(*mercator.total_bounds), 0.6, 0.6)
+    in_mercator = ",".join(f"{v:.2f}" for v in box.bounds)
+    lonlat = gpd.GeoSeries([box], crs=3857).to_crs(4326).total_bounds
+    latlon = [lonlat[1], lonlat[0], lonlat[3], lonlat[2]]
+    asked = {
+        f"&bbox={in_mercator}&bbox-crs={WEB_MERCATOR}",
+        f"&bbox={','.join(f'{v:.7f}' for v in latlon)}&bbox-crs={CGCS2000}",
+    }
+    answers = [get(client, where + query, token).get_json() for query in asked]
+    assert all("features" in answer for answer in answers), answers
+    found = [sorted(f["id"] for f in answer["features"]) for answer in answers]
+    assert found[0] == found[1] and 0 < len(found[0]) < len(plain)
 
 
 def test_an_oversize_limit_is_capped(client, tokens, monkeypatch):

@@ -6,9 +6,17 @@ WITH scope AS MATERIALIZED (
            auth.session_outline() AS outline
 ),
 features AS ({source})
-SELECT fid, ST_AsGeoJSON(geom, 7) AS geometry, properties::text
+-- The output CRS: CRS84 as stored (lon, lat), CGCS2000 in its own axis order (lat, lon), or
+-- Web Mercator (x, y in metres); the bbox in its own CRS (already in x, y order).
+SELECT fid,
+       ST_AsGeoJSON(CASE %(srid)s::int
+                        WHEN 4326 THEN geom
+                        WHEN 4490 THEN ST_FlipCoordinates(ST_Transform(geom, 4490))
+                        ELSE ST_Transform(geom, %(srid)s::int) END, %(digits)s::int, 0) AS geometry,  -- 0: no "crs" member
+       properties::text
 FROM features
 WHERE (%(fid)s::text IS NULL OR fid = %(fid)s)
-  AND (%(west)s::float8 IS NULL OR geom && ST_MakeEnvelope(%(west)s, %(south)s, %(east)s, %(north)s, 4326))
+  AND (%(west)s::float8 IS NULL
+       OR geom && ST_Transform(ST_MakeEnvelope(%(west)s, %(south)s, %(east)s, %(north)s, %(bbox_srid)s::int), 4326))
 ORDER BY fid
 LIMIT %(limit)s + 1 OFFSET %(offset)s
