@@ -45,6 +45,7 @@ PUBLIC_PREFIXES = (
     "/wall/_dash-component-suites/",
     "/open311/",
     "/ogc/",  # API tokens, checked by the service itself (dashboard/ogc.py)
+    "/tiles/",  # the same service's vector tiles
 )
 PUBLIC_PATHS = ("/login", "/favicon.ico", "/ogc")
 # Pages that need more than being signed in (their callbacks are checked as well).

@@ -28,8 +28,11 @@ from geo.auth.tokens import api_user
 from geo.db.pool import get_pool
 from geo.ogc.collections import COLLECTIONS, CRS84, CRSS, DEFAULT_LIMIT, MAX_LIMIT, items
 from geo.ogc.openapi import openapi_document
+from geo.ogc.tiles import MAX_ZOOM, TILE_LAYERS, tile, tilejson
 
 PREFIX = "/ogc"
+TILES = "/tiles"  # vector tiles of the collections' polygons, beside the service
+MVT = "application/vnd.mapbox-vector-tile"
 CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/core",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
@@ -151,7 +154,32 @@ def register_ogc(server: Flask, url: str) -> None:
         }
         return _json(body, mimetype=GEOJSON, crs=crs)
 
+    @service.get(TILES + "/<layer_id>.json")
+    def tile_document(layer_id: str):
+        _only(set())
+        layer = _tile_layer(layer_id)
+        with _presented(url):
+            pass
+        return _json(tilejson(request.url_root.rstrip("/"), layer))
+
+    @service.get(TILES + "/<layer_id>/<int:z>/<int:x>/<int:y>.mvt")
+    def vector_tile(layer_id: str, z: int, x: int, y: int):
+        _only(set())
+        layer = _tile_layer(layer_id)
+        if not (0 <= z <= MAX_ZOOM and 0 <= x < 2**z and 0 <= y < 2**z):
+            raise OgcError(400, "InvalidParameterValue", f"tile: z from 0 to {MAX_ZOOM}, x and y from 0 to 2^z - 1")
+        with _presented(url) as conn:
+            body = tile(conn, layer, z, x, y)
+        return Response(body, mimetype=MVT)
+
     server.register_blueprint(service)
+
+
+def _tile_layer(layer_id: str):
+    found = TILE_LAYERS.get(layer_id)
+    if found is None:
+        raise OgcError(404, "NotFound", f"no tile layer {layer_id[:60]!r}: {', '.join(TILE_LAYERS)}")
+    return found
 
 
 @contextmanager

@@ -69,9 +69,8 @@ def demo_db(demo_template, server_url) -> str:
 
 
 @pytest.fixture(scope="session")
-def scored_demo_db(templates, demo_template, server_url) -> str:
-    """This worker's copy of the small demo city (seed 7) with risk scores as of its last day,
-    for the map's read-only tests."""
+def scored_template(templates, demo_template) -> str:
+    """The small demo city (seed 7) with risk scores as of its last day; copied, never written to."""
 
     def score(url: str) -> None:
         from geo.risk.config import load_config
@@ -80,8 +79,13 @@ def scored_demo_db(templates, demo_template, server_url) -> str:
         with connect(url) as conn:
             run_full(conn, DEMO_AS_OF, load_config())
 
-    template = templates.get("scored7", score, based_on=demo_template)
-    yield from copy_database(template, server_url)
+    return templates.get("scored7", score, based_on=demo_template)
+
+
+@pytest.fixture(scope="session")
+def scored_demo_db(scored_template, server_url) -> str:
+    """This worker's copy of the scored small demo city, for the map's read-only tests."""
+    yield from copy_database(scored_template, server_url)
 
 
 @pytest.fixture

@@ -1,9 +1,11 @@
-"""The OGC API – Features service (/ogc/) on a private copy of the small demo city: its public
+"""The OGC API – Features service (/ogc/) and its vector tiles on a private copy of the scored
+small demo city: its public
 documents (the OpenAPI document validated by openapi-spec-validator), tokens (none, wrong,
 revoked, a browser session's: refused), each demo role's token getting its jurisdiction and
 nothing else, paging by `next` links, OGC-style errors for bad requests, and GDAL's own OAPIF
 driver (Debian's gdal-bin) listing and copying the collections."""
 
+import math
 import subprocess
 from pathlib import Path
 
@@ -63,14 +65,20 @@ BAD_REQUESTS = [
     ("/ogc/collections/grids/items?limit=%C2%B2", 400),  # "²", a digit to str.isdigit
     ("/ogc/collections/grids/items?offset=%C2%B2", 400),
     ("/ogc/collections/grids/items?limit=" + "9" * 5000, 400),  # past Python's int() digit limit
+    ("/tiles/grids/99/0/0.mvt", 400),
+    ("/tiles/grids/2/9/0.mvt", 400),
+    ("/tiles/grids/1/0/0.mvt?x=1", 400),
+    ("/tiles/nothing/1/0/0.mvt", 404),
+    ("/tiles/nothing.json", 404),
 ]
 
 
 @pytest.fixture(scope="module")
-def city(city_template, server_url):
+def city(scored_template, server_url):
+    """A private copy of the scored small demo city (the tiles carry the risk levels)."""
     from tests.conftest import copy_database
 
-    for url in copy_database(city_template, server_url):
+    for url in copy_database(scored_template, server_url):
         add_demo_users(url)
         yield url
 
@@ -123,8 +131,9 @@ def test_the_public_documents_and_a_valid_api_description(client):
 
 def test_no_data_without_a_live_api_token(city, client, tokens):
     for token in (None, "smt_not-a-token", "x" * 500):
-        refused = get(client, "/ogc/collections/grids/items", token)
-        assert refused.status_code == 401 and refused.get_json()["code"] == "Unauthorized"
+        for path in ("/ogc/collections/grids/items", "/tiles/grids/13/6688/3285.mvt", "/tiles/grids.json"):
+            refused = get(client, path, token)
+            assert refused.status_code == 401 and refused.get_json()["code"] == "Unauthorized"
     with connect(city) as conn:
         _user, browser_token = sign_in(conn, "leader", DEMO_PASSWORDS["leader"])
         conn.commit()
@@ -247,3 +256,55 @@ def _gdal(command: list[str]) -> str:
     result = subprocess.run(command, capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr[-2000:]
     return result.stdout
+
+
+def test_vector_tiles_carry_the_documented_attributes_and_the_jurisdiction_only(city, client, tokens, tmp_path):
+    """A grids tile over the leader's county read by GDAL's MVT driver: its features are the
+    county's grids, with the attributes the TileJSON names and the latest risk level; over
+    another county it holds none of that county's grids, where the administrator's does."""
+    token = tokens["leader"]
+    document = get(client, "/tiles/grids.json", token).get_json()
+    assert document["tilejson"] == "3.0.0" and document["tiles"][0].endswith("/tiles/grids/{z}/{x}/{y}.mvt")
+    fields = set(document["vector_layers"][0]["fields"])
+    with connect(city) as conn:
+        county = demo_scopes(conn)["county"]
+        mine = {f["id"] for f in every_feature(client, "grids", token)}
+        other = conn.execute(OTHER_COUNTY_POINT, [county]).fetchone()
+        here = conn.execute(COUNTY_POINT, [county]).fetchone()
+    read = _tile_codes(client, token, here, tmp_path / "here", fields)
+    assert read and set(read) <= mine
+    assert any(level in ("red", "orange", "yellow", "blue") for level in read.values())
+    # Over another county: the administrator's tile shows its grids, the leader's none of them.
+    everyone = _tile_codes(client, tokens["admin"], other, tmp_path / "admin", fields)
+    assert set(everyone) - mine
+    assert set(_tile_codes(client, token, other, tmp_path / "other", fields)) <= mine
+
+
+OTHER_COUNTY_POINT = """SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(geom) AS p FROM admin_area
+WHERE level = 2 AND code <> %s ORDER BY code LIMIT 1) o"""
+COUNTY_POINT = """SELECT ST_X(p), ST_Y(p) FROM (SELECT ST_PointOnSurface(g.geom) AS p FROM grid_current g
+JOIN admin_area c ON c.id = g.community_id JOIN admin_area t ON t.id = c.parent_id JOIN admin_area k ON k.id = t.parent_id
+WHERE k.code = %s AND g.is_basic ORDER BY g.code LIMIT 1) o"""
+
+
+def _tile_codes(client, token, lonlat, folder, fields) -> dict[str, str | None]:
+    """{code: risk_level} of the grids in the z13 tile holding `lonlat`, as GDAL reads it."""
+    z, (x, y) = 13, _tile_of(*lonlat, 13)
+    answer = get(client, f"/tiles/grids/{z}/{x}/{y}.mvt", token)
+    assert answer.status_code == 200 and answer.mimetype == "application/vnd.mapbox-vector-tile"
+    assert len(answer.data) <= 500 * 1024
+    if not answer.data:
+        return {}
+    path = folder / str(z) / str(x) / f"{y}.pbf"  # GDAL places a tile by its z/x/y path
+    path.parent.mkdir(parents=True)
+    path.write_bytes(answer.data)
+    frame = gpd.read_file(path, engine="pyogrio")
+    assert {"code", "name", "households", "risk_level"} <= set(frame.columns) <= fields | {"mvt_id", "geometry"}
+    listed = _gdal(["ogrinfo", "-ro", "-al", "-q", "-geom=NO", str(path)])
+    assert all(code in listed for code in frame["code"])
+    return dict(zip(frame["code"], frame["risk_level"], strict=True))
+
+
+def _tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
+    n, radians = 2**z, math.radians(lat)
+    return int((lon + 180) / 360 * n), int((1 - math.log(math.tan(radians) + 1 / math.cos(radians)) / math.pi) / 2 * n)
