@@ -32,6 +32,7 @@ bench: setup setup-browser
 	$(PY) -m bench.boundaries
 	$(PY) -m bench.signin_flood
 	$(PY) -m bench.loop
+	$(PY) -m bench.ogc
 	$(PY) -m bench.province
 
 setup: $(INSTALLED)

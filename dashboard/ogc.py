@@ -38,7 +38,7 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
 ]
-ITEMS_PARAMETERS = {"limit", "offset", "bbox", "bbox-crs", "crs", "f"}
+ITEMS_PARAMETERS = {"limit", "offset", "after", "bbox", "bbox-crs", "crs", "f"}
 MAX_OFFSET = 10_000_000
 WEB_MERCATOR_MAX_M = 20_037_508.35
 BBOX_LIMITS = {4326: (180, 90), 4490: (180, 90), 3857: (WEB_MERCATOR_MAX_M, WEB_MERCATOR_MAX_M)}  # x, y
@@ -115,14 +115,14 @@ def register_ogc(server: Flask, url: str) -> None:
         _only(ITEMS_PARAMETERS)
         found = _find(collection_id)
         crs, bbox_crs = _crs("crs"), _crs("bbox-crs")
-        limit, offset, bbox = _limit(), _offset(), _bbox(bbox_crs)
+        limit, offset, bbox, after = _limit(), _offset(), _bbox(bbox_crs), _after()
         with _presented(url) as conn:
-            page = items(conn, found, bbox, limit, offset, crs=crs, bbox_crs=bbox_crs)
+            page = items(conn, found, bbox, limit, offset, crs=crs, bbox_crs=bbox_crs, after=after)
         here = f"{_base()}/collections/{found.id}/items"
-        links = [_link(here + _query(offset=offset), "self", GEOJSON, "this page")]
-        if page.more:
-            links.append(_link(here + _query(offset=offset + limit), "next", GEOJSON, "the next page"))
-        if offset:
+        links = [_link(here + _query(), "self", GEOJSON, "this page")]
+        if page.more:  # the next page by the last id shown: no rows skipped, however far down
+            links.append(_link(here + _query(after=page.features[-1]["id"]), "next", GEOJSON, "the next page"))
+        if offset and after is None:
             links.append(_link(here + _query(offset=max(0, offset - limit)), "prev", GEOJSON, "the page before"))
         body = {
             "type": "FeatureCollection",
@@ -256,6 +256,13 @@ def _bbox(crs) -> tuple[float, float, float, float] | None:
     return low_a, low_b, high_a, high_b
 
 
+def _after() -> str | None:
+    raw = request.args.get("after")
+    if raw is not None and not FEATURE_ID.fullmatch(raw):
+        raise OgcError(400, "InvalidParameterValue", "after: a feature's id (the next link's cursor)")
+    return raw
+
+
 def _crs(name: str):
     """The CRS named in parameter `name` (CRS84 when absent); 400 for one not offered."""
     value = request.args.get(name)
@@ -266,10 +273,13 @@ def _crs(name: str):
     return CRSS[value]
 
 
-def _query(offset: int) -> str:
-    """The request's own query string with another offset (the token travels in its header)."""
-    args = {key: value for key, value in request.args.items() if key != "offset"}
-    args["offset"] = str(offset)
+def _query(**changed) -> str:
+    """The request's own query string with some values changed (a next link: `after` instead
+    of any offset); the token travels in its header."""
+    args = {key: value for key, value in request.args.items() if key not in ("offset", "after") or key in changed}
+    if "after" in changed:
+        args.pop("offset", None)
+    args.update({key: str(value) for key, value in changed.items()})
     return "?" + urlencode(args)
 
 

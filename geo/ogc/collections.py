@@ -92,15 +92,17 @@ def items(
     fid: str | None = None,
     crs: Crs = CRS84,
     bbox_crs: Crs = CRS84,
+    after: str | None = None,
 ) -> Page:
     """A page of features (GeoJSON dicts, ordered by id) of `collection` for the presented
-    session, in `crs`; `bbox` is in `bbox_crs` and its axis order."""
+    session, in `crs`; `bbox` is in `bbox_crs` and its axis order; `after`: the ids above it
+    only (the cursor of a next link, which skips no rows as an offset does)."""
     query = load_query("ogc/items").replace("{source}", load_query(f"ogc/{collection.source}"))
     west, south, east, north = bbox or (None, None, None, None)
     if bbox and bbox_crs.lat_first:  # given as (south, west, north, east)
         west, south, east, north = south, west, north, east
     params = {"fid": fid, "west": west, "south": south, "east": east, "north": north, "limit": limit, "offset": offset,
-              "srid": crs.srid, "digits": crs.digits, "bbox_srid": bbox_crs.srid}  # fmt: skip
+              "srid": crs.srid, "digits": crs.digits, "bbox_srid": bbox_crs.srid, "after": after}  # fmt: skip
     rows = conn.execute(query, {**params, **dict(collection.params)}).fetchall()
     features = [
         {"type": "Feature", "id": fid_, "geometry": orjson.loads(geometry), "properties": orjson.loads(properties)}

@@ -101,8 +101,14 @@ def _items_parameters(max_limit: int, default_limit: int) -> list[dict]:
         {
             "name": "offset",
             "in": "query",
-            "description": "features to skip (the `next` link carries it)",
+            "description": "features to skip",
             "schema": {"type": "integer", "minimum": 0, "default": 0},
+        },
+        {
+            "name": "after",
+            "in": "query",
+            "description": "the features after this id (the `next` link carries it)",
+            "schema": {"type": "string"},
         },
         {
             "name": "bbox",

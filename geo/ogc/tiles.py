@@ -5,6 +5,7 @@ Example:
     >>> tile(conn, TILE_LAYERS["grids"], 14, 13460, 6520)     # bytes of a .mvt
 """
 
+import math
 from dataclasses import dataclass
 
 from geo.db.connection import load_query
@@ -26,7 +27,7 @@ TILE_LAYERS = {
     layer.collection.id: layer
     for layer in (
         *(TileLayer(COLLECTIONS[f"areas-{level}"], zoom, AREA_FIELDS) for level, zoom in ((1, 0), (2, 0), (3, 6), (4, 8))),
-        TileLayer(COLLECTIONS["grids"], 10, {
+        TileLayer(COLLECTIONS["grids"], 12, {
             "code": "String", "name": "String", "level": "Number", "is_basic": "Boolean", "kind": "String",
             "exclusive_type": "String", "parent": "String", "households": "Number", "community": "String",
             "risk_level": "String: red, orange, yellow or blue (basic grids)", "relative_risk": "Number"}),
@@ -61,3 +62,9 @@ def tilejson(base: str, layer: TileLayer) -> dict:
             {"id": collection.id, "fields": layer.fields, "minzoom": layer.min_zoom, "maxzoom": MAX_ZOOM}
         ],
     }
+
+
+def tile_of(lon: float, lat: float, z: int) -> tuple[int, int]:
+    """(x, y) of the web-mercator tile of zoom `z` that holds the point."""
+    n, radians = 2**z, math.radians(lat)
+    return int((lon + 180) / 360 * n), int((1 - math.log(math.tan(radians) + 1 / math.cos(radians)) / math.pi) / 2 * n)

@@ -10,7 +10,9 @@ tile AS (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS box),
 features AS ({source}),
 latest AS (SELECT max(as_of) AS as_of FROM risk_score),
 drawn AS (
-    SELECT ST_AsMVTGeom(ST_Transform(f.geom, 3857), tile.box, 4096, 64, true) AS geom,
+    -- Simplified to a unit of the tile's grid (its width / 4096) before it is clipped.
+    SELECT ST_AsMVTGeom(ST_Simplify(ST_Transform(f.geom, 3857), (ST_XMax(tile.box) - ST_XMin(tile.box)) / 4096, true),
+                        tile.box, 4096, 64, true) AS geom,
            f.properties || jsonb_strip_nulls(jsonb_build_object('risk_level', r.level, 'relative_risk', r.relative_risk))
                AS properties
     FROM features f CROSS JOIN tile
