@@ -92,8 +92,7 @@ def register_ogc(server: Flask, url: str) -> None:
     @service.get(PREFIX + "/collections")
     def collections():
         _only(set())
-        with _presented(url):
-            pass  # the token is checked (and counted) even for the list
+        _require_token(url)
         base = _base()
         return _json(
             {
@@ -106,8 +105,7 @@ def register_ogc(server: Flask, url: str) -> None:
     def collection(collection_id: str):
         _only(set())
         found = _find(collection_id)
-        with _presented(url):
-            pass
+        _require_token(url)
         return _json(_collection(_base(), found))
 
     @service.get(PREFIX + "/collections/<collection_id>/items")
@@ -158,8 +156,7 @@ def register_ogc(server: Flask, url: str) -> None:
     def tile_document(layer_id: str):
         _only(set())
         layer = _tile_layer(layer_id)
-        with _presented(url):
-            pass
+        _require_token(url)
         return _json(tilejson(request.url_root.rstrip("/"), layer))
 
     @service.get(TILES + "/<layer_id>/<int:z>/<int:x>/<int:y>.mvt")
@@ -200,6 +197,12 @@ def _presented(url: str):
                 yield conn
     except (PoolTimeout, psycopg.OperationalError) as error:
         raise OgcError(503, "ServiceUnavailable", "the database did not answer") from error
+
+
+def _require_token(url: str) -> None:
+    """401 without a live API token; the request counted (a document that reads no data)."""
+    with _presented(url):
+        pass
 
 
 def _bearer() -> str | None:
