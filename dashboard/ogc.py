@@ -110,12 +110,16 @@ def register_ogc(server: Flask, url: str) -> None:
 
     @service.get(PREFIX + "/collections/<collection_id>/items")
     def features(collection_id: str):
-        _only(ITEMS_PARAMETERS)
         found = _find(collection_id)
+        _only(ITEMS_PARAMETERS | {"properties"} | set(found.properties))
         crs, bbox_crs = _crs("crs"), _crs("bbox-crs")
         limit, offset, bbox, after = _limit(), _offset(), _bbox(bbox_crs), _after()
+        picked, equal = _picked(found), _equal(found)
         with _presented(url) as conn:
-            page = items(conn, found, bbox, limit, offset, crs=crs, bbox_crs=bbox_crs, after=after)
+            page = items(conn, found, bbox, limit, offset, crs=crs, bbox_crs=bbox_crs, after=after, equal=equal)
+        if picked is not None:
+            for feature in page.features:
+                feature["properties"] = {k: v for k, v in feature["properties"].items() if k in picked}
         here = f"{_base()}/collections/{found.id}/items"
         links = [_link(here + _query(), "self", GEOJSON, "this page")]
         if page.more:  # the next page by the last id shown: no rows skipped, however far down
@@ -257,6 +261,26 @@ def _bbox(crs) -> tuple[float, float, float, float] | None:
     if not (-limit_a <= low_a <= high_a <= limit_a and -limit_b <= low_b <= high_b <= limit_b):
         raise OgcError(400, "InvalidParameterValue", "bbox: each lower coordinate at most its upper, within the CRS")
     return low_a, low_b, high_a, high_b
+
+
+def _picked(collection) -> set[str] | None:
+    """The properties asked for by `properties=a,b` (None: all); an unknown one is refused."""
+    raw = request.args.get("properties")
+    if raw is None:
+        return None
+    names = {name.strip() for name in raw.split(",") if name.strip()}
+    unknown = sorted(names - set(collection.properties))
+    if unknown:
+        raise OgcError(400, "InvalidParameterValue", f"properties: unknown {', '.join(unknown)[:100]}")
+    return names
+
+
+def _equal(collection) -> dict[str, str] | None:
+    """The property filters (`?level=3&kind=regular`): each a value of at most 200 characters."""
+    wanted = {name: request.args[name] for name in collection.properties if name in request.args}
+    if any(len(value) > 200 or "\x00" in value for value in wanted.values()):
+        raise OgcError(400, "InvalidParameterValue", "a property filter's value: at most 200 characters")
+    return wanted or None
 
 
 def _after() -> str | None:

@@ -11,6 +11,7 @@ Example:
 from dataclasses import dataclass
 
 import orjson
+from psycopg.types.json import Jsonb
 
 from geo.db.connection import load_query
 
@@ -27,6 +28,7 @@ class Collection:
     description: str
     source: str  # the name of its query in geo/db/queries/ogc/
     geometry: str  # the GeoJSON type of its features
+    properties: tuple  # its features' properties: what `properties=` picks and what filters take
     params: tuple = ()  # (name, value) pairs its query takes
 
 
@@ -41,7 +43,7 @@ def _areas(level: int) -> Collection:
     return Collection(
         f"areas-{level}", f"行政区划：{zh} · Administrative areas: {en}",
         f"Level {level} of the administrative hierarchy inside the token's jurisdiction.",
-        "areas", "MultiPolygon", (("level", level),),
+        "areas", "MultiPolygon", ("code", "name", "level", "parent"), (("level", level),),
     )  # fmt: skip
 
 
@@ -50,16 +52,18 @@ COLLECTIONS = {
     for c in (
         *(_areas(level) for level in LEVEL_NAMES),
         Collection("grids", "网格 · Grids", "The current grids: basic grids and the grids above them.", "grids",
-                   "MultiPolygon"),
+                   "MultiPolygon", ("code", "name", "level", "is_basic", "kind", "exclusive_type", "parent",
+                                    "households", "community")),
         Collection("micro-grids", "微网格 · Micro-grids", "The current micro-grids of the basic grids.", "micro_grids",
-                   "MultiPolygon"),
+                   "MultiPolygon", ("code", "kind", "households", "grid")),
         Collection("buildings", "楼栋 · Buildings", "Building footprints with their standard address.", "buildings",
-                   "Polygon"),
+                   "Polygon", ("code", "standard_address", "kind", "floors", "units", "households", "micro_grid")),
         Collection("key-places", "重点场所 · Key places", "Schools, hospitals, markets and other key places.",
-                   "key_places", "Point"),
-        Collection("cameras", "视频监控 · Cameras", "Public-security cameras.", "cameras", "Point"),
+                   "key_places", "Point", ("code", "name", "category", "address")),
+        Collection("cameras", "视频监控 · Cameras", "Public-security cameras.", "cameras", "Point",
+                   ("code", "name", "kind")),
         Collection("centres", "综治中心 · Governance centres", "Comprehensive-governance centres of the areas.",
-                   "centres", "Point"),
+                   "centres", "Point", ("area", "name", "level", "address")),
     )
 }  # fmt: skip
 
@@ -93,16 +97,19 @@ def items(
     crs: Crs = CRS84,
     bbox_crs: Crs = CRS84,
     after: str | None = None,
+    equal: dict[str, str] | None = None,
 ) -> Page:
     """A page of features (GeoJSON dicts, ordered by id) of `collection` for the presented
     session, in `crs`; `bbox` is in `bbox_crs` and its axis order; `after`: the ids above it
-    only (the cursor of a next link, which skips no rows as an offset does)."""
+    only (the cursor of a next link, which skips no rows as an offset does); `equal`: the
+    features whose properties have these values (compared as text: level=3, is_basic=true)."""
     query = load_query("ogc/items").replace("{source}", load_query(f"ogc/{collection.source}"))
     west, south, east, north = bbox or (None, None, None, None)
     if bbox and bbox_crs.lat_first:  # given as (south, west, north, east)
         west, south, east, north = south, west, north, east
     params = {"fid": fid, "west": west, "south": south, "east": east, "north": north, "limit": limit, "offset": offset,
-              "srid": crs.srid, "digits": crs.digits, "bbox_srid": bbox_crs.srid, "after": after}  # fmt: skip
+              "srid": crs.srid, "digits": crs.digits, "bbox_srid": bbox_crs.srid, "after": after,
+              "equal": Jsonb(equal) if equal else None}  # fmt: skip
     rows = conn.execute(query, {**params, **dict(collection.params)}).fetchall()
     features = [
         {"type": "Feature", "id": fid_, "geometry": orjson.loads(geometry), "properties": orjson.loads(properties)}

@@ -31,6 +31,15 @@ def openapi_document(base: str, collections: dict, max_limit: int, default_limit
                 [_collection_id(collections), *_items_parameters(max_limit, default_limit)],
                 media_type="application/geo+json",
             ),
+            **{
+                f"/collections/{collection.id}/items": _get(
+                    f"{collection.id} features",
+                    {"$ref": "#/components/schemas/FeatureCollection"},
+                    [*_items_parameters(max_limit, default_limit), *_filters(collection)],
+                    media_type="application/geo+json",
+                )
+                for collection in collections.values()
+            },
             "/collections/{collectionId}/items/{featureId}": _get(
                 "one feature",
                 {"$ref": "#/components/schemas/Feature"},
@@ -121,6 +130,24 @@ def _items_parameters(max_limit: int, default_limit: int) -> list[dict]:
         _crs_parameter("bbox-crs"),
         _crs_parameter("crs"),
     ]
+
+
+def _filters(collection) -> list[dict]:
+    """`properties` (which to return) and one equality filter per property of the collection."""
+    picked = {
+        "name": "properties",
+        "in": "query",
+        "description": "the properties to return, comma-separated",
+        "style": "form",
+        "explode": False,
+        "schema": {"type": "array", "items": {"type": "string", "enum": list(collection.properties)}},
+    }
+    equal = [
+        {"name": name, "in": "query", "description": f"only features whose {name} is this (as text)",
+         "schema": {"type": "string", "maxLength": 200}}
+        for name in collection.properties
+    ]  # fmt: skip
+    return [picked, *equal]
 
 
 def _crs_parameter(name: str) -> dict:

@@ -224,6 +224,21 @@ def test_features_in_cgcs2000_and_web_mercator_and_a_bbox_in_either(client, toke
     assert found[0] == found[1] and 0 < len(found[0]) < len(plain)
 
 
+def test_properties_pick_what_is_returned_and_filters_keep_to_their_values(client, tokens):
+    token, where = tokens["leader"], "/ogc/collections/grids/items?limit=10000"
+    every = get(client, where, token).get_json()["features"]
+    basic = get(client, f"{where}&is_basic=true&level=3", token).get_json()["features"]
+    expected = [f["id"] for f in every if f["properties"]["is_basic"] and f["properties"]["level"] == 3]
+    assert [f["id"] for f in basic] == expected and 0 < len(expected) < len(every)
+    one = every[0]["properties"]
+    by_name = get(client, f"{where}&name={one['name']}", token).get_json()["features"]
+    assert every[0]["id"] in [f["id"] for f in by_name] and all(f["properties"]["name"] == one["name"] for f in by_name)
+    picked = get(client, f"{where}&properties=name,households", token).get_json()["features"]
+    assert all(set(f["properties"]) == {"name", "households"} for f in picked) and len(picked) == len(every)
+    assert get(client, f"{where}&properties=name,secret", token).status_code == 400
+    assert get(client, f"{where}&standard_address=x", token).status_code == 400  # a property of buildings only
+
+
 def test_an_oversize_limit_is_capped(client, tokens, monkeypatch):
     monkeypatch.setattr(ogc, "MAX_LIMIT", 50)  # below the demo city's buildings
     body = get(client, "/ogc/collections/buildings/items?limit=100000", tokens["admin"]).get_json()

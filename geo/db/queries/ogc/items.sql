@@ -11,6 +11,10 @@ page AS (
     SELECT fid, geom, properties FROM features
     WHERE (%(fid)s::text IS NULL OR fid = %(fid)s)
       AND (%(after)s::text IS NULL OR fid > %(after)s)  -- the next link's cursor: no rows skipped
+      -- property filters (?name=…&level=3): each property's value, as text, is the one asked for
+      AND (%(equal)s::jsonb IS NULL
+           OR NOT EXISTS (SELECT FROM jsonb_each_text(%(equal)s::jsonb) wanted
+                          WHERE properties ->> wanted.key IS DISTINCT FROM wanted.value))
       AND (%(west)s::float8 IS NULL
            OR geom && ST_Transform(ST_MakeEnvelope(%(west)s, %(south)s, %(east)s, %(north)s, %(bbox_srid)s::int), 4326))
     ORDER BY fid
