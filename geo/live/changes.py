@@ -64,8 +64,10 @@ class ChangeListener:
 
     def _advance(self, stamp: str) -> None:
         """Move the stamp forward, never back: a notice carries the clock of its statement, and
-        a transaction that committed after a later-stamped one still brings news."""
-        self.stamp = str(max(int(self.stamp) + 1, int(stamp)))
+        a transaction that committed after a later-stamped one still brings news. A payload
+        that is no number (anyone may NOTIFY the channel) is news all the same."""
+        given = int(stamp) if stamp.isascii() and stamp.isdigit() and len(stamp) < 20 else 0
+        self.stamp = str(max(int(self.stamp) + 1, given))
 
     def _wanted(self) -> bool:
         return time.monotonic() - self._asked_at < IDLE_S

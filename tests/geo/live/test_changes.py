@@ -70,3 +70,11 @@ def test_the_listener_lets_go_when_nobody_asks_and_listens_again_when_asked(city
         assert wait_until(lambda: not found._running)  # not asked for a second: stopped
         assert wait_until(lambda: conn.execute(LISTENERS, listening).fetchone()[0] == 0)
     assert wait_until(lambda: found.state()["live"])  # asked again: listening again
+
+
+def test_a_notice_that_is_no_number_still_moves_the_stamp(city_db, listener):
+    before = int(listener.state()["stamp"])
+    with connect(city_db, autocommit=True) as conn:
+        conn.execute("NOTIFY safety_map_cases, 'not a number'")
+    assert wait_until(lambda: int(listener.state()["stamp"]) > before)
+    assert listener.state()["live"]
