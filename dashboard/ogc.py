@@ -17,6 +17,7 @@ import math
 import re
 from contextlib import contextmanager
 from urllib.parse import urlencode
+from zoneinfo import ZoneInfo
 
 import orjson
 import psycopg
@@ -29,6 +30,7 @@ from geo.db.pool import get_pool
 from geo.ogc.collections import COLLECTIONS, CRS84, CRSS, DEFAULT_LIMIT, MAX_LIMIT, items
 from geo.ogc.openapi import openapi_document
 from geo.ogc.tiles import MAX_ZOOM, TILE_LAYERS, tile, tilejson
+from geo.settings import get_settings
 
 PREFIX = "/ogc"
 TILES = "/tiles"  # vector tiles of the collections' polygons, beside the service
@@ -38,7 +40,7 @@ CONFORMANCE = [
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/geojson",
     "http://www.opengis.net/spec/ogcapi-features-1/1.0/conf/oas30",
 ]
-ITEMS_PARAMETERS = {"limit", "offset", "after", "bbox", "bbox-crs", "crs", "f"}
+ITEMS_PARAMETERS = {"limit", "offset", "after", "bbox", "bbox-crs", "crs", "datetime", "f"}
 MAX_OFFSET = 10_000_000
 WEB_MERCATOR_MAX_M = 20_037_508.35
 BBOX_LIMITS = {4326: (180, 90), 4490: (180, 90), 3857: (WEB_MERCATOR_MAX_M, WEB_MERCATOR_MAX_M)}  # x, y
@@ -114,9 +116,9 @@ def register_ogc(server: Flask, url: str) -> None:
         _only(ITEMS_PARAMETERS | {"properties"} | set(found.properties))
         crs, bbox_crs = _crs("crs"), _crs("bbox-crs")
         limit, offset, bbox, after = _limit(), _offset(), _bbox(bbox_crs), _after()
-        picked, equal = _picked(found), _equal(found)
+        picked, equal, at = _picked(found), _equal(found), _datetime(found)
         with _presented(url) as conn:
-            page = items(conn, found, bbox, limit, offset, crs=crs, bbox_crs=bbox_crs, after=after, equal=equal)
+            page = items(conn, found, bbox, limit, offset, crs=crs, bbox_crs=bbox_crs, after=after, equal=equal, at=at)
         if picked is not None:
             for feature in page.features:
                 feature["properties"] = {k: v for k, v in feature["properties"].items() if k in picked}
@@ -281,6 +283,26 @@ def _equal(collection) -> dict[str, str] | None:
     if any(len(value) > 200 or "\x00" in value for value in wanted.values()):
         raise OgcError(400, "InvalidParameterValue", "a property filter's value: at most 200 characters")
     return wanted or None
+
+
+def _datetime(collection) -> dt.datetime | None:
+    """The instant of `datetime` (RFC 3339, or a date: its end in the configured zone); only
+    for a collection that keeps its versions (the grids), and not an interval."""
+    raw = request.args.get("datetime")
+    if raw is None:
+        return None
+    if collection.as_of_source is None:
+        raise OgcError(400, "InvalidParameterValue", f"datetime: {collection.id} keeps no history (grids do)")
+    try:
+        if len(raw) == 10:  # a day: the boundaries at its end
+            day = dt.date.fromisoformat(raw)
+            return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), ZoneInfo(get_settings().timezone))
+        moment = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
+    except ValueError:
+        moment = None
+    if moment is None or moment.tzinfo is None or len(raw) > 40:
+        raise OgcError(400, "InvalidParameterValue", "datetime: one instant, e.g. 2026-11-01T08:00:00Z or 2026-11-01")
+    return moment
 
 
 def _after() -> str | None:

@@ -30,6 +30,7 @@ class Collection:
     geometry: str  # the GeoJSON type of its features
     properties: tuple  # its features' properties: what `properties=` picks and what filters take
     params: tuple = ()  # (name, value) pairs its query takes
+    as_of_source: str | None = None  # its query for `datetime` (the versions valid then), if it keeps history
 
 
 @dataclass
@@ -53,7 +54,7 @@ COLLECTIONS = {
         *(_areas(level) for level in LEVEL_NAMES),
         Collection("grids", "网格 · Grids", "The current grids: basic grids and the grids above them.", "grids",
                    "MultiPolygon", ("code", "name", "level", "is_basic", "kind", "exclusive_type", "parent",
-                                    "households", "community")),
+                                    "households", "community"), as_of_source="grids_as_of"),
         Collection("micro-grids", "微网格 · Micro-grids", "The current micro-grids of the basic grids.", "micro_grids",
                    "MultiPolygon", ("code", "kind", "households", "grid")),
         Collection("buildings", "楼栋 · Buildings", "Building footprints with their standard address.", "buildings",
@@ -98,18 +99,21 @@ def items(
     bbox_crs: Crs = CRS84,
     after: str | None = None,
     equal: dict[str, str] | None = None,
+    at=None,
 ) -> Page:
     """A page of features (GeoJSON dicts, ordered by id) of `collection` for the presented
     session, in `crs`; `bbox` is in `bbox_crs` and its axis order; `after`: the ids above it
     only (the cursor of a next link, which skips no rows as an offset does); `equal`: the
-    features whose properties have these values (compared as text: level=3, is_basic=true)."""
-    query = load_query("ogc/items").replace("{source}", load_query(f"ogc/{collection.source}"))
+    features whose properties have these values (compared as text: level=3, is_basic=true);
+    `at`: the versions valid at that moment (a collection with an `as_of_source`)."""
+    source = collection.as_of_source if at is not None else collection.source
+    query = load_query("ogc/items").replace("{source}", load_query(f"ogc/{source}"))
     west, south, east, north = bbox or (None, None, None, None)
     if bbox and bbox_crs.lat_first:  # given as (south, west, north, east)
         west, south, east, north = south, west, north, east
     params = {"fid": fid, "west": west, "south": south, "east": east, "north": north, "limit": limit, "offset": offset,
               "srid": crs.srid, "digits": crs.digits, "bbox_srid": bbox_crs.srid, "after": after,
-              "equal": Jsonb(equal) if equal else None}  # fmt: skip
+              "equal": Jsonb(equal) if equal else None, "at": at}  # fmt: skip
     rows = conn.execute(query, {**params, **dict(collection.params)}).fetchall()
     features = [
         {"type": "Feature", "id": fid_, "geometry": orjson.loads(geometry), "properties": orjson.loads(properties)}

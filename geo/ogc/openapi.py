@@ -4,6 +4,12 @@ their parameters (with the limits the service applies) and the bearer-token secu
 from geo.ogc.collections import CRSS
 
 ERROR = {"$ref": "#/components/responses/Error"}
+DATETIME = {
+    "name": "datetime",
+    "in": "query",
+    "description": "the versions valid at this instant (RFC 3339, or a date: its end); grids only",
+    "schema": {"type": "string"},
+}
 JSON_OBJECT = {"type": "object"}
 
 
@@ -147,7 +153,8 @@ def _filters(collection) -> list[dict]:
          "schema": {"type": "string", "maxLength": 200}}
         for name in collection.properties
     ]  # fmt: skip
-    return [picked, *equal]
+    moment = [DATETIME] if collection.as_of_source else []
+    return [picked, *equal, *moment]
 
 
 def _crs_parameter(name: str) -> dict:

@@ -5,6 +5,7 @@ revoked, a browser session's: refused), each demo role's token getting its juris
 nothing else, paging by `next` links, OGC-style errors for bad requests, and GDAL's own OAPIF
 driver (Debian's gdal-bin) listing and copying the collections."""
 
+import datetime as dt
 import subprocess
 from pathlib import Path
 
@@ -237,6 +238,36 @@ def test_properties_pick_what_is_returned_and_filters_keep_to_their_values(clien
     assert all(set(f["properties"]) == {"name", "households"} for f in picked) and len(picked) == len(every)
     assert get(client, f"{where}&properties=name,secret", token).status_code == 400
     assert get(client, f"{where}&standard_address=x", token).status_code == 400  # a property of buildings only
+
+
+def test_grids_as_they_were_at_a_datetime(city, client, tokens):
+    """Now: today's grids; before the city was loaded: none; a boundary changed since: the old
+    version at the old moment, the new one now."""
+    token, where = tokens["leader"], "/ogc/collections/grids/items?limit=10000"
+    now = sorted(f["id"] for f in get(client, where, token).get_json()["features"])
+    moment = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    assert sorted(f["id"] for f in get(client, f"{where}&datetime={moment}", token).get_json()["features"]) == now
+    assert get(client, f"{where}&datetime=2000-01-01", token).get_json()["features"] == []
+    with connect(city) as conn:  # one grid's boundary redrawn: its old version closed now
+        grid = now[-1]
+        conn.execute(REDRAWN, [grid])
+        conn.commit()
+    before = {f["id"]: f for f in get(client, f"{where}&datetime={moment}", token).get_json()["features"]}
+    after = {f["id"]: f for f in get(client, where + "&datetime=2100-01-01", token).get_json()["features"]}
+    assert before[grid]["properties"]["valid_to"] is not None and after[grid]["properties"]["valid_to"] is None
+    assert before[grid]["properties"]["valid_from"] != after[grid]["properties"]["valid_from"]
+    for bad in ("2026-13-01", "2026-11-01T08:00:00", "2026-11-01/2026-11-30", "yesterday"):
+        assert get(client, f"{where}&datetime={bad}", token).status_code == 400, bad
+    assert get(client, "/ogc/collections/buildings/items?datetime=2026-11-01", token).status_code == 400
+
+
+# A new version of one grid, the old one closed (as a boundary commit does, without its checks).
+REDRAWN = """
+WITH old AS (UPDATE grid SET valid_to = now() WHERE code = %s AND valid_to IS NULL RETURNING *)
+INSERT INTO grid (code, name, level, is_basic, kind, exclusive_type, community_id, parent_code, households,
+                  target_households, geom, valid_from, version_id)
+SELECT code, name, level, is_basic, kind, exclusive_type, community_id, parent_code, households, target_households,
+       ST_Multi(ST_Buffer(geom, 0.00001)), now() + interval '1 second', version_id FROM old"""
 
 
 def test_an_oversize_limit_is_capped(client, tokens, monkeypatch):
