@@ -17,20 +17,19 @@ import math
 import re
 from contextlib import contextmanager
 from urllib.parse import urlencode
-from zoneinfo import ZoneInfo
 
 import orjson
 import psycopg
 from flask import Blueprint, Flask, Response, request
 from psycopg_pool import PoolTimeout
 
+from geo import clock
 from geo.auth.sessions import use_session
 from geo.auth.tokens import api_user
 from geo.db.pool import get_pool
 from geo.ogc.collections import COLLECTIONS, CRS84, CRSS, DEFAULT_LIMIT, MAX_LIMIT, items
 from geo.ogc.openapi import openapi_document
 from geo.ogc.tiles import MAX_ZOOM, TILE_LAYERS, tile, tilejson
-from geo.settings import get_settings
 
 PREFIX = "/ogc"
 TILES = "/tiles"  # vector tiles of the collections' polygons, beside the service
@@ -295,8 +294,7 @@ def _datetime(collection) -> dt.datetime | None:
         raise OgcError(400, "InvalidParameterValue", f"datetime: {collection.id} keeps no history (grids do)")
     try:
         if len(raw) == 10:  # a day: the boundaries at its end
-            day = dt.date.fromisoformat(raw)
-            return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), ZoneInfo(get_settings().timezone))
+            return clock.end_of_day(dt.date.fromisoformat(raw))
         moment = dt.datetime.fromisoformat(raw.replace("Z", "+00:00"))
     except ValueError:
         moment = None

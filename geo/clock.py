@@ -31,3 +31,9 @@ def now() -> dt.datetime:
 def today() -> dt.date:
     """Today's date in the configured zone (not the machine's)."""
     return now().date()
+
+
+def end_of_day(day: dt.date) -> dt.datetime:
+    """The instant a day of the configured zone ends (the next day's midnight there): what is
+    valid "on" that day is valid at this instant's eve (boundaries as of a date)."""
+    return dt.datetime.combine(day + dt.timedelta(days=1), dt.time(), ZoneInfo(get_settings().timezone))

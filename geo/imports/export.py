@@ -19,6 +19,7 @@ import geopandas as gpd
 import pandas as pd
 import shapely
 
+from geo import clock
 from geo.db.connection import connect, load_query
 from geo.db.frames import query_frame
 from geo.errors import UserError
@@ -74,7 +75,7 @@ def read_layer(conn, layer: str, as_of: dt.date | None, county: str | None) -> p
         raise UserError(f"no county with code {county!r}")
     at = None
     if as_of:
-        at = dt.datetime.combine(as_of + dt.timedelta(days=1), dt.time(), ZoneInfo(get_settings().timezone))
+        at = clock.end_of_day(as_of)
     params = {"at": at, "county": county, "k": get_settings().small_count_k}
     frame = query_frame(conn, load_query(QUERIES[layer]), params)
     return _hide_key_persons(conn, frame, current=at is None) if layer == "key-persons" else frame

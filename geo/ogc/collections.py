@@ -88,6 +88,14 @@ CRSS = {
 }
 
 
+def with_source(query: str, source: str) -> str:
+    """The text of `query` (items or a tile) around a collection's source query and the scope
+    they both read (geo/db/queries/ogc/)."""
+    return (
+        load_query(query).replace("{scope}", load_query("ogc/scope")).replace("{source}", load_query(f"ogc/{source}"))
+    )
+
+
 def items(
     conn,
     collection: Collection,
@@ -107,7 +115,7 @@ def items(
     features whose properties have these values (compared as text: level=3, is_basic=true);
     `at`: the versions valid at that moment (a collection with an `as_of_source`)."""
     source = collection.as_of_source if at is not None else collection.source
-    query = load_query("ogc/items").replace("{source}", load_query(f"ogc/{source}"))
+    query = with_source("ogc/items", source)
     west, south, east, north = bbox or (None, None, None, None)
     if bbox and bbox_crs.lat_first:  # given as (south, west, north, east)
         west, south, east, north = south, west, north, east

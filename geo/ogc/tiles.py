@@ -8,8 +8,7 @@ Example:
 import math
 from dataclasses import dataclass
 
-from geo.db.connection import load_query
-from geo.ogc.collections import COLLECTIONS, Collection
+from geo.ogc.collections import COLLECTIONS, Collection, with_source
 
 MAX_ZOOM = 18
 
@@ -43,7 +42,7 @@ def tile(conn, layer: TileLayer, z: int, x: int, y: int) -> bytes:
     if z < layer.min_zoom:
         return b""
     collection = layer.collection
-    query = load_query("ogc/tile").replace("{source}", load_query(f"ogc/{collection.source}"))
+    query = with_source("ogc/tile", collection.source)
     params = {"z": z, "x": x, "y": y, "layer": collection.id, **dict(collection.params)}
     return bytes(conn.execute(query, params).fetchone()[0] or b"")
 

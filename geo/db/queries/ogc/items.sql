@@ -1,10 +1,7 @@
 -- One page of a collection's features (its source query, geo/ogc/collections.py) for the
 -- presented session: in its jurisdiction, in the bbox if one is given, by id, after a cursor
 -- or an offset; one more than the page is asked for, to know whether a next page exists.
-WITH scope AS MATERIALIZED (
-    SELECT auth.session_whole() AS whole, auth.session_codes() AS codes, auth.session_grid_ids() AS grid_ids,
-           auth.session_outline() AS outline
-),
+WITH scope AS MATERIALIZED ({scope}),
 features AS ({source}),
 -- The page is cut first, then drawn: the rows an offset skips are never turned into GeoJSON.
 page AS (

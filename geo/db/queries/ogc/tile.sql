@@ -2,10 +2,7 @@
 -- presented session: the features meeting tile z/x/y, clipped and quantised to its 4096-unit
 -- grid by ST_AsMVTGeom (which also drops what is smaller than a unit at that zoom), with the
 -- source's properties and the latest risk level and relative risk of a grid or an area.
-WITH scope AS MATERIALIZED (
-    SELECT auth.session_whole() AS whole, auth.session_codes() AS codes, auth.session_grid_ids() AS grid_ids,
-           auth.session_outline() AS outline
-),
+WITH scope AS MATERIALIZED ({scope}),
 tile AS (SELECT ST_TileEnvelope(%(z)s, %(x)s, %(y)s) AS box),
 features AS ({source}),
 latest AS (SELECT max(as_of) AS as_of FROM risk_score),
